@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def portal(request):
+    """Navigation for the signed-in user, so that templates don't hard-code it."""
+    user = getattr(request, "user", None)
+    nav = []
+    if user is not None and user.is_authenticated:
+        nav.append((_("Übersicht"), reverse("home")))
+        nav.append((_("Stellen"), reverse("tenants:organisation_list")))
+    return {"portal_nav": nav, "site_url": settings.SITE_URL, "debug": settings.DEBUG}

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("barrierefreiheit/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("stellen/", include("tenants.urls")),
+    path("admin/", admin.site.urls),
+]
+

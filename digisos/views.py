@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from tenants.models import Organisation
+
+from .tasks import HEARTBEAT_CACHE_KEY
+
+
+@login_required
+def home(request):
+    user = request.user
+    memberships = user.memberships.select_related("organisation").order_by("organisation__name")
+    context = {
+        "memberships": memberships,
+        "organisation_count": Organisation.objects.visible_to(user).count() if user.is_ministry_staff else None,
+    }
+    return render(request, "home.html", context)
+
+
+@never_cache
+def health(request):
+    """Liveness and readiness: database reachable, and the age of the last worker heartbeat."""
+    status, checks = 200, {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report any database failure
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        status = 503
+    beat = cache.get(HEARTBEAT_CACHE_KEY)
+    checks["worker_heartbeat_age_seconds"] = (
+        round((timezone.now() - datetime.fromisoformat(beat)).total_seconds(), 1) if beat else None
+    )
+    return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)

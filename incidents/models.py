@@ -1,0 +1,98 @@
+"""The security incident a body lives through. Depends on tenants only."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Organisation
+
+
+class Category(models.TextChoices):
+    RANSOMWARE = "ransomware", _("Ransomware / Verschlüsselung")
+    MALWARE = "malware", _("Andere Schadsoftware")
+    ACCOUNT = "account", _("Kompromittiertes Konto")
+    DATA_LEAK = "data_leak", _("Datenabfluss")
+    DDOS = "ddos", _("DDoS / Überlastung")
+    OTHER = "other", _("Sonstiges")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Offen")
+    CONTAINED = "contained", _("Eingedämmt")
+    ERADICATED = "eradicated", _("Bereinigt")
+    RECOVERED = "recovered", _("Wiederhergestellt")
+    CLOSED = "closed", _("Abgeschlossen")
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> IncidentQuerySet:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_ministry_staff:
+            return self.all()
+        return self.filter(organisation__memberships__user=user).distinct()
+
+    def open(self) -> IncidentQuerySet:
+        return self.exclude(status=IncidentStatus.CLOSED)
+
+
+class Incident(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="incidents")
+    title = models.CharField(_("Titel"), max_length=200)
+    category = models.CharField(_("Art des Vorfalls"), max_length=20, choices=Category.choices)
+    first_detected_at = models.DateTimeField(_("Erstmals bemerkt am"), null=True, blank=True)
+    became_aware_at = models.DateTimeField(_("Kenntnis erlangt am"), default=timezone.now)
+    status = models.CharField(
+        _("Status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    affected_systems = models.TextField(_("Betroffene Dienste und Systeme"), blank=True)
+    operations_halted = models.BooleanField(_("Dienstbetrieb eingestellt"), default=False)
+    personal_data_affected = models.BooleanField(_("Personenbezogene Daten betroffen"), null=True, blank=True)
+    nis2_in_scope = models.BooleanField(_("Im Anwendungsbereich von NIS-2"), default=False)
+    criminal_complaint_filed = models.BooleanField(_("Strafanzeige erstattet"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Sicherheitsvorfall")
+        verbose_name_plural = _("Sicherheitsvorfälle")
+        ordering = ["-became_aware_at"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TimelineEntry(models.Model):
+    """Append-only timeline of an incident: by the body, the provider or the system."""
+
+    class Source(models.TextChoices):
+        BODY = "body", _("Stelle")
+        PROVIDER = "provider", _("Dienstleister")
+        SYSTEM = "system", _("System")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Zeitleisteneintrag")
+        verbose_name_plural = _("Zeitleiste")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

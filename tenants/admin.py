@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AuditEntry, EmergencyContact, Invitation, Membership, Organisation, User
+
+
+class EmergencyContactInline(admin.TabularInline):
+    model = EmergencyContact
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "ags", "regierungsbezirk", "population", "eligible_from", "eligible_until"]
+    list_filter = ["kind", "regierungsbezirk"]
+    search_fields = ["name", "ags", "official_name"]
+    raw_id_fields = ["parent"]
+    inlines = [EmergencyContactInline]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_ministry_staff", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["first_name", "last_name"]}),
+        ("Rechte", {"fields": ["is_active", "is_ministry_staff", "is_staff", "is_superuser"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role"]
+    list_filter = ["role"]
+    raw_id_fields = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "as_ministry_staff", "expires_at", "accepted_at"]
+    readonly_fields = ["token_hash"]
+    raw_id_fields = ["organisation", "invited_by", "accepted_by"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "organisation", "target"]
+    list_filter = ["action"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

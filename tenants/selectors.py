@@ -1,0 +1,34 @@
+"""Reads for tenants, always scoped to the requesting user."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Membership, Organisation, Role
+
+
+def organisation_for_user(*, user, public_id) -> Organisation:
+    """The body, if this user may see it; 404 otherwise (never 403: no existence leak)."""
+    return get_object_or_404(Organisation.objects.visible_to(user).select_related("parent"), public_id=public_id)
+
+
+def organisation_list(*, user, q: str = "", kind: str = "", regierungsbezirk: str = "") -> QuerySet[Organisation]:
+    qs = Organisation.objects.visible_to(user).select_related("parent")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(ags__startswith=q) | Q(official_name__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if regierungsbezirk:
+        qs = qs.filter(regierungsbezirk=regierungsbezirk)
+    return qs.order_by("name")
+
+
+def membership_of(*, user, organisation: Organisation) -> Membership | None:
+    return Membership.objects.filter(user=user, organisation=organisation).first()
+
+
+def is_body_admin(*, user, organisation: Organisation) -> bool:
+    return user.is_ministry_staff or Membership.objects.filter(
+        user=user, organisation=organisation, role=Role.ADMIN
+    ).exists()

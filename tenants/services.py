@@ -1,0 +1,182 @@
+"""Every write to tenants: atomic, row-locked where a row changes, and audited."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AuditEntry, Invitation, Membership, Organisation, Role, User, hash_token
+
+
+def audit(*, actor, action: str, organisation: Organisation | None = None, target: str = "", **details) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        organisation=organisation,
+        target=target,
+        details=details,
+    )
+
+
+def can_invite(*, actor: User, organisation: Organisation | None, as_ministry_staff: bool) -> bool:
+    """Ministry staff invite ministry colleagues and any body's members; a body admin invites colleagues."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_ministry_staff:
+        return True
+    if as_ministry_staff or organisation is None:
+        return False
+    return Membership.objects.filter(user=actor, organisation=organisation, role=Role.ADMIN).exists()
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, email: str, organisation: Organisation | None = None, role: str = "",
+    as_ministry_staff: bool = False, request=None,
+) -> tuple[Invitation, str]:
+    """Create an invitation and send its link. Returns the invitation and the one-time token."""
+    if not can_invite(actor=actor, organisation=organisation, as_ministry_staff=as_ministry_staff):
+        raise PermissionDenied
+    email = email.strip().lower()
+    if as_ministry_staff:
+        organisation, role = None, ""
+    elif organisation is None or role not in Role.values:
+        raise ValidationError(_("Bitte Stelle und Rolle angeben."))
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("Für diese E-Mail-Adresse gibt es bereits ein Konto."))
+    # A fresh invitation replaces any pending one for the same address and body.
+    now = timezone.now()
+    Invitation.objects.pending().filter(email__iexact=email, organisation=organisation).update(revoked_at=now)
+    token = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        email=email, organisation=organisation, role=role, as_ministry_staff=as_ministry_staff,
+        token_hash=hash_token(token), invited_by=actor,
+    )
+    audit(actor=actor, action="invitation.created", organisation=organisation, target=email,
+          role=role, ministry=as_ministry_staff)
+    link = settings.SITE_URL + reverse("tenants:invitation_accept", args=[token])
+    context = {"invitation": invitation, "link": link, "inviter": actor}
+    transaction.on_commit(
+        partial(
+            send_mail,
+            subject=_("[Digi-SOS] Einladung zum Notfallportal"),
+            message=render_to_string("emails/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("organisation").filter(token_hash=hash_token(token)).first()
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership | None:
+    """Turn an invitation into the account's rights, exactly once."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError(_("Diese Einladung ist abgelaufen oder wurde bereits verwendet."))
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(_("Diese Einladung gilt für eine andere E-Mail-Adresse."))
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    membership = None
+    if invitation.as_ministry_staff:
+        user.is_ministry_staff = True
+        user.save(update_fields=["is_ministry_staff"])
+    else:
+        membership, _created = Membership.objects.update_or_create(
+            user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+        )
+    audit(actor=user, action="invitation.accepted", organisation=invitation.organisation,
+          target=user.email, role=invitation.role, ministry=invitation.as_ministry_staff)
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not can_invite(actor=actor, organisation=invitation.organisation, as_ministry_staff=invitation.as_ministry_staff):
+        raise PermissionDenied
+    if invitation.accepted_at or invitation.revoked_at:
+        return
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit(actor=actor, action="invitation.revoked", organisation=invitation.organisation, target=invitation.email)
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, actor: User) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+    if not can_invite(actor=actor, organisation=membership.organisation, as_ministry_staff=False):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError(_("Unbekannte Rolle."))
+    old = membership.role
+    if old == Role.ADMIN and role != Role.ADMIN and not _other_admins(membership):
+        raise ValidationError(_("Die letzte Administration einer Stelle kann nicht herabgestuft werden."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(actor=actor, action="membership.role_changed", organisation=membership.organisation,
+          target=membership.user.email, old=old, new=role)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
+    if not can_invite(actor=actor, organisation=membership.organisation, as_ministry_staff=False):
+        raise PermissionDenied
+    if membership.role == Role.ADMIN and not _other_admins(membership):
+        raise ValidationError(_("Die letzte Administration einer Stelle kann nicht entfernt werden."))
+    audit(actor=actor, action="membership.removed", organisation=membership.organisation,
+          target=membership.user.email, old=membership.role)
+    membership.delete()
+
+
+def _other_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def organisation_set_eligibility(*, organisation: Organisation, actor: User, eligible_from, eligible_until) -> Organisation:
+    if not actor.is_ministry_staff:
+        raise PermissionDenied
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    old = [str(organisation.eligible_from), str(organisation.eligible_until)]
+    organisation.eligible_from, organisation.eligible_until = eligible_from, eligible_until
+    organisation.full_clean(validate_unique=False)
+    organisation.save(update_fields=["eligible_from", "eligible_until", "updated_at"])
+    audit(actor=actor, action="organisation.eligibility_changed", organisation=organisation,
+          target=organisation.name, old=old, new=[str(eligible_from), str(eligible_until)])
+    return organisation
+
+
+@transaction.atomic
+def emergency_contact_save(*, contact, actor: User):
+    contact.full_clean()
+    contact.save()
+    audit(actor=actor, action="emergency_contact.saved", organisation=contact.organisation,
+          target=contact.name, mobile=contact.mobile)
+    return contact
+
+
+@transaction.atomic
+def emergency_contact_delete(*, contact, actor: User) -> None:
+    audit(actor=actor, action="emergency_contact.deleted", organisation=contact.organisation, target=contact.name)
+    contact.delete()
