@@ -139,7 +139,13 @@ class Organisation(models.Model):
         unique=True,
         null=True,
         blank=True,
-        validators=[RegexValidator(r"^05\d{6}$", _("Ein AGS in NRW hat 8 Ziffern und beginnt mit 05."))],
+        help_text=_("8 Ziffern für Gemeinden, der 5-stellige Kreisschlüssel für Kreise."),
+        validators=[
+            RegexValidator(
+                r"^05\d{3}(\d{3})?$",
+                _("Ein Schlüssel in NRW beginnt mit 05 und hat 8 Ziffern (Gemeinde) oder 5 (Kreis)."),
+            )
+        ],
     )
     parent = models.ForeignKey(
         "self", verbose_name=_("Übergeordnete Stelle"), null=True, blank=True,

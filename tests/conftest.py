@@ -1,0 +1,101 @@
+"""Shared fixtures: the personas of STYLE.md §7 plus ministry staff.
+
+- alice: a caller of body A (the owner of what she files)
+- bob: a read-only member of the same body A
+- charlie: a caller of another body B (the outsider, who must get 404)
+- ministry: ministry staff (sees all)
+"""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tenants.models import Role
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip only what needs the real servers when they are not configured, saying so once."""
+    db_engine = settings.DATABASES["default"]["ENGINE"]
+    broker = settings.CELERY_BROKER_URL
+    skipped = {"postgres": 0, "redis": 0}
+    for item in items:
+        if "postgres" in item.keywords and "postgresql" not in db_engine:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…"))
+            skipped["postgres"] += 1
+        if "redis" in item.keywords and not broker.startswith("redis"):
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set CELERY_BROKER_URL=redis://…"))
+            skipped["redis"] += 1
+    config._digisos_skipped = skipped
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = getattr(config, "_digisos_skipped", None)
+    if skipped and any(skipped.values()):
+        terminalreporter.write_line(
+            f"digisos: skipped {skipped['postgres']} PostgreSQL-only and {skipped['redis']} Redis-only tests "
+            "(set DATABASE_URL / CELERY_BROKER_URL to run them)"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisationFactory(name="Stadt A")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisationFactory(name="Stadt B")
+
+
+@pytest.fixture
+def alice(org_a):
+    return MembershipFactory(organisation=org_a, role=Role.CALLER, user__email="alice@example.org").user
+
+
+@pytest.fixture
+def bob(org_a):
+    return MembershipFactory(organisation=org_a, role=Role.MEMBER, user__email="bob@example.org").user
+
+
+@pytest.fixture
+def charlie(org_b):
+    return MembershipFactory(organisation=org_b, role=Role.CALLER, user__email="charlie@example.org").user
+
+
+@pytest.fixture
+def body_admin(org_a):
+    return MembershipFactory(organisation=org_a, role=Role.ADMIN, user__email="admin-a@example.org").user
+
+
+@pytest.fixture
+def ministry(db):
+    return UserFactory(email="ministerium@example.org", is_ministry_staff=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a test client logged in as the given user (MFA already set up)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
