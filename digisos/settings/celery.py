@@ -14,10 +14,14 @@ if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "filesystem://", "
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = _var_dir / "celery" / "broker"
+    # The filesystem transport needs its folders; create them so a fresh checkout just works.
+    for _folder in (_broker_dir, _var_dir / "celery" / "processed", _var_dir / "celery" / "control"):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_var_dir / "celery" / "processed"),
+        "control_folder": str(_var_dir / "celery" / "control"),
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):

@@ -1,0 +1,68 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from digisos.settings.parsers import env_bool, env_choice, env_int, env_list, env_str
+
+
+def test_env_bool():
+    assert env_bool("X", environ={"X": "yes"}) is True
+    assert env_bool("X", environ={"X": "0"}) is False
+    assert env_bool("X", True, environ={}) is True
+    with pytest.raises(ImproperlyConfigured, match="X='maybe' is not a boolean"):
+        env_bool("X", environ={"X": "maybe"})
+
+
+def test_env_int():
+    assert env_int("X", 3, environ={"X": "7"}) == 7
+    assert env_int("X", 3, environ={}) == 3
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env_int("X", 3, environ={"X": "7s"})
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("X", 3, minimum=1, environ={"X": "0"})
+
+
+def test_env_list_and_choice():
+    assert env_list("X", environ={"X": "a, b,,c"}) == ["a", "b", "c"]
+    assert env_choice("X", ("a", "b"), "a", environ={"X": "b"}) == "b"
+    with pytest.raises(ImproperlyConfigured):
+        env_choice("X", ("a", "b"), "a", environ={"X": "c"})
+
+
+def test_secrets_can_come_from_files(tmp_path):
+    path = tmp_path / "secret"
+    path.write_text("s3cret\n")
+    assert env_str("SECRET_KEY", environ={"SECRET_KEY_FILE": str(path)}) == "s3cret"
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env_str("SECRET_KEY", environ={"SECRET_KEY_FILE": str(tmp_path / "missing")})
+
+
+def _settings_in_subprocess(env):
+    import os
+    import subprocess
+    import sys
+
+    full = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "CELERY_BROKER_URL")}
+    full.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='digisos.settings.base'; "
+         "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL)"],
+        env=full, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _settings_in_subprocess({"DEBUG": "0"})
+    assert result.returncode != 0 and "SECRET_KEY is required" in result.stderr
+
+
+def test_defaults_are_the_embedded_ones():
+    result = _settings_in_subprocess({"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"]
+
+
+def test_bad_urls_fail_loudly():
+    result = _settings_in_subprocess({"DEBUG": "1", "CELERY_BROKER_URL": "amqp://x"})
+    assert result.returncode != 0 and "CELERY_BROKER_URL" in result.stderr
+    result = _settings_in_subprocess({"DEBUG": "1", "DATABASE_URL": "nosuchdb://x"})
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
