@@ -27,9 +27,7 @@ def ensure_user(email: str, first: str, last: str, secret: str, *, ministry: boo
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, secret)
     return user
@@ -49,17 +47,30 @@ def seed_bodies_and_accounts() -> list[tuple[str, str, str]]:
         koeln.save()
     olpe = Organisation.objects.get(ags="05966")
     if not olpe.street:
-        olpe.street, olpe.postcode, olpe.city, olpe.own_domains = "Westfälische Straße 75", "57462", "Olpe", "kreis-olpe.de"
+        olpe.street, olpe.postcode, olpe.city, olpe.own_domains = (
+            "Westfälische Straße 75",
+            "57462",
+            "Olpe",
+            "kreis-olpe.de",
+        )
         olpe.save()
     EmergencyContact.objects.get_or_create(
-        organisation=koeln, name="Karl Köln", defaults={
-            "function": "Leitung IT-Sicherheit", "mobile": "+49 171 5550101",
-            "email": "it-notfall.koeln@example.org", "position": 1,
+        organisation=koeln,
+        name="Karl Köln",
+        defaults={
+            "function": "Leitung IT-Sicherheit",
+            "mobile": "+49 171 5550101",
+            "email": "it-notfall.koeln@example.org",
+            "position": 1,
         },
     )
     EmergencyContact.objects.get_or_create(
-        organisation=olpe, name="Otto Olpe", defaults={
-            "function": "IT-Leitung", "mobile": "+49 160 5550202", "email": "otto.olpe.notfall@example.org",
+        organisation=olpe,
+        name="Otto Olpe",
+        defaults={
+            "function": "IT-Leitung",
+            "mobile": "+49 160 5550202",
+            "email": "otto.olpe.notfall@example.org",
         },
     )
     printed = []

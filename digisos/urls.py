@@ -13,4 +13,3 @@ urlpatterns = [
     path("stellen/", include("tenants.urls")),
     path("admin/", admin.site.urls),
 ]
-

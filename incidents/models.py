@@ -48,17 +48,13 @@ class Incident(models.Model):
     category = models.CharField(_("Art des Vorfalls"), max_length=20, choices=Category.choices)
     first_detected_at = models.DateTimeField(_("Erstmals bemerkt am"), null=True, blank=True)
     became_aware_at = models.DateTimeField(_("Kenntnis erlangt am"), default=timezone.now)
-    status = models.CharField(
-        _("Status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
-    )
+    status = models.CharField(_("Status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
     affected_systems = models.TextField(_("Betroffene Dienste und Systeme"), blank=True)
     operations_halted = models.BooleanField(_("Dienstbetrieb eingestellt"), default=False)
     personal_data_affected = models.BooleanField(_("Personenbezogene Daten betroffen"), null=True, blank=True)
     nis2_in_scope = models.BooleanField(_("Im Anwendungsbereich von NIS-2"), default=False)
     criminal_complaint_filed = models.BooleanField(_("Strafanzeige erstattet"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,7 +81,9 @@ class TimelineEntry(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=10, choices=Source.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

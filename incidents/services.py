@@ -12,8 +12,15 @@ from .models import Incident, IncidentStatus, TimelineEntry
 
 @transaction.atomic
 def incident_open_or_attach(
-    *, organisation: Organisation, incident: Incident | None, title: str, category: str,
-    became_aware_at, operations_halted: bool, affected_systems: str, actor,
+    *,
+    organisation: Organisation,
+    incident: Incident | None,
+    title: str,
+    category: str,
+    became_aware_at,
+    operations_halted: bool,
+    affected_systems: str,
+    actor,
 ) -> Incident:
     """Return the given open incident of the body, or open a new one."""
     if incident is not None:

@@ -26,8 +26,11 @@ BODY_COLUMNS = ("ags", "name", "kind", "district_ags", "regierungsbezirk", "popu
 STATE_COLUMNS = ("name", "kind", "parent")
 MUNICIPAL_KINDS = set(OrganisationKind.municipal())
 STATE_KINDS = {
-    OrganisationKind.MINISTERIUM, OrganisationKind.OBERSTE_LANDESBEHOERDE,
-    OrganisationKind.LANDESOBERBEHOERDE, OrganisationKind.LANDESBETRIEB, OrganisationKind.LANDESUNTERNEHMEN,
+    OrganisationKind.MINISTERIUM,
+    OrganisationKind.OBERSTE_LANDESBEHOERDE,
+    OrganisationKind.LANDESOBERBEHOERDE,
+    OrganisationKind.LANDESBETRIEB,
+    OrganisationKind.LANDESUNTERNEHMEN,
 }
 KEY_PATTERN = re.compile(r"^(05\d{3}(\d{3})?|LV-[A-Z]+)$")
 
@@ -175,8 +178,9 @@ def import_rows(rows: list[Row], *, eligible_from: date | None) -> ImportResult:
     return result
 
 
-def import_files(*, bodies: Path = BODIES_FILE, state_bodies: Path | None = STATE_BODIES_FILE,
-                 eligible_from: date | None = None) -> ImportResult:
+def import_files(
+    *, bodies: Path = BODIES_FILE, state_bodies: Path | None = STATE_BODIES_FILE, eligible_from: date | None = None
+) -> ImportResult:
     """Parse everything first (fail before writing), then import in one transaction."""
     rows = parse_bodies(bodies.read_text(encoding="utf-8"), bodies.name)
     if state_bodies is not None:

@@ -8,8 +8,16 @@ from django.urls import reverse
 
 # Paths a user without MFA may still reach: MFA set-up itself, logout, language switch,
 # static assets, health checks and the token-authenticated provider API.
-ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/i18n/",
-                    "/static/", "/health/", "/api/", "/barrierefreiheit/")
+ALLOWED_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/i18n/",
+    "/static/",
+    "/health/",
+    "/api/",
+    "/barrierefreiheit/",
+)
 
 
 def has_mfa(user) -> bool:

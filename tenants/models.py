@@ -101,8 +101,6 @@ class User(AbstractUser):
         return f"{full} <{self.email}>" if full else self.email
 
 
-
-
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user) -> OrganisationQuerySet:
         """The bodies this user may see: all for ministry staff, else those of their memberships."""
@@ -148,8 +146,12 @@ class Organisation(models.Model):
         ],
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("Übergeordnete Stelle"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("Übergeordnete Stelle"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     regierungsbezirk = models.CharField(
         _("Regierungsbezirk"), max_length=20, choices=Regierungsbezirk.choices, blank=True
@@ -159,12 +161,16 @@ class Organisation(models.Model):
     eligible_until = models.DateField(_("Abrufberechtigt bis"), null=True, blank=True)
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
     postcode = models.CharField(
-        _("Postleitzahl"), max_length=5, blank=True,
+        _("Postleitzahl"),
+        max_length=5,
+        blank=True,
         validators=[RegexValidator(r"^\d{5}$", _("Eine Postleitzahl hat fünf Ziffern."))],
     )
     city = models.CharField(_("Ort"), max_length=100, blank=True)
     own_domains = models.CharField(
-        _("Eigene E-Mail-Domains"), max_length=500, blank=True,
+        _("Eigene E-Mail-Domains"),
+        max_length=500,
+        blank=True,
         help_text=_("Kommagetrennt, z. B. stadt-koeln.de. Notfallkontakte müssen außerhalb liegen."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -235,7 +241,12 @@ class EmergencyContact(models.Model):
     def clean(self):
         if self.email and self.organisation_id and self.organisation.is_own_email(self.email):
             raise ValidationError(
-                {"email": _("Diese Adresse liegt in der eigenen Domain der Stelle und fällt bei einem Angriff womöglich aus.")}
+                {
+                    "email": _(
+                        "Diese Adresse liegt in der eigenen Domain der Stelle "
+                        "und fällt bei einem Angriff womöglich aus."
+                    )
+                }
             )
 
 
@@ -289,9 +300,7 @@ class Invitation(models.Model):
     role = models.CharField(_("Rolle"), max_length=10, choices=Role.choices, blank=True)
     as_ministry_staff = models.BooleanField(_("Als Mitarbeiterin/Mitarbeiter des Ministeriums"), default=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -29,6 +29,7 @@ def membership_of(*, user, organisation: Organisation) -> Membership | None:
 
 
 def is_body_admin(*, user, organisation: Organisation) -> bool:
-    return user.is_ministry_staff or Membership.objects.filter(
-        user=user, organisation=organisation, role=Role.ADMIN
-    ).exists()
+    return (
+        user.is_ministry_staff
+        or Membership.objects.filter(user=user, organisation=organisation, role=Role.ADMIN).exists()
+    )

@@ -39,8 +39,13 @@ def can_invite(*, actor: User, organisation: Organisation | None, as_ministry_st
 
 @transaction.atomic
 def invitation_create(
-    *, actor: User, email: str, organisation: Organisation | None = None, role: str = "",
-    as_ministry_staff: bool = False, request=None,
+    *,
+    actor: User,
+    email: str,
+    organisation: Organisation | None = None,
+    role: str = "",
+    as_ministry_staff: bool = False,
+    request=None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and send its link. Returns the invitation and the one-time token."""
     if not can_invite(actor=actor, organisation=organisation, as_ministry_staff=as_ministry_staff):
@@ -57,11 +62,21 @@ def invitation_create(
     Invitation.objects.pending().filter(email__iexact=email, organisation=organisation).update(revoked_at=now)
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
-        email=email, organisation=organisation, role=role, as_ministry_staff=as_ministry_staff,
-        token_hash=hash_token(token), invited_by=actor,
+        email=email,
+        organisation=organisation,
+        role=role,
+        as_ministry_staff=as_ministry_staff,
+        token_hash=hash_token(token),
+        invited_by=actor,
     )
-    audit(actor=actor, action="invitation.created", organisation=organisation, target=email,
-          role=role, ministry=as_ministry_staff)
+    audit(
+        actor=actor,
+        action="invitation.created",
+        organisation=organisation,
+        target=email,
+        role=role,
+        ministry=as_ministry_staff,
+    )
     link = settings.SITE_URL + reverse("tenants:invitation_accept", args=[token])
     context = {"invitation": invitation, "link": link, "inviter": actor}
     transaction.on_commit(
@@ -99,15 +114,23 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership | Non
         membership, _created = Membership.objects.update_or_create(
             user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
         )
-    audit(actor=user, action="invitation.accepted", organisation=invitation.organisation,
-          target=user.email, role=invitation.role, ministry=invitation.as_ministry_staff)
+    audit(
+        actor=user,
+        action="invitation.accepted",
+        organisation=invitation.organisation,
+        target=user.email,
+        role=invitation.role,
+        ministry=invitation.as_ministry_staff,
+    )
     return membership
 
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not can_invite(actor=actor, organisation=invitation.organisation, as_ministry_staff=invitation.as_ministry_staff):
+    if not can_invite(
+        actor=actor, organisation=invitation.organisation, as_ministry_staff=invitation.as_ministry_staff
+    ):
         raise PermissionDenied
     if invitation.accepted_at or invitation.revoked_at:
         return
@@ -128,8 +151,14 @@ def membership_set_role(*, membership: Membership, role: str, actor: User) -> Me
         raise ValidationError(_("Die letzte Administration einer Stelle kann nicht herabgestuft werden."))
     membership.role = role
     membership.save(update_fields=["role"])
-    audit(actor=actor, action="membership.role_changed", organisation=membership.organisation,
-          target=membership.user.email, old=old, new=role)
+    audit(
+        actor=actor,
+        action="membership.role_changed",
+        organisation=membership.organisation,
+        target=membership.user.email,
+        old=old,
+        new=role,
+    )
     return membership
 
 
@@ -140,8 +169,13 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         raise PermissionDenied
     if membership.role == Role.ADMIN and not _other_admins(membership):
         raise ValidationError(_("Die letzte Administration einer Stelle kann nicht entfernt werden."))
-    audit(actor=actor, action="membership.removed", organisation=membership.organisation,
-          target=membership.user.email, old=membership.role)
+    audit(
+        actor=actor,
+        action="membership.removed",
+        organisation=membership.organisation,
+        target=membership.user.email,
+        old=membership.role,
+    )
     membership.delete()
 
 
@@ -154,7 +188,9 @@ def _other_admins(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def organisation_set_eligibility(*, organisation: Organisation, actor: User, eligible_from, eligible_until) -> Organisation:
+def organisation_set_eligibility(
+    *, organisation: Organisation, actor: User, eligible_from, eligible_until
+) -> Organisation:
     if not actor.is_ministry_staff:
         raise PermissionDenied
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -162,8 +198,14 @@ def organisation_set_eligibility(*, organisation: Organisation, actor: User, eli
     organisation.eligible_from, organisation.eligible_until = eligible_from, eligible_until
     organisation.full_clean(validate_unique=False)
     organisation.save(update_fields=["eligible_from", "eligible_until", "updated_at"])
-    audit(actor=actor, action="organisation.eligibility_changed", organisation=organisation,
-          target=organisation.name, old=old, new=[str(eligible_from), str(eligible_until)])
+    audit(
+        actor=actor,
+        action="organisation.eligibility_changed",
+        organisation=organisation,
+        target=organisation.name,
+        old=old,
+        new=[str(eligible_from), str(eligible_until)],
+    )
     return organisation
 
 
@@ -171,8 +213,13 @@ def organisation_set_eligibility(*, organisation: Organisation, actor: User, eli
 def emergency_contact_save(*, contact, actor: User):
     contact.full_clean()
     contact.save()
-    audit(actor=actor, action="emergency_contact.saved", organisation=contact.organisation,
-          target=contact.name, mobile=contact.mobile)
+    audit(
+        actor=actor,
+        action="emergency_contact.saved",
+        organisation=contact.organisation,
+        target=contact.name,
+        mobile=contact.mobile,
+    )
     return contact
 
 

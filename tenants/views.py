@@ -45,7 +45,8 @@ def organisation_detail(request, public_id):
             eligibility_form = EligibilityForm(request.POST, instance=organisation)
             if eligibility_form.is_valid():
                 services.organisation_set_eligibility(
-                    organisation=organisation, actor=request.user,
+                    organisation=organisation,
+                    actor=request.user,
                     eligible_from=eligibility_form.cleaned_data["eligible_from"],
                     eligible_until=eligibility_form.cleaned_data["eligible_until"],
                 )
@@ -96,8 +97,10 @@ def invitation_create_view(request, public_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
-                actor=request.user, email=form.cleaned_data["email"],
-                organisation=organisation, role=form.cleaned_data["role"],
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                organisation=organisation,
+                role=form.cleaned_data["role"],
             )
         except ValidationError as exc:
             form.add_error("email", exc)
@@ -114,9 +117,7 @@ def ministry_invitation_create_view(request):
     form = MinistryInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_create(
-                actor=request.user, email=form.cleaned_data["email"], as_ministry_staff=True
-            )
+            services.invitation_create(actor=request.user, email=form.cleaned_data["email"], as_ministry_staff=True)
         except ValidationError as exc:
             form.add_error("email", exc)
         else:

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tenants.models import Role
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 

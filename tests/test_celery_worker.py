@@ -20,14 +20,25 @@ ROOT = Path(settings.BASE_DIR)
 def _start(args, env):
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "digisos", *args, "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
 
 
 def _run_worker_and_beat(env, cache, tmp_path):
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-    base.update({"DJANGO_SETTINGS_MODULE": "digisos.settings.base", "DEBUG": "1", "DIGISOS_VAR_DIR": str(tmp_path)})
+    base.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "digisos.settings.base",
+            "DEBUG": "1",
+            "DIGISOS_VAR_DIR": str(tmp_path),
+            "CELERY_HEARTBEAT_SECONDS": "1",
+        }
+    )
     base.update(env)
     worker = _start(["worker", "--pool=solo"], base)
     beat = _start(["beat", "--schedule", str(tmp_path / "beat-schedule")], base)

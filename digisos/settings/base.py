@@ -10,7 +10,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .parsers import env_bool, env_int, env_list, env_str
-
 from .paths import BASE_DIR, VAR_DIR
 
 DEBUG = env_bool("DEBUG", False)

@@ -5,7 +5,6 @@ from django.core.exceptions import ImproperlyConfigured
 from .parsers import env_int, env_str
 from .paths import VAR_DIR as _var_dir
 
-
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "filesystem://", "memory://")):
     raise ImproperlyConfigured(
@@ -38,5 +37,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_BEAT_SCHEDULE_FILENAME = str(_var_dir / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "digisos.tasks.heartbeat", "schedule": 30.0},
+    "heartbeat": {
+        "task": "digisos.tasks.heartbeat",
+        "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 30, minimum=1)),
+    },
 }

@@ -16,9 +16,7 @@ PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
 def invite(actor, email, organisation=None, role=Role.CALLER, **kw):
-    invitation, token = services.invitation_create(
-        actor=actor, email=email, organisation=organisation, role=role, **kw
-    )
+    invitation, token = services.invitation_create(actor=actor, email=email, organisation=organisation, role=role, **kw)
     return invitation, token
 
 
@@ -36,7 +34,9 @@ def test_there_is_no_public_sign_up(client):
     assert not User.objects.filter(email="x@example.org").exists()
 
 
-def test_a_body_admin_invites_a_colleague_who_signs_up_once(client, body_admin, org_a, django_capture_on_commit_callbacks):
+def test_a_body_admin_invites_a_colleague_who_signs_up_once(
+    client, body_admin, org_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = invite(body_admin, "neu@example.org", org_a, Role.CALLER)
     assert len(mail.outbox) == 1 and "neu@example.org" in mail.outbox[0].to

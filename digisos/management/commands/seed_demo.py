@@ -28,5 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts (demo only!) — password for all: " + DEMO_PASSWORD))
         for label, email, secret in accounts:
             self.stdout.write(f"  {label:<40} {email:<42} TOTP secret {secret}")
-        self.stdout.write("Add the TOTP secret to an authenticator app, or compute a code: "
-                          "`python manage.py totp_code <email>` (DEBUG only).")
+        self.stdout.write(
+            "Add the TOTP secret to an authenticator app, or compute a code: "
+            "`python manage.py totp_code <email>` (DEBUG only)."
+        )

@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--state-bodies", type=Path, default=STATE_BODIES_FILE, help="CSV of state bodies")
         parser.add_argument("--no-state-bodies", action="store_true", help="import only the municipal bodies")
         parser.add_argument(
-            "--eligible-from", type=date.fromisoformat, default=date(2025, 6, 1),
+            "--eligible-from",
+            type=date.fromisoformat,
+            default=date(2025, 6, 1),
             help="eligibility start for newly imported bodies (existing bodies keep theirs)",
         )
 
