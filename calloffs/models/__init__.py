@@ -1,0 +1,62 @@
+"""Models of the calloffs app, one module per concept; import them from here."""
+
+from .alert import AlertKind, MinistryAlert
+from .calloff import (
+    ENGAGED_STATES,
+    OPEN_STATES,
+    TRANSITIONS,
+    WORK_STATES,
+    CallOff,
+    CallOffEvent,
+    CallOffNumberSequence,
+    CallOffService,
+    CallOffState,
+    EventKind,
+    Offer,
+    OfferState,
+    TimeEntry,
+    time_entry_problems,
+)
+from .contract import (
+    ContractStatus,
+    FrameworkContract,
+    Priority,
+    RoleRate,
+    ServiceModule,
+    SLATerm,
+    Unit,
+)
+from .provider import Provider, ProviderContact, ProviderMembership, validate_regions
+from .ranking import ProviderRank, RankingVersion
+
+__all__ = [
+    "ENGAGED_STATES",
+    "OPEN_STATES",
+    "TRANSITIONS",
+    "WORK_STATES",
+    "AlertKind",
+    "CallOff",
+    "CallOffEvent",
+    "CallOffNumberSequence",
+    "CallOffService",
+    "CallOffState",
+    "ContractStatus",
+    "EventKind",
+    "FrameworkContract",
+    "MinistryAlert",
+    "Offer",
+    "OfferState",
+    "Priority",
+    "Provider",
+    "ProviderContact",
+    "ProviderMembership",
+    "ProviderRank",
+    "RankingVersion",
+    "RoleRate",
+    "SLATerm",
+    "ServiceModule",
+    "TimeEntry",
+    "Unit",
+    "time_entry_problems",
+    "validate_regions",
+]

@@ -1,0 +1,283 @@
+"""Reads of the calloffs app, always scoped to the requesting user (STYLE.md §2, §3).
+
+Lookups filter by what the user may see *in the query itself* and raise Http404 for anything
+else; nothing is fetched globally and compared afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import (
+    ENGAGED_STATES,
+    CallOff,
+    CallOffEvent,
+    CallOffService,
+    CallOffState,
+    FrameworkContract,
+    MinistryAlert,
+    Offer,
+    OfferState,
+    Provider,
+    ProviderRank,
+    RankingVersion,
+    TimeEntry,
+)
+from .permissions import is_ministry
+from .permissions import provider_of as _provider_of
+
+ZERO_MONEY = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+CALLOFF_LIST_RELATED = ("organisation", "provider", "contract", "incident")
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# --- Call-offs ------------------------------------------------------------------------------
+
+
+def calloff_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[CallOff]:
+    """The call-offs this user may see, filtered; related rows joined so that rendering a page
+    costs a constant number of queries.
+
+    filters: state (str or list), priority, organisation (public_id), regierungsbezirk,
+    provider (public_id), date_from / date_to (dates of filing, inclusive).
+    An unparseable id filter yields an empty list rather than an error.
+    """
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
+    qs = CallOff.objects.visible_to(user).select_related(*CALLOFF_LIST_RELATED)
+    if "state" in filters:
+        states = filters["state"]
+        qs = qs.filter(state__in=[states] if isinstance(states, str) else list(states))
+    if "priority" in filters:
+        qs = qs.filter(priority=filters["priority"])
+    for key, lookup in (("organisation", "organisation__public_id"), ("provider", "provider__public_id")):
+        if key in filters:
+            value = _as_uuid(filters[key])
+            if value is None:
+                return qs.none()
+            qs = qs.filter(**{lookup: value})
+    if "regierungsbezirk" in filters:
+        qs = qs.filter(organisation__regierungsbezirk=filters["regierungsbezirk"])
+    if "date_from" in filters:
+        qs = qs.filter(submitted_at__gte=_day_start(filters["date_from"]))
+    if "date_to" in filters:
+        qs = qs.filter(submitted_at__lt=_day_start(filters["date_to"] + timedelta(days=1)))
+    return qs.order_by("-submitted_at", "-id")
+
+
+def calloff_for_user(*, user, public_id) -> CallOff:
+    """The call-off if this user may see it; Http404 otherwise (no existence leak)."""
+    value = _as_uuid(public_id)
+    if value is None:
+        raise Http404
+    return get_object_or_404(
+        CallOff.objects.visible_to(user).select_related(*CALLOFF_LIST_RELATED, "ranking_version", "filed_by"),
+        public_id=value,
+    )
+
+
+def calloff_services(calloff: CallOff) -> QuerySet[CallOffService]:
+    return calloff.services.select_related("service_module").order_by("position", "id")
+
+
+def calloff_timeline(calloff: CallOff) -> QuerySet[CallOffEvent]:
+    return CallOffEvent.objects.filter(calloff=calloff).select_related("actor", "provider").order_by("at", "id")
+
+
+def calloff_offers(calloff: CallOff) -> QuerySet[Offer]:
+    return calloff.offers.select_related("provider").order_by("sequence")
+
+
+def time_entries_for(calloff: CallOff) -> QuerySet[TimeEntry]:
+    return calloff.time_entries.select_related("role", "service_module", "confirmed_by").order_by("date", "id")
+
+
+# --- Providers and offers -------------------------------------------------------------------
+
+
+def provider_of(user) -> Provider | None:
+    return _provider_of(user)
+
+
+def offer_open_for_provider(*, calloff: CallOff, provider: Provider) -> Offer | None:
+    """The open offer of this call-off if this provider holds it now."""
+    return Offer.objects.filter(calloff=calloff, provider=provider, state=OfferState.OPEN).first()
+
+
+def offers_open_for_user(*, user) -> QuerySet[Offer]:
+    """The inbox of a provider's staff: offers open to their provider, the most urgent first."""
+    provider = _provider_of(user)
+    if provider is None:
+        return Offer.objects.none()
+    return (
+        Offer.objects.filter(provider=provider, state=OfferState.OPEN)
+        .select_related("calloff", "calloff__organisation")
+        .order_by("respond_by")
+    )
+
+
+def offers_due(*, now: datetime | None = None) -> QuerySet[Offer]:
+    """Open offers past their deadline (for the expiry sweep; uses the partial index)."""
+    return Offer.objects.filter(state=OfferState.OPEN, respond_by__lte=now or timezone.now()).order_by("respond_by")
+
+
+@dataclass(frozen=True)
+class ProviderLoad:
+    provider: Provider
+    engaged: int
+    open_offers: int
+
+    @property
+    def capacity(self) -> int:
+        return self.provider.capacity
+
+    @property
+    def free(self) -> int:
+        return max(self.provider.capacity - self.engaged, 0)
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.engaged >= self.provider.capacity
+
+
+def provider_load() -> list[ProviderLoad]:
+    """Engagements (accepted or in progress) and open offers per provider, vs. capacity: one query."""
+    providers = Provider.objects.annotate(
+        engaged=Count("calloffs", filter=Q(calloffs__state__in=ENGAGED_STATES), distinct=True),
+        open_offers=Count("offers", filter=Q(offers__state=OfferState.OPEN), distinct=True),
+    ).order_by("short_name")
+    return [ProviderLoad(provider=p, engaged=p.engaged, open_offers=p.open_offers) for p in providers]
+
+
+# --- Contract and ranking -------------------------------------------------------------------
+
+
+def contracts_in_force(day: date | None = None) -> QuerySet[FrameworkContract]:
+    return FrameworkContract.objects.in_force(day).order_by("-start_date", "pk")
+
+
+def active_contract(day: date | None = None) -> FrameworkContract | None:
+    """The contract in force today (the most recently started one, should there be several)."""
+    return contracts_in_force(day).first()
+
+
+@dataclass(frozen=True)
+class CeilingStatus:
+    """Where a contract stands against its maximum value (Höchstwert).
+
+    * committed: the estimated value of every call-off not cancelled. An emergency commits its
+      estimate when it is filed, long before any hour is invoiced, so the ceiling is checked
+      against this: ``remaining = ceiling − committed``.
+    * consumed: the value of the proof of work recorded so far (TimeEntry.value), shown apart.
+    * exhausted: committed or consumed has reached the ceiling; no further call-off should be
+      made (new emergencies are still filed, flagged and reported to the ministry).
+    """
+
+    ceiling: Decimal
+    committed: Decimal
+    consumed: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.ceiling - self.committed
+
+    @property
+    def percent(self) -> Decimal:
+        """Committed share of the ceiling, in percent (one decimal)."""
+        return percent_of(self.committed, self.ceiling)
+
+    @property
+    def percent_consumed(self) -> Decimal:
+        return percent_of(self.consumed, self.ceiling)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.committed >= self.ceiling or self.consumed >= self.ceiling
+
+
+def percent_of(part: Decimal, whole: Decimal) -> Decimal:
+    if not whole:
+        return Decimal("100.0") if part else Decimal("0.0")
+    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = None) -> Decimal:
+    qs = CallOff.objects.filter(contract=contract).exclude(state=CallOffState.CANCELLED)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.aggregate(total=Coalesce(Sum("estimated_value"), ZERO_MONEY))["total"]
+
+
+def consumed_value(contract: FrameworkContract) -> Decimal:
+    return TimeEntry.objects.filter(calloff__contract=contract).aggregate(
+        total=Coalesce(Sum("value"), ZERO_MONEY)
+    )["total"]
+
+
+def contract_ceiling_status(contract: FrameworkContract) -> CeilingStatus:
+    """Two aggregate queries; no rows are loaded into Python."""
+    return CeilingStatus(
+        ceiling=contract.ceiling, committed=committed_value(contract), consumed=consumed_value(contract)
+    )
+
+
+def ranking_current(contract: FrameworkContract) -> RankingVersion | None:
+    return RankingVersion.objects.filter(contract=contract).order_by("-number").first()
+
+
+def ranking_entries(version: RankingVersion) -> QuerySet[ProviderRank]:
+    return version.ranks.select_related("provider", "service_module").order_by(
+        "service_module__position", "regierungsbezirk", "rank"
+    )
+
+
+def ranking_for_calloff(
+    *, version: RankingVersion | None, service_module_id: int | None, regierungsbezirk: str
+) -> list[ProviderRank]:
+    """The order of precedence that applies to a call-off: the most specific non-empty list of
+    (module and region) → (module, any region) → (any module, region) → general."""
+    if version is None:
+        return []
+    candidates = [
+        (service_module_id, regierungsbezirk),
+        (service_module_id, ""),
+        (None, regierungsbezirk),
+        (None, ""),
+    ]
+    ranks = list(version.ranks.select_related("provider").order_by("rank", "id"))
+    for module_id, region in candidates:
+        chosen = [r for r in ranks if r.service_module_id == module_id and r.regierungsbezirk == region]
+        if chosen:
+            return chosen
+    return []
+
+
+# --- Ministry -------------------------------------------------------------------------------
+
+
+def ministry_alert_list(*, user, include_acknowledged: bool = False) -> QuerySet[MinistryAlert]:
+    if not is_ministry(user):
+        return MinistryAlert.objects.none()
+    qs = MinistryAlert.objects.select_related("calloff", "calloff__organisation", "contract")
+    return qs if include_acknowledged else qs.unacknowledged()

@@ -1,0 +1,66 @@
+"""Every write of the calloffs app (STYLE.md §2). Import the entry points from here.
+
+Each public function is keyword-only, runs in its own durable transaction, re-reads and locks
+the rows it changes, checks the actor's rights and the lifecycle itself, appends a
+CallOffEvent (or a tenants AuditEntry for contract administration) and raises a
+``calloffs.errors.CallOffError`` subclass with a German message when a rule is broken.
+"""
+
+from .alerts import ministry_alert_acknowledge
+from .ceiling import CEILING_WARNING_PERCENT, format_eur
+from .contract import (
+    contract_create,
+    contract_set_entitled_bodies,
+    contract_update,
+    provider_contact_save,
+    provider_membership_add,
+    provider_membership_remove,
+    provider_save,
+    role_rate_save,
+    service_module_save,
+    sla_term_save,
+)
+from .filing import calloff_file, next_calloff_number
+from .lifecycle import (
+    calloff_cancel,
+    calloff_close,
+    calloff_complete,
+    calloff_report_lead,
+    calloff_start,
+    time_entry_add,
+    time_entry_confirm,
+)
+from .offers import calloff_assign_manually, offer_accept, offer_decline, offer_expire, offer_next
+from .ranking import RankEntry, ranking_publish, validate_ranking
+
+__all__ = [
+    "CEILING_WARNING_PERCENT",
+    "RankEntry",
+    "calloff_assign_manually",
+    "calloff_cancel",
+    "calloff_close",
+    "calloff_complete",
+    "calloff_file",
+    "calloff_report_lead",
+    "calloff_start",
+    "contract_create",
+    "contract_set_entitled_bodies",
+    "contract_update",
+    "format_eur",
+    "ministry_alert_acknowledge",
+    "next_calloff_number",
+    "offer_accept",
+    "offer_decline",
+    "offer_expire",
+    "offer_next",
+    "provider_contact_save",
+    "provider_membership_add",
+    "provider_membership_remove",
+    "provider_save",
+    "role_rate_save",
+    "service_module_save",
+    "sla_term_save",
+    "time_entry_add",
+    "time_entry_confirm",
+    "validate_ranking",
+]

@@ -1,0 +1,72 @@
+"""The contract's maximum value (Höchstwert) at filing time.
+
+The arithmetic (committed, consumed, remaining) is a read and lives in
+``calloffs.selectors.contract_ceiling_status``; this module holds what a filing *does* about it.
+An emergency is never refused for the ceiling: it is filed, flagged and reported to the
+ministry, who decide (DOMAIN.md: once the maximum is reached no further call-offs may be made,
+so the ministry must learn of it at once).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from ..models import AlertKind, CallOff, EventKind
+from ..selectors import percent_of
+from .common import alert_ministry, record_event
+
+#: Share of the ceiling (in percent, committed) whose crossing raises an early warning.
+CEILING_WARNING_PERCENT = Decimal("80")
+
+
+def format_eur(value: Decimal) -> str:
+    """1234567.5 → '1.234.567,50 €' (German notation, independent of the active locale)."""
+    text = f"{value:,.2f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return f"{text} €"
+
+
+def ceiling_check_filing(*, calloff: CallOff, committed_before: Decimal, actor) -> bool:
+    """Flag a call-off whose estimate exceeds what is left of the ceiling, or warn when the
+    commitments cross the warning threshold. Runs inside the filing transaction, with the
+    contract row locked, so ``committed_before`` is exact. Returns True if flagged."""
+    contract = calloff.contract
+    remaining = contract.ceiling - committed_before
+    committed_after = committed_before + calloff.estimated_value
+    if calloff.estimated_value > remaining:
+        calloff.exceeds_ceiling = True
+        calloff.save(update_fields=["exceeds_ceiling", "updated_at"])
+        record_event(
+            calloff=calloff, kind=EventKind.CEILING_EXCEEDED, actor=actor,
+            reason=_("Der geschätzte Wert übersteigt den verbleibenden Höchstwert des Rahmenvertrags."),
+            data={
+                "estimated_value": calloff.estimated_value, "remaining_before": remaining,
+                "ceiling": contract.ceiling, "committed_after": committed_after,
+            },
+        )
+        alert_ministry(
+            kind=AlertKind.CEILING_EXCEEDED, calloff=calloff, contract=contract,
+            message=_(
+                "Abruf {number} ({body}) über {value} übersteigt den verbleibenden Höchstwert von {remaining} "
+                "des Rahmenvertrags {reference}. Der Abruf wurde gestellt; bitte prüfen und entscheiden."
+            ).format(
+                number=calloff.number, body=calloff.organisation.name, value=format_eur(calloff.estimated_value),
+                remaining=format_eur(max(remaining, Decimal("0"))), reference=contract.reference,
+            ),
+        )
+        return True
+    before = percent_of(committed_before, contract.ceiling)
+    after = percent_of(committed_after, contract.ceiling)
+    if before < CEILING_WARNING_PERCENT <= after:
+        alert_ministry(
+            kind=AlertKind.CEILING_THRESHOLD, calloff=calloff, contract=contract,
+            message=_(
+                "Mit Abruf {number} sind {percent} % des Höchstwerts des Rahmenvertrags {reference} gebunden "
+                "(verbleibend {remaining})."
+            ).format(
+                number=calloff.number, percent=after, reference=contract.reference,
+                remaining=format_eur(contract.ceiling - committed_after),
+            ),
+        )
+    return False

@@ -1,0 +1,173 @@
+"""Helpers shared by the services: locking, the state guard, events, alerts, SLA clocks.
+
+Nothing here is a public entry point; none of it opens a durable transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenants.models import phone_validator
+
+from ..errors import InvalidInput, NotPermitted, OfferNotOpen, TransitionNotAllowed
+from ..models import (
+    CallOff,
+    CallOffEvent,
+    CallOffState,
+    MinistryAlert,
+    Offer,
+    OfferState,
+    Provider,
+    SLATerm,
+)
+from ..permissions import is_ministry, is_staff_of
+from ..signals import calloff_event_recorded
+
+#: Used only if the contract has no SLA term for the priority (a configuration gap): an offer
+#: must still expire, or the order of precedence would stall.
+FALLBACK_ACCEPT_MINUTES = 30
+
+
+def user_or_none(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def lock_calloff(calloff: CallOff | int) -> CallOff:
+    """Re-read the call-off row with a lock (FOR UPDATE OF the call-off only)."""
+    pk = calloff.pk if isinstance(calloff, CallOff) else calloff
+    return (
+        CallOff.objects.select_for_update(of=("self",))
+        .select_related("organisation", "contract")
+        .get(pk=pk)
+    )
+
+
+def lock_open_offer(calloff: CallOff) -> Offer | None:
+    """The open offer of a (locked) call-off, locked too. Lock order: call-off, then offer."""
+    return Offer.objects.select_for_update().filter(calloff=calloff, state=OfferState.OPEN).first()
+
+
+def require_reason(reason: str | None, *, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Bitte einen Grund angeben."), field=field)
+    return reason
+
+
+def require_text(value: str | None, *, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(message, field=field)
+    return value
+
+
+def require_phone(value: str | None, *, field: str, message: str) -> str:
+    value = require_text(value, field=field, message=message)
+    try:
+        phone_validator(value)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], field=field) from exc
+    return value
+
+
+def require_ministry(actor) -> None:
+    if not is_ministry(actor):
+        raise NotPermitted(_("Diese Aktion ist dem Ministerium vorbehalten."))
+
+
+def require_provider_staff(actor, provider: Provider) -> None:
+    if not is_staff_of(actor, provider):
+        raise NotPermitted(_("Sie handeln nicht für diesen Dienstleister."))
+
+
+def require_assigned(calloff: CallOff, provider: Provider) -> None:
+    if calloff.provider_id != provider.pk:
+        raise NotPermitted(_("Dieser Abruf ist nicht Ihrem Unternehmen zugewiesen."))
+
+
+def guard(calloff: CallOff, new_state: str) -> str:
+    """Raise unless the lifecycle allows calloff.state → new_state; return the old state."""
+    if not calloff.can_move_to(new_state):
+        raise TransitionNotAllowed(
+            _("Ein Abruf im Status „{old}“ kann nicht in den Status „{new}“ wechseln."),
+            old=CallOffState(calloff.state).label,
+            new=CallOffState(new_state).label,
+        )
+    return calloff.state
+
+
+def record_event(
+    *, calloff: CallOff, kind: str, actor=None, provider: Provider | None = None,
+    old_state: str = "", new_state: str = "", reason: str = "", data: dict | None = None,
+    at: datetime | None = None,
+) -> CallOffEvent:
+    """Append an audit row; announce it once the transaction commits."""
+    event = CallOffEvent.objects.create(
+        calloff=calloff, kind=kind, actor=user_or_none(actor), provider=provider,
+        old_state=old_state, new_state=new_state, reason=reason, data=data or {},
+        at=at or timezone.now(),
+    )
+    transaction.on_commit(partial(announce_event, event_id=event.pk))
+    return event
+
+
+def announce_event(*, event_id: int) -> None:
+    calloff_event_recorded.send_robust(sender=CallOffEvent, event_id=event_id)
+
+
+def alert_ministry(*, kind: str, message: str, calloff: CallOff | None = None, contract=None) -> MinistryAlert:
+    return MinistryAlert.objects.create(
+        kind=kind, message=message, calloff=calloff, contract=contract or (calloff.contract if calloff else None)
+    )
+
+
+def sla_term(calloff: CallOff) -> SLATerm | None:
+    return SLATerm.objects.filter(contract_id=calloff.contract_id, priority=calloff.priority).first()
+
+
+def set_sla_due_times(calloff: CallOff, *, accepted_at: datetime) -> list[str]:
+    """The provider's clocks start at acceptance (what the provider controls); returns fields set."""
+    term = sla_term(calloff)
+    if term is None:
+        calloff.callback_due_at = calloff.remote_start_due_at = calloff.onsite_due_at = None
+    else:
+        calloff.callback_due_at = accepted_at + timedelta(minutes=term.callback_minutes)
+        calloff.remote_start_due_at = accepted_at + timedelta(minutes=term.remote_start_minutes)
+        calloff.onsite_due_at = accepted_at + timedelta(minutes=term.onsite_minutes)
+    return ["callback_due_at", "remote_start_due_at", "onsite_due_at"]
+
+
+def accept_minutes(calloff: CallOff) -> int:
+    term = sla_term(calloff)
+    return term.accept_minutes if term else FALLBACK_ACCEPT_MINUTES
+
+
+def withdraw_open_offer(*, calloff: CallOff, actor, reason: str, now: datetime) -> Offer | None:
+    """Withdraw the open offer of a locked call-off, if any, with an event."""
+    offer = lock_open_offer(calloff)
+    if offer is None:
+        return None
+    offer.state = OfferState.WITHDRAWN
+    offer.responded_at = now
+    offer.save(update_fields=["state", "responded_at"])
+    record_event(
+        calloff=calloff, kind="withdrawn", actor=actor, provider=offer.provider, reason=reason,
+        data={"offer": offer.public_id, "sequence": offer.sequence, "rank": offer.rank}, at=now,
+    )
+    return offer
+
+
+def held_offer(calloff: CallOff, provider: Provider) -> Offer:
+    """The open offer of a locked call-off, if (and only if) this provider holds it."""
+    if calloff.state != CallOffState.OFFERED:
+        raise OfferNotOpen()
+    offer = lock_open_offer(calloff)
+    if offer is None or offer.provider_id != provider.pk:
+        raise OfferNotOpen()
+    return offer

@@ -1,0 +1,226 @@
+"""Filing a call-off: the one step a body in distress must get right the first time."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.models import Category, Incident, TimelineEntry
+from incidents.services import incident_open_or_attach, timeline_add
+from tenants.models import Organisation
+
+from ..errors import InvalidInput, NoActiveContract, NotEntitled, NotPermitted
+from ..models import (
+    CallOff,
+    CallOffNumberSequence,
+    CallOffService,
+    CallOffState,
+    EventKind,
+    FrameworkContract,
+    Priority,
+    ServiceModule,
+)
+from ..permissions import can_file_for, is_ministry
+from ..selectors import committed_value, contracts_in_force, ranking_current
+from .ceiling import ceiling_check_filing
+from .common import record_event, require_phone, require_text
+from .offers import offer_next
+
+CENT = Decimal("0.01")
+
+
+def next_calloff_number(*, when: datetime) -> str:
+    """DSOS-<year of filing>-<5-digit per-year sequence>, drawn under a row lock: no gaps, no twins."""
+    year = timezone.localtime(when).year
+    sequence, _created = CallOffNumberSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return f"DSOS-{year}-{sequence.last_value:05d}"
+
+
+def _resolve_contract(contract: FrameworkContract | None) -> FrameworkContract:
+    if contract is None:
+        in_force = list(contracts_in_force()[:2])
+        if len(in_force) != 1:
+            raise NoActiveContract()
+        contract = in_force[0]
+    # Serialises filings per contract: the ceiling check and the idempotency check are exact.
+    return FrameworkContract.objects.select_for_update().get(pk=contract.pk)
+
+
+def _check_entitled(contract: FrameworkContract, organisation: Organisation) -> None:
+    if not contract.is_in_force():
+        raise NotEntitled(
+            _("Der Rahmenvertrag {reference} ist derzeit nicht in Kraft; ein Abruf ist nicht möglich."),
+            reference=contract.reference,
+        )
+    if not contract.is_entitled(organisation):
+        raise NotEntitled(
+            _(
+                "Die Stelle „{body}“ ist nicht abrufberechtigt unter dem Rahmenvertrag {reference}. "
+                "Bitte wenden Sie sich an das Ministerium."
+            ),
+            body=organisation.name, reference=contract.reference,
+        )
+
+
+def _clean_services(
+    contract: FrameworkContract, services: Iterable[tuple[ServiceModule, Decimal | int | str]]
+) -> list[tuple[ServiceModule, Decimal]]:
+    """Merge duplicates, check modules belong to the contract and quantities are positive."""
+    merged: dict[int, tuple[ServiceModule, Decimal]] = {}
+    for module, quantity in services or ():
+        if module.contract_id != contract.pk:
+            raise InvalidInput(
+                _("Das Leistungsmodul „{module}“ gehört nicht zu diesem Rahmenvertrag."),
+                field="services", module=module.name,
+            )
+        try:
+            quantity = Decimal(str(quantity)).quantize(CENT)
+        except (InvalidOperation, ValueError) as exc:
+            raise InvalidInput(_("Bitte eine Menge als Zahl angeben."), field="services") from exc
+        if quantity <= 0:
+            raise InvalidInput(_("Die Menge muss größer als 0 sein."), field="services")
+        previous = merged.get(module.pk)
+        merged[module.pk] = (module, quantity + (previous[1] if previous else Decimal("0")))
+    if not merged:
+        raise InvalidInput(_("Bitte mindestens ein Leistungsmodul auswählen."), field="services")
+    return list(merged.values())
+
+
+def _check_filer(*, actor, organisation, on_behalf, phoned_in_by, verification_note) -> tuple[str, str]:
+    if on_behalf:
+        if not is_ministry(actor):
+            raise NotPermitted(_("Nur das Ministerium kann einen Abruf im Auftrag einer Stelle stellen."))
+        phoned_in_by = require_text(
+            phoned_in_by, field="phoned_in_by", message=_("Bitte angeben, wer den Notfall telefonisch gemeldet hat.")
+        )
+        verification_note = require_text(
+            verification_note, field="verification_note",
+            message=_("Bitte festhalten, wie die Identität der meldenden Person geprüft wurde."),
+        )
+        return phoned_in_by, verification_note
+    if not can_file_for(actor, organisation):
+        raise NotPermitted(
+            _(
+                "Sie dürfen für „{body}“ keinen Abruf stellen. Dafür ist die Rolle „Abrufberechtigt“ "
+                "oder „Administration der Stelle“ nötig."
+            ),
+            body=organisation.name,
+        )
+    return "", ""
+
+
+def _pick_incident(organisation: Organisation, incident: Incident | None) -> Incident | None:
+    if incident is not None:
+        if incident.organisation_id != organisation.pk:
+            raise InvalidInput(_("Dieser Sicherheitsvorfall gehört zu einer anderen Stelle."), field="incident")
+        return incident
+    return Incident.objects.filter(organisation=organisation).open().order_by("-became_aware_at", "-pk").first()
+
+
+@transaction.atomic(durable=True)
+def calloff_file(
+    *, organisation: Organisation, actor, client_token: uuid.UUID, category: str, situation: str,
+    callback_phone: str, services: Iterable[tuple[ServiceModule, Decimal | int | str]],
+    operations_halted: bool = False, priority: str | None = None, detected_at: datetime | None = None,
+    affected: str = "", place_of_performance: str = "", callback_email: str = "",
+    on_behalf: bool = False, phoned_in_by: str = "", verification_note: str = "",
+    contract: FrameworkContract | None = None, incident: Incident | None = None,
+) -> CallOff:
+    """File a call-off for a body and offer it to the first provider in the order of precedence.
+
+    * actor: a caller/admin of the body, or ministry staff filing on behalf (on_behalf=True,
+      phoned_in_by and verification_note required) of a body that phoned in.
+    * Idempotent: the same actor with the same client_token gets the first call-off back.
+    * Priority: P1 whenever operations are halted; otherwise as given (default P2).
+    * Incident: the given one, else the body's most recent open incident, else a new one.
+    * Ceiling: never refused for it; flagged and reported (see services.ceiling).
+    """
+    phoned_in_by, verification_note = _check_filer(
+        actor=actor, organisation=organisation, on_behalf=on_behalf,
+        phoned_in_by=phoned_in_by, verification_note=verification_note,
+    )
+    if not isinstance(client_token, uuid.UUID):
+        try:
+            client_token = uuid.UUID(str(client_token))
+        except ValueError as exc:
+            raise InvalidInput(_("Das Formular ist ungültig; bitte neu laden."), field="client_token") from exc
+    contract = _resolve_contract(contract)
+    existing = CallOff.objects.filter(filed_by=actor, client_token=client_token).first()
+    if existing is not None:
+        return existing
+    _check_entitled(contract, organisation)
+    situation = require_text(situation, field="situation", message=_("Bitte kurz beschreiben, was passiert ist."))
+    callback_phone = require_phone(
+        callback_phone, field="callback_phone", message=_("Bitte eine Rückrufnummer angeben.")
+    )
+    callback_email = (callback_email or "").strip()
+    if callback_email:
+        try:
+            validate_email(callback_email)
+        except ValidationError as exc:
+            raise InvalidInput(_("Bitte eine gültige E-Mail-Adresse angeben."), field="callback_email") from exc
+    if category not in Category.values:
+        raise InvalidInput(_("Bitte die Art des Vorfalls auswählen."), field="category")
+    if operations_halted:
+        priority = Priority.P1
+    elif priority is None:
+        priority = Priority.P2
+    elif priority not in Priority.values:
+        raise InvalidInput(_("Unbekannte Priorität."), field="priority")
+    lines = _clean_services(contract, services)
+
+    now = timezone.now()
+    committed_before = committed_value(contract)
+    number = next_calloff_number(when=now)
+    incident = incident_open_or_attach(
+        organisation=organisation, incident=_pick_incident(organisation, incident),
+        title=f"{Category(category).label} ({number})", category=category,
+        became_aware_at=detected_at or now, operations_halted=operations_halted,
+        affected_systems=affected, actor=actor,
+    )
+    calloff = CallOff.objects.create(
+        number=number, contract=contract, organisation=organisation, incident=incident,
+        ranking_version=ranking_current(contract), state=CallOffState.SUBMITTED, priority=priority,
+        category=category, situation=situation, detected_at=detected_at, affected=affected,
+        operations_halted=operations_halted,
+        place_of_performance=(place_of_performance or "").strip() or organisation.address,
+        callback_phone=callback_phone, callback_email=callback_email, filed_by=actor,
+        on_behalf=on_behalf, phoned_in_by=phoned_in_by, verification_note=verification_note,
+        client_token=client_token, submitted_at=now,
+        estimated_value=sum(((m.price * q).quantize(CENT) for m, q in lines), Decimal("0.00")),
+    )
+    CallOffService.objects.bulk_create(
+        CallOffService(
+            calloff=calloff, service_module=module, estimated_quantity=quantity, unit_price=module.price,
+            value=(module.price * quantity).quantize(CENT), position=position,
+        )
+        for position, (module, quantity) in enumerate(lines)
+    )
+    record_event(
+        calloff=calloff, kind=EventKind.FILED, actor=actor, new_state=calloff.state, at=now,
+        data={
+            "priority": priority, "estimated_value": calloff.estimated_value, "on_behalf": on_behalf,
+            "phoned_in_by": phoned_in_by, "incident": incident.public_id,
+            "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
+        },
+    )
+    timeline_add(
+        incident=incident, source=TimelineEntry.Source.SYSTEM, author=actor, at=now,
+        text=_("Abruf {number} gestellt (Priorität {priority}){behalf}.").format(
+            number=number, priority=priority,
+            behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
+        ),
+    )
+    ceiling_check_filing(calloff=calloff, committed_before=committed_before, actor=actor)
+    offer_next(calloff=calloff, actor=actor, now=now)
+    return calloff

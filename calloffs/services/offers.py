@@ -1,0 +1,298 @@
+"""The order of precedence at work: offering, accepting, declining, expiring, and the
+ministry's documented deviation from it (manual assignment).
+
+Lock order everywhere: the call-off row first, then its offer. Two providers' staff (or a
+double click, or the expiry sweep) racing on one offer therefore queue on the call-off row,
+and the loser finds the offer no longer open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.models import TimelineEntry
+from incidents.services import timeline_add
+
+from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from ..models import (
+    ENGAGED_STATES,
+    AlertKind,
+    CallOff,
+    CallOffState,
+    EventKind,
+    Offer,
+    OfferState,
+    Provider,
+    ProviderRank,
+)
+from ..selectors import ranking_for_calloff
+from .common import (
+    accept_minutes,
+    alert_ministry,
+    guard,
+    held_offer,
+    lock_calloff,
+    record_event,
+    require_ministry,
+    require_phone,
+    require_provider_staff,
+    require_reason,
+    require_text,
+    set_sla_due_times,
+    withdraw_open_offer,
+)
+
+
+def _engagements(provider_ids: list[int]) -> dict[int, int]:
+    rows = (
+        CallOff.objects.filter(provider_id__in=provider_ids, state__in=ENGAGED_STATES)
+        .values("provider_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["provider_id"]: row["n"] for row in rows}
+
+
+def _skip_reason(provider: Provider, regierungsbezirk: str, engaged: int) -> tuple[str, str] | None:
+    if not provider.active:
+        return "inactive", _("Der Dienstleister ist deaktiviert.")
+    if not provider.serves(regierungsbezirk):
+        return "region", _("Der Dienstleister bedient den Regierungsbezirk {region} nicht.").format(
+            region=regierungsbezirk
+        )
+    if engaged >= provider.capacity:
+        return "capacity", _("Der Dienstleister ist ausgelastet ({engaged} von {capacity} Einsätzen).").format(
+            engaged=engaged, capacity=provider.capacity
+        )
+    return None
+
+
+def offer_next(*, calloff: CallOff, actor=None, now: datetime | None = None) -> Offer | None:
+    """Offer a locked call-off to the next provider in its ranking version, or mark it unassigned.
+
+    Internal: runs inside the caller's transaction, never on its own. Providers already offered
+    in this call-off are passed over silently (that is the order progressing); every other skip
+    (inactive, region not served, at capacity) is recorded as an event with its reason.
+    """
+    now = now or timezone.now()
+    region = calloff.organisation.regierungsbezirk
+    first_module_id = (
+        calloff.services.order_by("position", "id").values_list("service_module_id", flat=True).first()
+    )
+    ranks = ranking_for_calloff(
+        version=calloff.ranking_version, service_module_id=first_module_id, regierungsbezirk=region
+    )
+    already = set(calloff.offers.values_list("provider_id", flat=True))
+    load = _engagements([r.provider_id for r in ranks])
+    version_number = calloff.ranking_version.number if calloff.ranking_version else None
+    for entry in ranks:
+        provider = entry.provider
+        if provider.pk in already:
+            continue
+        skip = _skip_reason(provider, region, load.get(provider.pk, 0))
+        if skip:
+            record_event(
+                calloff=calloff, kind=EventKind.SKIPPED, actor=actor, provider=provider, reason=skip[1],
+                data={"rank": entry.rank, "code": skip[0], "ranking_version": version_number}, at=now,
+            )
+            continue
+        return _create_offer(calloff=calloff, entry=entry, actor=actor, now=now, sequence=len(already) + 1)
+    old = guard(calloff, CallOffState.UNASSIGNED)
+    calloff.state = CallOffState.UNASSIGNED
+    calloff.save(update_fields=["state", "updated_at"])
+    reason = _("Kein Dienstleister der Rangfolge ist verfügbar.")
+    record_event(
+        calloff=calloff, kind=EventKind.UNASSIGNED, actor=actor, old_state=old, new_state=calloff.state,
+        reason=reason, data={"ranking_version": version_number, "offered": len(already)}, at=now,
+    )
+    alert_ministry(
+        kind=AlertKind.UNASSIGNED, calloff=calloff,
+        message=_(
+            "Abruf {number} ({body}, {priority}): Kein Dienstleister der Rangfolge ist verfügbar. "
+            "Bitte manuell vergeben."
+        ).format(number=calloff.number, body=calloff.organisation.name, priority=calloff.priority),
+    )
+    timeline_add(
+        incident=calloff.incident, source=TimelineEntry.Source.SYSTEM, at=now,
+        text=_("Abruf {number}: Kein Dienstleister verfügbar, das Ministerium ist informiert.").format(
+            number=calloff.number
+        ),
+    )
+    return None
+
+
+def _create_offer(*, calloff: CallOff, entry: ProviderRank, actor, now: datetime, sequence: int) -> Offer:
+    old = guard(calloff, CallOffState.OFFERED)
+    respond_by = now + timedelta(minutes=accept_minutes(calloff))
+    offer = Offer.objects.create(
+        calloff=calloff, provider=entry.provider, rank=entry.rank, sequence=sequence,
+        offered_at=now, respond_by=respond_by,
+    )
+    calloff.state = CallOffState.OFFERED
+    calloff.save(update_fields=["state", "updated_at"])
+    record_event(
+        calloff=calloff, kind=EventKind.OFFERED, actor=actor, provider=entry.provider,
+        old_state=old, new_state=calloff.state, at=now,
+        data={
+            "offer": offer.public_id, "rank": entry.rank, "sequence": sequence, "respond_by": respond_by,
+            "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
+        },
+    )
+    return offer
+
+
+@transaction.atomic(durable=True)
+def offer_accept(
+    *, calloff: CallOff, provider: Provider, actor, lead_name: str, lead_phone: str,
+    eta_remote: datetime | None = None, eta_onsite: datetime | None = None, note: str = "",
+) -> CallOff:
+    """The provider holding the open offer accepts: it is assigned, its SLA clocks start.
+
+    Raises OfferNotOpen if the offer expired, was declined or taken (another accept won).
+    """
+    require_provider_staff(actor, provider)
+    lead_name = require_text(lead_name, field="lead_name", message=_("Bitte die Einsatzleitung angeben."))
+    lead_phone = require_phone(
+        lead_phone, field="lead_phone", message=_("Bitte die Telefonnummer der Einsatzleitung angeben.")
+    )
+    calloff = lock_calloff(calloff)
+    offer = held_offer(calloff, provider)
+    now = timezone.now()
+    offer.state = OfferState.ACCEPTED
+    offer.responded_at = now
+    offer.save(update_fields=["state", "responded_at"])
+    old = guard(calloff, CallOffState.ACCEPTED)
+    calloff.state = CallOffState.ACCEPTED
+    calloff.provider = provider
+    calloff.lead_name, calloff.lead_phone = lead_name, lead_phone
+    calloff.eta_remote, calloff.eta_onsite = eta_remote, eta_onsite
+    calloff.accept_note = (note or "").strip()
+    calloff.accepted_at = now
+    due_fields = set_sla_due_times(calloff, accepted_at=now)
+    calloff.save(
+        update_fields=[
+            "state", "provider", "lead_name", "lead_phone", "eta_remote", "eta_onsite", "accept_note",
+            "accepted_at", *due_fields, "updated_at",
+        ]
+    )
+    record_event(
+        calloff=calloff, kind=EventKind.ACCEPTED, actor=actor, provider=provider, old_state=old,
+        new_state=calloff.state, at=now,
+        data={"offer": offer.public_id, "rank": offer.rank, "sequence": offer.sequence, "lead_name": lead_name},
+    )
+    timeline_add(
+        incident=calloff.incident, source=TimelineEntry.Source.PROVIDER, author=actor, at=now,
+        text=_("Abruf {number} angenommen von {provider}; Einsatzleitung {lead}, {phone}.").format(
+            number=calloff.number, provider=provider, lead=lead_name, phone=lead_phone
+        ),
+    )
+    return calloff
+
+
+@transaction.atomic(durable=True)
+def offer_decline(*, calloff: CallOff, provider: Provider, actor, reason: str) -> CallOff:
+    """The provider holding the open offer declines; the call-off goes to the next provider."""
+    require_provider_staff(actor, provider)
+    reason = require_reason(reason)
+    calloff = lock_calloff(calloff)
+    offer = held_offer(calloff, provider)
+    now = timezone.now()
+    offer.state = OfferState.DECLINED
+    offer.responded_at = now
+    offer.decline_reason = reason
+    offer.save(update_fields=["state", "responded_at", "decline_reason"])
+    record_event(
+        calloff=calloff, kind=EventKind.DECLINED, actor=actor, provider=provider, reason=reason, at=now,
+        data={"offer": offer.public_id, "rank": offer.rank, "sequence": offer.sequence},
+    )
+    offer_next(calloff=calloff, actor=actor, now=now)
+    return calloff
+
+
+@transaction.atomic(durable=True)
+def offer_expire(*, offer: Offer, now: datetime | None = None) -> bool:
+    """Expire an offer whose deadline has passed and offer the call-off to the next provider.
+
+    For the timer sweep; idempotent by compare-and-set: an offer that is no longer open, or
+    whose deadline is still ahead, is left alone and False is returned.
+    """
+    now = now or timezone.now()
+    calloff = lock_calloff(offer.calloff_id)
+    offer = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
+    if offer.state != OfferState.OPEN or offer.respond_by > now:
+        return False
+    offer.state = OfferState.EXPIRED
+    offer.save(update_fields=["state"])
+    record_event(
+        calloff=calloff, kind=EventKind.EXPIRED, provider=offer.provider, at=now,
+        reason=_("Keine Antwort bis {deadline}.").format(
+            deadline=timezone.localtime(offer.respond_by).strftime("%d.%m.%Y %H:%M")
+        ),
+        data={"offer": offer.public_id, "rank": offer.rank, "sequence": offer.sequence},
+    )
+    offer_next(calloff=calloff, now=now)
+    return True
+
+
+@transaction.atomic(durable=True)
+def calloff_assign_manually(*, calloff: CallOff, provider: Provider, actor, reason: str) -> CallOff:
+    """The ministry assigns a provider directly: a deviation from the order of precedence,
+    recorded with its mandatory reason. Allowed when nobody was available (unassigned) and
+    also while an offer is open (the open offer is withdrawn). The lead is reported later by
+    the provider (calloff_report_lead)."""
+    require_ministry(actor)
+    reason = require_reason(reason)
+    calloff = lock_calloff(calloff)
+    if calloff.state not in (CallOffState.UNASSIGNED, CallOffState.OFFERED):
+        raise TransitionNotAllowed(
+            _("Manuell vergeben werden kann nur ein Abruf, der angeboten oder nicht vergeben ist.")
+        )
+    if not provider.active:
+        raise InvalidInput(_("Der Dienstleister ist deaktiviert."), field="provider")
+    if not ProviderRank.objects.filter(version__contract_id=calloff.contract_id, provider=provider).exists():
+        raise NotPermitted(_("Dieser Dienstleister ist nicht Partei des Rahmenvertrags."))
+    now = timezone.now()
+    withdrawn = withdraw_open_offer(
+        calloff=calloff, actor=actor, now=now, reason=_("Zurückgezogen wegen manueller Vergabe: {reason}").format(
+            reason=reason
+        ),
+    )
+    old = guard(calloff, CallOffState.ACCEPTED)
+    calloff.state = CallOffState.ACCEPTED
+    calloff.provider = provider
+    calloff.manual_assignment_reason = reason
+    calloff.accepted_at = now
+    calloff.lead_name = calloff.lead_phone = ""
+    due_fields = set_sla_due_times(calloff, accepted_at=now)
+    calloff.save(
+        update_fields=[
+            "state", "provider", "manual_assignment_reason", "accepted_at", "lead_name", "lead_phone",
+            *due_fields, "updated_at",
+        ]
+    )
+    rank = None
+    if calloff.ranking_version_id:
+        rank = calloff.ranking_version.ranks.filter(provider=provider).order_by("rank").values_list(
+            "rank", flat=True
+        ).first()
+    record_event(
+        calloff=calloff, kind=EventKind.ASSIGNED_MANUALLY, actor=actor, provider=provider, old_state=old,
+        new_state=calloff.state, reason=reason, at=now,
+        data={
+            "deviation": True, "rank": rank,
+            "withdrawn_offer": withdrawn.public_id if withdrawn else None,
+            "withdrawn_from": withdrawn.provider_id if withdrawn else None,
+        },
+    )
+    timeline_add(
+        incident=calloff.incident, source=TimelineEntry.Source.SYSTEM, author=actor, at=now,
+        text=_("Abruf {number} vom Ministerium an {provider} vergeben. Grund: {reason}").format(
+            number=calloff.number, provider=provider, reason=reason
+        ),
+    )
+    return calloff
+
