@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
@@ -230,9 +230,9 @@ def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = No
 
 
 def consumed_value(contract: FrameworkContract) -> Decimal:
-    return TimeEntry.objects.filter(calloff__contract=contract).aggregate(
-        total=Coalesce(Sum("value"), ZERO_MONEY)
-    )["total"]
+    return TimeEntry.objects.filter(calloff__contract=contract).aggregate(total=Coalesce(Sum("value"), ZERO_MONEY))[
+        "total"
+    ]
 
 
 def contract_ceiling_status(contract: FrameworkContract) -> CeilingStatus:

@@ -37,14 +37,22 @@ class MinistryAlert(models.Model):
         CallOff, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("Abruf")
     )
     contract = models.ForeignKey(
-        FrameworkContract, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts",
+        FrameworkContract,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
         verbose_name=_("Rahmenvertrag"),
     )
     message = models.TextField(_("Meldung"))
     created_at = models.DateTimeField(_("Erstellt am"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("Zur Kenntnis genommen am"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("Zur Kenntnis genommen von"),
     )
 

@@ -67,9 +67,7 @@ class CallOffQuerySet(models.QuerySet):
         own_bodies = Membership.objects.filter(user=user).values("organisation_id")
         my_provider = ProviderMembership.objects.filter(user=user).values("provider_id")
         open_offers = Offer.objects.filter(state=OfferState.OPEN, provider_id__in=my_provider).values("calloff_id")
-        return self.filter(
-            Q(organisation_id__in=own_bodies) | Q(provider_id__in=my_provider) | Q(pk__in=open_offers)
-        )
+        return self.filter(Q(organisation_id__in=own_bodies) | Q(provider_id__in=my_provider) | Q(pk__in=open_offers))
 
     def open(self) -> CallOffQuerySet:
         return self.filter(state__in=OPEN_STATES)
@@ -88,7 +86,11 @@ class CallOff(models.Model):
         Incident, on_delete=models.PROTECT, related_name="calloffs", verbose_name=_("Sicherheitsvorfall")
     )
     ranking_version = models.ForeignKey(
-        RankingVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="calloffs",
+        RankingVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calloffs",
         verbose_name=_("Rangfolge"),
     )
     state = models.CharField(_("Status"), max_length=12, choices=CallOffState.choices, default=S.SUBMITTED)
@@ -109,7 +111,11 @@ class CallOff(models.Model):
     verification_note = models.TextField(_("Prüfung der Identität"), blank=True)
     client_token = models.UUIDField(_("Formular-Token"), editable=False)
     provider = models.ForeignKey(
-        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="calloffs",
+        Provider,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calloffs",
         verbose_name=_("Dienstleister"),
     )
     lead_name = models.CharField(_("Einsatzleitung"), max_length=200, blank=True)
@@ -148,8 +154,7 @@ class CallOff(models.Model):
                 name="calloff_on_behalf_documented",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=[S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED])
-                | Q(provider__isnull=False),
+                condition=~Q(state__in=[S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED]) | Q(provider__isnull=False),
                 name="calloff_engaged_has_provider",
             ),
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="calloff_value_non_negative"),
@@ -160,15 +165,18 @@ class CallOff(models.Model):
             models.Index(fields=["contract", "state"], name="calloff_contract_state"),
             # The SLA sweep of the notification issue reads these (STYLE §4).
             models.Index(
-                fields=["callback_due_at"], name="calloff_callback_due_open",
+                fields=["callback_due_at"],
+                name="calloff_callback_due_open",
                 condition=Q(state__in=[S.ACCEPTED, S.IN_PROGRESS]),
             ),
             models.Index(
-                fields=["remote_start_due_at"], name="calloff_remote_due_open",
+                fields=["remote_start_due_at"],
+                name="calloff_remote_due_open",
                 condition=Q(state__in=[S.ACCEPTED, S.IN_PROGRESS]),
             ),
             models.Index(
-                fields=["onsite_due_at"], name="calloff_onsite_due_open",
+                fields=["onsite_due_at"],
+                name="calloff_onsite_due_open",
                 condition=Q(state__in=[S.ACCEPTED, S.IN_PROGRESS]),
             ),
         ]
@@ -242,9 +250,7 @@ class Offer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calloff", "sequence"], name="offer_sequence_unique"),
             models.UniqueConstraint(fields=["calloff", "provider"], name="offer_provider_once"),
-            models.UniqueConstraint(
-                fields=["calloff"], condition=Q(state="open"), name="offer_one_open_per_calloff"
-            ),
+            models.UniqueConstraint(fields=["calloff"], condition=Q(state="open"), name="offer_one_open_per_calloff"),
         ]
         indexes = [
             # The expiry sweep: open offers by deadline (healthchecks' alert_after index).
@@ -290,7 +296,11 @@ class CallOffEvent(models.Model):
     calloff = models.ForeignKey(CallOff, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("Handelnde Person"),
     )
     provider = models.ForeignKey(
@@ -344,11 +354,13 @@ class TimeEntry(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="time_entries")
     date = models.DateField(_("Datum"))
     hours = models.DecimalField(_("Stunden"), max_digits=4, decimal_places=2)
-    role = models.ForeignKey(
-        "calloffs.RoleRate", on_delete=models.PROTECT, related_name="+", verbose_name=_("Rolle")
-    )
+    role = models.ForeignKey("calloffs.RoleRate", on_delete=models.PROTECT, related_name="+", verbose_name=_("Rolle"))
     service_module = models.ForeignKey(
-        ServiceModule, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        ServiceModule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("Leistungsmodul"),
     )
     description = models.TextField(_("Tätigkeit"))
@@ -359,7 +371,11 @@ class TimeEntry(models.Model):
     )
     confirmed_at = models.DateTimeField(_("Bestätigt am"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("Bestätigt von"),
     )
 

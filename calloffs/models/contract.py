@@ -57,15 +57,19 @@ class FrameworkContract(models.Model):
         _("Höchstwert (EUR)"),
         help_text=_("Ist der Höchstwert erreicht, ist der Rahmenvertrag ausgeschöpft."),
     )
-    status = models.CharField(
-        _("Status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.DRAFT
-    )
+    status = models.CharField(_("Status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     night_surcharge_percent = models.DecimalField(
-        _("Nachtzuschlag (%)"), max_digits=5, decimal_places=2, default=ZERO,
+        _("Nachtzuschlag (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
         validators=[MinValueValidator(ZERO)],
     )
     weekend_surcharge_percent = models.DecimalField(
-        _("Wochenendzuschlag (%)"), max_digits=5, decimal_places=2, default=ZERO,
+        _("Wochenendzuschlag (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
         validators=[MinValueValidator(ZERO)],
     )
     all_bodies_entitled = models.BooleanField(
@@ -115,11 +119,7 @@ class FrameworkContract(models.Model):
             value = getattr(self, name)
             if value is not None and value < 0:
                 errors.setdefault(name, []).append(_("%(label)s darf nicht negativ sein.") % {"label": label})
-        if (
-            self.ceiling is not None
-            and self.estimated_value is not None
-            and self.ceiling < self.estimated_value
-        ):
+        if self.ceiling is not None and self.estimated_value is not None and self.ceiling < self.estimated_value:
             errors.setdefault("ceiling", []).append(
                 _("Der Höchstwert darf nicht unter dem geschätzten Auftragsvolumen liegen.")
             )
@@ -149,7 +149,9 @@ class ServiceModule(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     contract = models.ForeignKey(
-        FrameworkContract, on_delete=models.CASCADE, related_name="service_modules",
+        FrameworkContract,
+        on_delete=models.CASCADE,
+        related_name="service_modules",
         verbose_name=_("Rahmenvertrag"),
     )
     code = models.CharField(_("Kürzel"), max_length=20)
@@ -214,9 +216,7 @@ class SLATerm(models.Model):
     accept_minutes = models.PositiveIntegerField(
         _("Annahme des Angebots binnen (Min.)"), validators=[MinValueValidator(1)]
     )
-    callback_minutes = models.PositiveIntegerField(
-        _("Erster Rückruf binnen (Min.)"), validators=[MinValueValidator(1)]
-    )
+    callback_minutes = models.PositiveIntegerField(_("Erster Rückruf binnen (Min.)"), validators=[MinValueValidator(1)])
     remote_start_minutes = models.PositiveIntegerField(
         _("Beginn der Remote-Unterstützung binnen (Min.)"), validators=[MinValueValidator(1)]
     )
@@ -229,7 +229,9 @@ class SLATerm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contract", "priority"], name="sla_term_priority_unique"),
             models.CheckConstraint(
-                condition=Q(accept_minutes__gt=0, callback_minutes__gt=0, remote_start_minutes__gt=0, onsite_minutes__gt=0),
+                condition=Q(
+                    accept_minutes__gt=0, callback_minutes__gt=0, remote_start_minutes__gt=0, onsite_minutes__gt=0
+                ),
                 name="sla_term_minutes_positive",
             ),
         ]

@@ -45,17 +45,15 @@ class Provider(models.Model):
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
     postcode = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)
-    hotline = models.CharField(
-        _("Notfall-Hotline (24/7)"), max_length=30, validators=[phone_validator]
-    )
+    hotline = models.CharField(_("Notfall-Hotline (24/7)"), max_length=30, validators=[phone_validator])
     email = models.EmailField(_("E-Mail-Adresse"))
     capacity = models.PositiveSmallIntegerField(
-        _("Kapazität (gleichzeitige Einsätze)"), default=1, validators=[MinValueValidator(1)],
+        _("Kapazität (gleichzeitige Einsätze)"),
+        default=1,
+        validators=[MinValueValidator(1)],
         help_text=_("Bei so vielen angenommenen oder laufenden Abrufen wird der Dienstleister übersprungen."),
     )
-    regions = models.JSONField(
-        _("Bediente Regierungsbezirke"), default=all_regions, validators=[validate_regions]
-    )
+    regions = models.JSONField(_("Bediente Regierungsbezirke"), default=all_regions, validators=[validate_regions])
     active = models.BooleanField(_("Aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -103,7 +101,9 @@ class ProviderMembership(models.Model):
     """The provider role of a user: this account acts for this provider (and only this one)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="provider_membership",
         verbose_name=_("Konto"),
     )
     provider = models.ForeignKey(

@@ -24,13 +24,19 @@ from .provider import Provider
 class RankingVersion(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     contract = models.ForeignKey(
-        FrameworkContract, on_delete=models.PROTECT, related_name="ranking_versions",
+        FrameworkContract,
+        on_delete=models.PROTECT,
+        related_name="ranking_versions",
         verbose_name=_("Rahmenvertrag"),
     )
     number = models.PositiveIntegerField(_("Version"))
     created_at = models.DateTimeField(_("Veröffentlicht am"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("Veröffentlicht von"),
     )
     reason = models.TextField(_("Anlass der Änderung"), blank=True)
@@ -58,11 +64,19 @@ class ProviderRank(models.Model):
     )
     rank = models.PositiveSmallIntegerField(_("Rang"), validators=[MinValueValidator(1)])
     service_module = models.ForeignKey(
-        ServiceModule, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("Leistungsmodul"), help_text=_("Leer: gilt für alle Leistungsmodule."),
+        ServiceModule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Leistungsmodul"),
+        help_text=_("Leer: gilt für alle Leistungsmodule."),
     )
     regierungsbezirk = models.CharField(
-        _("Regierungsbezirk"), max_length=20, choices=Regierungsbezirk.choices, blank=True,
+        _("Regierungsbezirk"),
+        max_length=20,
+        choices=Regierungsbezirk.choices,
+        blank=True,
         help_text=_("Leer: gilt für alle Regierungsbezirke."),
     )
 

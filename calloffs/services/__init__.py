@@ -57,6 +57,7 @@ __all__ = [
     "provider_membership_add",
     "provider_membership_remove",
     "provider_save",
+    "ranking_publish",
     "role_rate_save",
     "service_module_save",
     "sla_term_save",

@@ -38,21 +38,30 @@ def ceiling_check_filing(*, calloff: CallOff, committed_before: Decimal, actor) 
         calloff.exceeds_ceiling = True
         calloff.save(update_fields=["exceeds_ceiling", "updated_at"])
         record_event(
-            calloff=calloff, kind=EventKind.CEILING_EXCEEDED, actor=actor,
+            calloff=calloff,
+            kind=EventKind.CEILING_EXCEEDED,
+            actor=actor,
             reason=_("Der geschätzte Wert übersteigt den verbleibenden Höchstwert des Rahmenvertrags."),
             data={
-                "estimated_value": calloff.estimated_value, "remaining_before": remaining,
-                "ceiling": contract.ceiling, "committed_after": committed_after,
+                "estimated_value": calloff.estimated_value,
+                "remaining_before": remaining,
+                "ceiling": contract.ceiling,
+                "committed_after": committed_after,
             },
         )
         alert_ministry(
-            kind=AlertKind.CEILING_EXCEEDED, calloff=calloff, contract=contract,
+            kind=AlertKind.CEILING_EXCEEDED,
+            calloff=calloff,
+            contract=contract,
             message=_(
                 "Abruf {number} ({body}) über {value} übersteigt den verbleibenden Höchstwert von {remaining} "
                 "des Rahmenvertrags {reference}. Der Abruf wurde gestellt; bitte prüfen und entscheiden."
             ).format(
-                number=calloff.number, body=calloff.organisation.name, value=format_eur(calloff.estimated_value),
-                remaining=format_eur(max(remaining, Decimal("0"))), reference=contract.reference,
+                number=calloff.number,
+                body=calloff.organisation.name,
+                value=format_eur(calloff.estimated_value),
+                remaining=format_eur(max(remaining, Decimal("0"))),
+                reference=contract.reference,
             ),
         )
         return True
@@ -60,12 +69,16 @@ def ceiling_check_filing(*, calloff: CallOff, committed_before: Decimal, actor) 
     after = percent_of(committed_after, contract.ceiling)
     if before < CEILING_WARNING_PERCENT <= after:
         alert_ministry(
-            kind=AlertKind.CEILING_THRESHOLD, calloff=calloff, contract=contract,
+            kind=AlertKind.CEILING_THRESHOLD,
+            calloff=calloff,
+            contract=contract,
             message=_(
                 "Mit Abruf {number} sind {percent} % des Höchstwerts des Rahmenvertrags {reference} gebunden "
                 "(verbleibend {remaining})."
             ).format(
-                number=calloff.number, percent=after, reference=contract.reference,
+                number=calloff.number,
+                percent=after,
+                reference=contract.reference,
                 remaining=format_eur(contract.ceiling - committed_after),
             ),
         )

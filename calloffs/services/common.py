@@ -41,11 +41,7 @@ def user_or_none(actor):
 def lock_calloff(calloff: CallOff | int) -> CallOff:
     """Re-read the call-off row with a lock (FOR UPDATE OF the call-off only)."""
     pk = calloff.pk if isinstance(calloff, CallOff) else calloff
-    return (
-        CallOff.objects.select_for_update(of=("self",))
-        .select_related("organisation", "contract")
-        .get(pk=pk)
-    )
+    return CallOff.objects.select_for_update(of=("self",)).select_related("organisation", "contract").get(pk=pk)
 
 
 def lock_open_offer(calloff: CallOff) -> Offer | None:
@@ -103,14 +99,27 @@ def guard(calloff: CallOff, new_state: str) -> str:
 
 
 def record_event(
-    *, calloff: CallOff, kind: str, actor=None, provider: Provider | None = None,
-    old_state: str = "", new_state: str = "", reason: str = "", data: dict | None = None,
+    *,
+    calloff: CallOff,
+    kind: str,
+    actor=None,
+    provider: Provider | None = None,
+    old_state: str = "",
+    new_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
     at: datetime | None = None,
 ) -> CallOffEvent:
     """Append an audit row; announce it once the transaction commits."""
     event = CallOffEvent.objects.create(
-        calloff=calloff, kind=kind, actor=user_or_none(actor), provider=provider,
-        old_state=old_state, new_state=new_state, reason=reason, data=data or {},
+        calloff=calloff,
+        kind=kind,
+        actor=user_or_none(actor),
+        provider=provider,
+        old_state=old_state,
+        new_state=new_state,
+        reason=reason,
+        data=data or {},
         at=at or timezone.now(),
     )
     transaction.on_commit(partial(announce_event, event_id=event.pk))
@@ -157,8 +166,13 @@ def withdraw_open_offer(*, calloff: CallOff, actor, reason: str, now: datetime) 
     offer.responded_at = now
     offer.save(update_fields=["state", "responded_at"])
     record_event(
-        calloff=calloff, kind="withdrawn", actor=actor, provider=offer.provider, reason=reason,
-        data={"offer": offer.public_id, "sequence": offer.sequence, "rank": offer.rank}, at=now,
+        calloff=calloff,
+        kind="withdrawn",
+        actor=actor,
+        provider=offer.provider,
+        reason=reason,
+        data={"offer": offer.public_id, "sequence": offer.sequence, "rank": offer.rank},
+        at=now,
     )
     return offer
 

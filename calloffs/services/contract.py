@@ -33,8 +33,17 @@ from .common import require_ministry
 
 CONTRACT_FIELDS = frozenset(
     {
-        "reference", "title", "contracting_authority", "start_date", "end_date", "extension_options",
-        "estimated_value", "ceiling", "status", "night_surcharge_percent", "weekend_surcharge_percent",
+        "reference",
+        "title",
+        "contracting_authority",
+        "start_date",
+        "end_date",
+        "extension_options",
+        "estimated_value",
+        "ceiling",
+        "status",
+        "night_surcharge_percent",
+        "weekend_surcharge_percent",
     }
 )
 
@@ -74,8 +83,12 @@ def contract_create(*, actor, **fields) -> FrameworkContract:
     contract = FrameworkContract(**fields)
     contract.full_clean()
     contract.save()
-    audit(actor=actor, action="contract.created", target=contract.reference,
-          changes={k: _plain(v) for k, v in fields.items()})
+    audit(
+        actor=actor,
+        action="contract.created",
+        target=contract.reference,
+        changes={k: _plain(v) for k, v in fields.items()},
+    )
     return contract
 
 
@@ -108,9 +121,7 @@ def contract_set_entitled_bodies(
     contract = FrameworkContract.objects.select_for_update().get(pk=contract.pk)
     bodies = list(bodies)
     if not all_bodies_entitled and not bodies:
-        raise InvalidInput(
-            _("Bitte mindestens eine Stelle auswählen oder alle Stellen berechtigen."), field="bodies"
-        )
+        raise InvalidInput(_("Bitte mindestens eine Stelle auswählen oder alle Stellen berechtigen."), field="bodies")
     before = set(contract.entitled_bodies.values_list("pk", flat=True))
     after = {b.pk for b in bodies}
     old_flag = contract.all_bodies_entitled
@@ -118,7 +129,9 @@ def contract_set_entitled_bodies(
     contract.save(update_fields=["all_bodies_entitled", "updated_at"])
     contract.entitled_bodies.set(bodies)
     audit(
-        actor=actor, action="contract.entitled_bodies_changed", target=contract.reference,
+        actor=actor,
+        action="contract.entitled_bodies_changed",
+        target=contract.reference,
         all_bodies_entitled=[old_flag, all_bodies_entitled],
         added=sorted(b.name for b in bodies if b.pk not in before),
         removed=sorted(Organisation.objects.filter(pk__in=before - after).values_list("name", flat=True)),
@@ -139,21 +152,33 @@ def _save_part(*, instance: models.Model, actor, action: str, target: str) -> mo
 @transaction.atomic(durable=True)
 def service_module_save(*, module: ServiceModule, actor) -> ServiceModule:
     """Create or change a service module. Call-offs keep the price they were filed with."""
-    return _save_part(instance=module, actor=actor, action="contract.service_module_saved",
-                      target=f"{module.contract.reference} {module.code}")
+    return _save_part(
+        instance=module,
+        actor=actor,
+        action="contract.service_module_saved",
+        target=f"{module.contract.reference} {module.code}",
+    )
 
 
 @transaction.atomic(durable=True)
 def role_rate_save(*, role_rate: RoleRate, actor) -> RoleRate:
-    return _save_part(instance=role_rate, actor=actor, action="contract.role_rate_saved",
-                      target=f"{role_rate.contract.reference} {role_rate.name}")
+    return _save_part(
+        instance=role_rate,
+        actor=actor,
+        action="contract.role_rate_saved",
+        target=f"{role_rate.contract.reference} {role_rate.name}",
+    )
 
 
 @transaction.atomic(durable=True)
 def sla_term_save(*, sla_term: SLATerm, actor) -> SLATerm:
     """Applies to offers made and acceptances from now on; running clocks keep their due times."""
-    return _save_part(instance=sla_term, actor=actor, action="contract.sla_term_saved",
-                      target=f"{sla_term.contract.reference} {sla_term.priority}")
+    return _save_part(
+        instance=sla_term,
+        actor=actor,
+        action="contract.sla_term_saved",
+        target=f"{sla_term.contract.reference} {sla_term.priority}",
+    )
 
 
 @transaction.atomic(durable=True)
@@ -163,8 +188,12 @@ def provider_save(*, provider: Provider, actor) -> Provider:
 
 @transaction.atomic(durable=True)
 def provider_contact_save(*, contact: ProviderContact, actor) -> ProviderContact:
-    return _save_part(instance=contact, actor=actor, action="provider.contact_saved",
-                      target=f"{contact.provider.legal_name}: {contact.name}")
+    return _save_part(
+        instance=contact,
+        actor=actor,
+        action="provider.contact_saved",
+        target=f"{contact.provider.legal_name}: {contact.name}",
+    )
 
 
 @transaction.atomic(durable=True)
@@ -174,8 +203,11 @@ def provider_membership_add(*, provider: Provider, user, actor) -> ProviderMembe
     require_ministry(actor)
     if user.is_ministry_staff or Membership.objects.filter(user=user).exists():
         raise InvalidInput(
-            _("Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle und kann nicht für "
-              "einen Dienstleister handeln."), field="user",
+            _(
+                "Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle und kann nicht für "
+                "einen Dienstleister handeln."
+            ),
+            field="user",
         )
     if ProviderMembership.objects.filter(user=user).exists():
         raise InvalidInput(_("Dieses Konto handelt bereits für einen Dienstleister."), field="user")
@@ -187,6 +219,10 @@ def provider_membership_add(*, provider: Provider, user, actor) -> ProviderMembe
 @transaction.atomic(durable=True)
 def provider_membership_remove(*, membership: ProviderMembership, actor) -> None:
     require_ministry(actor)
-    audit(actor=actor, action="provider.member_removed", target=membership.user.email,
-          provider=membership.provider.legal_name)
+    audit(
+        actor=actor,
+        action="provider.member_removed",
+        target=membership.user.email,
+        provider=membership.provider.legal_name,
+    )
     membership.delete()

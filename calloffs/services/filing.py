@@ -68,7 +68,8 @@ def _check_entitled(contract: FrameworkContract, organisation: Organisation) -> 
                 "Die Stelle „{body}“ ist nicht abrufberechtigt unter dem Rahmenvertrag {reference}. "
                 "Bitte wenden Sie sich an das Ministerium."
             ),
-            body=organisation.name, reference=contract.reference,
+            body=organisation.name,
+            reference=contract.reference,
         )
 
 
@@ -81,7 +82,8 @@ def _clean_services(
         if module.contract_id != contract.pk:
             raise InvalidInput(
                 _("Das Leistungsmodul „{module}“ gehört nicht zu diesem Rahmenvertrag."),
-                field="services", module=module.name,
+                field="services",
+                module=module.name,
             )
         try:
             quantity = Decimal(str(quantity)).quantize(CENT)
@@ -104,7 +106,8 @@ def _check_filer(*, actor, organisation, on_behalf, phoned_in_by, verification_n
             phoned_in_by, field="phoned_in_by", message=_("Bitte angeben, wer den Notfall telefonisch gemeldet hat.")
         )
         verification_note = require_text(
-            verification_note, field="verification_note",
+            verification_note,
+            field="verification_note",
             message=_("Bitte festhalten, wie die Identität der meldenden Person geprüft wurde."),
         )
         return phoned_in_by, verification_note
@@ -129,12 +132,25 @@ def _pick_incident(organisation: Organisation, incident: Incident | None) -> Inc
 
 @transaction.atomic(durable=True)
 def calloff_file(
-    *, organisation: Organisation, actor, client_token: uuid.UUID, category: str, situation: str,
-    callback_phone: str, services: Iterable[tuple[ServiceModule, Decimal | int | str]],
-    operations_halted: bool = False, priority: str | None = None, detected_at: datetime | None = None,
-    affected: str = "", place_of_performance: str = "", callback_email: str = "",
-    on_behalf: bool = False, phoned_in_by: str = "", verification_note: str = "",
-    contract: FrameworkContract | None = None, incident: Incident | None = None,
+    *,
+    organisation: Organisation,
+    actor,
+    client_token: uuid.UUID,
+    category: str,
+    situation: str,
+    callback_phone: str,
+    services: Iterable[tuple[ServiceModule, Decimal | int | str]],
+    operations_halted: bool = False,
+    priority: str | None = None,
+    detected_at: datetime | None = None,
+    affected: str = "",
+    place_of_performance: str = "",
+    callback_email: str = "",
+    on_behalf: bool = False,
+    phoned_in_by: str = "",
+    verification_note: str = "",
+    contract: FrameworkContract | None = None,
+    incident: Incident | None = None,
 ) -> CallOff:
     """File a call-off for a body and offer it to the first provider in the order of precedence.
 
@@ -146,8 +162,11 @@ def calloff_file(
     * Ceiling: never refused for it; flagged and reported (see services.ceiling).
     """
     phoned_in_by, verification_note = _check_filer(
-        actor=actor, organisation=organisation, on_behalf=on_behalf,
-        phoned_in_by=phoned_in_by, verification_note=verification_note,
+        actor=actor,
+        organisation=organisation,
+        on_behalf=on_behalf,
+        phoned_in_by=phoned_in_by,
+        verification_note=verification_note,
     )
     if not isinstance(client_token, uuid.UUID):
         try:
@@ -183,41 +202,73 @@ def calloff_file(
     committed_before = committed_value(contract)
     number = next_calloff_number(when=now)
     incident = incident_open_or_attach(
-        organisation=organisation, incident=_pick_incident(organisation, incident),
-        title=f"{Category(category).label} ({number})", category=category,
-        became_aware_at=detected_at or now, operations_halted=operations_halted,
-        affected_systems=affected, actor=actor,
+        organisation=organisation,
+        incident=_pick_incident(organisation, incident),
+        title=f"{Category(category).label} ({number})",
+        category=category,
+        became_aware_at=detected_at or now,
+        operations_halted=operations_halted,
+        affected_systems=affected,
+        actor=actor,
     )
     calloff = CallOff.objects.create(
-        number=number, contract=contract, organisation=organisation, incident=incident,
-        ranking_version=ranking_current(contract), state=CallOffState.SUBMITTED, priority=priority,
-        category=category, situation=situation, detected_at=detected_at, affected=affected,
+        number=number,
+        contract=contract,
+        organisation=organisation,
+        incident=incident,
+        ranking_version=ranking_current(contract),
+        state=CallOffState.SUBMITTED,
+        priority=priority,
+        category=category,
+        situation=situation,
+        detected_at=detected_at,
+        affected=affected,
         operations_halted=operations_halted,
         place_of_performance=(place_of_performance or "").strip() or organisation.address,
-        callback_phone=callback_phone, callback_email=callback_email, filed_by=actor,
-        on_behalf=on_behalf, phoned_in_by=phoned_in_by, verification_note=verification_note,
-        client_token=client_token, submitted_at=now,
+        callback_phone=callback_phone,
+        callback_email=callback_email,
+        filed_by=actor,
+        on_behalf=on_behalf,
+        phoned_in_by=phoned_in_by,
+        verification_note=verification_note,
+        client_token=client_token,
+        submitted_at=now,
         estimated_value=sum(((m.price * q).quantize(CENT) for m, q in lines), Decimal("0.00")),
     )
     CallOffService.objects.bulk_create(
         CallOffService(
-            calloff=calloff, service_module=module, estimated_quantity=quantity, unit_price=module.price,
-            value=(module.price * quantity).quantize(CENT), position=position,
+            calloff=calloff,
+            service_module=module,
+            estimated_quantity=quantity,
+            unit_price=module.price,
+            value=(module.price * quantity).quantize(CENT),
+            position=position,
         )
         for position, (module, quantity) in enumerate(lines)
     )
     record_event(
-        calloff=calloff, kind=EventKind.FILED, actor=actor, new_state=calloff.state, at=now,
+        calloff=calloff,
+        kind=EventKind.FILED,
+        actor=actor,
+        new_state=calloff.state,
+        at=now,
         data={
-            "priority": priority, "estimated_value": calloff.estimated_value, "on_behalf": on_behalf,
-            "phoned_in_by": phoned_in_by, "incident": incident.public_id,
+            "priority": priority,
+            "estimated_value": calloff.estimated_value,
+            "on_behalf": on_behalf,
+            "phoned_in_by": phoned_in_by,
+            "incident": incident.public_id,
             "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
         },
     )
     timeline_add(
-        incident=incident, source=TimelineEntry.Source.SYSTEM, author=actor, at=now,
+        incident=incident,
+        source=TimelineEntry.Source.SYSTEM,
+        author=actor,
+        at=now,
         text=_("Abruf {number} gestellt (Priorität {priority}){behalf}.").format(
-            number=number, priority=priority,
+            number=number,
+            priority=priority,
             behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
         ),
     )

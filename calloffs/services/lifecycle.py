@@ -49,8 +49,14 @@ def _require_body(actor, calloff: CallOff) -> None:
 
 @transaction.atomic(durable=True)
 def calloff_report_lead(
-    *, calloff: CallOff, provider: Provider, actor, lead_name: str, lead_phone: str,
-    eta_remote: datetime | None = None, eta_onsite: datetime | None = None,
+    *,
+    calloff: CallOff,
+    provider: Provider,
+    actor,
+    lead_name: str,
+    lead_phone: str,
+    eta_remote: datetime | None = None,
+    eta_onsite: datetime | None = None,
 ) -> CallOff:
     """The assigned provider names (or changes) its lead and the times it expects to start."""
     require_provider_staff(actor, provider)
@@ -66,7 +72,10 @@ def calloff_report_lead(
     calloff.eta_remote, calloff.eta_onsite = eta_remote, eta_onsite
     calloff.save(update_fields=["lead_name", "lead_phone", "eta_remote", "eta_onsite", "updated_at"])
     record_event(
-        calloff=calloff, kind=EventKind.LEAD_REPORTED, actor=actor, provider=provider,
+        calloff=calloff,
+        kind=EventKind.LEAD_REPORTED,
+        actor=actor,
+        provider=provider,
         data={"lead_name": lead_name, "lead_phone": lead_phone, "eta_remote": eta_remote, "eta_onsite": eta_onsite},
     )
     return calloff
@@ -82,11 +91,24 @@ def calloff_start(*, calloff: CallOff, provider: Provider, actor) -> CallOff:
     calloff.state = CallOffState.IN_PROGRESS
     calloff.started_at = now
     calloff.save(update_fields=["state", "started_at", "updated_at"])
-    record_event(calloff=calloff, kind=EventKind.STARTED, actor=actor, provider=provider,
-                 old_state=old, new_state=calloff.state, at=now)
-    timeline_add(incident=calloff.incident, source=TimelineEntry.Source.PROVIDER, author=actor, at=now,
-                 text=_("{provider} hat mit der Arbeit an Abruf {number} begonnen.").format(
-                     provider=provider, number=calloff.number))
+    record_event(
+        calloff=calloff,
+        kind=EventKind.STARTED,
+        actor=actor,
+        provider=provider,
+        old_state=old,
+        new_state=calloff.state,
+        at=now,
+    )
+    timeline_add(
+        incident=calloff.incident,
+        source=TimelineEntry.Source.PROVIDER,
+        author=actor,
+        at=now,
+        text=_("{provider} hat mit der Arbeit an Abruf {number} begonnen.").format(
+            provider=provider, number=calloff.number
+        ),
+    )
     return calloff
 
 
@@ -103,10 +125,23 @@ def calloff_complete(*, calloff: CallOff, provider: Provider, actor, summary: st
     calloff.completed_at = now
     calloff.completion_summary = summary
     calloff.save(update_fields=["state", "completed_at", "completion_summary", "updated_at"])
-    record_event(calloff=calloff, kind=EventKind.COMPLETED, actor=actor, provider=provider,
-                 old_state=old, new_state=calloff.state, reason=summary, at=now)
-    timeline_add(incident=calloff.incident, source=TimelineEntry.Source.PROVIDER, author=actor, at=now,
-                 text=_("Abruf {number}: Leistung erbracht. {summary}").format(number=calloff.number, summary=summary))
+    record_event(
+        calloff=calloff,
+        kind=EventKind.COMPLETED,
+        actor=actor,
+        provider=provider,
+        old_state=old,
+        new_state=calloff.state,
+        reason=summary,
+        at=now,
+    )
+    timeline_add(
+        incident=calloff.incident,
+        source=TimelineEntry.Source.PROVIDER,
+        author=actor,
+        at=now,
+        text=_("Abruf {number}: Leistung erbracht. {summary}").format(number=calloff.number, summary=summary),
+    )
     return calloff
 
 
@@ -123,10 +158,22 @@ def calloff_close(*, calloff: CallOff, actor) -> CallOff:
     calloff.state = CallOffState.CLOSED
     calloff.closed_at = now
     calloff.save(update_fields=["state", "closed_at", "updated_at"])
-    record_event(calloff=calloff, kind=EventKind.CLOSED, actor=actor, old_state=old, new_state=calloff.state,
-                 at=now, data={"confirmed_time_entries": confirmed})
-    timeline_add(incident=calloff.incident, source=TimelineEntry.Source.BODY, author=actor, at=now,
-                 text=_("Abruf {number} abgeschlossen.").format(number=calloff.number))
+    record_event(
+        calloff=calloff,
+        kind=EventKind.CLOSED,
+        actor=actor,
+        old_state=old,
+        new_state=calloff.state,
+        at=now,
+        data={"confirmed_time_entries": confirmed},
+    )
+    timeline_add(
+        incident=calloff.incident,
+        source=TimelineEntry.Source.BODY,
+        author=actor,
+        at=now,
+        text=_("Abruf {number} abgeschlossen.").format(number=calloff.number),
+    )
     return calloff
 
 
@@ -145,17 +192,37 @@ def calloff_cancel(*, calloff: CallOff, actor, reason: str) -> CallOff:
     calloff.cancelled_at = now
     calloff.cancel_reason = reason
     calloff.save(update_fields=["state", "cancelled_at", "cancel_reason", "updated_at"])
-    record_event(calloff=calloff, kind=EventKind.CANCELLED, actor=actor, provider=calloff.provider,
-                 old_state=old, new_state=calloff.state, reason=reason, at=now)
-    timeline_add(incident=calloff.incident, source=TimelineEntry.Source.SYSTEM, author=actor, at=now,
-                 text=_("Abruf {number} storniert. Grund: {reason}").format(number=calloff.number, reason=reason))
+    record_event(
+        calloff=calloff,
+        kind=EventKind.CANCELLED,
+        actor=actor,
+        provider=calloff.provider,
+        old_state=old,
+        new_state=calloff.state,
+        reason=reason,
+        at=now,
+    )
+    timeline_add(
+        incident=calloff.incident,
+        source=TimelineEntry.Source.SYSTEM,
+        author=actor,
+        at=now,
+        text=_("Abruf {number} storniert. Grund: {reason}").format(number=calloff.number, reason=reason),
+    )
     return calloff
 
 
 @transaction.atomic(durable=True)
 def time_entry_add(
-    *, calloff: CallOff, provider: Provider, actor, date: date, hours: Decimal | str | int,
-    role: RoleRate, description: str, service_module: ServiceModule | None = None,
+    *,
+    calloff: CallOff,
+    provider: Provider,
+    actor,
+    date: date,
+    hours: Decimal | str | int,
+    role: RoleRate,
+    description: str,
+    service_module: ServiceModule | None = None,
 ) -> TimeEntry:
     """The assigned provider records hours of one role on one day (value = hours × hourly rate)."""
     require_provider_staff(actor, provider)
@@ -171,18 +238,29 @@ def time_entry_add(
     if role.contract_id != calloff.contract_id:
         raise InvalidInput(_("Diese Rolle gehört nicht zum Rahmenvertrag des Abrufs."), field="role")
     if service_module is not None and service_module.contract_id != calloff.contract_id:
-        raise InvalidInput(_("Dieses Leistungsmodul gehört nicht zum Rahmenvertrag des Abrufs."),
-                           field="service_module")
+        raise InvalidInput(
+            _("Dieses Leistungsmodul gehört nicht zum Rahmenvertrag des Abrufs."), field="service_module"
+        )
     problems = time_entry_problems(calloff=calloff, day=date, hours=hours)
     if problems:
         field, message = next(iter(problems.items()))
         raise InvalidInput(message, field=field)
     entry = TimeEntry.objects.create(
-        calloff=calloff, provider=provider, date=date, hours=hours, role=role, service_module=service_module,
-        description=description, value=(hours * role.hourly_rate).quantize(CENT), created_by=actor,
+        calloff=calloff,
+        provider=provider,
+        date=date,
+        hours=hours,
+        role=role,
+        service_module=service_module,
+        description=description,
+        value=(hours * role.hourly_rate).quantize(CENT),
+        created_by=actor,
     )
     record_event(
-        calloff=calloff, kind=EventKind.TIME_ENTRY_ADDED, actor=actor, provider=provider,
+        calloff=calloff,
+        kind=EventKind.TIME_ENTRY_ADDED,
+        actor=actor,
+        provider=provider,
         data={"entry": entry.public_id, "date": date, "hours": hours, "role": role.name, "value": entry.value},
     )
     return entry
@@ -202,7 +280,10 @@ def time_entry_confirm(*, entry: TimeEntry, actor) -> TimeEntry:
     entry.confirmed_by = actor
     entry.save(update_fields=["confirmed_at", "confirmed_by"])
     record_event(
-        calloff=calloff, kind=EventKind.TIME_ENTRY_CONFIRMED, actor=actor, at=entry.confirmed_at,
+        calloff=calloff,
+        kind=EventKind.TIME_ENTRY_CONFIRMED,
+        actor=actor,
+        at=entry.confirmed_at,
         data={"entry": entry.public_id, "value": entry.value},
     )
     return entry

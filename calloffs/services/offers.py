@@ -80,9 +80,7 @@ def offer_next(*, calloff: CallOff, actor=None, now: datetime | None = None) -> 
     """
     now = now or timezone.now()
     region = calloff.organisation.regierungsbezirk
-    first_module_id = (
-        calloff.services.order_by("position", "id").values_list("service_module_id", flat=True).first()
-    )
+    first_module_id = calloff.services.order_by("position", "id").values_list("service_module_id", flat=True).first()
     ranks = ranking_for_calloff(
         version=calloff.ranking_version, service_module_id=first_module_id, regierungsbezirk=region
     )
@@ -96,8 +94,13 @@ def offer_next(*, calloff: CallOff, actor=None, now: datetime | None = None) -> 
         skip = _skip_reason(provider, region, load.get(provider.pk, 0))
         if skip:
             record_event(
-                calloff=calloff, kind=EventKind.SKIPPED, actor=actor, provider=provider, reason=skip[1],
-                data={"rank": entry.rank, "code": skip[0], "ranking_version": version_number}, at=now,
+                calloff=calloff,
+                kind=EventKind.SKIPPED,
+                actor=actor,
+                provider=provider,
+                reason=skip[1],
+                data={"rank": entry.rank, "code": skip[0], "ranking_version": version_number},
+                at=now,
             )
             continue
         return _create_offer(calloff=calloff, entry=entry, actor=actor, now=now, sequence=len(already) + 1)
@@ -106,18 +109,27 @@ def offer_next(*, calloff: CallOff, actor=None, now: datetime | None = None) -> 
     calloff.save(update_fields=["state", "updated_at"])
     reason = _("Kein Dienstleister der Rangfolge ist verfügbar.")
     record_event(
-        calloff=calloff, kind=EventKind.UNASSIGNED, actor=actor, old_state=old, new_state=calloff.state,
-        reason=reason, data={"ranking_version": version_number, "offered": len(already)}, at=now,
+        calloff=calloff,
+        kind=EventKind.UNASSIGNED,
+        actor=actor,
+        old_state=old,
+        new_state=calloff.state,
+        reason=reason,
+        data={"ranking_version": version_number, "offered": len(already)},
+        at=now,
     )
     alert_ministry(
-        kind=AlertKind.UNASSIGNED, calloff=calloff,
+        kind=AlertKind.UNASSIGNED,
+        calloff=calloff,
         message=_(
             "Abruf {number} ({body}, {priority}): Kein Dienstleister der Rangfolge ist verfügbar. "
             "Bitte manuell vergeben."
         ).format(number=calloff.number, body=calloff.organisation.name, priority=calloff.priority),
     )
     timeline_add(
-        incident=calloff.incident, source=TimelineEntry.Source.SYSTEM, at=now,
+        incident=calloff.incident,
+        source=TimelineEntry.Source.SYSTEM,
+        at=now,
         text=_("Abruf {number}: Kein Dienstleister verfügbar, das Ministerium ist informiert.").format(
             number=calloff.number
         ),
@@ -129,16 +141,28 @@ def _create_offer(*, calloff: CallOff, entry: ProviderRank, actor, now: datetime
     old = guard(calloff, CallOffState.OFFERED)
     respond_by = now + timedelta(minutes=accept_minutes(calloff))
     offer = Offer.objects.create(
-        calloff=calloff, provider=entry.provider, rank=entry.rank, sequence=sequence,
-        offered_at=now, respond_by=respond_by,
+        calloff=calloff,
+        provider=entry.provider,
+        rank=entry.rank,
+        sequence=sequence,
+        offered_at=now,
+        respond_by=respond_by,
     )
     calloff.state = CallOffState.OFFERED
     calloff.save(update_fields=["state", "updated_at"])
     record_event(
-        calloff=calloff, kind=EventKind.OFFERED, actor=actor, provider=entry.provider,
-        old_state=old, new_state=calloff.state, at=now,
+        calloff=calloff,
+        kind=EventKind.OFFERED,
+        actor=actor,
+        provider=entry.provider,
+        old_state=old,
+        new_state=calloff.state,
+        at=now,
         data={
-            "offer": offer.public_id, "rank": entry.rank, "sequence": sequence, "respond_by": respond_by,
+            "offer": offer.public_id,
+            "rank": entry.rank,
+            "sequence": sequence,
+            "respond_by": respond_by,
             "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
         },
     )
@@ -147,8 +171,15 @@ def _create_offer(*, calloff: CallOff, entry: ProviderRank, actor, now: datetime
 
 @transaction.atomic(durable=True)
 def offer_accept(
-    *, calloff: CallOff, provider: Provider, actor, lead_name: str, lead_phone: str,
-    eta_remote: datetime | None = None, eta_onsite: datetime | None = None, note: str = "",
+    *,
+    calloff: CallOff,
+    provider: Provider,
+    actor,
+    lead_name: str,
+    lead_phone: str,
+    eta_remote: datetime | None = None,
+    eta_onsite: datetime | None = None,
+    note: str = "",
 ) -> CallOff:
     """The provider holding the open offer accepts: it is assigned, its SLA clocks start.
 
@@ -175,17 +206,33 @@ def offer_accept(
     due_fields = set_sla_due_times(calloff, accepted_at=now)
     calloff.save(
         update_fields=[
-            "state", "provider", "lead_name", "lead_phone", "eta_remote", "eta_onsite", "accept_note",
-            "accepted_at", *due_fields, "updated_at",
+            "state",
+            "provider",
+            "lead_name",
+            "lead_phone",
+            "eta_remote",
+            "eta_onsite",
+            "accept_note",
+            "accepted_at",
+            *due_fields,
+            "updated_at",
         ]
     )
     record_event(
-        calloff=calloff, kind=EventKind.ACCEPTED, actor=actor, provider=provider, old_state=old,
-        new_state=calloff.state, at=now,
+        calloff=calloff,
+        kind=EventKind.ACCEPTED,
+        actor=actor,
+        provider=provider,
+        old_state=old,
+        new_state=calloff.state,
+        at=now,
         data={"offer": offer.public_id, "rank": offer.rank, "sequence": offer.sequence, "lead_name": lead_name},
     )
     timeline_add(
-        incident=calloff.incident, source=TimelineEntry.Source.PROVIDER, author=actor, at=now,
+        incident=calloff.incident,
+        source=TimelineEntry.Source.PROVIDER,
+        author=actor,
+        at=now,
         text=_("Abruf {number} angenommen von {provider}; Einsatzleitung {lead}, {phone}.").format(
             number=calloff.number, provider=provider, lead=lead_name, phone=lead_phone
         ),
@@ -206,7 +253,12 @@ def offer_decline(*, calloff: CallOff, provider: Provider, actor, reason: str) -
     offer.decline_reason = reason
     offer.save(update_fields=["state", "responded_at", "decline_reason"])
     record_event(
-        calloff=calloff, kind=EventKind.DECLINED, actor=actor, provider=provider, reason=reason, at=now,
+        calloff=calloff,
+        kind=EventKind.DECLINED,
+        actor=actor,
+        provider=provider,
+        reason=reason,
+        at=now,
         data={"offer": offer.public_id, "rank": offer.rank, "sequence": offer.sequence},
     )
     offer_next(calloff=calloff, actor=actor, now=now)
@@ -228,7 +280,10 @@ def offer_expire(*, offer: Offer, now: datetime | None = None) -> bool:
     offer.state = OfferState.EXPIRED
     offer.save(update_fields=["state"])
     record_event(
-        calloff=calloff, kind=EventKind.EXPIRED, provider=offer.provider, at=now,
+        calloff=calloff,
+        kind=EventKind.EXPIRED,
+        provider=offer.provider,
+        at=now,
         reason=_("Keine Antwort bis {deadline}.").format(
             deadline=timezone.localtime(offer.respond_by).strftime("%d.%m.%Y %H:%M")
         ),
@@ -257,9 +312,10 @@ def calloff_assign_manually(*, calloff: CallOff, provider: Provider, actor, reas
         raise NotPermitted(_("Dieser Dienstleister ist nicht Partei des Rahmenvertrags."))
     now = timezone.now()
     withdrawn = withdraw_open_offer(
-        calloff=calloff, actor=actor, now=now, reason=_("Zurückgezogen wegen manueller Vergabe: {reason}").format(
-            reason=reason
-        ),
+        calloff=calloff,
+        actor=actor,
+        now=now,
+        reason=_("Zurückgezogen wegen manueller Vergabe: {reason}").format(reason=reason),
     )
     old = guard(calloff, CallOffState.ACCEPTED)
     calloff.state = CallOffState.ACCEPTED
@@ -270,29 +326,47 @@ def calloff_assign_manually(*, calloff: CallOff, provider: Provider, actor, reas
     due_fields = set_sla_due_times(calloff, accepted_at=now)
     calloff.save(
         update_fields=[
-            "state", "provider", "manual_assignment_reason", "accepted_at", "lead_name", "lead_phone",
-            *due_fields, "updated_at",
+            "state",
+            "provider",
+            "manual_assignment_reason",
+            "accepted_at",
+            "lead_name",
+            "lead_phone",
+            *due_fields,
+            "updated_at",
         ]
     )
     rank = None
     if calloff.ranking_version_id:
-        rank = calloff.ranking_version.ranks.filter(provider=provider).order_by("rank").values_list(
-            "rank", flat=True
-        ).first()
+        rank = (
+            calloff.ranking_version.ranks.filter(provider=provider)
+            .order_by("rank")
+            .values_list("rank", flat=True)
+            .first()
+        )
     record_event(
-        calloff=calloff, kind=EventKind.ASSIGNED_MANUALLY, actor=actor, provider=provider, old_state=old,
-        new_state=calloff.state, reason=reason, at=now,
+        calloff=calloff,
+        kind=EventKind.ASSIGNED_MANUALLY,
+        actor=actor,
+        provider=provider,
+        old_state=old,
+        new_state=calloff.state,
+        reason=reason,
+        at=now,
         data={
-            "deviation": True, "rank": rank,
+            "deviation": True,
+            "rank": rank,
             "withdrawn_offer": withdrawn.public_id if withdrawn else None,
             "withdrawn_from": withdrawn.provider_id if withdrawn else None,
         },
     )
     timeline_add(
-        incident=calloff.incident, source=TimelineEntry.Source.SYSTEM, author=actor, at=now,
+        incident=calloff.incident,
+        source=TimelineEntry.Source.SYSTEM,
+        author=actor,
+        at=now,
         text=_("Abruf {number} vom Ministerium an {provider} vergeben. Grund: {reason}").format(
             number=calloff.number, provider=provider, reason=reason
         ),
     )
     return calloff
-

@@ -35,9 +35,7 @@ def _list_label(module: ServiceModule | None, region: str) -> str:
     return ", ".join(parts)
 
 
-def validate_ranking(
-    *, contract: FrameworkContract, entries: Iterable[RankEntry | tuple]
-) -> list[RankEntry]:
+def validate_ranking(*, contract: FrameworkContract, entries: Iterable[RankEntry | tuple]) -> list[RankEntry]:
     """Check a ranking before publishing; raises InvalidInput with a precise German message.
 
     Within one list (same module and region) no rank and no provider may appear twice.
@@ -56,12 +54,11 @@ def validate_ranking(
         if entry.service_module is not None and entry.service_module.contract_id != contract.pk:
             raise InvalidInput(
                 _("Das Leistungsmodul „{name}“ gehört nicht zu diesem Rahmenvertrag."),
-                field="entries", name=entry.service_module.name,
+                field="entries",
+                name=entry.service_module.name,
             )
         if entry.regierungsbezirk and entry.regierungsbezirk not in Regierungsbezirk.values:
-            raise InvalidInput(
-                _("Unbekannter Regierungsbezirk: {name}."), field="entries", name=entry.regierungsbezirk
-            )
+            raise InvalidInput(_("Unbekannter Regierungsbezirk: {name}."), field="entries", name=entry.regierungsbezirk)
         if entry.rank in ranks[key]:
             raise InvalidInput(
                 _("Rang {rank} ist doppelt vergeben ({list})."), field="entries", rank=entry.rank, list=label
@@ -69,7 +66,9 @@ def validate_ranking(
         if entry.provider.pk in providers[key]:
             raise InvalidInput(
                 _("{provider} steht mehrfach in derselben Rangfolge ({list})."),
-                field="entries", provider=entry.provider, list=label,
+                field="entries",
+                provider=entry.provider,
+                list=label,
             )
         ranks[key].add(entry.rank)
         providers[key].add(entry.provider.pk)
@@ -93,13 +92,19 @@ def ranking_publish(
     version = RankingVersion.objects.create(contract=contract, number=number, created_by=actor, reason=reason)
     ProviderRank.objects.bulk_create(
         ProviderRank(
-            version=version, provider=e.provider, rank=e.rank, service_module=e.service_module,
+            version=version,
+            provider=e.provider,
+            rank=e.rank,
+            service_module=e.service_module,
             regierungsbezirk=e.regierungsbezirk or "",
         )
         for e in cleaned
     )
     audit(
-        actor=actor, action="ranking.published", target=f"{contract.reference} v{number}", reason=reason,
+        actor=actor,
+        action="ranking.published",
+        target=f"{contract.reference} v{number}",
+        reason=reason,
         entries=[
             [e.rank, e.provider.legal_name, e.service_module.code if e.service_module else "", e.regierungsbezirk]
             for e in cleaned
