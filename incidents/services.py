@@ -1,13 +1,56 @@
-"""Writes to incidents. Called inside the caller's transaction (no durable=True here)."""
+"""Writes to incidents. Each public function is atomic and row-locks what it changes.
+
+``incident_open_or_attach`` and ``timeline_add`` are called inside the call-off services'
+transactions, so they are not durable; the others are entry points of views and tasks.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tenants.models import Organisation
+from tenants.models import Mandate, Membership, Organisation, Role
+from tenants.services import audit
 
-from .models import Incident, IncidentStatus, TimelineEntry
+from .models import (
+    Incident,
+    IncidentAttachment,
+    IncidentStatus,
+    MajorIncident,
+    MajorIncidentStatus,
+    ObligationKind,
+    ReportingObligation,
+    TimelineEntry,
+)
+from .models.reporting import DEADLINES, FINAL_REPORT_AFTER_NOTIFICATION, REMINDER_BEFORE
+
+#: The incident lifecycle: forward one step at a time, or straight to closed from recovered.
+STATUS_ORDER = [
+    IncidentStatus.OPEN,
+    IncidentStatus.CONTAINED,
+    IncidentStatus.ERADICATED,
+    IncidentStatus.RECOVERED,
+    IncidentStatus.CLOSED,
+]
+
+
+def can_edit(user, organisation: Organisation) -> bool:
+    """Callers and admins of the body, and ministry staff, keep the record; members only read."""
+    return (
+        user.is_ministry_staff
+        or Membership.objects.filter(user=user, organisation=organisation, role__in=[Role.CALLER, Role.ADMIN]).exists()
+    )
+
+
+def _require_edit(user, organisation: Organisation) -> None:
+    if not can_edit(user, organisation):
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -22,12 +65,12 @@ def incident_open_or_attach(
     affected_systems: str,
     actor,
 ) -> Incident:
-    """Return the given open incident of the body, or open a new one."""
+    """Return the given open incident of the body, or open a new one (with its reporting clocks)."""
     if incident is not None:
         incident = Incident.objects.select_for_update().get(pk=incident.pk, organisation=organisation)
         if incident.status != IncidentStatus.CLOSED:
             return incident
-    return Incident.objects.create(
+    incident = Incident.objects.create(
         organisation=organisation,
         title=title[:200],
         category=category,
@@ -37,9 +80,284 @@ def incident_open_or_attach(
         affected_systems=affected_systems,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    obligations_sync(incident=incident)
+    return incident
 
 
 def timeline_add(*, incident: Incident, source: str, text: str, author=None, at=None) -> TimelineEntry:
     return TimelineEntry.objects.create(
-        incident=incident, source=source, text=text, author=author, at=at or timezone.now()
+        incident=incident,
+        source=source,
+        text=text,
+        author=author if getattr(author, "pk", None) else None,
+        at=at or timezone.now(),
     )
+
+
+def _applicable_kinds(incident: Incident) -> set[str]:
+    kinds = {ObligationKind.CERT_NRW}
+    if incident.personal_data_affected is not False:  # unknown counts: ransomware is almost always a breach
+        kinds.add(ObligationKind.GDPR_NOTIFICATION)
+    if incident.nis2_in_scope:
+        kinds |= {ObligationKind.NIS2_EARLY_WARNING, ObligationKind.NIS2_NOTIFICATION, ObligationKind.NIS2_FINAL_REPORT}
+    return kinds
+
+
+def _due_at(incident: Incident, kind: str, existing: dict[str, ReportingObligation]) -> datetime:
+    if kind == ObligationKind.NIS2_FINAL_REPORT:
+        notification = existing.get(ObligationKind.NIS2_NOTIFICATION)
+        base = (
+            notification.done_at
+            if notification and notification.done_at
+            else incident.became_aware_at + DEADLINES[ObligationKind.NIS2_NOTIFICATION]
+        )
+        return base + FINAL_REPORT_AFTER_NOTIFICATION
+    return incident.became_aware_at + DEADLINES[kind]
+
+
+def obligations_sync(*, incident: Incident) -> list[ReportingObligation]:
+    """Create the obligations that apply and (re)compute the clocks of the open ones.
+
+    Obligations that no longer apply (e.g. personal data turned out not to be affected) are
+    waived with a reason, never deleted: the record shows what was considered.
+    """
+    existing = {o.kind: o for o in ReportingObligation.objects.select_for_update().filter(incident=incident)}
+    applicable = _applicable_kinds(incident)
+    now = timezone.now()
+    # Final report depends on the notification, so handle kinds in a stable order.
+    for kind in sorted(applicable, key=lambda k: k == ObligationKind.NIS2_FINAL_REPORT):
+        due = _due_at(incident, kind, existing)
+        remind = due - REMINDER_BEFORE[kind]
+        obligation = existing.get(kind)
+        if obligation is None:
+            existing[kind] = ReportingObligation.objects.create(
+                incident=incident, kind=kind, due_at=due, remind_at=remind
+            )
+        elif obligation.is_open or obligation.waived_at:
+            fields = []
+            if obligation.waived_at and obligation.waived_reason == AUTO_WAIVE_REASON:
+                obligation.waived_at, obligation.waived_reason = None, ""
+                fields += ["waived_at", "waived_reason"]
+            if obligation.due_at != due:
+                obligation.due_at, obligation.remind_at, obligation.reminded_at = due, remind, None
+                fields += ["due_at", "remind_at", "reminded_at"]
+            if fields:
+                obligation.save(update_fields=fields)
+    for kind, obligation in existing.items():
+        if kind not in applicable and obligation.is_open:
+            obligation.waived_at, obligation.waived_reason = now, AUTO_WAIVE_REASON
+            obligation.save(update_fields=["waived_at", "waived_reason"])
+    return sorted(existing.values(), key=lambda o: o.due_at)
+
+
+AUTO_WAIVE_REASON = "Nach den Angaben im Vorfall nicht (mehr) erforderlich."
+
+INCIDENT_EDITABLE_FIELDS = (
+    "title",
+    "category",
+    "first_detected_at",
+    "became_aware_at",
+    "affected_systems",
+    "operations_halted",
+    "personal_data_affected",
+    "nis2_in_scope",
+    "criminal_complaint_filed",
+)
+
+
+@transaction.atomic(durable=True)
+def incident_update(*, incident: Incident, actor, **changes) -> Incident:
+    """Change the record's facts; the reporting clocks follow (awareness time, personal data, NIS-2)."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _require_edit(actor, incident.organisation)
+    unknown = set(changes) - set(INCIDENT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    changed = {k: v for k, v in changes.items() if getattr(incident, k) != v}
+    if not changed:
+        return incident
+    if "became_aware_at" in changed and changed["became_aware_at"] is None:
+        raise ValidationError({"became_aware_at": _("Der Zeitpunkt der Kenntnisnahme ist erforderlich.")})
+    for key, value in changed.items():
+        setattr(incident, key, value)
+    incident.save(update_fields=[*changed, "updated_at"])
+    obligations_sync(incident=incident)
+    labels = ", ".join(str(Incident._meta.get_field(k).verbose_name) for k in changed)
+    timeline_add(
+        incident=incident, source=TimelineEntry.Source.BODY, author=actor, text=_("Angaben geändert: %s") % labels
+    )
+    return incident
+
+
+@transaction.atomic(durable=True)
+def incident_set_status(*, incident: Incident, actor, status: str, note: str = "") -> Incident:
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _require_edit(actor, incident.organisation)
+    if status not in STATUS_ORDER:
+        raise ValidationError(_("Unbekannter Status."))
+    old, new = STATUS_ORDER.index(incident.status), STATUS_ORDER.index(status)
+    if new <= old:
+        raise ValidationError(_("Der Status kann nur vorwärts gesetzt werden."))
+    old_label = incident.get_status_display()
+    incident.status = status
+    incident.save(update_fields=["status", "updated_at"])
+    text = _("Status: %(old)s → %(new)s") % {"old": old_label, "new": incident.get_status_display()}
+    timeline_add(
+        incident=incident,
+        source=TimelineEntry.Source.BODY,
+        author=actor,
+        text=f"{text}. {note}".strip() if note else text,
+    )
+    return incident
+
+
+@transaction.atomic(durable=True)
+def incident_add_note(*, incident: Incident, actor, text: str, at=None) -> TimelineEntry:
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _require_edit(actor, incident.organisation)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Bitte einen Text eingeben.")})
+    if at and at > timezone.now():
+        raise ValidationError({"at": _("Der Zeitpunkt liegt in der Zukunft.")})
+    return timeline_add(incident=incident, source=TimelineEntry.Source.BODY, author=actor, text=text, at=at)
+
+
+@transaction.atomic(durable=True)
+def attachment_add(*, incident: Incident, actor, uploaded_file, content_type: str) -> IncidentAttachment:
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _require_edit(actor, incident.organisation)
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    entry = timeline_add(
+        incident=incident,
+        source=TimelineEntry.Source.BODY,
+        author=actor,
+        text=_("Anlage hinzugefügt: %(name)s (SHA-256 %(hash)s)")
+        % {"name": uploaded_file.name, "hash": digest.hexdigest()},
+    )
+    return IncidentAttachment.objects.create(
+        incident=incident,
+        timeline_entry=entry,
+        file=uploaded_file,
+        name=uploaded_file.name[:255],
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic(durable=True)
+def obligation_mark_done(
+    *, obligation: ReportingObligation, actor, reference: str, done_at=None
+) -> ReportingObligation:
+    obligation = ReportingObligation.objects.select_for_update().select_related("incident").get(pk=obligation.pk)
+    _require_edit(actor, obligation.incident.organisation)
+    if not obligation.is_open:
+        raise ValidationError(_("Diese Meldung ist bereits erledigt."))
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": _("Bitte das Aktenzeichen oder die Referenz der Meldung angeben.")})
+    done_at = done_at or timezone.now()
+    if done_at > timezone.now():
+        raise ValidationError({"done_at": _("Der Zeitpunkt liegt in der Zukunft.")})
+    obligation.done_at, obligation.done_by, obligation.reference = done_at, actor, reference
+    obligation.save(update_fields=["done_at", "done_by", "reference"])
+    late = done_at > obligation.due_at
+    text = _("Meldung erledigt: %(kind)s, Referenz %(ref)s") % {"kind": obligation.get_kind_display(), "ref": reference}
+    if late:
+        text += " " + _("(nach Fristablauf)")
+    timeline_add(incident=obligation.incident, source=TimelineEntry.Source.BODY, author=actor, text=text, at=done_at)
+    if obligation.kind == ObligationKind.NIS2_NOTIFICATION:
+        obligations_sync(incident=obligation.incident)  # the final report's clock starts now
+    return obligation
+
+
+# --- Major incidents -------------------------------------------------------------------------
+
+
+def _require_ministry(actor) -> None:
+    if not getattr(actor, "is_ministry_staff", False):
+        raise PermissionDenied
+
+
+@transaction.atomic(durable=True)
+def major_incident_declare(
+    *, actor, title: str, description: str = "", origin: Organisation | None = None
+) -> MajorIncident:
+    _require_ministry(actor)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Bitte eine Bezeichnung angeben.")})
+    major = MajorIncident.objects.create(title=title, description=description, origin=origin, declared_by=actor)
+    audit(actor=actor, action="major_incident.declared", organisation=origin, target=title)
+    return major
+
+
+@transaction.atomic(durable=True)
+def major_incident_link(
+    *, major: MajorIncident, actor, organisations, category: str, became_aware_at=None
+) -> list[Incident]:
+    """Link the affected bodies' incidents to the major incident, in bulk.
+
+    A body's open incident is linked; a body without one gets a new incident, so that its
+    reporting clocks start and it appears in the situation picture at once.
+    """
+    _require_ministry(actor)
+    major = MajorIncident.objects.select_for_update().get(pk=major.pk)
+    if major.status != MajorIncidentStatus.ACTIVE:
+        raise ValidationError(_("Diese Großschadenslage ist beendet."))
+    now = became_aware_at or timezone.now()
+    linked = []
+    for organisation in organisations:
+        incident = (
+            Incident.objects.select_for_update()
+            .filter(organisation=organisation)
+            .exclude(status=IncidentStatus.CLOSED)
+            .order_by("-became_aware_at")
+            .first()
+        )
+        if incident is None:
+            incident = incident_open_or_attach(
+                organisation=organisation,
+                incident=None,
+                title=major.title,
+                category=category,
+                became_aware_at=now,
+                operations_halted=False,
+                affected_systems="",
+                actor=actor,
+            )
+        if incident.major_incident_id != major.pk:
+            incident.major_incident = major
+            incident.save(update_fields=["major_incident", "updated_at"])
+            timeline_add(
+                incident=incident,
+                source=TimelineEntry.Source.SYSTEM,
+                author=actor,
+                text=_("Der Großschadenslage „%s“ zugeordnet.") % major.title,
+            )
+        linked.append(incident)
+    audit(actor=actor, action="major_incident.linked", target=major.title, count=len(linked))
+    return linked
+
+
+@transaction.atomic(durable=True)
+def major_incident_close(*, major: MajorIncident, actor) -> MajorIncident:
+    _require_ministry(actor)
+    major = MajorIncident.objects.select_for_update().get(pk=major.pk)
+    if major.status == MajorIncidentStatus.CLOSED:
+        return major
+    major.status, major.closed_at = MajorIncidentStatus.CLOSED, timezone.now()
+    major.save(update_fields=["status", "closed_at"])
+    audit(actor=actor, action="major_incident.closed", target=major.title)
+    return major
+
+
+def members_of(organisation: Organisation):
+    """The bodies under a Kreis (its children) or served by a shared provider (its mandates)."""
+    served = Mandate.objects.in_force().filter(principal=organisation).values("member_id")
+    return Organisation.objects.filter(Q(parent=organisation) | Q(pk__in=served)).order_by("name")

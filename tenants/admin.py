@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEntry, EmergencyContact, Invitation, Membership, Organisation, User
+from .models import AuditEntry, EmergencyContact, Invitation, Mandate, Membership, Organisation, User
 
 
 class EmergencyContactInline(admin.TabularInline):
@@ -55,3 +55,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    list_display = ["principal", "member", "may_file_calloffs", "valid_from", "valid_until"]
+    raw_id_fields = ["principal", "member"]

@@ -351,3 +351,39 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class MandateQuerySet(models.QuerySet):
+    def in_force(self, day: date | None = None):
+        day = day or timezone.localdate()
+        return self.filter(Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
+class Mandate(models.Model):
+    """A standing relation between a principal body (a Kreis, a municipal IT association or a shared
+    municipal IT provider) and a member body it serves; optionally a mandate to file call-offs for it."""
+
+    principal = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="mandates_held", verbose_name=_("Beauftragte Stelle")
+    )
+    member = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="mandates_given", verbose_name=_("Mitglied")
+    )
+    may_file_calloffs = models.BooleanField(_("Darf Abrufe im Auftrag stellen"), default=False)
+    valid_from = models.DateField(_("Gültig ab"), default=timezone.localdate)
+    valid_until = models.DateField(_("Gültig bis"), null=True, blank=True)
+    note = models.CharField(_("Grundlage (z. B. Satzung, Vereinbarung)"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Mandat")
+        verbose_name_plural = _("Mandate")
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "member"], name="mandate_unique"),
+            models.CheckConstraint(condition=~Q(principal=models.F("member")), name="mandate_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} → {self.member}"

@@ -6,10 +6,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Organisation
+from tenants.models import Membership, Organisation
 
 
 class Category(models.TextChoices):
@@ -31,11 +32,20 @@ class IncidentStatus(models.TextChoices):
 
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> IncidentQuerySet:
+        """Ministry: all. Body members: their bodies' incidents. Provider staff: only the incidents
+        of call-offs offered or assigned to their provider (through the calloffs app's relation
+        ``calloffs``), never the body's others."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_ministry_staff:
             return self.all()
-        return self.filter(organisation__memberships__user=user).distinct()
+        own_bodies = Membership.objects.filter(user=user).values("organisation_id")
+        # Through the reverse relation of calloffs.CallOff (no import: calloffs depends on us).
+        of_my_calloffs = self.model.objects.filter(
+            Q(calloffs__provider__memberships__user=user)
+            | Q(calloffs__offers__state="open", calloffs__offers__provider__memberships__user=user)
+        ).values("pk")
+        return self.filter(Q(organisation_id__in=own_bodies) | Q(pk__in=of_my_calloffs))
 
     def open(self) -> IncidentQuerySet:
         return self.exclude(status=IncidentStatus.CLOSED)
@@ -54,6 +64,14 @@ class Incident(models.Model):
     personal_data_affected = models.BooleanField(_("Personenbezogene Daten betroffen"), null=True, blank=True)
     nis2_in_scope = models.BooleanField(_("Im Anwendungsbereich von NIS-2"), default=False)
     criminal_complaint_filed = models.BooleanField(_("Strafanzeige erstattet"), default=False)
+    major_incident = models.ForeignKey(
+        "incidents.MajorIncident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+        verbose_name=_("Großschadenslage"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -94,3 +112,28 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class IncidentAttachment(models.Model):
+    """A file on the incident record, stored outside the web root with its SHA-256."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    timeline_entry = models.ForeignKey(
+        TimelineEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(upload_to="incidents/%Y/%m/")
+    name = models.CharField(_("Dateiname"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Anlage")
+        verbose_name_plural = _("Anlagen")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,16 @@
+from .incident import Category, Incident, IncidentAttachment, IncidentQuerySet, IncidentStatus, TimelineEntry
+from .major import MajorIncident, MajorIncidentStatus
+from .reporting import ObligationKind, ReportingObligation
+
+__all__ = [
+    "Category",
+    "Incident",
+    "IncidentAttachment",
+    "IncidentQuerySet",
+    "IncidentStatus",
+    "MajorIncident",
+    "MajorIncidentStatus",
+    "ObligationKind",
+    "ReportingObligation",
+    "TimelineEntry",
+]
