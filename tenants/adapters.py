@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from allauth.account.adapter import DefaultAccountAdapter
+import time
 
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
+
+from .middleware import has_mfa
 from .models import Invitation
 
 SESSION_KEY = "digisos_invitation"
@@ -17,6 +23,22 @@ def invitation_from_session(request) -> Invitation | None:
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up the first factor right after the password login needs no second password prompt.
+
+        Everyone else (changing or removing a factor, e-mail, password) re-authenticates as usual.
+        """
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa":
+            request = context.request
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and not has_mfa(user):
+                records = get_authentication_records(request, user)
+                timeout = account_settings.REAUTHENTICATION_TIMEOUT
+                if records and time.time() - records[-1]["at"] < timeout:
+                    return False
+        return required
+
     def is_open_for_signup(self, request) -> bool:
         return invitation_from_session(request) is not None
 
@@ -32,7 +54,8 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         invitation = invitation_from_session(request)
-        if invitation is None or invitation.email.lower() != user.email.lower():
+        email = (form.cleaned_data.get("email") or "").lower()
+        if invitation is None or invitation.email.lower() != email:
             # The form already refuses a different address; this is the last line of defence.
             from django.core.exceptions import PermissionDenied
 

@@ -49,6 +49,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def mfa(self, create, extracted, **kwargs):
         """Give the account a TOTP authenticator unless mfa=False is passed."""
         self.save()
+        if create:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         if create and extracted is not False:
             from allauth.mfa.totp.internal.auth import TOTP
 
