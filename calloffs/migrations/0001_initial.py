@@ -16,8 +16,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('incidents', '0003_incidentattachment_majorincident_and_more'),
-        ('tenants', '0002_ags_kreis'),
+        ('incidents', '0002_initial'),
+        ('tenants', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
