@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("stellen/", include("tenants.urls")),
+    path("vorfaelle/", include("incidents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -361,3 +361,12 @@ def members_of(organisation: Organisation):
     """The bodies under a Kreis (its children) or served by a shared provider (its mandates)."""
     served = Mandate.objects.in_force().filter(principal=organisation).values("member_id")
     return Organisation.objects.filter(Q(parent=organisation) | Q(pk__in=served)).order_by("name")
+
+
+def major_incident_timeline(*, major: MajorIncident, limit: int = 200):
+    """The merged timeline of all linked incidents, newest first."""
+    return (
+        TimelineEntry.objects.filter(incident__major_incident=major)
+        .select_related("incident__organisation")
+        .order_by("-at", "-id")[:limit]
+    )

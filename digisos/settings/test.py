@@ -22,3 +22,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Uploaded and generated files of the test run go to a throwaway folder.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="digisos-test-media-"))  # noqa: F405

@@ -1,0 +1,30 @@
+"""Reads for incidents, scoped to the requesting user."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+
+from .models import Incident, MajorIncident
+
+
+def incident_list(*, user, status: str = ""):
+    qs = Incident.objects.visible_to(user).select_related("organisation", "major_incident")
+    if status == "open":
+        qs = qs.open()
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-became_aware_at")
+
+
+def incident_for_user(*, user, public_id) -> Incident:
+    return get_object_or_404(
+        Incident.objects.visible_to(user).select_related("organisation", "major_incident"), public_id=public_id
+    )
+
+
+def major_incident_for_user(*, user, public_id) -> MajorIncident:
+    if not user.is_ministry_staff:
+        from django.http import Http404
+
+        raise Http404
+    return get_object_or_404(MajorIncident.objects.select_related("origin"), public_id=public_id)

@@ -1,0 +1,197 @@
+"""The incident record of a body: list, page, edit, status, notes, attachments, reporting obligations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..forms import AttachmentForm, IncidentForm, NoteForm, ObligationDoneForm, StatusForm
+from ..models import IncidentStatus
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def incident_list(request):
+    status = request.GET.get("status", "open")
+    if status not in ("", "open", *IncidentStatus.values):
+        status = "open"
+    page = Paginator(selectors.incident_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/incident_list.html",
+        {"page": page, "status": status, "status_choices": IncidentStatus.choices},
+    )
+
+
+def _detail_context(request, incident, **forms):
+    editable = services.can_edit(request.user, incident.organisation)
+    obligations = list(incident.obligations.all())
+    context = {
+        "incident": incident,
+        "editable": editable,
+        "obligations": obligations,
+        "timeline": incident.timeline.select_related("author").order_by("-at", "-id"),
+        "attachments": incident.attachments.all(),
+        # The call-offs of this incident (reverse relation of calloffs.CallOff).
+        "calloffs": incident.calloffs.select_related("provider").order_by("-submitted_at"),
+        "now": timezone.now(),
+    }
+    if editable:
+        next_states = [
+            (value, label)
+            for value, label in IncidentStatus.choices
+            if services.STATUS_ORDER.index(value) > services.STATUS_ORDER.index(incident.status)
+        ]
+        status_form = forms.get("status_form") or StatusForm()
+        status_form.fields["status"].choices = next_states
+        context.update(
+            status_form=status_form if next_states else None,
+            note_form=forms.get("note_form") or NoteForm(),
+            attachment_form=forms.get("attachment_form") or AttachmentForm(),
+            done_form=forms.get("done_form") or ObligationDoneForm(),
+            done_form_for=forms.get("done_form_for"),
+        )
+    return context
+
+
+@login_required
+def incident_detail(request, public_id):
+    incident = selectors.incident_for_user(user=request.user, public_id=public_id)
+    return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
+
+
+@login_required
+def incident_edit(request, public_id):
+    incident = selectors.incident_for_user(user=request.user, public_id=public_id)
+    if not services.can_edit(request.user, incident.organisation):
+        raise PermissionDenied
+    form = IncidentForm(request.POST or None, instance=incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_update(
+                incident=incident, actor=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Angaben wurden gespeichert."))
+            return redirect("incidents:detail", public_id=incident.public_id)
+    # A form that failed validation keeps the user's input; the instance is re-read so nothing half-saved shows.
+    return render(request, "incidents/incident_form.html", {"form": form, "incident": incident})
+
+
+@login_required
+@require_POST
+def incident_action(request, public_id, action):
+    incident = selectors.incident_for_user(user=request.user, public_id=public_id)
+    if not services.can_edit(request.user, incident.organisation):
+        raise PermissionDenied
+    forms = {}
+    try:
+        if action == "status":
+            form = forms["status_form"] = StatusForm(request.POST)
+            form.fields["status"].choices = IncidentStatus.choices
+            if form.is_valid():
+                services.incident_set_status(incident=incident, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Der Status wurde geändert."))
+                return redirect("incidents:detail", public_id=incident.public_id)
+        elif action == "note":
+            form = forms["note_form"] = NoteForm(request.POST)
+            if form.is_valid():
+                services.incident_add_note(incident=incident, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Der Eintrag wurde der Zeitleiste hinzugefügt."))
+                return redirect("incidents:detail", public_id=incident.public_id)
+        elif action == "attachment":
+            form = forms["attachment_form"] = AttachmentForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                if upload.size > MAX_ATTACHMENT_BYTES:
+                    form.add_error("file", _("Die Datei ist größer als 25 MB."))
+                else:
+                    services.attachment_add(
+                        incident=incident,
+                        actor=request.user,
+                        uploaded_file=upload,
+                        content_type=upload.content_type or "application/octet-stream",
+                    )
+                    messages.success(request, _("Die Anlage wurde gespeichert."))
+                    return redirect("incidents:detail", public_id=incident.public_id)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+    return render(request, "incidents/incident_detail.html", _detail_context(request, incident, **forms), status=400)
+
+
+@login_required
+@require_POST
+def obligation_done(request, public_id, obligation_id):
+    incident = selectors.incident_for_user(user=request.user, public_id=public_id)
+    obligation = get_object_or_404(incident.obligations, pk=obligation_id)
+    if not services.can_edit(request.user, incident.organisation):
+        raise PermissionDenied
+    form = ObligationDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.obligation_mark_done(obligation=obligation, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Meldung wurde als erledigt vermerkt."))
+            return redirect("incidents:detail", public_id=incident.public_id)
+    context = _detail_context(request, incident, done_form=form, done_form_for=obligation.pk)
+    return render(request, "incidents/incident_detail.html", context, status=400)
+
+
+@login_required
+def obligation_draft(request, public_id, obligation_id):
+    """A prefilled draft of the report, as plain text to paste into the authority's form."""
+    incident = selectors.incident_for_user(user=request.user, public_id=public_id)
+    if not services.can_edit(request.user, incident.organisation):
+        raise PermissionDenied
+    obligation = get_object_or_404(incident.obligations, pk=obligation_id)
+    text = render_to_string(
+        "incidents/report_draft.txt",
+        {
+            "incident": incident,
+            "obligation": obligation,
+            "organisation": incident.organisation,
+            "timeline": incident.timeline.order_by("at", "id"),
+            "calloffs": incident.calloffs.select_related("provider"),
+            "contacts": incident.organisation.emergency_contacts.all(),
+            "now": timezone.now(),
+        },
+        request=request,
+    )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    filename = f"meldung-{obligation.kind}-{timezone.localdate():%Y%m%d}.txt"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def attachment_download(request, public_id, attachment_id):
+    incident = selectors.incident_for_user(user=request.user, public_id=public_id)
+    attachment = get_object_or_404(incident.attachments, public_id=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
