@@ -1,6 +1,5 @@
-from datetime import timedelta
-
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
