@@ -9,6 +9,7 @@ def portal(request):
     nav = []
     if user is not None and user.is_authenticated:
         nav.append((_("Übersicht"), reverse("home")))
+        nav.append((_("Abrufe"), reverse("calloffs:list")))
         nav.append((_("Vorfälle"), reverse("incidents:list")))
         nav.append((_("Stellen"), reverse("tenants:organisation_list")))
     return {"portal_nav": nav, "site_url": settings.SITE_URL, "debug": settings.DEBUG}

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("stellen/", include("tenants.urls")),
     path("vorfaelle/", include("incidents.urls")),
+    path("abrufe/", include("calloffs.urls")),
     path("admin/", admin.site.urls),
 ]

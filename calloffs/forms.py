@@ -1,0 +1,184 @@
+"""Forms of the call-off pages. They check shape and format; the services check the rules."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Category
+from tenants.models import Regierungsbezirk, phone_validator
+
+from .models import CallOffState, Priority, Provider
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+
+
+class CallOffFilingForm(forms.Form):
+    """The emergency call-off (Notfall-Abruf): short, prefilled, works on a phone."""
+
+    client_token = forms.UUIDField(widget=forms.HiddenInput)
+    organisation = forms.ChoiceField(label=_("Für welche Stelle?"), choices=())
+    category = forms.ChoiceField(
+        label=_("Was ist passiert?"), choices=Category.choices, widget=forms.RadioSelect, initial=Category.RANSOMWARE
+    )
+    operations_halted = forms.TypedChoiceField(
+        label=_("Ist der Dienstbetrieb eingestellt?"),
+        choices=[("yes", _("Ja – der Betrieb steht (Priorität P1)")), ("no", _("Nein – eingeschränkt"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    priority = forms.ChoiceField(
+        label=_("Falls nicht eingestellt: wie stark beeinträchtigt?"),
+        choices=[(Priority.P2, Priority.P2.label), (Priority.P3, Priority.P3.label)],
+        initial=Priority.P2,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    detected_at = forms.DateTimeField(
+        label=_("Seit wann?"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        help_text=_("Wann wurde der Vorfall bemerkt? Ungefähr genügt."),
+    )
+    situation = forms.CharField(
+        label=_("Kurze Lagebeschreibung"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Zum Beispiel: Erpresserschreiben auf den Servern, Dateien verschlüsselt, Netz getrennt."),
+    )
+    affected = forms.CharField(
+        label=_("Was ist betroffen?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, required=False
+    )
+    place_of_performance = forms.CharField(
+        label=_("Leistungsort"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False
+    )
+    callback_phone = forms.CharField(
+        label=_("Rückrufnummer (außerhalb der eigenen Telefonanlage)"),
+        max_length=30,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    callback_email = forms.EmailField(
+        label=_("E-Mail außerhalb der eigenen Infrastruktur"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    # Ministry staff filing for a body that phoned in.
+    phoned_in_by = forms.CharField(label=_("Wer hat angerufen? (Name, Funktion, Rückrufnummer)"), required=False)
+    verification_note = forms.CharField(
+        label=_("Wie wurde die Identität geprüft?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Zum Beispiel: Rückruf über die hinterlegte Notfallnummer."),
+    )
+
+    def __init__(self, *args, organisations, modules, on_behalf: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_behalf = on_behalf
+        self.modules = list(modules)
+        self.fields["organisation"].choices = [(str(o.public_id), o.name) for o in organisations]
+        if len(self.fields["organisation"].choices) == 1:
+            self.fields["organisation"].widget = forms.HiddenInput()
+        if not on_behalf:
+            del self.fields["phoned_in_by"]
+            del self.fields["verification_note"]
+        else:
+            self.fields["phoned_in_by"].required = True
+            self.fields["verification_note"].required = True
+        for module in self.modules:
+            self.fields[f"module_{module.pk}"] = forms.DecimalField(
+                label=module.name,
+                required=False,
+                min_value=Decimal("0"),
+                max_value=Decimal("10000"),
+                decimal_places=2,
+                localize=True,
+                help_text=_("%(unit)s · %(price)s € je Einheit")
+                % {"unit": module.get_unit_display(), "price": module.price},
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+            )
+
+    def module_fields(self):
+        return [self[f"module_{m.pk}"] for m in self.modules]
+
+    def services(self):
+        return [
+            (module, self.cleaned_data[f"module_{module.pk}"])
+            for module in self.modules
+            if self.cleaned_data.get(f"module_{module.pk}")
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.modules and not self.errors and not self.services():
+            raise forms.ValidationError(
+                _(
+                    "Bitte mindestens eine Leistung mit geschätzter Menge angeben (z. B. 8 Stunden Remote-Unterstützung)."
+                )
+            )
+        return data
+
+    @staticmethod
+    def new_token() -> str:
+        return str(uuid.uuid4())
+
+
+class AcceptForm(forms.Form):
+    lead_name = forms.CharField(label=_("Einsatzleitung (Name)"), max_length=200)
+    lead_phone = forms.CharField(
+        label=_("Telefon der Einsatzleitung"),
+        max_length=30,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    eta_remote = forms.DateTimeField(
+        label=_("Remote-Unterstützung ab"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
+    )
+    eta_onsite = forms.DateTimeField(
+        label=_("Vor Ort ab"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
+    )
+    note = forms.CharField(label=_("Hinweis"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(label=_("Zusammenfassung der Leistung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ManualAssignForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Dienstleister"), queryset=Provider.objects.none())
+    reason = forms.CharField(
+        label=_("Begründung der Abweichung von der Rangfolge"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("short_name")
+
+
+class CallOffFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle"))] + CallOffState.choices)
+    priority = forms.ChoiceField(label=_("Priorität"), required=False, choices=[("", _("Alle"))] + Priority.choices)
+    regierungsbezirk = forms.ChoiceField(
+        label=_("Regierungsbezirk"), required=False, choices=[("", _("Alle"))] + Regierungsbezirk.choices
+    )
+    provider = forms.ChoiceField(label=_("Dienstleister"), required=False, choices=())
+    organisation = forms.CharField(label=_("Stelle (Kennung)"), required=False, widget=forms.HiddenInput)
+    date_from = forms.DateField(label=_("Gestellt ab"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Gestellt bis"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", _("Alle"))] + [
+            (str(p.public_id), p.short_name) for p in Provider.objects.order_by("short_name")
+        ]

@@ -1,0 +1,110 @@
+"""Filing the emergency call-off (Notfall-Abruf) in the browser, by a body or for a body that phoned in."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tenants.models import Membership, Organisation, Role
+
+from .. import selectors
+from ..errors import CallOffError
+from ..forms import CallOffFilingForm
+from ..models import Provider
+from ..services import calloff_file
+
+
+def _fileable_organisations(user):
+    """Bodies this user may file for: as caller/admin; ministry staff for any body (on behalf)."""
+    if user.is_ministry_staff:
+        return Organisation.objects.order_by("name"), True
+    ids = Membership.objects.filter(user=user, role__in=[Role.CALLER, Role.ADMIN]).values("organisation_id")
+    return Organisation.objects.filter(pk__in=ids).order_by("name"), False
+
+
+def _initial(organisation: Organisation | None, token: str) -> dict:
+    initial = {"client_token": token}
+    if organisation is not None:
+        initial["organisation"] = str(organisation.public_id)
+        initial["place_of_performance"] = organisation.address
+        contact = organisation.emergency_contacts.order_by("position", "id").first()
+        if contact is not None:
+            initial["callback_phone"] = contact.mobile
+            initial["callback_email"] = contact.email
+    return initial
+
+
+def _pick(organisations, public_id: str) -> Organisation | None:
+    try:
+        value = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return organisations.filter(public_id=value).first()
+
+
+@login_required
+def calloff_create(request):
+    organisations, on_behalf = _fileable_organisations(request.user)
+    hotlines = Provider.objects.filter(active=True).order_by("short_name")
+    if not on_behalf and not organisations.exists():
+        return render(request, "calloffs/calloff_not_allowed.html", {"hotlines": hotlines}, status=403)
+    contract = selectors.active_contract()
+    modules = list(contract.service_modules.order_by("position", "id")) if contract else []
+    chosen = None
+    chosen_id = request.POST.get("organisation") or request.GET.get("stelle")
+    if chosen_id:
+        chosen = _pick(organisations, chosen_id)
+    elif not on_behalf and organisations.count() == 1:
+        chosen = organisations.first()
+    form_kwargs = {"organisations": organisations, "modules": modules, "on_behalf": on_behalf}
+    if request.method == "POST":
+        form = CallOffFilingForm(request.POST, **form_kwargs)
+        if form.is_valid() and chosen is not None:
+            data = form.cleaned_data
+            try:
+                calloff = calloff_file(
+                    organisation=chosen,
+                    actor=request.user,
+                    client_token=data["client_token"],
+                    category=data["category"],
+                    situation=data["situation"],
+                    callback_phone=data["callback_phone"],
+                    callback_email=data["callback_email"],
+                    services=form.services(),
+                    operations_halted=data["operations_halted"],
+                    priority=None if data["operations_halted"] else (data.get("priority") or None),
+                    detected_at=data["detected_at"],
+                    affected=data["affected"],
+                    place_of_performance=data["place_of_performance"],
+                    on_behalf=on_behalf,
+                    phoned_in_by=data.get("phoned_in_by", ""),
+                    verification_note=data.get("verification_note", ""),
+                    contract=contract,
+                )
+            except CallOffError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Ihr Abruf %(number)s ist eingegangen. Wir informieren den Dienstleister.")
+                    % {"number": calloff.number},
+                )
+                return redirect("calloffs:detail", public_id=calloff.public_id)
+        elif chosen is None and form.is_valid():
+            form.add_error("organisation", _("Bitte eine Stelle wählen."))
+    else:
+        form = CallOffFilingForm(initial=_initial(chosen, CallOffFilingForm.new_token()), **form_kwargs)
+    entitled = contract is not None and (chosen is None or contract.is_entitled(chosen))
+    context = {
+        "form": form,
+        "contract": contract,
+        "chosen": chosen,
+        "on_behalf": on_behalf,
+        "hotlines": hotlines,
+        "entitled": entitled,
+    }
+    return render(request, "calloffs/calloff_form.html", context, status=400 if form.errors else 200)
