@@ -118,7 +118,8 @@ class CallOffFilingForm(forms.Form):
         if self.modules and not self.errors and not self.services():
             raise forms.ValidationError(
                 _(
-                    "Bitte mindestens eine Leistung mit geschätzter Menge angeben (z. B. 8 Stunden Remote-Unterstützung)."
+                    "Bitte mindestens eine Leistung mit geschätzter Menge angeben "
+                    "(z. B. 8 Stunden Remote-Unterstützung)."
                 )
             )
         return data
