@@ -46,10 +46,22 @@ CONTRACT = {
     "all_bodies_entitled": True,
 }
 MODULES = [
-    ("IR-REMOTE", "Remote Incident Response", "Sofortige Unterstützung per Fernzugriff und Telefon.", Unit.HOUR, "210.00"),
+    (
+        "IR-REMOTE",
+        "Remote Incident Response",
+        "Sofortige Unterstützung per Fernzugriff und Telefon.",
+        Unit.HOUR,
+        "210.00",
+    ),
     ("IR-ONSITE", "Incident Response vor Ort", "Einsatzteam vor Ort bei der Stelle.", Unit.HOUR, "240.00"),
     ("FORENSIK", "Forensische Analyse", "Sicherung und Auswertung von Spuren, Angriffsweg.", Unit.HOUR, "230.00"),
-    ("RECOVERY", "Wiederherstellung und Härtung", "Wiederaufbau der Systeme, Schließen der Lücken.", Unit.DAY, "1700.00"),
+    (
+        "RECOVERY",
+        "Wiederherstellung und Härtung",
+        "Wiederaufbau der Systeme, Schließen der Lücken.",
+        Unit.DAY,
+        "1700.00",
+    ),
     ("LESSONS", "Lessons-Learned-Workshop", "Nachbereitung mit der Stelle, Abschlussbericht.", Unit.FLAT, "3500.00"),
 ]
 ROLE_RATES = [
@@ -66,27 +78,50 @@ SLA = {
 ALL = list(Regierungsbezirk.values)
 PROVIDERS = [
     {
-        "legal_name": "Rheinwacht Cyberabwehr GmbH", "short_name": "Rheinwacht",
-        "street": "Königsallee 100", "postcode": "40212", "city": "Düsseldorf",
-        "hotline": "+49 211 5550100", "email": "notfall@rheinwacht.example", "capacity": 6, "regions": ALL,
+        "legal_name": "Rheinwacht Cyberabwehr GmbH",
+        "short_name": "Rheinwacht",
+        "street": "Königsallee 100",
+        "postcode": "40212",
+        "city": "Düsseldorf",
+        "hotline": "+49 211 5550100",
+        "email": "notfall@rheinwacht.example",
+        "capacity": 6,
+        "regions": ALL,
         "contact": ("Dr. Jana Keller", "Leitung Incident Response", "+49 211 5550110"),
     },
     {
-        "legal_name": "Westfalen Incident Response AG", "short_name": "Westfalen IR",
-        "street": "Prinzipalmarkt 20", "postcode": "48143", "city": "Münster",
-        "hotline": "+49 251 5550200", "email": "sos@westfalen-ir.example", "capacity": 4, "regions": ALL,
+        "legal_name": "Westfalen Incident Response AG",
+        "short_name": "Westfalen IR",
+        "street": "Prinzipalmarkt 20",
+        "postcode": "48143",
+        "city": "Münster",
+        "hotline": "+49 251 5550200",
+        "email": "sos@westfalen-ir.example",
+        "capacity": 4,
+        "regions": ALL,
         "contact": ("Markus Brandt", "Einsatzleitung", "+49 251 5550210"),
     },
     {
-        "legal_name": "Ruhr Forensik & Recovery GmbH", "short_name": "Ruhr Forensik",
-        "street": "Kettwiger Straße 5", "postcode": "45127", "city": "Essen",
-        "hotline": "+49 201 5550300", "email": "hotline@ruhr-forensik.example", "capacity": 3, "regions": ALL,
+        "legal_name": "Ruhr Forensik & Recovery GmbH",
+        "short_name": "Ruhr Forensik",
+        "street": "Kettwiger Straße 5",
+        "postcode": "45127",
+        "city": "Essen",
+        "hotline": "+49 201 5550300",
+        "email": "hotline@ruhr-forensik.example",
+        "capacity": 3,
+        "regions": ALL,
         "contact": ("Aylin Demir", "Forensik", "+49 201 5550310"),
     },
     {
-        "legal_name": "Lippe SecOps GmbH", "short_name": "Lippe SecOps",
-        "street": "Lange Straße 12", "postcode": "32756", "city": "Detmold",
-        "hotline": "+49 5231 5550400", "email": "einsatz@lippe-secops.example", "capacity": 2,
+        "legal_name": "Lippe SecOps GmbH",
+        "short_name": "Lippe SecOps",
+        "street": "Lange Straße 12",
+        "postcode": "32756",
+        "city": "Detmold",
+        "hotline": "+49 5231 5550400",
+        "email": "einsatz@lippe-secops.example",
+        "capacity": 2,
         "regions": [Regierungsbezirk.MUENSTER, Regierungsbezirk.DETMOLD, Regierungsbezirk.ARNSBERG],
         "contact": ("Tobias Vogt", "Geschäftsführung", "+49 5231 5550410"),
     },
@@ -111,17 +146,28 @@ def seed_demo_contract(*, password: str, totp_secret: str, stdout=None) -> dict:
     _say(stdout, f"{'Angelegt' if created else 'Vorhanden'}: Rahmenvertrag {contract.reference}")
     for position, (code, name, description, unit, price) in enumerate(MODULES):
         ServiceModule.objects.get_or_create(
-            contract=contract, code=code,
-            defaults={"name": name, "description": description, "unit": unit, "price": Decimal(price),
-                      "position": position},
+            contract=contract,
+            code=code,
+            defaults={
+                "name": name,
+                "description": description,
+                "unit": unit,
+                "price": Decimal(price),
+                "position": position,
+            },
         )
     for name, rate in ROLE_RATES:
         RoleRate.objects.get_or_create(contract=contract, name=name, defaults={"hourly_rate": Decimal(rate)})
     for priority, (accept, callback, remote, onsite) in SLA.items():
         SLATerm.objects.get_or_create(
-            contract=contract, priority=priority,
-            defaults={"accept_minutes": accept, "callback_minutes": callback,
-                      "remote_start_minutes": remote, "onsite_minutes": onsite},
+            contract=contract,
+            priority=priority,
+            defaults={
+                "accept_minutes": accept,
+                "callback_minutes": callback,
+                "remote_start_minutes": remote,
+                "onsite_minutes": onsite,
+            },
         )
 
     providers, emails = [], []

@@ -32,8 +32,12 @@ def contract(db):
     contract = FrameworkContractFactory()
     for priority, (accept, callback, remote, onsite) in SLA.items():
         SLATermFactory(
-            contract=contract, priority=priority, accept_minutes=accept, callback_minutes=callback,
-            remote_start_minutes=remote, onsite_minutes=onsite,
+            contract=contract,
+            priority=priority,
+            accept_minutes=accept,
+            callback_minutes=callback,
+            remote_start_minutes=remote,
+            onsite_minutes=onsite,
         )
     return contract
 
@@ -41,14 +45,18 @@ def contract(db):
 @pytest.fixture
 def modules(contract):
     return SimpleNamespace(
-        remote=ServiceModuleFactory(contract=contract, code="IR-REMOTE", name="Remote", price=Decimal("210.00"),
-                                    position=1),
-        onsite=ServiceModuleFactory(contract=contract, code="IR-ONSITE", name="Vor Ort", price=Decimal("240.00"),
-                                    position=2),
-        forensic=ServiceModuleFactory(contract=contract, code="FORENSIK", name="Forensik", price=Decimal("230.00"),
-                                      position=3),
-        workshop=ServiceModuleFactory(contract=contract, code="LESSONS", name="Workshop", unit=Unit.FLAT,
-                                      price=Decimal("3500.00"), position=4),
+        remote=ServiceModuleFactory(
+            contract=contract, code="IR-REMOTE", name="Remote", price=Decimal("210.00"), position=1
+        ),
+        onsite=ServiceModuleFactory(
+            contract=contract, code="IR-ONSITE", name="Vor Ort", price=Decimal("240.00"), position=2
+        ),
+        forensic=ServiceModuleFactory(
+            contract=contract, code="FORENSIK", name="Forensik", price=Decimal("230.00"), position=3
+        ),
+        workshop=ServiceModuleFactory(
+            contract=contract, code="LESSONS", name="Workshop", unit=Unit.FLAT, price=Decimal("3500.00"), position=4
+        ),
     )
 
 
@@ -91,8 +99,9 @@ def staff(providers):
 @pytest.fixture
 def setup(contract, modules, roles, ranking, staff, providers):
     """Everything a call-off needs."""
-    return SimpleNamespace(contract=contract, modules=modules, roles=roles, ranking=ranking,
-                           staff=staff, providers=providers)
+    return SimpleNamespace(
+        contract=contract, modules=modules, roles=roles, ranking=ranking, staff=staff, providers=providers
+    )
 
 
 @pytest.fixture
@@ -145,8 +154,9 @@ def drive(setup, file_calloff, alice):
             calloff.refresh_from_db()
             assert calloff.state == CallOffState.UNASSIGNED
             return calloff
-        calloff = services.offer_accept(calloff=calloff, provider=p1, actor=s1, lead_name="Jana Keller",
-                                        lead_phone="+49 211 5550110")
+        calloff = services.offer_accept(
+            calloff=calloff, provider=p1, actor=s1, lead_name="Jana Keller", lead_phone="+49 211 5550110"
+        )
         if state == CallOffState.ACCEPTED:
             return calloff
         calloff = services.calloff_start(calloff=calloff, provider=p1, actor=s1)

@@ -19,8 +19,8 @@ from calloffs.models import (
     SLATerm,
     Unit,
 )
-from tests.factories import UserFactory
 from tenants.models import Regierungsbezirk
+from tests.factories import UserFactory
 
 
 class FrameworkContractFactory(factory.django.DjangoModelFactory):

@@ -22,9 +22,9 @@ from calloffs.models import (
     Priority,
 )
 from incidents.models import Incident, IncidentStatus, TimelineEntry
+from tenants.models import Role
 from tests.calloffs.factories import FrameworkContractFactory, ServiceModuleFactory
 from tests.factories import MembershipFactory, OrganisationFactory
-from tenants.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,9 @@ def test_ministry_files_on_behalf_only_with_the_phone_call_documented(file_callo
     assert exc.value.field == "phoned_in_by"
 
     calloff = file_calloff(
-        actor=ministry, on_behalf=True, phoned_in_by="Herr Meier, IT-Leitung",
+        actor=ministry,
+        on_behalf=True,
+        phoned_in_by="Herr Meier, IT-Leitung",
         verification_note="Rückruf über die im Portal hinterlegte Notfallnummer",
     )
     assert calloff.on_behalf and calloff.filed_by == ministry

@@ -1,0 +1,54 @@
+"""The audit trail is append-only; its rows are announced only after commit."""
+
+import pytest
+from django.db import transaction
+
+from calloffs.errors import ImmutableRecord
+from calloffs.models import CallOffEvent, EventKind
+from calloffs.signals import calloff_event_recorded
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_event_cannot_be_changed(file_calloff):
+    event = file_calloff().events.first()
+    event.reason = "nachträglich geändert"
+    with pytest.raises(ImmutableRecord):
+        event.save()
+    assert CallOffEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_an_event_cannot_be_deleted(file_calloff):
+    calloff = file_calloff()
+    event = calloff.events.first()
+    with pytest.raises(ImmutableRecord):
+        event.delete()
+    with pytest.raises(ImmutableRecord):
+        CallOffEvent.objects.filter(calloff=calloff).delete()
+    with pytest.raises(ImmutableRecord):
+        CallOffEvent.objects.filter(calloff=calloff).update(reason="x")
+    assert calloff.events.count() == 2
+
+
+def test_events_are_announced_after_commit(file_calloff, django_capture_on_commit_callbacks):
+    received = []
+
+    def receiver(sender, event_id, **kwargs):
+        received.append(CallOffEvent.objects.get(pk=event_id).kind)
+
+    calloff_event_recorded.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            file_calloff()
+        assert received == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+    finally:
+        calloff_event_recorded.disconnect(receiver)
+    assert received == [EventKind.FILED, EventKind.OFFERED]
+
+
+def test_services_refuse_to_run_inside_another_transaction(setup, file_calloff):
+    """durable=True: a service is its own unit of work, never part of a caller's transaction."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        file_calloff()
