@@ -20,6 +20,7 @@ from ..models import (
     CallOff,
     CallOffEvent,
     CallOffState,
+    EventKind,
     MinistryAlert,
     Offer,
     OfferState,
@@ -167,7 +168,7 @@ def withdraw_open_offer(*, calloff: CallOff, actor, reason: str, now: datetime) 
     offer.save(update_fields=["state", "responded_at"])
     record_event(
         calloff=calloff,
-        kind="withdrawn",
+        kind=EventKind.WITHDRAWN,
         actor=actor,
         provider=offer.provider,
         reason=reason,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -35,6 +35,8 @@ from .common import record_event, require_phone, require_text
 from .offers import offer_next
 
 CENT = Decimal("0.01")
+#: Clock skew of a phone or laptop that is tolerated for "detected since".
+DETECTED_AT_TOLERANCE = timedelta(minutes=5)
 
 
 def next_calloff_number(*, when: datetime) -> str:
@@ -188,6 +190,10 @@ def calloff_file(
             validate_email(callback_email)
         except ValidationError as exc:
             raise InvalidInput(_("Bitte eine gültige E-Mail-Adresse angeben."), field="callback_email") from exc
+    if detected_at is not None and detected_at > timezone.now() + DETECTED_AT_TOLERANCE:
+        raise InvalidInput(
+            _("Der Zeitpunkt, seit dem der Vorfall bemerkt wurde, liegt in der Zukunft."), field="detected_at"
+        )
     if category not in Category.values:
         raise InvalidInput(_("Bitte die Art des Vorfalls auswählen."), field="category")
     if operations_halted:

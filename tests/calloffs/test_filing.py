@@ -283,3 +283,12 @@ def test_a_caller_of_two_bodies_files_for_the_chosen_one(file_calloff, alice):
     other = OrganisationFactory(name="Kreis X")
     MembershipFactory(user=alice, organisation=other, role=Role.CALLER)
     assert file_calloff(organisation=other).organisation == other
+
+
+def test_detected_at_may_not_lie_in_the_future(file_calloff):
+    with pytest.raises(InvalidInput) as exc:
+        file_calloff(detected_at=timezone.now() + timedelta(hours=1))
+    assert exc.value.field == "detected_at"
+    earlier = timezone.now() - timedelta(hours=5)
+    calloff = file_calloff(detected_at=earlier)
+    assert calloff.detected_at == earlier and calloff.incident.first_detected_at == earlier
