@@ -1,0 +1,5 @@
+"""Celery tasks of the calloffs app, one concept per module (STYLE.md §4).
+
+Celery's autodiscovery imports ``calloffs.tasks``; every task module must be imported here.
+Tasks are thin: they take ids, load the row, call a service; a missing row is logged and skipped.
+"""
