@@ -28,9 +28,11 @@ from .contract import (
 )
 from .provider import Provider, ProviderContact, ProviderMembership, validate_regions
 from .ranking import ProviderRank, RankingVersion
+from .sla import MILESTONE_FIELDS, Milestone, SLABreach
 
 __all__ = [
     "ENGAGED_STATES",
+    "MILESTONE_FIELDS",
     "OPEN_STATES",
     "TRANSITIONS",
     "WORK_STATES",
@@ -43,6 +45,7 @@ __all__ = [
     "ContractStatus",
     "EventKind",
     "FrameworkContract",
+    "Milestone",
     "MinistryAlert",
     "Offer",
     "OfferState",
@@ -53,6 +56,7 @@ __all__ = [
     "ProviderRank",
     "RankingVersion",
     "RoleRate",
+    "SLABreach",
     "SLATerm",
     "ServiceModule",
     "TimeEntry",

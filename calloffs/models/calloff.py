@@ -140,6 +140,11 @@ class CallOff(models.Model):
     callback_due_at = models.DateTimeField(_("Rückruf fällig bis"), null=True, blank=True)
     remote_start_due_at = models.DateTimeField(_("Remote-Beginn fällig bis"), null=True, blank=True)
     onsite_due_at = models.DateTimeField(_("Vor Ort fällig bis"), null=True, blank=True)
+    # Milestones reported by the provider (calloffs.services.milestones); each stops its SLA clock.
+    callback_made_at = models.DateTimeField(_("Erster Rückruf am"), null=True, blank=True)
+    remote_started_at = models.DateTimeField(_("Remote-Unterstützung begonnen am"), null=True, blank=True)
+    onsite_arrived_at = models.DateTimeField(_("Vor Ort eingetroffen am"), null=True, blank=True)
+    contained_at = models.DateTimeField(_("Eingedämmt am"), null=True, blank=True)
 
     objects = CallOffQuerySet.as_manager()
 
@@ -280,6 +285,12 @@ class EventKind(models.TextChoices):
     CEILING_EXCEEDED = "ceiling_exceeded", _("Höchstwert überschritten")
     TIME_ENTRY_ADDED = "time_entry_added", _("Leistungsnachweis erfasst")
     TIME_ENTRY_CONFIRMED = "time_entry_confirmed", _("Leistungsnachweis bestätigt")
+    CALLBACK_MADE = "callback_made", _("Erster Rückruf erfolgt")
+    REMOTE_STARTED = "remote_started", _("Remote-Unterstützung begonnen")
+    ONSITE_ARRIVED = "onsite_arrived", _("Vor Ort eingetroffen")
+    CONTAINED = "contained", _("Vorfall eingedämmt")
+    NOTE = "note", _("Lagemeldung des Dienstleisters")
+    SLA_BREACHED = "sla_breached", _("SLA-Frist überschritten")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

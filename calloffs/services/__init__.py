@@ -30,17 +30,20 @@ from .lifecycle import (
     time_entry_add,
     time_entry_confirm,
 )
+from .milestones import MILESTONE_KINDS, calloff_record_milestone
 from .offers import calloff_assign_manually, offer_accept, offer_decline, offer_expire, offer_next
 from .ranking import RankEntry, ranking_publish, validate_ranking
 
 __all__ = [
     "CEILING_WARNING_PERCENT",
+    "MILESTONE_KINDS",
     "RankEntry",
     "calloff_assign_manually",
     "calloff_cancel",
     "calloff_close",
     "calloff_complete",
     "calloff_file",
+    "calloff_record_milestone",
     "calloff_report_lead",
     "calloff_start",
     "contract_create",
