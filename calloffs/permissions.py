@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tenants.models import Membership, Organisation
+from tenants.models import Mandate, Membership, Organisation, Role
 
 from .models import CallOff, Provider, ProviderMembership
 
@@ -17,11 +17,33 @@ def is_ministry(user) -> bool:
 
 
 def can_file_for(user, organisation: Organisation) -> bool:
-    """A caller or administrator of the body (Membership.can_call_off)."""
+    """A caller or administrator of the body (Membership.can_call_off), or of a principal body
+    (a Kreis, a municipal IT association) holding a mandate to file for it."""
     if not is_active_user(user):
         return False
     membership = Membership.objects.filter(user=user, organisation=organisation).first()
-    return bool(membership and membership.can_call_off)
+    if membership and membership.can_call_off:
+        return True
+    return mandate_for(user, organisation) is not None
+
+
+def mandate_for(user, organisation: Organisation) -> Mandate | None:
+    """The mandate in force under which this user's body may file for ``organisation``."""
+    filing_roles = [Role.CALLER, Role.ADMIN]
+    principals = Membership.objects.filter(user=user, role__in=filing_roles).values("organisation_id")
+    return (
+        Mandate.objects.in_force()
+        .filter(member=organisation, may_file_calloffs=True, principal_id__in=principals)
+        .select_related("principal")
+        .first()
+    )
+
+
+def mandated_members(user):
+    """The bodies this user may file for under a mandate of one of their bodies."""
+    principals = Membership.objects.filter(user=user, role__in=[Role.CALLER, Role.ADMIN]).values("organisation_id")
+    members = Mandate.objects.in_force().filter(may_file_calloffs=True, principal_id__in=principals).values("member_id")
+    return Organisation.objects.filter(pk__in=members)
 
 
 def can_act_for_body(user, calloff: CallOff) -> bool:

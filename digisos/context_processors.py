@@ -12,4 +12,6 @@ def portal(request):
         nav.append((_("Abrufe"), reverse("calloffs:list")))
         nav.append((_("Vorfälle"), reverse("incidents:list")))
         nav.append((_("Stellen"), reverse("tenants:organisation_list")))
+        if user.is_ministry_staff:
+            nav.append((_("Lagebild"), reverse("calloffs:situation")))
     return {"portal_nav": nav, "site_url": settings.SITE_URL, "debug": settings.DEBUG}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from incidents.models import Category, Incident, TimelineEntry
 from incidents.services import incident_open_or_attach, timeline_add
-from tenants.models import Organisation
+from tenants.models import Membership, Organisation
 
 from ..errors import InvalidInput, NoActiveContract, NotEntitled, NotPermitted
 from ..models import (
@@ -28,7 +28,7 @@ from ..models import (
     Priority,
     ServiceModule,
 )
-from ..permissions import can_file_for, is_ministry
+from ..permissions import can_file_for, is_ministry, mandate_for
 from ..selectors import committed_value, contracts_in_force, ranking_current
 from .ceiling import ceiling_check_filing
 from .common import record_event, require_phone, require_text
@@ -98,6 +98,14 @@ def _clean_services(
     if not merged:
         raise InvalidInput(_("Bitte mindestens ein Leistungsmodul auswählen."), field="services")
     return list(merged.values())
+
+
+def _mandate_principal(actor, organisation: Organisation, on_behalf: bool) -> str | None:
+    """Name of the principal body when the actor files under a mandate (recorded in the event)."""
+    if on_behalf or Membership.objects.filter(user=actor, organisation=organisation).exists():
+        return None
+    mandate = mandate_for(actor, organisation)
+    return mandate.principal.name if mandate else None
 
 
 def _check_filer(*, actor, organisation, on_behalf, phoned_in_by, verification_note) -> tuple[str, str]:
@@ -263,6 +271,7 @@ def calloff_file(
             "estimated_value": calloff.estimated_value,
             "on_behalf": on_behalf,
             "phoned_in_by": phoned_in_by,
+            "under_mandate_of": _mandate_principal(actor, organisation, on_behalf),
             "incident": incident.public_id,
             "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
         },

@@ -6,12 +6,13 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tenants.models import Membership, Organisation, Role
 
-from .. import selectors
+from .. import permissions, selectors
 from ..errors import CallOffError
 from ..forms import CallOffFilingForm
 from ..models import Provider
@@ -23,7 +24,8 @@ def _fileable_organisations(user):
     if user.is_ministry_staff:
         return Organisation.objects.order_by("name"), True
     ids = Membership.objects.filter(user=user, role__in=[Role.CALLER, Role.ADMIN]).values("organisation_id")
-    return Organisation.objects.filter(pk__in=ids).order_by("name"), False
+    mandated = permissions.mandated_members(user).values("pk")
+    return Organisation.objects.filter(Q(pk__in=ids) | Q(pk__in=mandated)).order_by("name"), False
 
 
 def _initial(organisation: Organisation | None, token: str) -> dict:
