@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -370,3 +371,52 @@ def major_incident_timeline(*, major: MajorIncident, limit: int = 200):
         .select_related("incident__organisation")
         .order_by("-at", "-id")[:limit]
     )
+
+
+# --- Reminders of reporting deadlines ------------------------------------------------------------
+
+
+def _reminder_recipients(incident: Incident) -> list[str]:
+    """The body's callers and admins, and its out-of-band emergency contacts (own e-mail may be down)."""
+    members = Membership.objects.filter(organisation=incident.organisation, role__in=[Role.CALLER, Role.ADMIN])
+    emails = {m.user.email for m in members.select_related("user") if m.user.is_active}
+    emails |= {c.email for c in incident.organisation.emergency_contacts.all() if c.email}
+    return sorted(emails)
+
+
+def obligations_remind_due(*, now=None, batch: int = 100) -> int:
+    """Send due reminders (before the deadline) and overdue notices (after it), each exactly once."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    now = now or timezone.now()
+    sent = 0
+    for field, stamp, template in (
+        ("remind_at", "reminded_at", "emails/obligation_reminder.txt"),
+        ("due_at", "overdue_notified_at", "emails/obligation_overdue.txt"),
+    ):
+        with transaction.atomic():
+            due = list(
+                ReportingObligation.objects.open()
+                .filter(**{f"{field}__lte": now, f"{stamp}__isnull": True})
+                .select_for_update(skip_locked=True)
+                .select_related("incident__organisation")[:batch]
+            )
+            for obligation in due:
+                # Compare-and-set: only the sweeper that flips the stamp sends.
+                flipped = ReportingObligation.objects.filter(pk=obligation.pk, **{f"{stamp}__isnull": True}).update(
+                    **{stamp: now}
+                )
+                if flipped != 1:
+                    continue
+                incident = obligation.incident
+                text = render_to_string(template, {"obligation": obligation, "incident": incident, "now": now})
+                subject, _sep, body = text.partition("\n")
+                recipients = _reminder_recipients(incident)
+                timeline_add(incident=incident, source=TimelineEntry.Source.SYSTEM, text=subject.strip(), at=now)
+                if recipients:
+                    transaction.on_commit(
+                        partial(send_mail, subject.strip(), body.strip(), None, recipients, fail_silently=True)
+                    )
+                sent += 1
+    return sent

@@ -142,3 +142,62 @@ def test_major_incident_links_members_in_bulk(alice, ministry, org_a):
     assert Incident.objects.filter(major_incident=major).count() == 3
     with pytest.raises(PermissionDenied):
         services.major_incident_declare(actor=alice, title="x")
+
+
+def test_reminders_go_out_once_before_and_once_after_the_deadline(
+    org_a, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.factories import EmergencyContactFactory
+
+    EmergencyContactFactory(organisation=org_a, email="privat.notfall@example.org")
+    incident = open_incident(org_a, alice)
+    with time_machine.travel(AWARE + timedelta(hours=10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.obligations_remind_due() == 0
+    with time_machine.travel(AWARE + timedelta(hours=19), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.obligations_remind_due() == 1  # CERT NRW: 6 h before its 24 h deadline
+            assert services.obligations_remind_due() == 0  # never twice
+    assert len(mailoutbox) == 1
+    assert "Erinnerung" in mailoutbox[0].subject
+    assert set(mailoutbox[0].to) == {alice.email, "privat.notfall@example.org"}
+    with time_machine.travel(AWARE + timedelta(hours=25), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.obligations_remind_due() == 1  # overdue notice for CERT NRW
+    assert "ÜBERFÄLLIG" in mailoutbox[-1].subject
+    assert incident.timeline.filter(text__contains="ÜBERFÄLLIG").exists()
+
+
+def test_done_obligations_are_not_reminded(org_a, alice):
+    incident = open_incident(org_a, alice)
+    for obligation in incident.obligations.all():
+        services.obligation_mark_done(obligation=obligation, actor=alice, reference="X-1")
+    with time_machine.travel(AWARE + timedelta(days=40), tick=False):
+        assert services.obligations_remind_due() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_remind_once(org_a, alice):
+    import threading
+
+    from django.db import connection
+
+    open_incident(org_a, alice)
+    results = []
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        barrier.wait()
+        try:
+            results.append(services.obligations_remind_due())
+        finally:
+            connection.close()
+
+    with time_machine.travel(AWARE + timedelta(hours=19), tick=False):
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(results) == [0, 1]
