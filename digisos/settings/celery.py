@@ -41,4 +41,5 @@ CELERY_BEAT_SCHEDULE = {
         "task": "digisos.tasks.heartbeat",
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 30, minimum=1)),
     },
+    "obligation-reminders": {"task": "incidents.tasks.sweep_obligation_reminders", "schedule": 60.0},
 }
