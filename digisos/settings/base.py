@@ -183,8 +183,8 @@ if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 from .celery import *  # noqa: E402,F403
-from .security import *  # noqa: E402,F403
 from .rest import *  # noqa: E402,F403
+from .security import *  # noqa: E402,F403
 
 LOGGING = {
     "version": 1,
