@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = _("Abrufberechtigte Stellen und Konten")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the audit receivers)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -335,19 +336,36 @@ class Invitation(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Append-only record of security-relevant actions on accounts and bodies."""
+    """Append-only, hash-chained record of security-relevant actions (tenants.audit writes it).
 
+    Each entry's ``entry_hash`` covers its content and the previous entry's hash, so a changed,
+    deleted or inserted row breaks the chain; ``manage.py verify_audit_chain`` checks it.
+    Labels (e-mail, body name) are snapshots: the chain does not depend on rows that may be deleted.
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=60)
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=60, db_index=True)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    organisation_label = models.CharField(max_length=255, blank=True)
     target = models.CharField(max_length=255, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("Protokolleintrag")
         verbose_name_plural = _("Protokoll")
-        ordering = ["-at", "-id"]
+        ordering = ["-sequence"]
+
+
+class AuditChainHead(models.Model):
+    """A single row, locked while an entry is appended, so the chain has one order."""
+
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -17,13 +17,10 @@ from .models import AuditEntry, Invitation, Membership, Organisation, Role, User
 
 
 def audit(*, actor, action: str, organisation: Organisation | None = None, target: str = "", **details) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        organisation=organisation,
-        target=target,
-        details=details,
-    )
+    """Append to the tamper-evident audit log (tenants.audit)."""
+    from .audit import append
+
+    return append(actor=actor, action=action, organisation=organisation, target=target, details=details)
 
 
 def can_invite(*, actor: User, organisation: Organisation | None, as_ministry_staff: bool) -> bool:

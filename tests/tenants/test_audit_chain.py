@@ -1,0 +1,55 @@
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import hotp_value
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from tenants.audit import verify
+from tenants.models import AuditEntry
+from tenants.services import audit
+from tests.conftest import TOTP_SECRET
+
+pytestmark = pytest.mark.django_db
+
+
+def test_entries_form_a_verifiable_chain(alice, org_a):
+    for n in range(5):
+        audit(actor=alice, action="test.action", organisation=org_a, target=f"t{n}", n=n)
+    assert verify() == (True, 5, "ok")
+    call_command("verify_audit_chain")
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda: AuditEntry.objects.filter(sequence=3).update(target="geändert"),
+        lambda: AuditEntry.objects.filter(sequence=3).delete(),
+        lambda: AuditEntry.objects.filter(sequence=5).delete(),
+        lambda: AuditEntry.objects.filter(sequence=2).update(details={"n": 99}),
+    ],
+    ids=["changed", "deleted-middle", "deleted-newest", "details-changed"],
+)
+def test_tampering_is_detected(alice, tamper):
+    for n in range(5):
+        audit(actor=alice, action="test.action", target=f"t{n}", n=n)
+    tamper()
+    ok, _count, message = verify()
+    assert not ok, message
+    with pytest.raises(CommandError, match="Audit chain broken"):
+        call_command("verify_audit_chain")
+
+
+def test_deleting_the_actor_keeps_the_chain_valid(alice):
+    audit(actor=alice, action="test.action", target="x")
+    alice.delete()
+    assert verify()[0]
+
+
+def test_logins_and_failures_are_audited(client, alice):
+    client.post(reverse("account_login"), {"login": alice.email, "password": "wrong"})
+    assert AuditEntry.objects.filter(action="auth.login_failed", target=alice.email).exists()
+    client.post(reverse("account_login"), {"login": alice.email, "password": "correct horse battery staple"})
+    client.post(reverse("mfa_authenticate"), {"code": f"{hotp_value(TOTP_SECRET, int(time.time()) // 30):06d}"})
+    assert AuditEntry.objects.filter(action="auth.login", actor=alice).exists()
+    assert verify()[0]
