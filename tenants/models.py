@@ -360,6 +360,14 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("Protokoll")
         ordering = ["-sequence"]
 
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
 
 class AuditChainHead(models.Model):
     """A single row, locked while an entry is appended, so the chain has one order."""
@@ -368,7 +376,7 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+        return f"{self.last_sequence}: {self.last_hash[:12]}"
 
 
 class MandateQuerySet(models.QuerySet):
