@@ -26,6 +26,7 @@ from .contract import (
     SLATerm,
     Unit,
 )
+from .document import CallOffDocument, DocumentKind, DocumentState
 from .provider import Provider, ProviderContact, ProviderMembership, validate_regions
 from .ranking import ProviderRank, RankingVersion
 from .sla import MILESTONE_FIELDS, Milestone, SLABreach
@@ -38,11 +39,14 @@ __all__ = [
     "WORK_STATES",
     "AlertKind",
     "CallOff",
+    "CallOffDocument",
     "CallOffEvent",
     "CallOffNumberSequence",
     "CallOffService",
     "CallOffState",
     "ContractStatus",
+    "DocumentKind",
+    "DocumentState",
     "EventKind",
     "FrameworkContract",
     "Milestone",

@@ -1,0 +1,103 @@
+"""Documents rendered for a call-off: the call-off order (Abrufauftrag) and the proof of work
+(Leistungsnachweis) as PDF, versioned, with their SHA-256 and a code to verify them.
+
+A row is the visible status of a render job (STYLE.md §4): pending → started → ready | failed;
+a failed one can be retried (back to pending). Rows are never deleted and a ready file is never
+replaced: a change (of scope, of contacts) makes the next version, the old ones stay.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .calloff import CallOff
+
+
+class DocumentKind(models.TextChoices):
+    ORDER = "order", _("Abrufauftrag")
+    PROOF_OF_WORK = "proof_of_work", _("Leistungsnachweis")
+
+
+class DocumentState(models.TextChoices):
+    PENDING = "pending", _("In Warteschlange")
+    STARTED = "started", _("Wird erstellt")
+    READY = "ready", _("Bereit")
+    FAILED = "failed", _("Fehlgeschlagen")
+
+
+def new_verify_code() -> str:
+    """16 URL-safe characters (96 random bits): unguessable, short enough for a QR code."""
+    return secrets.token_urlsafe(12)
+
+
+def document_upload_to(instance: CallOffDocument, filename: str) -> str:
+    return f"calloffs/documents/{instance.calloff.public_id}/{filename}"
+
+
+class CallOffDocument(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    calloff = models.ForeignKey(CallOff, on_delete=models.PROTECT, related_name="documents", verbose_name=_("Abruf"))
+    kind = models.CharField(_("Art"), max_length=16, choices=DocumentKind.choices)
+    version = models.PositiveIntegerField(_("Version"))
+    state = models.CharField(_("Status"), max_length=8, choices=DocumentState.choices, default=DocumentState.PENDING)
+    reason = models.CharField(_("Anlass"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Angefordert von"),
+    )
+    file = models.FileField(_("Datei"), upload_to=document_upload_to, max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("Größe (Bytes)"), null=True, blank=True)
+    verify_code = models.CharField(_("Prüfcode"), max_length=32, unique=True, default=new_verify_code, editable=False)
+    error = models.TextField(_("Fehler"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    created_at = models.DateTimeField(_("Angefordert am"), default=timezone.now)
+    started_at = models.DateTimeField(_("Begonnen am"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("Erstellt am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Dokument zum Abruf")
+        verbose_name_plural = _("Dokumente zu Abrufen")
+        ordering = ["calloff", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["calloff", "kind", "version"], name="calloff_document_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="calloff_document_version_positive"),
+            models.CheckConstraint(
+                condition=~Q(state="ready") | (~Q(sha256="") & ~Q(file="")),
+                name="calloff_document_ready_has_file",
+            ),
+        ]
+        indexes = [
+            # The auditor / retry of jobs that never finished.
+            models.Index(
+                fields=["created_at"],
+                name="calloff_document_unfinished",
+                condition=Q(state__in=["pending", "started"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.calloff_id} v{self.version} ({self.state})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == DocumentState.READY
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.state in (DocumentState.PENDING, DocumentState.STARTED)
+
+    def filename(self) -> str:
+        stem = {DocumentKind.ORDER: "Abrufauftrag", DocumentKind.PROOF_OF_WORK: "Leistungsnachweis"}[self.kind]
+        return f"{self.calloff.number}_{stem}_v{self.version}.pdf"
