@@ -13,5 +13,6 @@ urlpatterns = [
     path("stellen/", include("tenants.urls")),
     path("vorfaelle/", include("incidents.urls")),
     path("abrufe/", include("calloffs.urls")),
+    path("api/v1/", include("calloffs.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,14 @@
 """Models of the calloffs app, one module per concept; import them from here."""
 
 from .alert import AlertKind, MinistryAlert
+from .api import (
+    API_KEY_PREFIX,
+    AttachmentKind,
+    CallOffAttachment,
+    IdempotencyRecord,
+    IdempotencyState,
+    ProviderApiKey,
+)
 from .calloff import (
     ENGAGED_STATES,
     OPEN_STATES,
@@ -32,6 +40,12 @@ from .ranking import ProviderRank, RankingVersion
 from .sla import MILESTONE_FIELDS, Milestone, SLABreach
 
 __all__ = [
+    "API_KEY_PREFIX",
+    "AttachmentKind",
+    "CallOffAttachment",
+    "IdempotencyRecord",
+    "IdempotencyState",
+    "ProviderApiKey",
     "ENGAGED_STATES",
     "MILESTONE_FIELDS",
     "OPEN_STATES",

@@ -1,0 +1,286 @@
+"""Serializers of the provider API: output serializers read prefetched data only (the list
+costs a constant number of queries); input serializers only validate, the services decide.
+
+Field names are English and stable; ``id`` is always the public UUID.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from incidents.models import Category
+
+from ..models import (
+    AttachmentKind,
+    CallOff,
+    CallOffAttachment,
+    CallOffEvent,
+    CallOffService,
+    CallOffState,
+    Priority,
+    RoleRate,
+    ServiceModule,
+    TimeEntry,
+)
+
+MILESTONE_KINDS = ("callback_made", "remote_started", "onsite_arrived", "contained", "note")
+UPDATE_KIND_CHOICES = [(kind, kind) for kind in MILESTONE_KINDS]
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+class BodySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    ags = serializers.CharField(allow_null=True, help_text="Official municipality key (AGS), if any.")
+    kind = serializers.CharField(help_text="Kind of body, e.g. gemeinde, kreis, landesbetrieb.")
+    regierungsbezirk = serializers.CharField(allow_blank=True)
+
+
+class BodyDetailSerializer(BodySerializer):
+    street = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField(allow_blank=True)
+    city = serializers.CharField(allow_blank=True)
+
+
+class OfferSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    offered_at = serializers.DateTimeField()
+    respond_by = serializers.DateTimeField(help_text="Accept or decline before this moment.")
+
+
+class SlaSerializer(serializers.Serializer):
+    """Deadlines (set at acceptance from the contract's SLA terms) and the moments reported."""
+
+    callback_due_at = serializers.DateTimeField(allow_null=True)
+    remote_start_due_at = serializers.DateTimeField(allow_null=True)
+    onsite_due_at = serializers.DateTimeField(allow_null=True)
+    callback_made_at = serializers.DateTimeField(allow_null=True)
+    remote_started_at = serializers.DateTimeField(allow_null=True)
+    onsite_arrived_at = serializers.DateTimeField(allow_null=True)
+    contained_at = serializers.DateTimeField(allow_null=True)
+
+
+class CallOffListSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    state = serializers.ChoiceField(choices=CallOffState.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    category = serializers.ChoiceField(choices=Category.choices)
+    body = BodySerializer(source="organisation")
+    assigned = serializers.SerializerMethodField(help_text="True once this provider is assigned.")
+    offer = serializers.SerializerMethodField(help_text="The offer open to this provider now, else null.")
+
+    class Meta:
+        model = CallOff
+        fields = [
+            "id",
+            "number",
+            "state",
+            "priority",
+            "category",
+            "body",
+            "assigned",
+            "offer",
+            "submitted_at",
+            "accepted_at",
+            "updated_at",
+        ]
+
+    def _provider_id(self) -> int:
+        return self.context["request"].auth.provider_id
+
+    def get_assigned(self, obj) -> bool:
+        return obj.provider_id == self._provider_id()
+
+    @extend_schema_field(OfferSerializer(allow_null=True))
+    def get_offer(self, obj):
+        offers = getattr(obj, "open_offers_for_provider", None)
+        if offers is None:  # not prefetched: the single-object paths
+            offers = [o for o in obj.offers.all() if o.provider_id == self._provider_id() and o.state == "open"]
+        return OfferSerializer(offers[0]).data if offers else None
+
+
+class CallOffServiceSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="service_module.code")
+    name = serializers.CharField(source="service_module.name")
+    unit = serializers.CharField(source="service_module.unit", help_text="hour, day or flat")
+    estimated_quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=2, help_text="Estimated hours (or days, or 1 for a flat rate)."
+    )
+
+    class Meta:
+        model = CallOffService
+        fields = ["code", "name", "unit", "estimated_quantity"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+    old_state = serializers.CharField(allow_blank=True)
+    new_state = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        model = CallOffEvent
+        fields = ["at", "kind", "old_state", "new_state", "reason"]
+
+
+class ContactSerializer(serializers.Serializer):
+    callback_phone = serializers.CharField()
+    callback_email = serializers.CharField(allow_blank=True)
+    place_of_performance = serializers.CharField(allow_blank=True)
+
+
+class LeadSerializer(serializers.Serializer):
+    lead_name = serializers.CharField(allow_blank=True)
+    lead_phone = serializers.CharField(allow_blank=True)
+    eta_remote = serializers.DateTimeField(allow_null=True)
+    eta_onsite = serializers.DateTimeField(allow_null=True)
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoleRate
+        fields = ["name", "hourly_rate"]
+
+
+class ServiceModuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceModule
+        fields = ["code", "name", "unit", "price"]
+
+
+class ContractSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    roles = RoleSerializer(source="role_rates", many=True, help_text="Valid values of a time entry's role.")
+    service_modules = ServiceModuleSerializer(many=True, help_text="Valid values of a time entry's service_module.")
+
+
+class CallOffDetailSerializer(CallOffListSerializer):
+    body = BodyDetailSerializer(source="organisation")
+    contract = ContractSerializer()
+    services = CallOffServiceSerializer(many=True)
+    sla = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField(
+        help_text="The body's call-back contact; only once this provider has accepted (else null)."
+    )
+    lead = serializers.SerializerMethodField(help_text="This provider's lead; null unless assigned.")
+
+    class Meta(CallOffListSerializer.Meta):
+        fields = [
+            *CallOffListSerializer.Meta.fields,
+            "situation",
+            "detected_at",
+            "affected",
+            "operations_halted",
+            "contract",
+            "services",
+            "sla",
+            "contact",
+            "lead",
+            "completion_summary",
+            "events",
+        ]
+
+    @extend_schema_field(SlaSerializer)
+    def get_sla(self, obj):
+        return SlaSerializer(obj).data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, obj):
+        """The trail as far as it concerns this provider: its own steps and general ones, never
+        another provider's offers, declines or reasons."""
+        provider_id = self._provider_id()
+        events = [e for e in obj.events.all() if e.provider_id in (None, provider_id)]
+        return EventSerializer(events, many=True).data
+
+    @extend_schema_field(ContactSerializer(allow_null=True))
+    def get_contact(self, obj):
+        if not self.get_assigned(obj):
+            return None
+        return ContactSerializer(obj).data
+
+    @extend_schema_field(LeadSerializer(allow_null=True))
+    def get_lead(self, obj):
+        if not self.get_assigned(obj):
+            return None
+        return LeadSerializer(obj).data
+
+
+class TimeEntrySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    role = serializers.CharField(source="role.name")
+    service_module = serializers.CharField(source="service_module.code", allow_null=True, default=None)
+    confirmed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TimeEntry
+        fields = ["id", "date", "hours", "role", "service_module", "description", "value", "confirmed", "confirmed_at"]
+
+    def get_confirmed(self, obj) -> bool:
+        return obj.confirmed_at is not None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    filename = serializers.CharField(source="original_name")
+
+    class Meta:
+        model = CallOffAttachment
+        fields = ["id", "kind", "filename", "content_type", "size", "sha256", "created_at"]
+
+
+class DeclineResultSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    declined = serializers.BooleanField(default=True, help_text="Always true; the call-off is no longer visible.")
+
+
+class EventCreatedSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+
+    class Meta:
+        model = CallOffEvent
+        fields = ["at", "kind", "reason"]
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+class AcceptInputSerializer(serializers.Serializer):
+    lead_name = serializers.CharField(max_length=200)
+    lead_phone = serializers.CharField(max_length=30)
+    eta_remote = serializers.DateTimeField(required=False, allow_null=True)
+    eta_onsite = serializers.DateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class DeclineInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class UpdateInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=UPDATE_KIND_CHOICES)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    at = serializers.DateTimeField(required=False, allow_null=True, help_text="When it happened; default: now.")
+
+
+class TimeEntryInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=4, decimal_places=2, help_text="Above 0, at most 24.")
+    role = serializers.CharField(max_length=100, help_text="A role name of the contract (see contract.roles).")
+    service_module = serializers.CharField(
+        max_length=20, required=False, allow_null=True, default=None, help_text="A service module code, optional."
+    )
+    description = serializers.CharField(max_length=4000)
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False, use_url=False)
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+
+
+class CompleteInputSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=10000)

@@ -1,0 +1,389 @@
+"""Views of the provider API (/api/v1/).
+
+One declarative viewset: ``get_queryset`` starts from what the key's provider may see
+(``CallOff.objects.visible_to`` of its technical account), so any other id is a 404. Each
+lifecycle step is an ``@action`` that validates with an input serializer, calls the service,
+and answers with an output serializer; views never change state themselves (STYLE §2, §5).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from .. import services
+from ..errors import InvalidInput
+from ..filters import CallOffFilterSet
+from ..models import CallOff, CallOffEvent, CallOffService, Offer, OfferState, RoleRate, ServiceModule, TimeEntry
+from ..services.attachments import attachment_add
+from . import problems, serializers
+from .authentication import ProviderApiKeyAuthentication
+from .idempotency import idempotent
+from .permissions import READ, WRITE, ProviderApiPermission
+from .problems import RequestTooLarge
+from .throttling import ApiKeyRateThrottle
+
+#: Multipart overhead allowed on top of the file itself (boundaries, the ``kind`` field).
+MULTIPART_OVERHEAD = 64 * 1024
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Optional, 1–255 printable ASCII characters, unique per request. A retry with the same key and body "
+        "gets the stored response (header Idempotent-Replayed: true); the same key with another body → 422; "
+        "while the first request still runs → 409. Kept 7 days."
+    ),
+)
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for application/pdf; problems are still written as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)
+
+
+class ProviderApiMixin:
+    """Authentication by API key, per-action permissions, per-key rate limit, body size limit,
+    JSON only, and problem+json errors."""
+
+    authentication_classes = [ProviderApiKeyAuthentication]
+    permission_classes = [ProviderApiPermission]
+    throttle_classes = [ApiKeyRateThrottle]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+
+    def get_exception_handler(self):
+        return problems.exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = (request.content_type or "").startswith("multipart/")
+        limit = (
+            settings.API_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+        if length > limit:
+            raise RequestTooLarge(_("Die Anfrage ist zu groß (höchstens {limit} Bytes).").format(limit=limit))
+        super().initial(request, *args, **kwargs)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Call-offs offered to or assigned to this provider",
+        description=(
+            "Those offered to this provider now (with `offer.respond_by`) and those assigned to it, ordered by "
+            "`updated_at` (then id). For incremental sync pass the largest `updated_at` seen as `updated_since`."
+        ),
+    ),
+    retrieve=extend_schema(summary="One call-off", description="The body's call-back contact only once accepted."),
+    accept=extend_schema(
+        summary="Accept the offer",
+        request=serializers.AcceptInputSerializer,
+        responses={200: serializers.CallOffDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="409 `offer_not_open` when the offer is no longer open to this provider.",
+    ),
+    decline=extend_schema(
+        summary="Decline the offer",
+        request=serializers.DeclineInputSerializer,
+        responses={200: serializers.DeclineResultSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    updates=extend_schema(
+        summary="Report progress: a milestone (stops its SLA clock) or a note",
+        request=serializers.UpdateInputSerializer,
+        responses={201: serializers.EventCreatedSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    time_entries=[
+        extend_schema(
+            methods=["GET"],
+            summary="Proof of work recorded by this provider",
+            responses={200: serializers.TimeEntrySerializer(many=True)},
+        ),
+        extend_schema(
+            methods=["POST"],
+            summary="Record hours (proof of work)",
+            request=serializers.TimeEntryInputSerializer,
+            responses={201: serializers.TimeEntrySerializer},
+            parameters=[IDEMPOTENCY_PARAMETER],
+            description="Hours above 0 and at most 24; the date neither in the future nor before the call-off.",
+        ),
+    ],
+    attachments=extend_schema(
+        summary="Upload a report or evidence",
+        request={"multipart/form-data": serializers.AttachmentInputSerializer},
+        responses={201: serializers.AttachmentSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="PDF, PNG, JPEG, ZIP or UTF-8 text, detected from the content. 413 above the size limit.",
+    ),
+    complete=extend_schema(
+        summary="Report the services as rendered",
+        request=serializers.CompleteInputSerializer,
+        responses={200: serializers.CallOffDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+)
+class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.CallOffDetailSerializer
+    filterset_class = CallOffFilterSet
+    pagination_class = Pagination
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+    action_permissions = {
+        "list": READ,
+        "retrieve": READ,
+        "accept": WRITE,
+        "decline": WRITE,
+        "updates": WRITE,
+        "time_entries": {"GET": READ, "POST": WRITE},
+        "attachments": WRITE,
+        "complete": WRITE,
+        "order_pdf": READ,
+    }
+
+    # --- Reads ----------------------------------------------------------------------------
+
+    @property
+    def provider(self):
+        return self.request.auth.provider
+
+    def get_queryset(self):
+        qs = CallOff.objects.visible_to(self.request.user)
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        open_offers = Prefetch(
+            "offers",
+            queryset=Offer.objects.filter(provider_id=self.provider.pk, state=OfferState.OPEN),
+            to_attr="open_offers_for_provider",
+        )
+        if self.action == "list":
+            return qs.select_related("organisation").prefetch_related(open_offers).order_by("updated_at", "id")
+        if self.action == "retrieve" or self.request.method == "GET":
+            return self.detail_queryset(qs)
+        return qs.select_related("organisation", "contract")
+
+    def detail_queryset(self, qs):
+        events = CallOffEvent.objects.filter(Q(provider__isnull=True) | Q(provider_id=self.provider.pk))
+        return qs.select_related("organisation", "contract").prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.filter(provider_id=self.provider.pk, state=OfferState.OPEN),
+                to_attr="open_offers_for_provider",
+            ),
+            Prefetch("services", queryset=CallOffService.objects.select_related("service_module")),
+            Prefetch("events", queryset=events.order_by("at", "id")),
+            "contract__role_rates",
+            "contract__service_modules",
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.CallOffListSerializer
+        return serializers.CallOffDetailSerializer
+
+    def get_object(self):
+        try:
+            uuid.UUID(str(self.kwargs.get(self.lookup_url_kwarg)))
+        except ValueError as exc:
+            raise NotFound() from exc
+        return super().get_object()
+
+    def _detail(self, calloff: CallOff, *, status_code: int = status.HTTP_200_OK) -> Response:
+        """The call-off as it is now, through the same scoped lookup (a fresh read)."""
+        fresh = self.detail_queryset(CallOff.objects.visible_to(self.request.user)).filter(pk=calloff.pk).first()
+        if fresh is None:
+            raise NotFound()
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def filter_queryset(self, queryset):
+        # The filters (state, updated_since …) apply to the list only, not to lookups by id.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    # --- Offer ----------------------------------------------------------------------------
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def accept(self, request, id=None):
+        calloff = self.get_object()
+        data = self._valid(serializers.AcceptInputSerializer, request)
+        calloff = services.offer_accept(
+            calloff=calloff,
+            provider=self.provider,
+            actor=request.user,
+            lead_name=data["lead_name"],
+            lead_phone=data["lead_phone"],
+            eta_remote=data.get("eta_remote"),
+            eta_onsite=data.get("eta_onsite"),
+            note=data.get("note", ""),
+        )
+        return self._detail(calloff)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def decline(self, request, id=None):
+        calloff = self.get_object()
+        data = self._valid(serializers.DeclineInputSerializer, request)
+        calloff = services.offer_decline(
+            calloff=calloff, provider=self.provider, actor=request.user, reason=data["reason"]
+        )
+        return Response(
+            serializers.DeclineResultSerializer({"id": calloff.public_id, "number": calloff.number}).data,
+            status=status.HTTP_200_OK,
+        )
+
+    # --- Work -----------------------------------------------------------------------------
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def updates(self, request, id=None):
+        from ..services.milestones import calloff_record_milestone
+
+        calloff = self.get_object()
+        data = self._valid(serializers.UpdateInputSerializer, request)
+        event = calloff_record_milestone(
+            calloff=calloff,
+            provider=self.provider,
+            actor=request.user,
+            kind=data["kind"],
+            at=data.get("at"),
+            text=data.get("text", ""),
+        )
+        return Response(serializers.EventCreatedSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get", "post"], url_path="time-entries")
+    @idempotent
+    def time_entries(self, request, id=None):
+        calloff = self.get_object()
+        if request.method == "GET":
+            entries = (
+                TimeEntry.objects.filter(calloff=calloff, provider_id=self.provider.pk)
+                .select_related("role", "service_module")
+                .order_by("date", "id")
+            )
+            return Response(serializers.TimeEntrySerializer(entries, many=True).data)
+        data = self._valid(serializers.TimeEntryInputSerializer, request)
+        role = RoleRate.objects.filter(contract_id=calloff.contract_id, name=data["role"]).first()
+        if role is None:
+            raise InvalidInput(_("Diese Rolle gibt es im Rahmenvertrag des Abrufs nicht."), field="role")
+        module = None
+        if data.get("service_module"):
+            module = ServiceModule.objects.filter(contract_id=calloff.contract_id, code=data["service_module"]).first()
+            if module is None:
+                raise InvalidInput(
+                    _("Dieses Leistungsmodul gibt es im Rahmenvertrag des Abrufs nicht."), field="service_module"
+                )
+        entry = services.time_entry_add(
+            calloff=calloff,
+            provider=self.provider,
+            actor=request.user,
+            date=data["date"],
+            hours=data["hours"],
+            role=role,
+            service_module=module,
+            description=data["description"],
+        )
+        return Response(serializers.TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    @idempotent
+    def attachments(self, request, id=None):
+        calloff = self.get_object()
+        data = self._valid(serializers.AttachmentInputSerializer, request)
+        attachment = attachment_add(
+            calloff=calloff, provider=self.provider, actor=request.user, kind=data["kind"], upload=data["file"]
+        )
+        return Response(serializers.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def complete(self, request, id=None):
+        calloff = self.get_object()
+        data = self._valid(serializers.CompleteInputSerializer, request)
+        calloff = services.calloff_complete(
+            calloff=calloff, provider=self.provider, actor=request.user, summary=data["summary"]
+        )
+        return self._detail(calloff)
+
+    @extend_schema(
+        summary="The call-off order (PDF)",
+        operation_id="calloffs_order_pdf",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The order.")},
+        description="Only for the assigned provider; 404 `not_available` until the order has been issued.",
+    )
+    def order_pdf(self, request, id=None):
+        """Mapped by hand in urls.py: the path has no trailing slash (``…/order.pdf``)."""
+        calloff = self.get_object()
+        document = None
+        if calloff.provider_id == self.provider.pk:
+            from ..selectors_documents import latest_order
+
+            document = latest_order(calloff)
+        if document is None:
+            return problems.problem_response(
+                status_code=404,
+                code="not_available",
+                detail=_("Der Abrufauftrag liegt (noch) nicht vor."),
+                request=request,
+            )
+        response = FileResponse(
+            document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=document.filename()
+        )
+        response["X-Content-SHA256"] = document.sha256
+        return response
+
+    # --- Helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _valid(serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/: a 404 problem, not the portal's HTML page."""
+    body = {
+        "type": problems.TYPE_PREFIX + "not_found",
+        "title": "Not Found",
+        "status": 404,
+        "detail": _("Nicht gefunden."),
+        "code": "not_found",
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=404, content_type=problems.PROBLEM_CONTENT_TYPE)

@@ -1,0 +1,107 @@
+"""Files the assigned provider uploads to a call-off: reports and evidence.
+
+The type is decided by the content (``calloffs.filetypes.sniff``), the size is capped by
+``settings.API_MAX_UPLOAD_BYTES``, the SHA-256 is stored so both sides can verify the file,
+and the file is written under MEDIA_ROOT with a name of our own (outside the web root).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tenants.services import audit
+
+from ..errors import CallOffError, InvalidInput, TransitionNotAllowed
+from ..filetypes import sniff
+from ..models import WORK_STATES, AttachmentKind, CallOff, CallOffAttachment, Provider
+from .common import lock_calloff, require_assigned, require_provider_staff
+
+CHUNK = 64 * 1024
+
+
+class FileTooLarge(CallOffError):
+    default_message = gettext_lazy("Die Datei ist zu groß.")
+    code = "file_too_large"
+    http_status = 413
+
+
+class UnsupportedFileType(CallOffError):
+    default_message = gettext_lazy("Erlaubt sind nur PDF, PNG, JPEG, ZIP und reiner Text (UTF-8).")
+    code = "unsupported_file_type"
+    http_status = 415
+
+
+def clean_filename(name: str) -> str:
+    """The client's file name, for display only: no path, no control characters, 255 chars."""
+    name = PurePath((name or "").replace("\\", "/")).name
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    return name[:255] or "datei"
+
+
+@transaction.atomic(durable=True)
+def attachment_add(
+    *, calloff: CallOff, provider: Provider, actor, kind: str, upload: UploadedFile
+) -> CallOffAttachment:
+    require_provider_staff(actor, provider)
+    if kind not in AttachmentKind.values:
+        raise InvalidInput(_("Die Art muss „report“ oder „evidence“ sein."), field="kind")
+    limit = settings.API_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise FileTooLarge(
+            _("Die Datei ist zu groß (höchstens {limit} MB)."), field="file", limit=round(limit / 1_000_000, 1)
+        )
+    if upload.size == 0:
+        raise InvalidInput(_("Die Datei ist leer."), field="file")
+    calloff = lock_calloff(calloff)
+    require_assigned(calloff, provider)
+    if calloff.state not in WORK_STATES:
+        raise TransitionNotAllowed(
+            _("Dateien können nur zu einem angenommenen oder laufenden Abruf hochgeladen werden.")
+        )
+    upload.seek(0)
+    content_type = sniff(upload.chunks(CHUNK))
+    if content_type is None:
+        raise UnsupportedFileType(field="file")
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks(CHUNK):
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = CallOffAttachment(
+        calloff=calloff,
+        provider=provider,
+        kind=kind,
+        original_name=clean_filename(upload.name),
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save("upload", upload, save=False)
+    try:
+        attachment.save()
+        audit(
+            actor=actor,
+            action="calloff.attachment_added",
+            organisation=calloff.organisation,
+            target=f"{calloff.number}: {attachment.original_name}",
+            attachment=str(attachment.public_id),
+            kind=kind,
+            sha256=attachment.sha256,
+            size=attachment.size,
+            provider=str(provider.public_id),
+        )
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
