@@ -14,4 +14,5 @@ def portal(request):
         nav.append((_("Stellen"), reverse("tenants:organisation_list")))
         if user.is_ministry_staff:
             nav.append((_("Lagebild"), reverse("calloffs:situation")))
+            nav.append((_("Rahmenvertrag"), reverse("calloffs:contract_dashboard")))
     return {"portal_nav": nav, "site_url": settings.SITE_URL, "debug": settings.DEBUG}
