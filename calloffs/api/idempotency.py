@@ -115,6 +115,12 @@ def begin(*, api_key, key: str, method: str, path: str, fingerprint: str, now: d
             record.response_headers = {}
             record.save()
             return record, None
+        if record.state == IdempotencyState.IN_PROGRESS:
+            raise ApiProblem(
+                _("Eine Anfrage mit diesem Idempotency-Key wird gerade noch bearbeitet. Bitte kurz warten."),
+                status_code=status.HTTP_409_CONFLICT,
+                code="idempotency_in_progress",
+            )
         if (record.method, record.path, record.fingerprint) != (fields["method"], fields["path"], fingerprint):
             raise ApiProblem(
                 _(
@@ -123,12 +129,6 @@ def begin(*, api_key, key: str, method: str, path: str, fingerprint: str, now: d
                 ),
                 status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
                 code="idempotency_key_reused",
-            )
-        if record.state == IdempotencyState.IN_PROGRESS:
-            raise ApiProblem(
-                _("Eine Anfrage mit diesem Idempotency-Key wird gerade noch bearbeitet. Bitte kurz warten."),
-                status_code=status.HTTP_409_CONFLICT,
-                code="idempotency_in_progress",
             )
         return None, _replay(record)
 

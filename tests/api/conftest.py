@@ -19,7 +19,7 @@ from tests.calloffs.conftest import (  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
-def keys(setup, ministry):
+def keys(setup, ministry):  # noqa: F811
     """keys[i]: the raw key of providers[i]."""
     return [api_key_create(provider=p, actor=ministry, name="Ticketsystem").raw for p in setup.providers]
 
