@@ -8,6 +8,7 @@ put back into these forms. German labels come from the models' verbose names.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -64,6 +65,10 @@ class AmountField(forms.DecimalField):
 
     def __init__(self, *args, **kwargs):
         kwargs["localize"] = True
+        # Checked here, so that the model's two messages for the same rule do not both appear.
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault("min_value", _("Bitte keinen negativen Wert eingeben."))
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(*args, **kwargs)
 
@@ -114,6 +119,7 @@ class ContractForm(forms.ModelForm):
             "end_date": DATE_WIDGET,
             "extension_options": forms.Textarea(attrs={"rows": 3}),
         }
+        error_messages = {"reference": {"unique": _("Diese Vertragsnummer ist bereits vergeben.")}}
         help_texts = {
             "end_date": _("Höchstens vier Jahre oberhalb des EU-Schwellenwerts (§ 21 Abs. 6 VgV)."),
             "estimated_value": _("In Euro, z. B. 24.000.000,00"),
@@ -241,6 +247,7 @@ class ProviderForm(forms.ModelForm):
             "regions",
             "active",
         ]
+        error_messages = {"legal_name": {"unique": _("Ein Dienstleister mit diesem Firmennamen ist bereits angelegt.")}}
         widgets = {
             "hotline": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "capacity": _int_widget(4),

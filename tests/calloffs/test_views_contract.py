@@ -60,7 +60,9 @@ def test_it_checks_ownership_everyone_but_the_ministry_gets_404(request, client_
     user = setup.staff[0] if persona == "provider_staff" else request.getfixturevalue(persona)
     client = client_for(user)
     for method, url in page_urls(setup, alert):
-        response = getattr(client, method)(url, {"email": "x@example.org", "membership": "1"} if method == "post" else {})
+        response = getattr(client, method)(
+            url, {"email": "x@example.org", "membership": "1"} if method == "post" else {}
+        )
         assert response.status_code == 404, (persona, url)
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
@@ -230,7 +232,9 @@ def add_providers(setup, n):
 )
 def test_query_count_does_not_grow_with_the_providers(client_for, setup, ministry, url_name, django_assert_num_queries):
     client = client_for(ministry)
-    url = reverse(url_name, args=[] if "provider" in url_name or "dashboard" in url_name else [setup.contract.public_id])
+    url = reverse(
+        url_name, args=[] if "provider" in url_name or "dashboard" in url_name else [setup.contract.public_id]
+    )
     client.get(url)  # warm up (session, content types)
 
     from django.db import connection
