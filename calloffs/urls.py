@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from .views import api_keys, attachments, detail, filing, lists, situation
+from .views import documents as document_views
 
 app_name = "calloffs"
 
@@ -15,5 +16,13 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/", detail.calloff_detail, name="detail"),
     path("<uuid:public_id>/live/", detail.calloff_live, name="live"),
+    path("<uuid:public_id>/dokumente/", document_views.documents_panel, name="documents"),
+    path("<uuid:public_id>/dokumente/nachweis/", document_views.proof_of_work_request, name="proof_of_work"),
+    path("dokumente/<uuid:document_id>/", document_views.document_download, name="document_download"),
+    path("dokumente/<uuid:document_id>/erneut/", document_views.document_retry, name="document_retry"),
+    path("monatsbericht/", document_views.monthly_report, name="monthly_report"),
+    path("monatsbericht.pdf", document_views.monthly_report_pdf, name="monthly_report_pdf"),
+    path("monatsbericht.csv", document_views.monthly_report_csv_view, name="monthly_report_csv"),
+    path("notfallkarte/<uuid:organisation_id>/", document_views.emergency_card, name="emergency_card"),
     path("<uuid:public_id>/<slug:action>/", detail.calloff_action, name="action"),
 ]

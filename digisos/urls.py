@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from calloffs.views import documents as calloff_documents
+
 from . import views
 
 urlpatterns = [
@@ -13,6 +15,7 @@ urlpatterns = [
     path("stellen/", include("tenants.urls")),
     path("vorfaelle/", include("incidents.urls")),
     path("abrufe/", include("calloffs.urls")),
+    path("verify/<str:code>/", calloff_documents.verify, name="verify"),
     path("api/v1/", include("calloffs.api.urls")),
     path("admin/", admin.site.urls),
 ]

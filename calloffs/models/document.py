@@ -32,9 +32,14 @@ class DocumentState(models.TextChoices):
     FAILED = "failed", _("Fehlgeschlagen")
 
 
+#: Lower-case letters and digits without the look-alikes 0/o, 1/l/i: the code is printed on
+#: paper and may be typed in by hand.
+VERIFY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+VERIFY_CODE_LENGTH = 20  # 31**20 ≈ 2**99: not guessable
+
+
 def new_verify_code() -> str:
-    """16 URL-safe characters (96 random bits): unguessable, short enough for a QR code."""
-    return secrets.token_urlsafe(12)
+    return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(VERIFY_CODE_LENGTH))
 
 
 def document_upload_to(instance: CallOffDocument, filename: str) -> str:

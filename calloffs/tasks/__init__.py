@@ -3,3 +3,5 @@
 Celery's autodiscovery imports ``calloffs.tasks``; every task module must be imported here.
 Tasks are thin: they take ids, load the row, call a service; a missing row is logged and skipped.
 """
+
+from .documents import render_calloff_document  # noqa: F401

@@ -4,10 +4,14 @@ documents panel of the call-off page."""
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
+
+from tenants.models import Organisation
 
 from ..documents.render import de_eur, de_minutes, de_number
-from ..models import DocumentKind
+from ..models import DocumentKind, DocumentState
 from ..selectors_documents import calloff_documents, can_access_documents
+from ..services.documents import STALE_AFTER
 
 register = template.Library()
 
@@ -29,15 +33,24 @@ def sla_minutes(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def calloff_document_panel(context, calloff):
-    """{ "allowed": bool, "orders": [...], "proofs": [...] } for the user of the request."""
+    """What the documents part of the call-off page shows to the user of the request."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not can_access_documents(user, calloff):
-        return {"allowed": False, "orders": [], "proofs": []}
+        return {"allowed": False}
+    now = timezone.now()
     documents = list(calloff_documents(calloff))
+    for document in documents:
+        since = document.started_at or document.created_at
+        document.retryable = document.state == DocumentState.FAILED or (
+            document.is_unfinished and since <= now - STALE_AFTER
+        )
+    has_time_entries = calloff.time_entries.exists()
     return {
         "allowed": True,
         "orders": [d for d in documents if d.kind == DocumentKind.ORDER],
         "proofs": [d for d in documents if d.kind == DocumentKind.PROOF_OF_WORK],
-        "has_time_entries": calloff.time_entries.exists(),
+        "busy": any(d.is_unfinished for d in documents),
+        "can_request_proof": has_time_entries and calloff.provider_id is not None,
+        "card_allowed": Organisation.objects.visible_to(user).filter(pk=calloff.organisation_id).exists(),
     }

@@ -1,0 +1,115 @@
+"""WeasyPrint: HTML templates under templates/pdf/ to tagged, accessible PDF (PDF/UA-1, A4).
+
+* German: the template is rendered with German active and times in Europe/Berlin, whatever
+  the request or worker had set.
+* Fonts: DejaVu from Debian's fonts-dejavu-core, loaded by ``@font-face`` from a file:// URL
+  and embedded (subset) into every PDF; no system font is left to chance.
+* Title and language: from ``<title>`` and ``<html lang="de">``; the PDF/UA-1 variant writes
+  the structure tree (tags), the XMP metadata and "display document title".
+* Only local resources: the fetcher refuses anything but data: URIs and files in the font
+  folder, so no text that reaches a template can make the renderer fetch a URL.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+PDF_LANGUAGE = "de"
+PDF_TIME_ZONE = "Europe/Berlin"
+PDF_VARIANT = "pdf/ua-1"
+FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "pdf"
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """data: URIs and the font files; everything else is refused (WeasyPrint then skips it)."""
+
+    allowed_dirs = (FONT_DIR.resolve(),)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file:"):
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if any(path.is_relative_to(folder) for folder in self.allowed_dirs):
+                return super().fetch(url, headers)
+        raise ValueError(f"PDF rendering: resource refused: {url[:120]}")
+
+
+def font_url(filename: str) -> str:
+    return (FONT_DIR / filename).as_uri()
+
+
+@contextmanager
+def pdf_locale():
+    """German and Berlin time, for building a PDF's context and rendering its template."""
+    with translation.override(PDF_LANGUAGE), timezone.override(PDF_TIME_ZONE):
+        yield
+
+
+def render_html(template_name: str, context: dict) -> str:
+    context = {**context, "font_dir_url": FONT_DIR.as_uri()}
+    with pdf_locale():
+        return render_to_string(template_name, context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    document = HTML(string=html, base_url=str(TEMPLATE_DIR), url_fetcher=LocalOnlyFetcher())
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    return html_to_pdf(render_html(template_name, context))
+
+
+def qr_svg_data_uri(url: str) -> str:
+    """A QR code of ``url`` as an SVG data URI, for an <img> in the PDF (vector, sharp in print)."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=2, dark="#000", light="#fff")
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def de_number(value, places: int | None = None) -> str:
+    """12.5 → '12,5'; 1234 → '1.234'; places fixes the decimals ('40,00')."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(str(value))
+    if places is None:
+        value = value.normalize()
+        exponent = value.as_tuple().exponent
+        places = max(-exponent, 0) if isinstance(exponent, int) else 0
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def de_eur(value) -> str:
+    """1234.5 → '1.234,50 €'."""
+    return f"{de_number(value or 0, 2)}\u00a0€"
+
+
+def de_minutes(minutes: int | None) -> str:
+    """90 → '90 Min.', 240 → '4 Std.', 1440 → '1 Tag', 4320 → '3 Tage' (for SLA terms)."""
+    if minutes is None:
+        return "–"
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return ngettext("%(n)s Tag", "%(n)s Tage", days) % {"n": days}
+    if minutes % 60 == 0:
+        return _("%(n)s Std.") % {"n": minutes // 60}
+    return _("%(n)s Min.") % {"n": minutes}

@@ -1,0 +1,85 @@
+"""Reads of the call-off documents (order, proof of work), scoped to the requesting user.
+
+Who may see a call-off's documents: ministry staff, the members of the body that called off
+(any role) and the staff of the *assigned* provider. A provider that only holds an open offer
+sees the call-off but not its documents; everyone else gets a 404 (STYLE.md §3).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from tenants.models import Membership
+
+from .models import CallOff, CallOffDocument, DocumentKind, DocumentState, ProviderMembership
+from .permissions import is_ministry
+
+
+def document_calloffs_visible_to(user) -> QuerySet[CallOff]:
+    """The call-offs whose documents this user may read."""
+    calloffs = CallOff.objects.visible_to(user)
+    if is_ministry(user):
+        return calloffs
+    own_bodies = Membership.objects.filter(user=user).values("organisation_id")
+    my_provider = ProviderMembership.objects.filter(user=user).values("provider_id")
+    return calloffs.filter(Q(organisation_id__in=own_bodies) | Q(provider_id__in=my_provider))
+
+
+def can_access_documents(user, calloff: CallOff) -> bool:
+    return document_calloffs_visible_to(user).filter(pk=calloff.pk).exists()
+
+
+def documents_visible_to(user) -> QuerySet[CallOffDocument]:
+    return CallOffDocument.objects.filter(calloff__in=document_calloffs_visible_to(user))
+
+
+def document_for_user(*, user, public_id) -> CallOffDocument:
+    """The document if this user may read it; Http404 otherwise (no existence leak)."""
+    try:
+        value = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise Http404 from exc
+    return get_object_or_404(
+        documents_visible_to(user).select_related("calloff", "calloff__organisation", "calloff__provider"),
+        public_id=value,
+    )
+
+
+def calloff_documents(calloff: CallOff) -> QuerySet[CallOffDocument]:
+    """All versions of all documents of a call-off, newest version first per kind."""
+    return CallOffDocument.objects.filter(calloff=calloff).order_by("kind", "-version")
+
+
+def latest_document(calloff: CallOff, kind: str) -> CallOffDocument | None:
+    """The newest version of a kind, whatever its state."""
+    return CallOffDocument.objects.filter(calloff=calloff, kind=kind).order_by("-version").first()
+
+
+def latest_order(calloff: CallOff) -> CallOffDocument | None:
+    """The newest *ready* call-off order (Abrufauftrag) of a call-off, or None.
+
+    For the provider API (``GET /api/v1/calloffs/{id}/order.pdf``): the caller must already have
+    scoped ``calloff`` to the requesting provider (assigned provider only). Open the file with
+    ``document.file.open("rb")``; ``document.sha256`` and ``document.version`` describe it.
+    """
+    return (
+        CallOffDocument.objects.filter(calloff=calloff, kind=DocumentKind.ORDER, state=DocumentState.READY)
+        .order_by("-version")
+        .first()
+    )
+
+
+def document_by_verify_code(code: str) -> CallOffDocument:
+    """Public lookup for the verification page: the code is the secret; Http404 if unknown."""
+    code = (code or "").strip()
+    if not code or len(code) > 32:
+        raise Http404
+    return get_object_or_404(CallOffDocument.objects.select_related("calloff"), verify_code=code)
+
+
+def document_versions(document: CallOffDocument) -> QuerySet[CallOffDocument]:
+    return CallOffDocument.objects.filter(calloff_id=document.calloff_id, kind=document.kind).order_by("-version")

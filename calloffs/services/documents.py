@@ -1,0 +1,196 @@
+"""Writes of the call-off documents (order and proof of work as PDF): request, render, retry.
+
+The document row is the visible status of the render job (STYLE.md §4):
+
+    pending ──started──▶ started ──▶ ready
+       ▲                    │
+       └──── retry ◀──── failed   (and a pending/started job that is stale, see STALE_AFTER)
+
+* Every move is a compare-and-set on the row, so a duplicate delivery of the task, a retry
+  racing a slow worker or two clicks do the work once.
+* Nothing here writes the call-off: a failing render marks the *document* failed and alerts
+  the ministry, the call-off's state and timestamps stay as they are.
+* A new version is made for a new request unless one is still waiting in the queue (it will
+  read the current data when it runs); ready versions are never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from ..models import AlertKind, CallOff, CallOffDocument, DocumentKind, DocumentState
+from ..selectors_documents import can_access_documents
+from .common import alert_ministry, user_or_none
+
+logger = logging.getLogger(__name__)
+
+#: A job still pending or started after this long is considered lost (worker died, broker
+#: down) and may be retried by a user.
+STALE_AFTER = timedelta(minutes=10)
+#: Kept on the row; the full traceback goes to the log.
+MAX_ERROR_LENGTH = 2000
+
+
+def enqueue_render(*, document_id: int) -> None:
+    """Hand the job to Celery (called on commit only)."""
+    from ..tasks.documents import render_calloff_document
+
+    render_calloff_document.delay(document_id)
+
+
+def _enqueue_on_commit(document: CallOffDocument) -> None:
+    # robust: a broker that is down must not turn a committed request into an error page; the
+    # row stays pending, is shown as such and can be retried once it is stale.
+    transaction.on_commit(partial(enqueue_render, document_id=document.pk), robust=True)
+
+
+def _check_requestable(*, calloff: CallOff, kind: str) -> None:
+    if kind not in DocumentKind.values:
+        raise InvalidInput(_("Unbekannte Art des Dokuments."), field="kind")
+    if calloff.provider_id is None or calloff.accepted_at is None:
+        raise TransitionNotAllowed(_("Der Abruf ist noch keinem Dienstleister zugewiesen."))
+    if kind == DocumentKind.PROOF_OF_WORK and not calloff.time_entries.exists():
+        raise TransitionNotAllowed(_("Zu diesem Abruf ist noch kein Leistungsnachweis erfasst."))
+
+
+@transaction.atomic(durable=True)
+def document_request(*, calloff: CallOff, kind: str, actor=None, reason: str = "") -> CallOffDocument:
+    """Ask for a (new version of a) document; it is rendered by a Celery task after commit.
+
+    actor None is the system (the receiver of call-off events); a person must be allowed to
+    read the call-off's documents. If the newest version is still pending it is returned as is:
+    it has not read any data yet and will render the current state.
+    """
+    if actor is not None and not can_access_documents(actor, calloff):
+        raise NotPermitted(_("Sie haben keinen Zugriff auf die Dokumente dieses Abrufs."))
+    calloff = CallOff.objects.get(pk=calloff.pk)
+    _check_requestable(calloff=calloff, kind=kind)
+    for _attempt in range(3):
+        latest = (
+            CallOffDocument.objects.select_for_update().filter(calloff=calloff, kind=kind).order_by("-version").first()
+        )
+        if latest is not None and latest.state == DocumentState.PENDING:
+            return latest
+        try:
+            with transaction.atomic():
+                document = CallOffDocument.objects.create(
+                    calloff=calloff,
+                    kind=kind,
+                    version=(latest.version if latest else 0) + 1,
+                    reason=(reason or "")[:200],
+                    requested_by=user_or_none(actor),
+                )
+        except IntegrityError:
+            # Another request created the same version number in parallel: read again.
+            continue
+        _enqueue_on_commit(document)
+        return document
+    raise TransitionNotAllowed(_("Das Dokument wird gerade von einer anderen Anfrage erstellt."))
+
+
+def _is_stale(document: CallOffDocument, now: datetime) -> bool:
+    since = document.started_at or document.created_at
+    return document.is_unfinished and since <= now - STALE_AFTER
+
+
+@transaction.atomic(durable=True)
+def document_retry(*, document: CallOffDocument, actor) -> CallOffDocument:
+    """Render a failed (or stale) document again: same version, back to pending."""
+    document = CallOffDocument.objects.select_for_update().select_related("calloff").get(pk=document.pk)
+    if not can_access_documents(actor, document.calloff):
+        raise NotPermitted(_("Sie haben keinen Zugriff auf die Dokumente dieses Abrufs."))
+    now = timezone.now()
+    if document.state != DocumentState.FAILED and not _is_stale(document, now):
+        raise TransitionNotAllowed(_("Nur ein fehlgeschlagenes Dokument kann erneut erstellt werden."))
+    document.state = DocumentState.PENDING
+    document.started_at = None
+    document.error = ""
+    document.save(update_fields=["state", "started_at", "error"])
+    _enqueue_on_commit(document)
+    return document
+
+
+@transaction.atomic(durable=True)
+def document_mark_started(*, document_id: int) -> CallOffDocument | None:
+    """pending → started; None if another worker has it or it is no longer pending."""
+    now = timezone.now()
+    updated = CallOffDocument.objects.filter(pk=document_id, state=DocumentState.PENDING).update(
+        state=DocumentState.STARTED, started_at=now, attempts=F("attempts") + 1
+    )
+    if updated != 1:
+        return None
+    return CallOffDocument.objects.select_related("calloff").get(pk=document_id)
+
+
+@transaction.atomic(durable=True)
+def document_mark_ready(*, document_id: int, pdf: bytes) -> bool:
+    """started → ready with the file and its SHA-256. False (and nothing stored) if the row is no
+    longer started, e.g. it was reset for a retry while this render was running."""
+    document = CallOffDocument.objects.select_for_update().select_related("calloff").get(pk=document_id)
+    if document.state != DocumentState.STARTED:
+        return False
+    document.file.save(document.filename(), ContentFile(pdf), save=False)
+    document.sha256 = hashlib.sha256(pdf).hexdigest()
+    document.size = len(pdf)
+    document.rendered_at = timezone.now()
+    document.state = DocumentState.READY
+    document.error = ""
+    document.save(update_fields=["file", "sha256", "size", "rendered_at", "state", "error"])
+    return True
+
+
+@transaction.atomic(durable=True)
+def document_mark_failed(*, document_id: int, error: str) -> bool:
+    """pending/started → failed, with an alert to the ministry. The call-off is not touched."""
+    updated = CallOffDocument.objects.filter(
+        Q(pk=document_id), Q(state=DocumentState.STARTED) | Q(state=DocumentState.PENDING)
+    ).update(state=DocumentState.FAILED, error=(error or "")[:MAX_ERROR_LENGTH])
+    if updated != 1:
+        return False
+    document = CallOffDocument.objects.select_related("calloff", "calloff__contract").get(pk=document_id)
+    calloff = document.calloff
+    alert_ministry(
+        kind=AlertKind.OTHER,
+        calloff=calloff,
+        message=_(
+            "{kind} zu Abruf {number} (Version {version}) konnte nicht erstellt werden: {error}. "
+            "Der Abruf selbst ist davon nicht betroffen; das Dokument kann erneut erstellt werden."
+        ).format(
+            kind=document.get_kind_display(),
+            number=calloff.number,
+            version=document.version,
+            error=(error or "")[:300],
+        ),
+    )
+    return True
+
+
+def document_render(*, document_id: int) -> CallOffDocument | None:
+    """Run one render job: started → PDF → ready, or failed + alert. For the Celery task.
+
+    Not atomic itself: rendering takes a while and must not hold a transaction or a lock.
+    Returns the document as it ends up, or None if there was nothing to do.
+    """
+    from ..documents import render_document_pdf
+
+    document = document_mark_started(document_id=document_id)
+    if document is None:
+        logger.info("document %s: not pending, nothing to do", document_id)
+        return None
+    try:
+        pdf = render_document_pdf(document)
+        document_mark_ready(document_id=document_id, pdf=pdf)
+    except Exception as exc:  # any failure of the renderer or the storage marks the job failed
+        logger.exception("document %s: rendering failed", document_id)
+        document_mark_failed(document_id=document_id, error=f"{type(exc).__name__}: {exc}")
+    return CallOffDocument.objects.get(pk=document_id)
