@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 from tenants.models import Organisation
 
 from .tasks import HEARTBEAT_CACHE_KEY
@@ -22,6 +23,8 @@ def home(request):
     context = {
         "memberships": memberships,
         "organisation_count": Organisation.objects.visible_to(user).count() if user.is_ministry_staff else None,
+        # Callers and admins file for their bodies; ministry staff file for a body that phoned in.
+        "can_file": user.is_ministry_staff or any(m.can_call_off for m in memberships),
     }
     return render(request, "home.html", context)
 
@@ -40,5 +43,10 @@ def health(request):
     beat = cache.get(HEARTBEAT_CACHE_KEY)
     checks["worker_heartbeat_age_seconds"] = (
         round((timezone.now() - datetime.fromisoformat(beat)).total_seconds(), 1) if beat else None
+    )
+    # The SLA timers: age of the last deadline sweep (runs every second; None = never ran).
+    sweep = cache.get(LAST_DEADLINE_SWEEP_KEY)
+    checks["deadline_sweep_age_seconds"] = (
+        round((timezone.now() - datetime.fromisoformat(sweep)).total_seconds(), 1) if sweep else None
     )
     return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)

@@ -17,6 +17,8 @@ ALLOWED_PREFIXES = (
     "/health/",
     "/api/",
     "/barrierefreiheit/",
+    "/stellen/einladung/",
+    "/verify/",
 )
 
 

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import AuditEntry, Invitation, Membership, Organisation, Role, User, hash_token
@@ -76,11 +76,14 @@ def invitation_create(
     )
     link = settings.SITE_URL + reverse("tenants:invitation_accept", args=[token])
     context = {"invitation": invitation, "link": link, "inviter": actor}
+    with translation.override("de"):  # the invitee's language is not known yet: German first
+        subject = _("[Digi-SOS] Einladung zum Notfallportal")
+        message = render_to_string("emails/invitation.txt", context)
     transaction.on_commit(
         partial(
             send_mail,
-            subject=_("[Digi-SOS] Einladung zum Notfallportal"),
-            message=render_to_string("emails/invitation.txt", context),
+            subject=subject,
+            message=message,
             from_email=None,
             recipient_list=[email],
         )

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -66,6 +67,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "digisos.urls"
 WSGI_APPLICATION = "digisos.wsgi.application"
+
+# Form widgets render through templates/django/forms/ (KERN classes on every input).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
@@ -183,6 +187,7 @@ if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 from .celery import *  # noqa: E402,F403
+from .notifications import *  # noqa: E402,F403
 from .rest import *  # noqa: E402,F403
 from .security import *  # noqa: E402,F403
 

@@ -1,0 +1,90 @@
+"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server."""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import hotp_value
+
+from tests.calloffs.conftest import (  # noqa: F401  (the contract fixtures, shared)
+    contract,
+    file_calloff,
+    modules,
+    providers,
+    ranking,
+    roles,
+    setup,
+    staff,
+)
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+# itself (fixtures, assertions) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM):
+        skip = pytest.mark.skip(reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="de-DE")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def totp_code() -> str:
+    return f"{hotp_value(TOTP_SECRET, int(time.time()) // 30):06d}"
+
+
+def login(page, live_server, user, password=PASSWORD):
+    """Log in through the real forms: e-mail and password, then the TOTP code."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-Mail-Adresse").fill(user.email)
+    page.get_by_label("Passwort").fill(password)
+    page.locator("main form button[type=submit]").first.click()
+    page.get_by_label("Code").fill(totp_code())
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
