@@ -4,7 +4,9 @@ from django.views.generic import TemplateView
 
 from calloffs.views import documents as calloff_documents
 
-from . import views
+from . import admin_site, views
+
+admin_site.configure()
 
 urlpatterns = [
     path("", views.home, name="home"),
