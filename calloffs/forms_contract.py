@@ -34,6 +34,9 @@ MAX_CAPACITY = 999
 MAX_POSITION = 9999
 MAX_RANK = 999
 
+#: Django's own German says "Gib … an" (informal); the portal addresses its users formally.
+EMAIL_INVALID = _("Bitte eine gültige E-Mail-Adresse eingeben.")
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
@@ -247,7 +250,10 @@ class ProviderForm(forms.ModelForm):
             "regions",
             "active",
         ]
-        error_messages = {"legal_name": {"unique": _("Ein Dienstleister mit diesem Firmennamen ist bereits angelegt.")}}
+        error_messages = {
+            "legal_name": {"unique": _("Ein Dienstleister mit diesem Firmennamen ist bereits angelegt.")},
+            "email": {"invalid": EMAIL_INVALID},
+        }
         widgets = {
             "hotline": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "capacity": _int_widget(4),
@@ -269,6 +275,7 @@ class ProviderContactForm(forms.ModelForm):
     class Meta:
         model = ProviderContact
         fields = ["name", "role", "phone", "email", "position"]
+        error_messages = {"email": {"invalid": EMAIL_INVALID}}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"}), "position": _int_widget(4)}
 
     def __init__(self, *args, **kwargs):
@@ -280,6 +287,7 @@ class ProviderStaffForm(forms.Form):
     email = forms.EmailField(
         label=_("E-Mail-Adresse des Kontos"),
         max_length=254,
+        error_messages={"invalid": EMAIL_INVALID},
         help_text=_("Das Konto muss bereits bestehen; es darf keiner Stelle und nicht dem Ministerium angehören."),
     )
 
@@ -405,6 +413,10 @@ class BaseRankingFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
+        if not self.forms:
+            raise ValidationError(
+                _("Die allgemeine Rangfolge braucht mindestens einen Dienstleister."), code="general_empty"
+            )
         scopes: dict[tuple, int] = {}
         for index, form in enumerate(self.forms):
             if index > 0 and not form.entries():

@@ -88,8 +88,9 @@ def contract_ranking_edit(request, public_id):
         data = _with_one_more_list(request.POST)
         if data is None:
             messages.warning(request, _("Es können keine weiteren Listen hinzugefügt werden."))
-            data = request.POST
-        formset = RankingFormSet(data, **kwargs)
+            formset = RankingFormSet(initial=_initial(current, providers), **kwargs)
+        else:
+            formset = RankingFormSet(data, **kwargs)
         reason_form = RankingReasonForm(initial={"reason": request.POST.get("reason", "")[:2000]})
     elif request.method == "POST":
         formset = RankingFormSet(request.POST, **kwargs)
