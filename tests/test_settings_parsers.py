@@ -76,3 +76,22 @@ def test_bad_urls_fail_loudly():
     assert result.returncode != 0 and "CELERY_BROKER_URL" in result.stderr
     result = _settings_in_subprocess({"DEBUG": "1", "DATABASE_URL": "nosuchdb://x"})
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "digisos.example.nrw.de"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
