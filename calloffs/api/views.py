@@ -286,7 +286,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         )
         return Response(serializers.EventCreatedSerializer(event).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get", "post"], url_path="time-entries")
+    @action(detail=True, methods=["get", "post"], url_path="time-entries", pagination_class=None)
     @idempotent
     def time_entries(self, request, id=None):
         calloff = self.get_object()

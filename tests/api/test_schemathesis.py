@@ -1,0 +1,83 @@
+"""Schemathesis against /api/v1/schema/, in process through WSGI, with a valid provider key and
+real call-offs: no 5xx, and no response that contradicts the schema (status code, content type,
+headers, body). Bounded: a fixed number of examples per operation, positive and negative data.
+"""
+
+import itertools
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from calloffs import services
+
+pytestmark = pytest.mark.django_db
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+EXAMPLES = 12
+
+
+@pytest.fixture
+def calloff_ids(file_calloff, setup):
+    """Call-offs of provider P1 in different states: offered, accepted, completed."""
+    p1, s1 = setup.providers[0], setup.staff[0]
+    offered = file_calloff()
+    accepted = services.offer_accept(
+        calloff=file_calloff(), provider=p1, actor=s1, lead_name="Jana Keller", lead_phone="+49 211 5550110"
+    )
+    completed = services.offer_accept(
+        calloff=file_calloff(), provider=p1, actor=s1, lead_name="Jana Keller", lead_phone="+49 211 5550110"
+    )
+    services.calloff_complete(calloff=completed, provider=p1, actor=s1, summary="Erledigt.")
+    return [str(c.public_id) for c in (offered, accepted, completed)]
+
+
+@override_settings(API_RATE_LIMIT="100000/min")
+def test_api_conforms_to_its_schema(keys, calloff_ids):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    headers = {"Authorization": f"Bearer {keys[0]}"}
+    real_ids = itertools.cycle(calloff_ids)
+    statuses = set()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 10  # the contract: 9 paths, time-entries with GET and POST
+
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case):
+                for use_real_id in (False, True):
+                    if use_real_id and "id" in (case.path_parameters or {}):
+                        case.path_parameters["id"] = next(real_ids)
+                    response = case.call(headers={**(case.headers or {}), **headers})
+                    statuses.add((operation.label, response.status_code))
+                    case.validate_response(response, checks=CHECKS)
+
+            run()
+
+    # The run reached the handlers, not only the 401/404 paths.
+    reached = {label for label, status in statuses if status < 300}
+    assert {"GET /api/v1/calloffs/", "GET /api/v1/calloffs/{id}/"} <= reached, sorted(statuses)
