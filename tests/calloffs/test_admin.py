@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_mfa(client_for):
-    return client_for(UserFactory(email="root@example.org", is_staff=True, is_superuser=True))
+    return client_for(UserFactory(email="root@example.org", is_staff=True, is_superuser=True, is_ministry_staff=True))
 
 
 def test_admin_pages_render(admin_client_mfa, drive, setup):
