@@ -261,3 +261,11 @@ def test_an_inactive_provider_is_marked_in_the_form(ministry_client, setup, edit
     p4.active = False
     p4.save()
     assert "P4 (inaktiv)" in text(ministry_client.get(edit_url))
+
+
+def test_the_form_lists_the_providers_in_the_current_order(ministry_client, setup, edit_url):
+    p1, p2, p3, p4 = setup.providers
+    ministry_client.post(edit_url, ranking_data(setup, {p3: 1, p1: 2, p4: 3}))
+    content = text(ministry_client.get(edit_url))
+    positions = [content.index(f'for="id_liste-0-rank_{p.public_id}"') for p in (p3, p1, p4, p2)]
+    assert positions == sorted(positions)  # P2, not ranked any more, comes last

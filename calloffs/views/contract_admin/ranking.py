@@ -64,6 +64,16 @@ def _initial(version, providers) -> list[dict]:
     return [general, *special]
 
 
+def _providers_in_order(version) -> list[Provider]:
+    """Every provider, in the order of the current general list; the unranked after them by name."""
+    general = {}
+    for item in sc.ranking_lists(version):
+        if item.is_general:
+            general = {entry.provider_id: entry.rank for entry in item.entries}
+    providers = Provider.objects.order_by("short_name", "pk")
+    return sorted(providers, key=lambda p: (p.pk not in general, general.get(p.pk, 0), not p.active))
+
+
 def _with_one_more_list(data):
     """The submitted data with one more (empty) list, or None if the count is not a usable number."""
     data = data.copy()
@@ -79,7 +89,7 @@ def _with_one_more_list(data):
 def contract_ranking_edit(request, public_id):
     contract = sc.contract_for_ministry(user=request.user, public_id=public_id)
     current = selectors.ranking_current(contract)
-    providers = list(Provider.objects.order_by("-active", "short_name", "pk"))
+    providers = _providers_in_order(current)
     modules = list(sc.contract_modules(contract))
     kwargs = {"prefix": PREFIX, "providers": providers, "modules": modules}
     publish_error = ""
