@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import api_keys, attachments, detail, filing, lists, situation
+from .views import api_keys, attachments, deliveries, detail, filing, lists, situation
 from .views import documents as document_views
 
 app_name = "calloffs"
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", lists.calloff_list, name="list"),
     path("neu/", filing.calloff_create, name="create"),
     path("lagebild/", situation.situation, name="situation"),
+    path("zustellungen/", deliveries.delivery_list, name="deliveries"),
+    path("zustellungen/<uuid:public_id>/erneut/", deliveries.delivery_replay, name="delivery_replay"),
     path("vertrag/", include("calloffs.urls_contract")),
     path("api-schluessel/", api_keys.api_keys, name="api_keys"),
     path(

@@ -22,6 +22,8 @@ class AlertKind(models.TextChoices):
     CEILING_EXCEEDED = "ceiling_exceeded", _("Höchstwert überschritten")
     CEILING_THRESHOLD = "ceiling_threshold", _("Höchstwert bald erreicht")
     SLA_BREACH = "sla_breach", _("SLA-Frist überschritten")
+    DELIVERY_FAILING = "delivery_failing", _("Zustellung schlägt fehl")
+    STUCK = "stuck", _("Frist oder Zustellung hängt")
     OTHER = "other", _("Sonstiges")
 
 
@@ -45,6 +47,8 @@ class MinistryAlert(models.Model):
         verbose_name=_("Rahmenvertrag"),
     )
     message = models.TextField(_("Meldung"))
+    #: Ceiling alerts: the percentage crossed (80, 95, 100); each is raised once per contract.
+    threshold = models.PositiveSmallIntegerField(_("Schwelle (%)"), null=True, blank=True)
     created_at = models.DateTimeField(_("Erstellt am"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("Zur Kenntnis genommen am"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -64,6 +68,13 @@ class MinistryAlert(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["created_at"], name="alert_open", condition=Q(acknowledged_at__isnull=True)),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "kind", "threshold"],
+                condition=Q(threshold__isnull=False),
+                name="alert_threshold_once_per_contract",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ CallOffEvent (or a tenants AuditEntry for contract administration) and raises a
 """
 
 from .alerts import ministry_alert_acknowledge
-from .ceiling import CEILING_WARNING_PERCENT, format_eur
+from .ceiling import CEILING_THRESHOLDS, CEILING_WARNING_PERCENT, format_eur
 from .contract import (
     contract_create,
     contract_set_entitled_bodies,
@@ -20,6 +20,7 @@ from .contract import (
     service_module_save,
     sla_term_save,
 )
+from .deliveries import notification_replay
 from .filing import calloff_file, next_calloff_number
 from .lifecycle import (
     calloff_cancel,
@@ -33,8 +34,11 @@ from .lifecycle import (
 from .milestones import MILESTONE_KINDS, calloff_record_milestone
 from .offers import calloff_assign_manually, offer_accept, offer_decline, offer_expire, offer_next
 from .ranking import RankEntry, ranking_publish, validate_ranking
+from .sla import deadlines_sweep, sla_breach_detect
+from .webhooks import webhook_endpoint_create, webhook_endpoint_rotate_secret, webhook_endpoint_update
 
 __all__ = [
+    "CEILING_THRESHOLDS",
     "CEILING_WARNING_PERCENT",
     "MILESTONE_KINDS",
     "RankEntry",
@@ -49,9 +53,11 @@ __all__ = [
     "contract_create",
     "contract_set_entitled_bodies",
     "contract_update",
+    "deadlines_sweep",
     "format_eur",
     "ministry_alert_acknowledge",
     "next_calloff_number",
+    "notification_replay",
     "offer_accept",
     "offer_decline",
     "offer_expire",
@@ -63,8 +69,12 @@ __all__ = [
     "ranking_publish",
     "role_rate_save",
     "service_module_save",
+    "sla_breach_detect",
     "sla_term_save",
     "time_entry_add",
     "time_entry_confirm",
     "validate_ranking",
+    "webhook_endpoint_create",
+    "webhook_endpoint_rotate_secret",
+    "webhook_endpoint_update",
 ]

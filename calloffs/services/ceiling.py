@@ -13,12 +13,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ..models import AlertKind, CallOff, EventKind
+from ..models import AlertKind, CallOff, EventKind, MinistryAlert
 from ..selectors import percent_of
 from .common import alert_ministry, record_event
 
 #: Share of the ceiling (in percent, committed) whose crossing raises an early warning.
 CEILING_WARNING_PERCENT = Decimal("80")
+#: Every threshold raises one alert per contract, the first time the commitments reach it.
+CEILING_THRESHOLDS = (CEILING_WARNING_PERCENT, Decimal("95"), Decimal("100"))
 
 
 def format_eur(value: Decimal) -> str:
@@ -67,17 +69,27 @@ def ceiling_check_filing(*, calloff: CallOff, committed_before: Decimal, actor) 
         return True
     before = percent_of(committed_before, contract.ceiling)
     after = percent_of(committed_after, contract.ceiling)
-    if before < CEILING_WARNING_PERCENT <= after:
+    crossed = [t for t in CEILING_THRESHOLDS if before < t <= after]
+    already = set(
+        MinistryAlert.objects.filter(
+            contract=contract, kind=AlertKind.CEILING_THRESHOLD, threshold__in=[int(t) for t in crossed]
+        ).values_list("threshold", flat=True)
+    )
+    for threshold in crossed:
+        if int(threshold) in already:
+            continue  # once per contract, even if cancellations took the commitments below it again
         alert_ministry(
             kind=AlertKind.CEILING_THRESHOLD,
             calloff=calloff,
             contract=contract,
+            threshold=int(threshold),
             message=_(
                 "Mit Abruf {number} sind {percent} % des Höchstwerts des Rahmenvertrags {reference} gebunden "
-                "(verbleibend {remaining})."
+                "(Schwelle {threshold} %, verbleibend {remaining})."
             ).format(
                 number=calloff.number,
                 percent=after,
+                threshold=int(threshold),
                 reference=contract.reference,
                 remaining=format_eur(contract.ceiling - committed_after),
             ),

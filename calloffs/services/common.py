@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..permissions import is_ministry, is_staff_of
 from ..signals import calloff_event_recorded
+from .notify import notifications_for_alert, notifications_for_event
 
 #: Used only if the contract has no SLA term for the priority (a configuration gap): an offer
 #: must still expire, or the order of precedence would stall.
@@ -39,10 +40,17 @@ def user_or_none(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def lock_calloff(calloff: CallOff | int) -> CallOff:
-    """Re-read the call-off row with a lock (FOR UPDATE OF the call-off only)."""
+def lock_calloff(calloff: CallOff | int, *, skip_locked: bool = False) -> CallOff:
+    """Re-read the call-off row with a lock (FOR UPDATE OF the call-off only).
+
+    skip_locked (for the timer sweeps): raise CallOff.DoesNotExist at once if another
+    transaction holds the row, instead of waiting for it."""
     pk = calloff.pk if isinstance(calloff, CallOff) else calloff
-    return CallOff.objects.select_for_update(of=("self",)).select_related("organisation", "contract").get(pk=pk)
+    return (
+        CallOff.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("organisation", "contract")
+        .get(pk=pk)
+    )
 
 
 def lock_open_offer(calloff: CallOff) -> Offer | None:
@@ -111,7 +119,8 @@ def record_event(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> CallOffEvent:
-    """Append an audit row; announce it once the transaction commits."""
+    """Append an audit row and write its notifications to the outbox (same transaction);
+    announce it once the transaction commits."""
     event = CallOffEvent.objects.create(
         calloff=calloff,
         kind=kind,
@@ -123,6 +132,7 @@ def record_event(
         data=data or {},
         at=at or timezone.now(),
     )
+    notifications_for_event(event)
     transaction.on_commit(partial(announce_event, event_id=event.pk))
     return event
 
@@ -131,10 +141,19 @@ def announce_event(*, event_id: int) -> None:
     calloff_event_recorded.send_robust(sender=CallOffEvent, event_id=event_id)
 
 
-def alert_ministry(*, kind: str, message: str, calloff: CallOff | None = None, contract=None) -> MinistryAlert:
-    return MinistryAlert.objects.create(
-        kind=kind, message=message, calloff=calloff, contract=contract or (calloff.contract if calloff else None)
+def alert_ministry(
+    *, kind: str, message: str, calloff: CallOff | None = None, contract=None, threshold: int | None = None
+) -> MinistryAlert:
+    """A ministry alert (dashboard) and its e-mails to ministry staff (outbox, same transaction)."""
+    alert = MinistryAlert.objects.create(
+        kind=kind,
+        message=message,
+        calloff=calloff,
+        contract=contract or (calloff.contract if calloff else None),
+        threshold=threshold,
     )
+    notifications_for_alert(alert)
+    return alert
 
 
 def sla_term(calloff: CallOff) -> SLATerm | None:

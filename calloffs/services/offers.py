@@ -266,14 +266,21 @@ def offer_decline(*, calloff: CallOff, provider: Provider, actor, reason: str) -
 
 
 @transaction.atomic(durable=True)
-def offer_expire(*, offer: Offer, now: datetime | None = None) -> bool:
+def offer_expire(*, offer: Offer, now: datetime | None = None, skip_locked: bool = False) -> bool:
     """Expire an offer whose deadline has passed and offer the call-off to the next provider.
 
     For the timer sweep; idempotent by compare-and-set: an offer that is no longer open, or
-    whose deadline is still ahead, is left alone and False is returned.
+    whose deadline is still ahead, is left alone and False is returned. ``skip_locked``: if
+    another transaction holds the call-off (an accept, another sweeper), return False at once;
+    the next sweep looks again.
     """
     now = now or timezone.now()
-    calloff = lock_calloff(offer.calloff_id)
+    try:
+        calloff = lock_calloff(offer.calloff_id, skip_locked=skip_locked)
+    except CallOff.DoesNotExist:
+        if skip_locked:
+            return False
+        raise
     offer = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
     if offer.state != OfferState.OPEN or offer.respond_by > now:
         return False

@@ -1,6 +1,7 @@
 """Celery: Redis in production; an embedded filesystem broker that needs no server otherwise."""
 
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from .parsers import env_int, env_str
 from .paths import VAR_DIR as _var_dir
@@ -36,7 +37,28 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimu
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_BEAT_SCHEDULE_FILENAME = str(_var_dir / "celerybeat-schedule")
+# Two queues, both consumed by a plain `celery worker`: the SLA timers never wait behind a
+# backlog of deliveries (kombu polls the queues in turn). Run `worker -Q timers` for a dedicated one.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("timers"))
+CELERY_TASK_ROUTES = {"calloffs.tasks.sweep.*": {"queue": "timers"}, "calloffs.tasks.audit.*": {"queue": "timers"}}
+# Publishing must not block a request for long when the broker is down (the outbox catches up).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=1)
+_sweep_seconds = float(env_int("NOTIFICATION_SWEEP_SECONDS", 10, minimum=1))
 CELERY_BEAT_SCHEDULE = {
+    # The database is the truth about deadlines and deliveries (STYLE.md §4); these sweeps act on it.
+    # `expires`: a sweep that waited longer than its interval is dropped, the next one does the work.
+    "calloffs-deadlines": {
+        "task": "calloffs.tasks.sweep.sweep_deadlines",
+        "schedule": 1.0,
+        "options": {"expires": 5},
+    },
+    "calloffs-outbox": {
+        "task": "calloffs.tasks.sweep.sweep_outbox",
+        "schedule": _sweep_seconds,
+        "options": {"expires": _sweep_seconds * 2},
+    },
+    "calloffs-audit": {"task": "calloffs.tasks.audit.audit_timers", "schedule": 30.0, "options": {"expires": 60}},
     "heartbeat": {
         "task": "digisos.tasks.heartbeat",
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 30, minimum=1)),

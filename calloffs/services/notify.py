@@ -1,0 +1,501 @@
+"""Who hears of what: the notification rows of the transactional outbox.
+
+``notifications_for_event`` runs inside ``record_event`` and ``notifications_for_alert`` inside
+``alert_ministry``, so the rows are written in the same transaction as the state change they
+announce (rolled back with it) and handed to Celery only once it commits. A broker that is down
+at that moment loses nothing: the outbox sweep re-enqueues what is due and not picked up.
+
+* Providers hear of an offer (with its respond-by time), its withdrawal (expired or withdrawn),
+  a manual assignment, a cancellation and an SLA breach: webhook, e-mail, and SMS when urgent.
+* Bodies hear of acceptance (lead and phone), state changes, milestones and SLA breaches: by
+  e-mail to callers and admins and, because the body's own infrastructure may be down, to the
+  out-of-band contacts of the call-off and of the body (e-mail and SMS).
+* Ministry staff hear of every ministry alert (unassigned, ceiling thresholds, SLA breaches,
+  deliveries that keep failing, stuck timers) by e-mail.
+
+Payloads carry no more personal data than needed: no names or phone numbers of the body's
+people go into a webhook (the provider reads them through the authenticated API).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenants.models import Membership, Role
+from tenants.models import User as _User
+
+from ..models import (
+    Audience,
+    CallOff,
+    CallOffEvent,
+    Channel,
+    EventKind,
+    MinistryAlert,
+    Notification,
+    Provider,
+)
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "calloffs.tasks.deliver.deliver_notification"
+SITUATION_MAX = 280
+SMS_MAX = 320
+#: Provider contacts that get an SMS for an urgent event, in the order of their position.
+PROVIDER_SMS_CONTACTS = 3
+
+
+class EventType:
+    OFFER_CREATED = "offer.created"
+    OFFER_WITHDRAWN = "offer.withdrawn"
+    CALLOFF_ASSIGNED = "calloff.assigned"
+    CALLOFF_ACCEPTED = "calloff.accepted"
+    CALLOFF_CANCELLED = "calloff.cancelled"
+    CALLOFF_STATE_CHANGED = "calloff.state_changed"
+    CALLOFF_UNASSIGNED = "calloff.unassigned"
+    CALLOFF_MILESTONE = "calloff.milestone"
+    CALLOFF_NOTE = "calloff.note"
+    CALLOFF_LEAD = "calloff.lead_reported"
+    SLA_BREACHED = "sla.breached"
+
+
+def _local(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else "–"
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def api_url(calloff: CallOff) -> str:
+    return f"{settings.SITE_URL}/api/v1/calloffs/{calloff.public_id}/"
+
+
+def portal_url(calloff: CallOff) -> str:
+    return settings.SITE_URL + reverse("calloffs:detail", args=[calloff.public_id])
+
+
+def webhook_payload(*, event_type: str, calloff: CallOff, event: CallOffEvent, extra: dict | None = None) -> dict:
+    """The Standard Webhooks envelope: type, timestamp, data. Only what a provider needs."""
+    body = calloff.organisation
+    data = {
+        "calloff": {"id": str(calloff.public_id), "number": calloff.number, "url": api_url(calloff)},
+        "body": {"name": body.name, "ags": body.ags or "", "kind": body.kind},
+        "priority": calloff.priority,
+        "category": calloff.category,
+        "situation": _short(calloff.situation, SITUATION_MAX),
+        "state": calloff.state,
+        "respond_by": None,
+        "event": {"kind": event.kind, "at": event.at},
+    }
+    data.update(extra or {})
+    envelope = {"type": event_type, "timestamp": event.at, "data": data}
+    # Stored as JSON: make datetimes and UUIDs plain strings now, so every retry sends the same bytes.
+    return _plain(envelope)
+
+
+def _plain(value):
+    encoder = DjangoJSONEncoder()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return encoder.default(value)
+
+
+# --- Recipients -------------------------------------------------------------------------------
+
+
+def body_recipients(calloff: CallOff, *, sms: bool) -> list[tuple[str, str]]:
+    """(channel, address) of the body: callers and admins by e-mail, the call-off's out-of-band
+    e-mail and phone, and the body's emergency contacts (e-mail and mobile). Deduplicated."""
+    found: dict[tuple[str, str], None] = {}
+    members = Membership.objects.filter(
+        organisation_id=calloff.organisation_id, role__in=[Role.CALLER, Role.ADMIN], user__is_active=True
+    ).values_list("user__email", flat=True)
+    for email in members:
+        found[(Channel.EMAIL, email.lower())] = None
+    if calloff.callback_email:
+        found[(Channel.EMAIL, calloff.callback_email.lower())] = None
+    contacts = calloff.organisation.emergency_contacts.order_by("position", "id")
+    for contact in contacts:
+        if contact.email:
+            found[(Channel.EMAIL, contact.email.lower())] = None
+    if sms:
+        if calloff.callback_phone:
+            found[(Channel.SMS, calloff.callback_phone)] = None
+        for contact in contacts:
+            if contact.mobile:
+                found[(Channel.SMS, contact.mobile)] = None
+    return list(found)
+
+
+def ministry_recipients() -> list[str]:
+    return sorted(
+        {
+            e.lower()
+            for e in _User.objects.filter(is_ministry_staff=True, is_active=True).values_list("email", flat=True)
+        }
+    )
+
+
+# --- Creating rows ------------------------------------------------------------------------------
+
+
+def _create(rows: list[Notification]) -> list[Notification]:
+    if not rows:
+        return []
+    now = timezone.now()
+    for row in rows:
+        row.created_at = row.window_start = row.next_attempt_at = row.queued_at = now
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created]
+    if ids[0] is None:  # backends without RETURNING: read the ids back by webhook_id
+        by_id = dict(
+            Notification.objects.filter(webhook_id__in=[n.webhook_id for n in created]).values_list("webhook_id", "pk")
+        )
+        for row in created:
+            row.pk = row.id = by_id[row.webhook_id]
+    for row in created:
+        transaction.on_commit(partial(enqueue_delivery, row.pk))
+    return created
+
+
+def _provider_rows(
+    *,
+    provider: Provider,
+    calloff: CallOff,
+    event: CallOffEvent,
+    event_type: str,
+    subject: str,
+    text: str,
+    sms_text: str | None = None,
+    extra: dict | None = None,
+) -> list[Notification]:
+    common = {"calloff": calloff, "event": event, "event_type": event_type, "audience": Audience.PROVIDER}
+    rows: list[Notification] = []
+    payload = webhook_payload(event_type=event_type, calloff=calloff, event=event, extra=extra)
+    for endpoint in provider.webhook_endpoints.filter(active=True).order_by("id"):
+        rows.append(
+            Notification(**common, channel=Channel.WEBHOOK, endpoint=endpoint, recipient=endpoint.url, payload=payload)
+        )
+    if provider.email:
+        rows.append(Notification(**common, channel=Channel.EMAIL, recipient=provider.email, subject=subject, body=text))
+    if sms_text:
+        phones = [
+            c.phone for c in provider.contacts.exclude(phone="").order_by("position", "id")[:PROVIDER_SMS_CONTACTS]
+        ]
+        for phone in dict.fromkeys(phones):
+            rows.append(Notification(**common, channel=Channel.SMS, recipient=phone, body=_short(sms_text, SMS_MAX)))
+    return rows
+
+
+def _body_rows(
+    *, calloff: CallOff, event: CallOffEvent, event_type: str, subject: str, text: str, sms_text: str | None = None
+) -> list[Notification]:
+    common = {"calloff": calloff, "event": event, "event_type": event_type, "audience": Audience.BODY}
+    rows = []
+    for channel, address in body_recipients(calloff, sms=bool(sms_text)):
+        if channel == Channel.EMAIL:
+            rows.append(Notification(**common, channel=channel, recipient=address, subject=subject, body=text))
+        else:
+            rows.append(Notification(**common, channel=channel, recipient=address, body=_short(sms_text, SMS_MAX)))
+    return rows
+
+
+def _footer(calloff: CallOff) -> str:
+    return "\n\n" + _("Zum Abruf: {url}").format(url=portal_url(calloff)) + "\n\n-- \nDigi-SOS"
+
+
+def _offer_texts(calloff: CallOff, respond_by) -> tuple[str, str, str]:
+    body = calloff.organisation
+    subject = _("Neues Angebot {number} ({priority}): {body}").format(
+        number=calloff.number, priority=calloff.priority, body=body.name
+    )
+    text = _(
+        "Ihnen wird der Abruf {number} angeboten.\n\nStelle: {body}\nPriorität: {priority}\nArt: {category}\n"
+        "Lage: {situation}\n\nBitte bis {respond_by} annehmen oder ablehnen; danach geht das Angebot an den "
+        "nächsten Dienstleister der Rangfolge."
+    ).format(
+        number=calloff.number,
+        body=body.name,
+        priority=calloff.get_priority_display(),
+        category=calloff.get_category_display(),
+        situation=_short(calloff.situation, SITUATION_MAX),
+        respond_by=_local(respond_by),
+    )
+    sms = _("Digi-SOS: Angebot {number} ({priority}, {body}). Antwort bis {respond_by}. {url}").format(
+        number=calloff.number,
+        priority=calloff.priority,
+        body=body.name,
+        respond_by=_local(respond_by),
+        url=portal_url(calloff),
+    )
+    return subject, text + _footer(calloff), sms
+
+
+def notifications_for_event(event: CallOffEvent) -> list[Notification]:
+    """Write the outbox rows for one call-off event (inside the caller's transaction)."""
+    builder = _BUILDERS.get(event.kind)
+    if builder is None:
+        return []
+    return _create(builder(event, event.calloff))
+
+
+def _offered(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
+    respond_by = event.data.get("respond_by")
+    if isinstance(respond_by, str):
+        respond_by = datetime.fromisoformat(respond_by)
+    subject, text, sms = _offer_texts(calloff, respond_by)
+    return _provider_rows(
+        provider=event.provider,
+        calloff=calloff,
+        event=event,
+        event_type=EventType.OFFER_CREATED,
+        subject=subject,
+        text=text,
+        sms_text=sms,
+        extra={
+            "respond_by": respond_by,
+            "offer": {"id": str(event.data.get("offer", "")), "sequence": event.data.get("sequence")},
+        },
+    )
+
+
+def _offer_gone(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
+    reason = "expired" if event.kind == EventKind.EXPIRED else "withdrawn"
+    subject = _("Angebot {number} ist nicht mehr offen").format(number=calloff.number)
+    text = _("Das Angebot zum Abruf {number} ({body}) ist nicht mehr offen: {label}. {reason}").format(
+        number=calloff.number, body=calloff.organisation.name, label=event.get_kind_display(), reason=event.reason
+    ) + _footer(calloff)
+    return _provider_rows(
+        provider=event.provider,
+        calloff=calloff,
+        event=event,
+        event_type=EventType.OFFER_WITHDRAWN,
+        subject=subject,
+        text=text,
+        extra={"offer": {"id": str(event.data.get("offer", ""))}, "reason": reason, "reason_text": event.reason},
+    )
+
+
+def _accepted_texts(calloff: CallOff) -> tuple[str, str, str]:
+    provider = calloff.provider
+    subject = _("Abruf {number} angenommen: {provider}").format(number=calloff.number, provider=provider)
+    if calloff.lead_name:
+        lead = _("Einsatzleitung: {name}, Telefon {phone}").format(name=calloff.lead_name, phone=calloff.lead_phone)
+    else:
+        lead = _("Die Einsatzleitung meldet der Dienstleister in Kürze; Notfall-Hotline: {phone}").format(
+            phone=provider.hotline
+        )
+    text = _(
+        "Ihr Abruf {number} wurde von {provider} übernommen.\n{lead}\nRemote ab: {remote}\nVor Ort ab: {onsite}"
+    ).format(
+        number=calloff.number,
+        provider=provider.legal_name,
+        lead=lead,
+        remote=_local(calloff.eta_remote),
+        onsite=_local(calloff.eta_onsite),
+    ) + _footer(calloff)
+    sms = _("Digi-SOS: Abruf {number} übernommen von {provider}. {lead}").format(
+        number=calloff.number, provider=provider.short_name, lead=lead
+    )
+    return subject, text, sms
+
+
+def _accepted(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
+    subject, text, sms = _accepted_texts(calloff)
+    rows = _body_rows(
+        calloff=calloff, event=event, event_type=EventType.CALLOFF_ACCEPTED, subject=subject, text=text, sms_text=sms
+    )
+    if event.kind == EventKind.ASSIGNED_MANUALLY and event.provider:
+        p_subject = _("Abruf {number} Ihnen zugewiesen ({priority})").format(
+            number=calloff.number, priority=calloff.priority
+        )
+        p_text = _(
+            "Das Ministerium hat Ihnen den Abruf {number} ({body}, {priority}) zugewiesen.\nLage: {situation}\n"
+            "Bitte melden Sie umgehend Ihre Einsatzleitung."
+        ).format(
+            number=calloff.number,
+            body=calloff.organisation.name,
+            priority=calloff.get_priority_display(),
+            situation=_short(calloff.situation, SITUATION_MAX),
+        ) + _footer(calloff)
+        p_sms = _("Digi-SOS: Abruf {number} ({priority}, {body}) Ihnen zugewiesen. {url}").format(
+            number=calloff.number, priority=calloff.priority, body=calloff.organisation.name, url=portal_url(calloff)
+        )
+        rows += _provider_rows(
+            provider=event.provider,
+            calloff=calloff,
+            event=event,
+            event_type=EventType.CALLOFF_ASSIGNED,
+            subject=p_subject,
+            text=p_text,
+            sms_text=p_sms,
+        )
+    return rows
+
+
+def _state_changed(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
+    subject = _("Abruf {number}: {label}").format(number=calloff.number, label=event.get_kind_display())
+    text = _("Der Abruf {number} hat den Status „{state}“.{reason}").format(
+        number=calloff.number,
+        state=calloff.get_state_display(),
+        reason=f"\n{event.reason}" if event.reason else "",
+    ) + _footer(calloff)
+    urgent = event.kind in (EventKind.UNASSIGNED, EventKind.CANCELLED)
+    sms = (
+        _("Digi-SOS: Abruf {number}: {label}.").format(number=calloff.number, label=event.get_kind_display())
+        if urgent
+        else None
+    )
+    event_type = EventType.CALLOFF_UNASSIGNED if event.kind == EventKind.UNASSIGNED else EventType.CALLOFF_STATE_CHANGED
+    rows = _body_rows(calloff=calloff, event=event, event_type=event_type, subject=subject, text=text, sms_text=sms)
+    if event.kind == EventKind.CANCELLED and calloff.provider_id:
+        rows += _provider_rows(
+            provider=calloff.provider,
+            calloff=calloff,
+            event=event,
+            event_type=EventType.CALLOFF_CANCELLED,
+            subject=_("Abruf {number} storniert").format(number=calloff.number),
+            text=_("Der Abruf {number} ({body}) wurde storniert. Grund: {reason}").format(
+                number=calloff.number, body=calloff.organisation.name, reason=event.reason
+            )
+            + _footer(calloff),
+            sms_text=_("Digi-SOS: Abruf {number} storniert.").format(number=calloff.number),
+            extra={"reason_text": event.reason},
+        )
+    return rows
+
+
+def _progress(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
+    kinds = {
+        EventKind.LEAD_REPORTED: EventType.CALLOFF_LEAD,
+        EventKind.NOTE: EventType.CALLOFF_NOTE,
+    }
+    event_type = kinds.get(event.kind, EventType.CALLOFF_MILESTONE)
+    subject = _("Abruf {number}: {label}").format(number=calloff.number, label=event.get_kind_display())
+    lines = [
+        _("{provider} meldet zu Abruf {number}: {label}.").format(
+            provider=calloff.provider, number=calloff.number, label=event.get_kind_display()
+        )
+    ]
+    if event.kind == EventKind.LEAD_REPORTED:
+        lines.append(
+            _("Einsatzleitung: {name}, Telefon {phone}").format(name=calloff.lead_name, phone=calloff.lead_phone)
+        )
+    if event.reason:
+        lines.append(event.reason)
+    return _body_rows(
+        calloff=calloff, event=event, event_type=event_type, subject=subject, text="\n".join(lines) + _footer(calloff)
+    )
+
+
+def _sla_breached(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
+    milestone = event.data.get("milestone_label") or event.data.get("milestone", "")
+    due = event.data.get("due_at")
+    if isinstance(due, str):
+        due = datetime.fromisoformat(due)
+    subject = _("SLA-Frist überschritten: Abruf {number} – {milestone}").format(
+        number=calloff.number, milestone=milestone
+    )
+    text = _("Beim Abruf {number} ist die Frist „{milestone}“ ({due}) von {provider} ohne Meldung verstrichen.").format(
+        number=calloff.number, milestone=milestone, due=_local(due), provider=calloff.provider
+    ) + _footer(calloff)
+    sms = _("Digi-SOS: SLA-Frist {milestone} bei Abruf {number} überschritten (fällig {due}).").format(
+        milestone=milestone, number=calloff.number, due=_local(due)
+    )
+    rows = _body_rows(
+        calloff=calloff, event=event, event_type=EventType.SLA_BREACHED, subject=subject, text=text, sms_text=sms
+    )
+    if calloff.provider_id:
+        rows += _provider_rows(
+            provider=calloff.provider,
+            calloff=calloff,
+            event=event,
+            event_type=EventType.SLA_BREACHED,
+            subject=subject,
+            text=text,
+            extra={"milestone": event.data.get("milestone"), "due_at": due},
+        )
+    return rows
+
+
+_BUILDERS = {
+    EventKind.OFFERED: _offered,
+    EventKind.EXPIRED: _offer_gone,
+    EventKind.WITHDRAWN: _offer_gone,
+    EventKind.ACCEPTED: _accepted,
+    EventKind.ASSIGNED_MANUALLY: _accepted,
+    EventKind.STARTED: _state_changed,
+    EventKind.COMPLETED: _state_changed,
+    EventKind.UNASSIGNED: _state_changed,
+    EventKind.CANCELLED: _state_changed,
+    EventKind.LEAD_REPORTED: _progress,
+    EventKind.CALLBACK_MADE: _progress,
+    EventKind.REMOTE_STARTED: _progress,
+    EventKind.ONSITE_ARRIVED: _progress,
+    EventKind.CONTAINED: _progress,
+    EventKind.NOTE: _progress,
+    EventKind.SLA_BREACHED: _sla_breached,
+}
+
+
+def notifications_for_alert(alert: MinistryAlert) -> list[Notification]:
+    """E-mail every active ministry staff member about a ministry alert (inside the transaction)."""
+    subject = _("Digi-SOS: {kind}").format(kind=alert.get_kind_display())
+    text = alert.message
+    if alert.calloff_id:
+        text += _footer(alert.calloff)
+    else:
+        text += "\n\n-- \nDigi-SOS"
+    rows = [
+        Notification(
+            calloff=alert.calloff,
+            alert=alert,
+            event_type=f"ministry.{alert.kind}",
+            audience=Audience.MINISTRY,
+            channel=Channel.EMAIL,
+            recipient=email,
+            subject=_short(subject, 200),
+            body=text,
+        )
+        for email in ministry_recipients()
+    ]
+    return _create(rows)
+
+
+# --- Handing rows to Celery -----------------------------------------------------------------------
+
+
+def enqueue_delivery(notification_id: int, *, countdown: float | None = None) -> bool:
+    """Hand a notification to Celery. Never raises: if the broker is down the row stays in the
+    outbox (queued_at cleared) and the sweep re-enqueues it."""
+    from celery import current_app
+
+    try:
+        current_app.send_task(DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False)
+        return True
+    except Exception:  # noqa: BLE001 - a broker outage must not break the request or the transaction
+        logger.warning("could not enqueue notification %s; the outbox sweep will retry", notification_id)
+        try:
+            Notification.objects.filter(pk=notification_id, queued_at__isnull=False).update(queued_at=None)
+        except Exception:  # noqa: BLE001
+            logger.exception("could not mark notification %s as not queued", notification_id)
+        return False
+
+
+def enqueue_many(ids: Iterable[int]) -> int:
+    return sum(enqueue_delivery(pk) for pk in ids)
