@@ -291,6 +291,7 @@ class EventKind(models.TextChoices):
     CONTAINED = "contained", _("Vorfall eingedämmt")
     NOTE = "note", _("Lagemeldung des Dienstleisters")
     SLA_BREACHED = "sla_breached", _("SLA-Frist überschritten")
+    SCOPE_CHANGED = "scope_changed", _("Leistungsumfang geändert")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
