@@ -19,6 +19,7 @@ ORDER_EVENTS = {
     EventKind.ACCEPTED: _("Annahme durch den Dienstleister"),
     EventKind.ASSIGNED_MANUALLY: _("Beauftragung durch das Ministerium"),
     EventKind.LEAD_REPORTED: _("Einsatzleitung benannt oder geändert"),
+    EventKind.SCOPE_CHANGED: _("Änderung des Leistungsumfangs"),
 }
 
 

@@ -34,6 +34,7 @@ from .lifecycle import (
 from .milestones import MILESTONE_KINDS, calloff_record_milestone
 from .offers import calloff_assign_manually, offer_accept, offer_decline, offer_expire, offer_next
 from .ranking import RankEntry, ranking_publish, validate_ranking
+from .scope import calloff_change_scope
 from .sla import deadlines_sweep, sla_breach_detect
 from .webhooks import webhook_endpoint_create, webhook_endpoint_rotate_secret, webhook_endpoint_update
 
@@ -44,6 +45,7 @@ __all__ = [
     "RankEntry",
     "calloff_assign_manually",
     "calloff_cancel",
+    "calloff_change_scope",
     "calloff_close",
     "calloff_complete",
     "calloff_file",
