@@ -6,6 +6,7 @@ Field names are English and stable; ``id`` is always the public UUID.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +25,7 @@ from ..models import (
     TimeEntry,
 )
 
+DATETIME = serializers.DateTimeField()
 MILESTONE_KINDS = ("callback_made", "remote_started", "onsite_arrived", "contained", "note")
 UPDATE_KIND_CHOICES = [(kind, kind) for kind in MILESTONE_KINDS]
 
@@ -98,7 +100,77 @@ class CallOffListSerializer(serializers.ModelSerializer):
         offers = getattr(obj, "open_offers_for_provider", None)
         if offers is None:  # not prefetched: the single-object paths
             offers = [o for o in obj.offers.all() if o.provider_id == self._provider_id() and o.state == "open"]
-        return OfferSerializer(offers[0]).data if offers else None
+        if not offers:
+            return None
+        # Built by hand (no serializer instance per row): this runs 50 times per list page.
+        offer = offers[0]
+        return {
+            "id": str(offer.public_id),
+            "offered_at": DATETIME.to_representation(offer.offered_at),
+            "respond_by": DATETIME.to_representation(offer.respond_by),
+        }
+
+
+#: The columns of one list row (CallOffViewSet.list): the call-off, its body, this provider's open offer.
+LIST_VALUES = (
+    "public_id",
+    "number",
+    "state",
+    "priority",
+    "category",
+    "provider_id",
+    "submitted_at",
+    "accepted_at",
+    "updated_at",
+    "organisation__name",
+    "organisation__ags",
+    "organisation__kind",
+    "organisation__regierungsbezirk",
+    "my_offer__public_id",
+    "my_offer__offered_at",
+    "my_offer__respond_by",
+)
+
+
+def calloff_list_rows(rows, *, provider_id: int) -> list[dict]:
+    """The list representation built straight from ``LIST_VALUES`` rows: the same output as
+    CallOffListSerializer (tests/api compare the two), at a fraction of the cost."""
+    tz = timezone.get_current_timezone()
+
+    def dt(value):  # what DateTimeField.to_representation gives, without its per-call lookups
+        text = value.astimezone(tz).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    out = []
+    for row in rows:
+        offer_id = row["my_offer__public_id"]
+        out.append(
+            {
+                "id": str(row["public_id"]),
+                "number": row["number"],
+                "state": row["state"],
+                "priority": row["priority"],
+                "category": row["category"],
+                "body": {
+                    "name": row["organisation__name"],
+                    "ags": row["organisation__ags"],
+                    "kind": row["organisation__kind"],
+                    "regierungsbezirk": row["organisation__regierungsbezirk"],
+                },
+                "assigned": row["provider_id"] == provider_id,
+                "offer": None
+                if offer_id is None
+                else {
+                    "id": str(offer_id),
+                    "offered_at": dt(row["my_offer__offered_at"]),
+                    "respond_by": dt(row["my_offer__respond_by"]),
+                },
+                "submitted_at": dt(row["submitted_at"]),
+                "accepted_at": dt(row["accepted_at"]) if row["accepted_at"] else None,
+                "updated_at": dt(row["updated_at"]),
+            }
+        )
+    return out
 
 
 class CallOffServiceSerializer(serializers.ModelSerializer):
