@@ -318,6 +318,29 @@ class EventCreatedSerializer(serializers.ModelSerializer):
         fields = ["at", "kind", "reason"]
 
 
+class WebhookEndpointSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    url = serializers.URLField(max_length=500)
+    description = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    active = serializers.BooleanField(required=False, default=True)
+    previous_secret_valid_until = serializers.DateTimeField(
+        source="previous_valid_until", read_only=True, allow_null=True
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="Standard Webhooks signing secret (whsec_…); returned only on create and rotation."
+    )
+
+
+class WebhookEndpointUpdateSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500, required=False)
+    description = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    active = serializers.BooleanField(required=False)
+
+
 # --- Input ------------------------------------------------------------------------------------
 
 

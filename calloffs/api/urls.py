@@ -11,6 +11,7 @@ app_name = "api_v1"
 
 router = SimpleRouter()
 router.register("calloffs", views.CallOffViewSet, basename="calloff")
+router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path(

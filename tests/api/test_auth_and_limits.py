@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from calloffs.api.idempotency import KEEP, STALE_AFTER
-from calloffs.api.views import CallOffViewSet
+from calloffs.api.views import CallOffViewSet, WebhookEndpointViewSet
 from calloffs.models import CallOffEvent, EventKind, IdempotencyRecord, IdempotencyState, ProviderApiKey
 from calloffs.services.api_keys import api_key_create, api_key_revoke, api_key_rotate, hash_key
 from tenants.models import AuditEntry
@@ -229,6 +229,7 @@ def test_every_post_action_honours_idempotency_keys():
     assert sorted(posts) == ["accept", "attachments", "complete", "decline", "time_entries", "updates"]
     for name in posts:
         assert getattr(getattr(CallOffViewSet, name), "idempotent", False), name
+    assert WebhookEndpointViewSet.create.idempotent and WebhookEndpointViewSet.rotate_secret.idempotent
 
 
 # --- Limits ---------------------------------------------------------------------------------
@@ -283,6 +284,9 @@ def test_schema_publishes_exactly_the_contract(client):
         "/api/v1/calloffs/{id}/order.pdf",
         "/api/v1/calloffs/{id}/time-entries/",
         "/api/v1/calloffs/{id}/updates/",
+        "/api/v1/webhooks/",
+        "/api/v1/webhooks/{id}/",
+        "/api/v1/webhooks/{id}/rotate-secret/",
     ]
     accept = schema["paths"]["/api/v1/calloffs/{id}/accept/"]["post"]
     assert "application/problem+json" in accept["responses"]["409"]["content"]
