@@ -367,3 +367,26 @@ def test_complete(api, file_calloff, setup):
 def test_order_pdf_is_not_available_before_it_is_issued(api, file_calloff, setup):
     calloff = file_calloff()
     assert_problem(api(0).get(url(calloff, "order.pdf")), 404, "not_available")
+
+
+def test_order_pdf_once_issued_for_the_assigned_provider_only(api, file_calloff, setup):
+    import hashlib
+
+    from calloffs.models import DocumentKind
+    from calloffs.services.documents import document_mark_ready, document_mark_started, document_request
+
+    calloff = accepted(file_calloff, setup)
+    pdf = b"%PDF-1.7\n% order\n%%EOF\n"
+    document = document_request(calloff=calloff, kind=DocumentKind.ORDER)
+    document_mark_started(document_id=document.pk)
+    assert document_mark_ready(document_id=document.pk, pdf=pdf)
+    response = api(0).get(url(calloff, "order.pdf"), HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == pdf
+    assert response["X-Content-SHA256"] == hashlib.sha256(pdf).hexdigest()
+    assert_problem(api(1).get(url(calloff, "order.pdf")), 404, "not_found")
+    # A problem is still JSON when the client asked for a PDF.
+    other = file_calloff()
+    response = api(0).get(url(other, "order.pdf"), HTTP_ACCEPT="application/pdf")
+    assert_problem(response, 404, "not_available")
