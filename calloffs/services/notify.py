@@ -20,6 +20,7 @@ people go into a webhook (the provider reads them through the authenticated API)
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -480,21 +481,30 @@ def notifications_for_alert(alert: MinistryAlert) -> list[Notification]:
 # --- Handing rows to Celery -----------------------------------------------------------------------
 
 
+#: After a failed publish, this process does not try the broker again for this long (seconds):
+#: one filing with several notifications waits for the broker's connect timeout once, not per row.
+BROKER_BACKOFF_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
 def enqueue_delivery(notification_id: int, *, countdown: float | None = None) -> bool:
     """Hand a notification to Celery. Never raises: if the broker is down the row stays in the
     outbox (queued_at cleared) and the sweep re-enqueues it."""
+    global _broker_down_until
     from celery import current_app
 
-    try:
-        current_app.send_task(DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False)
-        return True
-    except Exception:  # noqa: BLE001 - a broker outage must not break the request or the transaction
-        logger.warning("could not enqueue notification %s; the outbox sweep will retry", notification_id)
+    if time.monotonic() >= _broker_down_until:
         try:
-            Notification.objects.filter(pk=notification_id, queued_at__isnull=False).update(queued_at=None)
-        except Exception:  # noqa: BLE001
-            logger.exception("could not mark notification %s as not queued", notification_id)
-        return False
+            current_app.send_task(DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False)
+            return True
+        except Exception:  # noqa: BLE001 - a broker outage must not break the request or the transaction
+            _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+            logger.warning("could not enqueue notification %s; the outbox sweep will retry", notification_id)
+    try:
+        Notification.objects.filter(pk=notification_id, queued_at__isnull=False).update(queued_at=None)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not mark notification %s as not queued", notification_id)
+    return False
 
 
 def enqueue_many(ids: Iterable[int]) -> int:

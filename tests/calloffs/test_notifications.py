@@ -21,6 +21,7 @@ from calloffs.models import (
     ProviderContact,
     WebhookEndpoint,
 )
+from calloffs.services import notify
 from calloffs.services.deliveries import notifications_requeue
 from calloffs.services.notify import EventType
 from calloffs.sms import MemorySMSBackend
@@ -120,10 +121,11 @@ def test_delivery_is_enqueued_only_after_the_commit(file_calloff, setup, reach, 
 
 
 def test_a_broker_outage_breaks_nothing_and_the_sweep_catches_up(
-    file_calloff, setup, reach, django_capture_on_commit_callbacks
+    file_calloff, setup, reach, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setattr(notify, "_broker_down_until", 0.0)
     with (
-        mock.patch("celery.current_app.send_task", side_effect=ConnectionRefusedError("redis down")),
+        mock.patch("celery.current_app.send_task", side_effect=ConnectionRefusedError("redis down")) as down,
         django_capture_on_commit_callbacks(execute=True),
     ):
         calloff = file_calloff()
@@ -132,7 +134,9 @@ def test_a_broker_outage_breaks_nothing_and_the_sweep_catches_up(
     waiting = rows(calloff)
     assert waiting.count() == 3
     assert set(waiting.values_list("queued_at", flat=True)) == {None}
+    assert down.call_count == 1  # the broker is tried once per request, not once per row
 
+    monkeypatch.setattr(notify, "_broker_down_until", 0.0)  # ... and is back
     with mock.patch("celery.current_app.send_task") as send_task:
         requeued = notifications_requeue()
         again = notifications_requeue()  # queued just now: not handed out twice
