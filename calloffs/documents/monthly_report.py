@@ -276,7 +276,8 @@ def monthly_report_csv(*, contract: FrameworkContract, month: date) -> str:
         w.writerow([_("Leistungsnachweise bis Monatsende"), de_number(c.consumed_total, 2), _pct(c.percent_consumed)])
         w.writerow([])
         w.writerow([_("SLA-Einhaltung je Dienstleister")])
-        header = [_("Dienstleister"), _("Angebote"), _("angenommen"), _("abgelehnt"), _("abgelaufen"), _("beauftragt")]
+        header = [_("Dienstleister"), _("Angebote"), _("angenommen"), _("abgelehnt"), _("ohne Antwort")]
+        header.append(_("beauftragt"))
         for _key, label in report.milestones:
             header += [
                 _("{milestone}: eingehalten").format(milestone=label),
