@@ -4,6 +4,7 @@ Celery's autodiscovery imports ``calloffs.tasks``; every task module must be imp
 Tasks are thin: they take ids, load the row, call a service; a missing row is logged and skipped.
 """
 
+from .api_housekeeping import purge_idempotency_keys  # noqa: F401
 from .audit import audit_timers  # noqa: F401
 from .deliver import deliver_notification  # noqa: F401
 from .documents import render_calloff_document  # noqa: F401

@@ -64,4 +64,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 30, minimum=1)),
     },
     "obligation-reminders": {"task": "incidents.tasks.sweep_obligation_reminders", "schedule": 60.0},
+    "api-idempotency-purge": {
+        "task": "calloffs.tasks.api_housekeeping.purge_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 1800},
+    },
 }

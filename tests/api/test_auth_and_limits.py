@@ -300,3 +300,14 @@ def test_docs_are_served_from_local_assets(client):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_expired_idempotency_keys_are_purged(api, file_calloff, setup):
+    from calloffs.tasks.api_housekeeping import purge_idempotency_keys
+
+    calloff = file_calloff()
+    api(0).post(url(calloff, "accept/"), ACCEPT, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    api(0).post(url(calloff, "complete/"), {"summary": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="new")
+    IdempotencyRecord.objects.filter(key="old").update(expires_at=timezone.now())
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

@@ -390,3 +390,15 @@ def test_order_pdf_once_issued_for_the_assigned_provider_only(api, file_calloff,
     other = file_calloff()
     response = api(0).get(url(other, "order.pdf"), HTTP_ACCEPT="application/pdf")
     assert_problem(response, 404, "not_available")
+
+
+@pytest.mark.parametrize(
+    "value", ["3581-08-26T20:47:58.2+22:31", "2025-04-01T08:00:00-23:59", "0001-01-01T00:00:00+05:00"]
+)
+def test_updated_since_with_extreme_offsets(api, file_calloff, setup, value):
+    """ISO allows offsets PostgreSQL does not (found by Schemathesis on PostgreSQL): normalised to UTC."""
+    file_calloff()
+    response = api(0).get(url(), {"updated_since": value})
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert "updated_since" in response.json()["errors"]

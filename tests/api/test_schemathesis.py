@@ -7,7 +7,9 @@ import itertools
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -34,6 +36,19 @@ EXAMPLES = 12
 
 
 @pytest.fixture
+def wsgi_app():
+    """The real WSGI handler, minus closing the DB connection after each request (as Django's test
+    client does): on PostgreSQL that would close the connection holding the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def calloff_ids(file_calloff, setup):
     """Call-offs of provider P1 in different states: offered, accepted, completed."""
     p1, s1 = setup.providers[0], setup.staff[0]
@@ -49,8 +64,8 @@ def calloff_ids(file_calloff, setup):
 
 
 @override_settings(API_RATE_LIMIT="100000/min")
-def test_api_conforms_to_its_schema(keys, calloff_ids):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app)
     headers = {"Authorization": f"Bearer {keys[0]}"}
     real_ids = itertools.cycle(calloff_ids)
     statuses = set()
