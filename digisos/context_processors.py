@@ -15,4 +15,5 @@ def portal(request):
         if user.is_ministry_staff:
             nav.append((_("Lagebild"), reverse("calloffs:situation")))
             nav.append((_("Rahmenvertrag"), reverse("calloffs:contract_dashboard")))
+            nav.append((_("Monatsbericht"), reverse("calloffs:monthly_report")))
     return {"portal_nav": nav, "site_url": settings.SITE_URL, "debug": settings.DEBUG}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 
 from django import forms
 from django.contrib import messages
@@ -110,9 +111,7 @@ def documents_panel(request, public_id):
     return render(request, "htmx/calloff_documents.html", {"calloff": calloff})
 
 
-def _uuid_or_404(value):
-    import uuid
-
+def _uuid_or_404(value) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
@@ -181,7 +180,7 @@ def verify(request, code):
 # --- Monthly report (ministry) ---------------------------------------------------------------
 
 
-def _report_args(request):
+def _report_args(request, *, require_contract: bool = True):
     if not is_ministry(request.user):
         raise Http404
     try:
@@ -192,8 +191,8 @@ def _report_args(request):
     if contract_id:
         contract = get_object_or_404(FrameworkContract, public_id=_uuid_or_404(contract_id))
     else:
-        contract = selectors.active_contract()
-        if contract is None:
+        contract = selectors.active_contract() or FrameworkContract.objects.order_by("-start_date").first()
+        if contract is None and require_contract:
             raise Http404
     return contract, month, None
 
@@ -201,7 +200,8 @@ def _report_args(request):
 @login_required
 @require_GET
 def monthly_report(request):
-    contract, month, error = _report_args(request)
+    """The ministry picks month and contract; PDF and CSV are links (rendered on demand)."""
+    contract, month, error = _report_args(request, require_contract=False)
     if error:
         return error
     return render(
@@ -211,7 +211,7 @@ def monthly_report(request):
             "contract": contract,
             "month": month,
             "contracts": FrameworkContract.objects.order_by("-start_date"),
-            "query": f"month={month:%Y-%m}&contract={contract.public_id}",
+            "query": f"month={month:%Y-%m}&contract={contract.public_id}" if contract else "",
         },
     )
 

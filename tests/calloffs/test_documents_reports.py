@@ -188,6 +188,12 @@ def test_the_monthly_report_page_and_a_bad_month(setup, client_for, ministry):
     assert client.get(reverse("calloffs:monthly_report_csv"), {"month": "Nov"}).status_code == 400
 
 
+def test_the_monthly_report_page_without_any_contract(client_for, ministry):
+    page = client_for(ministry).get(reverse("calloffs:monthly_report"))
+    assert page.status_code == 200 and "noch kein Rahmenvertrag" in page.content.decode()
+    assert client_for(ministry).get(reverse("calloffs:monthly_report_pdf")).status_code == 404
+
+
 def test_parse_month():
     assert parse_month("2026-11").isoformat() == "2026-11-01"
     assert parse_month("2027-1").isoformat() == "2027-01-01"
