@@ -281,7 +281,9 @@ def offer_expire(*, offer: Offer, now: datetime | None = None, skip_locked: bool
         if skip_locked:
             return False
         raise
-    offer = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
+    # FOR UPDATE OF the offer only: locking the joined provider row too would serialise every
+    # expiry of that provider's offers (parallel sweepers) on one row.
+    offer = Offer.objects.select_for_update(of=("self",)).select_related("provider").get(pk=offer.pk)
     if offer.state != OfferState.OPEN or offer.respond_by > now:
         return False
     offer.state = OfferState.EXPIRED

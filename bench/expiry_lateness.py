@@ -1,0 +1,282 @@
+"""Benchmark: how late are offers expired when 10,000 deadlines are pending?
+
+    .venv/bin/python bench/expiry_lateness.py [--pending 10000] [--window 300] [--concurrency 2]
+                                              [--write docs/BENCHMARKS.md]
+
+1. Throwaway redis-server, fresh database (BENCH_DATABASE_URL, default
+   postgres://postgres@127.0.0.1:5432/digisos_bench_expiry; dropped and recreated), migrated.
+2. Seeds the contract, a ranking of two providers and ``--pending`` call-offs, each with an open
+   offer to the first provider (bulk inserts: the set-up is not what is measured). The
+   respond-by times are spread evenly over ``--window`` seconds, starting ``--lead`` seconds
+   after the worker is up; so ``pending / window`` deadlines fall due per second.
+3. Starts a Celery worker (``--concurrency``, both queues) and beat: the deadline sweep runs every
+   second and calls ``offer_expire`` for each due offer, which offers the call-off to the second
+   provider and writes the outbox rows (e-mails to both providers, delivered by the same worker).
+4. Lateness of one expiry = the time recorded on its EXPIRED event (taken inside the expiring
+   transaction) minus the offer's respond-by. Reports p50/p90/p99/max and the throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.notify_harness import (  # noqa: E402
+    Celery,
+    configure_env,
+    fresh_database,
+    machine,
+    start_redis,
+    summary_ms,
+    write_section,
+)
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/digisos_bench_expiry"
+
+
+def seed_contract():
+    from django.utils import timezone
+
+    from calloffs.models import (
+        ContractStatus,
+        FrameworkContract,
+        Priority,
+        Provider,
+        ProviderRank,
+        RankingVersion,
+        ServiceModule,
+        SLATerm,
+    )
+    from incidents.models import Incident
+    from tenants.models import Organisation, OrganisationKind, User
+
+    today = timezone.localdate()
+    contract = FrameworkContract.objects.create(
+        reference="BENCH-EXP",
+        title="Bench",
+        contracting_authority="Ministerium",
+        start_date=today - timedelta(days=30),
+        end_date=today + timedelta(days=365),
+        estimated_value=Decimal("900000000"),
+        ceiling=Decimal("1000000000"),
+        status=ContractStatus.ACTIVE,
+    )
+    for p in Priority.values:
+        SLATerm.objects.create(
+            contract=contract,
+            priority=p,
+            accept_minutes=15,
+            callback_minutes=30,
+            remote_start_minutes=60,
+            onsite_minutes=240,
+        )
+    module = ServiceModule.objects.create(contract=contract, code="IR", name="Remote", price=Decimal("200"))
+    version = RankingVersion.objects.create(contract=contract, number=1)
+    providers = []
+    for rank in (1, 2):
+        provider = Provider.objects.create(
+            legal_name=f"Bench {rank} GmbH",
+            short_name=f"B{rank}",
+            hotline="+49 211 555000",
+            email=f"hotline{rank}@bench.example",
+            capacity=30000,
+        )
+        ProviderRank.objects.create(version=version, provider=provider, rank=rank)
+        providers.append(provider)
+    body = Organisation.objects.create(
+        source_key="bench-body",
+        name="Stadt Bench",
+        kind=OrganisationKind.KREISFREIE_STADT,
+        ags="05315000",
+        regierungsbezirk="Köln",
+        eligible_from=today - timedelta(days=365),
+    )
+    user = User.objects.create_user(email="caller@bench.example", password="bench-password-123")
+    incident = Incident.objects.create(
+        organisation=body, title="Bench", category="ransomware", became_aware_at=timezone.now()
+    )
+    return contract, version, module, providers, body, user, incident
+
+
+def seed_pending(n: int, start: float, window: float, seeded) -> None:
+    """n call-offs offered to provider 1, respond-by spread evenly over [start, start + window)."""
+    from datetime import UTC, datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from calloffs.models import CallOff, CallOffService, CallOffState, Offer
+
+    contract, version, module, providers, body, user, incident = seeded
+    now = timezone.now()
+    with transaction.atomic():
+        calloffs = CallOff.objects.bulk_create(
+            [
+                CallOff(
+                    number=f"BENCH-{i:06d}",
+                    contract=contract,
+                    organisation=body,
+                    incident=incident,
+                    ranking_version=version,
+                    state=CallOffState.OFFERED,
+                    priority="P1",
+                    category="ransomware",
+                    situation="Fileserver verschlüsselt.",
+                    callback_phone="+49 171 1234567",
+                    filed_by=user,
+                    client_token=uuid.uuid4(),
+                    submitted_at=now,
+                    estimated_value=Decimal("2000"),
+                )
+                for i in range(n)
+            ],
+            batch_size=1000,
+        )
+        CallOffService.objects.bulk_create(
+            [
+                CallOffService(
+                    calloff=c, service_module=module, estimated_quantity=10, unit_price=module.price, value=2000
+                )
+                for c in calloffs
+            ],
+            batch_size=1000,
+        )
+        Offer.objects.bulk_create(
+            [
+                Offer(
+                    calloff=c,
+                    provider=providers[0],
+                    rank=1,
+                    sequence=1,
+                    offered_at=now,
+                    respond_by=datetime.fromtimestamp(start + window * i / n, tz=UTC),
+                )
+                for i, c in enumerate(calloffs)
+            ],
+            batch_size=1000,
+        )
+
+
+def row(label: str, stats: dict) -> str:
+    return f"| {label} | {stats['n']} | {stats['p50']} ms | {stats['p90']} ms | {stats['p99']} ms | {stats['max']} ms |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pending", type=int, default=10000)
+    parser.add_argument("--window", type=float, default=300.0, help="seconds over which the deadlines fall due")
+    parser.add_argument("--lead", type=float, default=15.0, help="seconds before the first deadline")
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="digisos-bench-expiry-"))
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    redis_proc, redis_port = start_redis(tmp)
+    env = configure_env(database_url=database_url, redis_port=redis_port, tmp=tmp)
+    fresh_database(database_url)
+
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from calloffs.models import CallOffEvent, EventKind, Notification, Offer, OfferState
+    from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
+
+    call_command("migrate", verbosity=0)
+    seeded = seed_contract()
+
+    celery = Celery(env, tmp)
+    celery.worker(args.concurrency)
+    celery.beat()
+    try:
+        deadline = time.monotonic() + 60
+        while not cache.get(LAST_DEADLINE_SWEEP_KEY):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no deadline sweep ran; see {tmp}")
+            time.sleep(0.2)
+        start = time.time() + args.lead
+        t = time.monotonic()
+        seed_pending(args.pending, start, args.window, seeded)
+        seed_seconds = time.monotonic() - t
+        if time.time() > start:
+            raise SystemExit(f"seeding took {seed_seconds:.1f} s, longer than --lead; raise --lead")
+        print(
+            f"{args.pending} pending deadlines seeded in {seed_seconds:.1f} s; first due in {start - time.time():.1f} s"
+        )
+        first = Offer.objects.filter(sequence=1)
+        deadline = time.monotonic() + args.lead + args.window + 300
+        while first.filter(state=OfferState.OPEN).exists():
+            if time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        left = first.filter(state=OfferState.OPEN).count()
+        respond_by = dict(first.values_list("calloff_id", "respond_by"))
+        expired_at = dict(CallOffEvent.objects.filter(kind=EventKind.EXPIRED).values_list("calloff_id", "at"))
+        lateness = [(expired_at[c] - respond_by[c]).total_seconds() for c in expired_at if c in respond_by]
+        early = sum(1 for x in lateness if x < 0)
+        second = Offer.objects.filter(sequence=2, state=OfferState.OPEN).count()
+        twice = (
+            CallOffEvent.objects.filter(kind=EventKind.EXPIRED)
+            .values("calloff_id")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .count()
+        )
+        outbox = dict(Notification.objects.values_list("state").annotate(n=Count("id")))
+    finally:
+        celery.stop()
+        redis_proc.kill()
+
+    stats = summary_ms(lateness)
+    result = {
+        "lateness": stats,
+        "expired": len(lateness),
+        "left_open": left,
+        "expired_early": early,
+        "expired_twice": twice,
+        "offered_to_next": second,
+        "rate_per_second": round(args.pending / args.window, 1),
+        "outbox": outbox,
+        "seed_seconds": round(seed_seconds, 1),
+    }
+    print(json.dumps(result, indent=2, default=str))
+    if args.write:
+        text = f"""## Lateness of offer expiry with {args.pending:,} pending deadlines (`bench/expiry_lateness.py`)
+
+{machine()}
+
+Setup: PostgreSQL (fresh database), a throwaway Redis, one Celery worker (prefork, concurrency
+{args.concurrency}, both queues) and beat on the same machine. {args.pending:,} call-offs with an open
+offer each (bulk-inserted), respond-by spread evenly over {args.window:.0f} s
+({result["rate_per_second"]} deadlines per second). The deadline sweep (beat, every second) expires
+each offer through `offer_expire`, which offers the call-off to the second provider and writes its
+outbox rows (delivered by the same worker meanwhile). Lateness = time on the EXPIRED event minus
+respond-by.
+
+| | n | p50 | p90 | p99 | max |
+| --- | ---: | ---: | ---: | ---: | ---: |
+{row("expiry lateness", stats)}
+
+Target: p99 < 2 s. Expired: {len(lateness):,}; still open at the end: {left}; expired before
+respond-by: {early}; expired twice: {twice}; offered to the next provider: {second:,}.
+Outbox afterwards: {outbox}.
+"""
+        write_section(args.write, "bench/expiry_lateness.py", text)
+
+
+if __name__ == "__main__":
+    main()

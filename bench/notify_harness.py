@@ -1,0 +1,234 @@
+"""Shared plumbing of the notification benchmarks (bench/webhook_latency.py, bench/expiry_lateness.py):
+a throwaway Redis, a fresh PostgreSQL database, Celery worker and beat subprocesses, a local
+webhook receiver, percentiles, and writing a section of docs/BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis(tmp: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return proc, port
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("redis-server did not start")
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the database named in ``url`` (PostgreSQL)."""
+    import psycopg2
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    assert name.startswith("digisos_bench"), f"refusing to drop {name!r}: not a bench database"
+    admin = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def configure_env(*, database_url: str, redis_port: int, tmp: Path, **extra: str) -> dict[str, str]:
+    """Environment of this process (the 'web' side) and of the Celery subprocesses."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "digisos.settings.base",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
+        "ALLOWED_HOSTS": "localhost",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "CACHE_URL": f"redis://127.0.0.1:{redis_port}/1",
+        "DIGISOS_VAR_DIR": str(tmp),
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1",
+        "WEBHOOK_REQUIRE_HTTPS": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_HEARTBEAT_SECONDS": "3600",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.update(extra)
+    os.environ.update(env)
+    return dict(os.environ)
+
+
+class Celery:
+    def __init__(self, env: dict[str, str], tmp: Path):
+        self.env, self.tmp, self.procs = env, tmp, []
+
+    def start(self, *args: str, name: str) -> subprocess.Popen:
+        log = (self.tmp / f"{name}.log").open("w")
+        proc = subprocess.Popen(
+            [PYTHON, "-m", "celery", "-A", "digisos", *args, "--loglevel=WARNING"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def worker(self, concurrency: int, *, include: str | None = None, queues: str = "celery,timers", name="w"):
+        args = ["worker", f"--concurrency={concurrency}", "-Q", queues, "-n", f"{name}@%h", "--without-mingle"]
+        if include:
+            args += ["--include", include]
+        return self.start(*args, name=f"worker-{name}")
+
+    def beat(self):
+        return self.start("beat", "--schedule", str(self.tmp / "beat-schedule"), name="beat")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+class Receiver:
+    """Records the arrival time (time.time()) of every POST, keyed by its webhook-id."""
+
+    def __init__(self):
+        self.arrivals: dict[str, tuple[float, bytes, dict]] = {}
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):  # noqa: N802
+                at = time.time()
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                key = self.headers.get("webhook-id") or self.headers.get("x-bench-id") or str(at)
+                with receiver.lock:
+                    receiver.arrivals.setdefault(key, (at, body, dict(self.headers)))
+                self.send_response(204)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.arrivals)
+
+    def wait_for(self, n: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.count() >= n:
+                return True
+            time.sleep(0.02)
+        return False
+
+    def close(self):
+        self.server.shutdown()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary_ms(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 50) * 1000, 1),
+        "p90": round(percentile(values, 90) * 1000, 1),
+        "p99": round(percentile(values, 99) * 1000, 1),
+        "max": round(max(values) * 1000, 1) if values else float("nan"),
+    }
+
+
+def machine() -> str:
+    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()[:12]
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    load = os.getloadavg()
+    versions = []
+    for cmd in (["redis-server", "--version"], ["psql", "--version"]):
+        with contextlib.suppress(OSError):
+            versions.append(subprocess.run(cmd, capture_output=True, text=True).stdout.strip())
+    return "\n".join(
+        [
+            f"- date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+            f"- host: {platform.node()}, {platform.platform()}, Python {platform.python_version()}",
+            f"- nproc: {nproc}; load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+            *(f"- {v}" for v in versions),
+            "- lscpu | head:",
+            "",
+            "```",
+            *cpu,
+            "```",
+        ]
+    )
+
+
+def write_section(path: Path, name: str, text: str) -> None:
+    """Replace (or append) the section between the markers of ``name`` in ``path``."""
+    start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+    block = f"{start}\n{text.rstrip()}\n{end}\n"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if start in old and end in old:
+        new = re.sub(re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda _m: block, old, flags=re.S)
+    else:
+        new = old.rstrip() + "\n\n" + block
+    path.write_text(new, encoding="utf-8")
+
+
+def dump(obj) -> str:
+    return json.dumps(obj, indent=2, default=str)
