@@ -230,7 +230,11 @@ def test_an_unknown_or_malformed_id_is_404(api, setup, method, suffix):
 
 
 def test_an_unknown_path_is_a_404_problem(api, setup):
+    from rest_framework.test import APIClient
+
     assert_problem(api(0).get("/api/v1/nothing/here/"), 404, "not_found")
+    strict = APIClient(enforce_csrf_checks=True)
+    assert_problem(strict.post("/api/v1/calloffs//accept/", {}, format="json"), 404, "not_found")
 
 
 # --- Accept and decline ---------------------------------------------------------------------
