@@ -118,6 +118,22 @@ def _run(action, *, calloff, user, data):
     raise Http404
 
 
+def _may_attempt(action: str, user, calloff) -> bool:
+    """Who may try an action at all (the service still checks state and details)."""
+    provider = permissions.provider_of(user)
+    if action in ("accept", "decline"):
+        return provider is not None
+    if action in ("start", "complete"):
+        return provider is not None and calloff.provider_id == provider.pk
+    if action == "close":
+        return permissions.can_act_for_body(user, calloff)
+    if action == "cancel":
+        return permissions.can_cancel(user, calloff)
+    if action == "assign":
+        return permissions.is_ministry(user)
+    return False
+
+
 @login_required
 @require_POST
 def calloff_action(request, public_id, action):
@@ -125,6 +141,10 @@ def calloff_action(request, public_id, action):
     if action not in ACTIONS:
         raise Http404
     form_class, key = ACTIONS[action]
+    if not _may_attempt(action, request.user, calloff):
+        # Checked before the form, so a read-only member gets 403, not "please correct your input".
+        messages.error(request, _("Für diese Aktion fehlt Ihnen die Berechtigung."))
+        return render(request, "calloffs/calloff_detail.html", _context(request, calloff), status=403)
     form = None
     if form_class is not None:
         kwargs = {"contract": calloff.contract} if form_class is ManualAssignForm else {}
@@ -138,6 +158,8 @@ def calloff_action(request, public_id, action):
         _run(action, calloff=calloff, user=request.user, data=form.cleaned_data if form else {})
     except CallOffError as exc:
         messages.error(request, exc.message)
+        if exc.http_status == 403:  # visible, but not theirs to change: say so with the status too
+            return render(request, "calloffs/calloff_detail.html", _context(request, calloff), status=403)
         if form is not None and exc.field in form.fields:
             form.add_error(exc.field, exc.message)
             status = 409 if exc.http_status == 409 else 400

@@ -1,0 +1,330 @@
+"""Every URL × every persona → the expected status. Generated from the URL conf: a new endpoint
+that is not in the matrix fails ``test_every_url_is_in_the_matrix``, so none can be forgotten.
+
+Personas: anonymous; a body's caller (alice), read-only member (bob) and admin; a caller of
+another body (charlie, the outsider); the provider holding the offer (provider1) and another
+provider (provider2); ministry staff. Objects of others must be 404, never 403 (no existence leak).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from incidents import services as incident_services
+from incidents.models import Category
+from tenants.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "caller", "member", "admin", "outsider", "provider1", "provider2", "ministry"]
+LOGIN = "login"  # a redirect to the login page
+OK = "ok"  # 200, 201, 204 or a redirect that is not to the login (e.g. after a POST)
+DENIED = "denied"  # 403 (the object is visible, the action is not allowed), or a 400 for a refused POST
+NOT_FOUND = 404
+UNAUTH = 401
+
+# Shorthands for whole rows.
+PUBLIC = dict.fromkeys(PERSONAS, OK)
+ANY_USER = {**dict.fromkeys(PERSONAS, OK), "anonymous": LOGIN}
+MINISTRY = {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "ministry": OK}
+BODY_READ = {
+    "anonymous": LOGIN,
+    "caller": OK,
+    "member": OK,
+    "admin": OK,
+    "outsider": NOT_FOUND,
+    "provider1": NOT_FOUND,
+    "provider2": NOT_FOUND,
+    "ministry": OK,
+}
+BODY_WRITE = {**BODY_READ, "member": DENIED}
+CALLOFF_READ = {**BODY_READ, "provider1": OK}  # provider 1 has accepted: it is the assigned provider
+CALLOFF_BODY_ACTION = {**CALLOFF_READ, "member": DENIED, "provider1": DENIED}
+INCIDENT_READ = {**BODY_READ, "provider1": OK}
+INCIDENT_WRITE = {**INCIDENT_READ, "member": DENIED, "provider1": DENIED}
+API = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": OK}
+API_OBJECT = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": NOT_FOUND}
+
+
+def row(**overrides):
+    return overrides
+
+
+# url name → (method, kwargs builder name or None, expectations per persona)
+MATRIX: dict[str, tuple[str, str | None, dict]] = {
+    "home": ("get", None, ANY_USER),
+    "health": ("get", None, PUBLIC),
+    "accessibility": ("get", None, PUBLIC),
+    "set_language": ("post", None, PUBLIC),
+    "verify": ("get", "verify", PUBLIC),
+    # tenants
+    "tenants:organisation_list": ("get", None, ANY_USER),
+    "tenants:organisation_detail": ("get", "org", BODY_READ),
+    "tenants:invitation_create": ("get", "org", {**BODY_READ, "caller": DENIED, "member": DENIED}),
+    "tenants:membership_update": ("post", "membership", {**BODY_READ, "caller": DENIED, "member": DENIED}),
+    "tenants:ministry_invitation_create": (
+        "get",
+        None,
+        {**ANY_USER, **dict.fromkeys(["caller", "member", "admin", "outsider", "provider1", "provider2"], DENIED)},
+    ),
+    "tenants:invitation_accept": ("get", "invitation_token", {**dict.fromkeys(PERSONAS, DENIED), "anonymous": OK}),
+    # incidents
+    "incidents:list": ("get", None, ANY_USER),
+    "incidents:detail": ("get", "incident", INCIDENT_READ),
+    "incidents:edit": ("get", "incident", INCIDENT_WRITE),
+    "incidents:action": ("post", "incident_action", INCIDENT_WRITE),
+    "incidents:obligation_done": ("post", "obligation", INCIDENT_WRITE),
+    "incidents:obligation_draft": ("get", "obligation", INCIDENT_WRITE),
+    "incidents:attachment": ("get", "incident_attachment", INCIDENT_READ),
+    "incidents:major_list": ("get", None, MINISTRY),
+    "incidents:major_detail": ("get", "major", MINISTRY),
+    "incidents:major_link": ("post", "major", MINISTRY),
+    "incidents:major_close": ("post", "major", MINISTRY),
+    # call-offs: the body, the provider holding the offer, the ministry
+    "calloffs:list": ("get", None, ANY_USER),
+    "calloffs:create": ("get", None, {**ANY_USER, "member": DENIED, "provider1": DENIED, "provider2": DENIED}),
+    "calloffs:detail": ("get", "calloff", CALLOFF_READ),
+    "calloffs:live": ("get", "calloff", CALLOFF_READ),
+    "calloffs:action": ("post", "calloff_cancel", CALLOFF_BODY_ACTION),
+    "calloffs:documents": ("get", "calloff", CALLOFF_READ),
+    "calloffs:proof_of_work": ("post", "calloff", CALLOFF_READ),
+    "calloffs:attachment_download": ("get", "calloff_attachment", CALLOFF_READ),
+    "calloffs:document_download": ("get", "document", CALLOFF_READ),
+    # Rendering a document again changes nothing of the call-off: every party may ask for it.
+    "calloffs:document_retry": ("post", "document", CALLOFF_READ),
+    "calloffs:emergency_card": ("get", "org_card", BODY_READ),
+    "calloffs:situation": ("get", None, MINISTRY),
+    "calloffs:deliveries": ("get", None, MINISTRY),
+    "calloffs:delivery_replay": ("post", "notification", MINISTRY),
+    "calloffs:api_keys": ("get", None, MINISTRY),
+    "calloffs:monthly_report": ("get", None, MINISTRY),
+    "calloffs:monthly_report_pdf": ("get", None, MINISTRY),
+    "calloffs:monthly_report_csv": ("get", None, MINISTRY),
+    "calloffs:contract_dashboard": ("get", None, MINISTRY),
+    "calloffs:contract_alert_ack": ("post", "alert", MINISTRY),
+    "calloffs:contract_create": ("get", None, MINISTRY),
+    "calloffs:contract_provider_list": ("get", None, MINISTRY),
+    "calloffs:contract_provider_create": ("get", None, MINISTRY),
+    "calloffs:contract_provider_detail": ("get", "provider", MINISTRY),
+    "calloffs:contract_provider_edit": ("get", "provider", MINISTRY),
+    "calloffs:contract_provider_contact_create": ("get", "provider", MINISTRY),
+    "calloffs:contract_provider_contact_edit": ("get", "provider_contact", MINISTRY),
+    "calloffs:contract_provider_staff_add": ("post", "provider", MINISTRY),
+    "calloffs:contract_provider_staff_remove": ("post", "provider", MINISTRY),
+    "calloffs:contract_detail": ("get", "contract", MINISTRY),
+    "calloffs:contract_edit": ("get", "contract", MINISTRY),
+    "calloffs:contract_entitled": ("get", "contract", MINISTRY),
+    "calloffs:contract_module_create": ("get", "contract", MINISTRY),
+    "calloffs:contract_module_edit": ("get", "module", MINISTRY),
+    "calloffs:contract_role_create": ("get", "contract", MINISTRY),
+    "calloffs:contract_role_edit": ("get", "role", MINISTRY),
+    "calloffs:contract_sla_edit": ("get", "sla", MINISTRY),
+    "calloffs:contract_ranking": ("get", "contract", MINISTRY),
+    "calloffs:contract_ranking_edit": ("get", "contract", MINISTRY),
+    "calloffs:contract_ranking_version": ("get", "ranking_version", MINISTRY),
+    # provider API (Bearer keys; sessions do not authenticate)
+    "api_v1:schema": ("get", None, PUBLIC),
+    "api_v1:docs": ("get", None, PUBLIC),
+    "api_v1:calloff-list": ("get", None, API),
+    "api_v1:calloff-detail": ("get", "api_calloff", API_OBJECT),
+    "api_v1:calloff-accept": ("post", "api_calloff", API_OBJECT),
+    "api_v1:calloff-decline": ("post", "api_calloff", API_OBJECT),
+    "api_v1:calloff-updates": ("post", "api_calloff", API_OBJECT),
+    "api_v1:calloff-time-entries": ("get", "api_calloff", API_OBJECT),
+    "api_v1:calloff-attachments": ("post", "api_calloff", API_OBJECT),
+    "api_v1:calloff-complete": ("post", "api_calloff", API_OBJECT),
+    "api_v1:calloff-order-pdf": ("get", "api_calloff", API_OBJECT),
+    "api_v1:webhook-list": ("get", None, API),
+    "api_v1:webhook-detail": ("get", "webhook", API_OBJECT),
+    "api_v1:webhook-rotate-secret": ("post", "webhook", {**API_OBJECT, "provider1": OK}),
+}
+SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
+SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name, namespace
+
+
+def project_urls():
+    for route, name, namespace in _walk(get_resolver().url_patterns):
+        if route.startswith(SKIPPED_PREFIXES) or (namespace or "").startswith(SKIPPED_NAMESPACES):
+            continue
+        if name is None or name.endswith("-root") or "format" in route:
+            continue  # DRF's catch-all 404 and format-suffix variants
+        yield route, name
+
+
+def test_every_url_is_in_the_matrix():
+    missing = sorted({name for _route, name in project_urls()} - set(MATRIX))
+    assert not missing, f"add these endpoints to the access matrix: {missing}"
+
+
+@pytest.fixture
+def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a, keys, api):
+    """One of everything, owned by body A and offered to provider 1."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from calloffs import services as calloff_services
+    from calloffs.models import MinistryAlert, Notification, ProviderContact
+    from calloffs.services.api_keys import api_key_create  # noqa: F401
+    from calloffs.services.attachments import attachment_add
+    from calloffs.services.documents import document_render, document_request
+    from tenants import services as tenant_services
+
+    calloff = file_calloff()
+    calloff = calloff_services.offer_accept(
+        calloff=calloff,
+        provider=setup.providers[0],
+        actor=setup.staff[0],
+        lead_name="Jana Keller",
+        lead_phone="+49 211 5550110",
+    )
+    incident = calloff.incident
+    # The worker would render the order after the commit; here the test does it at once.
+    order = calloff.documents.filter(kind="order").first() or document_request(calloff=calloff, kind="order")
+    document_render(document_id=order.pk)
+    order.refresh_from_db()
+    calloff_attachment = attachment_add(
+        calloff=calloff,
+        provider=setup.providers[0],
+        actor=setup.staff[0],
+        kind="report",
+        upload=SimpleUploadedFile("bericht.txt", b"Bericht", content_type="text/plain"),
+    )
+    incident_attachment = incident_services.attachment_add(
+        incident=incident, actor=alice, uploaded_file=SimpleUploadedFile("log.txt", b"log"), content_type="text/plain"
+    )
+    obligation = incident.obligations.first()
+    major = incident_services.major_incident_declare(actor=ministry, title="Lage")
+    incident_services.major_incident_link(major=major, actor=ministry, organisations=[org_a], category=Category.OTHER)
+    _invitation, token = tenant_services.invitation_create(
+        actor=body_admin, email="neu@example.org", organisation=org_a, role="member"
+    )
+    contact = ProviderContact.objects.create(provider=setup.providers[0], name="Kontakt", phone="+49 211 555")
+    alert = MinistryAlert.objects.create(kind="unassigned", message="Test", calloff=calloff)
+    return {
+        "calloff": calloff,
+        "incident": incident,
+        "obligation": obligation,
+        "major": major,
+        "token": token,
+        "membership": Membership.objects.get(user=alice),
+        "contact": contact,
+        "alert": alert,
+        "order": order,
+        "calloff_attachment": calloff_attachment,
+        "incident_attachment": incident_attachment,
+        "notification": Notification.objects.filter(calloff=calloff).first(),
+        "users": {
+            "caller": alice,
+            "member": bob,
+            "admin": body_admin,
+            "outsider": charlie,
+            "provider1": setup.staff[0],
+            "provider2": setup.staff[1],
+            "ministry": ministry,
+        },
+        "keys": {"provider1": keys[0], "provider2": keys[1]},
+        "setup": setup,
+        "org": org_a,
+    }
+
+
+def _kwargs(kind, w):
+    c, s = w["calloff"], w["setup"]
+    missing = uuid.uuid4()
+    return {
+        None: {},
+        "org": {"public_id": w["org"].public_id},
+        "org_card": {"organisation_id": w["org"].public_id},
+        "membership": {"public_id": w["org"].public_id, "membership_id": w["membership"].pk},
+        "invitation_token": {"token": w["token"]},
+        "incident": {"public_id": w["incident"].public_id},
+        "incident_action": {"public_id": w["incident"].public_id, "action": "note"},
+        "obligation": {"public_id": w["incident"].public_id, "obligation_id": w["obligation"].pk},
+        "incident_attachment": {
+            "public_id": w["incident"].public_id,
+            "attachment_id": w["incident_attachment"].public_id,
+        },
+        "major": {"public_id": w["major"].public_id},
+        "calloff": {"public_id": c.public_id},
+        "calloff_cancel": {"public_id": c.public_id, "action": "cancel"},
+        "calloff_attachment": {"public_id": c.public_id, "attachment_id": w["calloff_attachment"].public_id},
+        "document": {"document_id": w["order"].public_id},
+        "notification": {"public_id": w["notification"].public_id},
+        "alert": {"public_id": w["alert"].public_id},
+        "provider": {"public_id": s.providers[0].public_id},
+        "provider_contact": {"public_id": s.providers[0].public_id, "contact_id": w["contact"].public_id},
+        "contract": {"public_id": s.contract.public_id},
+        "module": {"public_id": s.contract.public_id, "module_id": s.modules.remote.public_id},
+        "role": {"public_id": s.contract.public_id, "role_id": s.roles.lead.public_id},
+        "sla": {"public_id": s.contract.public_id, "priority": "P1"},
+        "ranking_version": {"public_id": s.contract.public_id, "number": 1},
+        "verify": {"code": w["order"].verify_code},
+        "api_calloff": {"id": c.public_id},
+        "webhook": {"id": missing},
+    }[kind]
+
+
+def _classify(response, method) -> object:
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if status in (301, 302, 303):
+        return LOGIN if "/accounts/login/" in response["Location"] else OK
+    if status in (200, 201, 204):
+        return OK
+    if status == 403:
+        return DENIED
+    if method == "post" and status in (400, 409, 410, 422):
+        return OK  # through the permission gate; the empty body or the state was refused
+    return status
+
+
+def _client(persona, w, is_api):
+    if is_api:
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        if persona in w["keys"]:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {w['keys'][persona]}")
+        elif persona != "anonymous":
+            client.force_login(w["users"][persona])  # a session must not authenticate the API
+        return client
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(w["users"][persona])
+    return client
+
+
+def test_access(world):
+    """One world, every URL × every persona (a single test keeps the set-up to once)."""
+    problems = []
+    clients = {(persona, api): _client(persona, world, api) for persona in PERSONAS for api in (False, True)}
+    for name in sorted(MATRIX):
+        method, kind, expected = MATRIX[name]
+        if name in ("api_v1:webhook-detail", "api_v1:webhook-rotate-secret"):
+            continue  # need a webhook endpoint of provider 1: covered in tests/api/test_webhooks_api.py
+        is_api = name.startswith("api_v1:")
+        url = reverse(name, kwargs=_kwargs(kind, world))
+        for persona in PERSONAS:
+            response = getattr(clients[persona, is_api], method)(url)
+            got = _classify(response, method)
+            if got != expected[persona]:
+                problems.append(
+                    f"{method.upper()} {url} ({name}) as {persona}: expected {expected[persona]}, got {got}"
+                )
+    assert not problems, "\n".join(problems)
