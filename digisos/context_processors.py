@@ -16,4 +16,12 @@ def portal(request):
             nav.append((_("Lagebild"), reverse("calloffs:situation")))
             nav.append((_("Rahmenvertrag"), reverse("calloffs:contract_dashboard")))
             nav.append((_("Monatsbericht"), reverse("calloffs:monthly_report")))
-    return {"portal_nav": nav, "site_url": settings.SITE_URL, "debug": settings.DEBUG}
+    # The current entry is the longest URL that the path starts with ("/" only on an exact match),
+    # so /abrufe/vertrag/ marks "Rahmenvertrag", not also "Abrufe".
+    matches = [url for _label, url in nav if request.path == url or (url != "/" and request.path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    return {
+        "portal_nav": [(label, url, url == current) for label, url in nav],
+        "site_url": settings.SITE_URL,
+        "debug": settings.DEBUG,
+    }

@@ -26,3 +26,11 @@ def test_an_invitation_link_works_before_mfa_is_set_up(client_for, body_admin, o
     response = client_for(user).get(reverse("tenants:invitation_accept", args=[token]))
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert user.memberships.filter(organisation=org_a).exists()
+
+
+def test_only_the_longest_matching_nav_entry_is_current(client_for, ministry):
+    import re
+
+    content = client_for(ministry).get(reverse("calloffs:contract_dashboard")).content.decode()
+    current = re.findall(r'<a[^>]*aria-current="page"[^>]*>([^<]+)</a>', content)
+    assert current == ["Rahmenvertrag"]
