@@ -11,3 +11,9 @@ class CalloffsConfig(AppConfig):
         from .signals import calloff_event_recorded
 
         calloff_event_recorded.connect(order_on_calloff_event, dispatch_uid="calloffs.documents.order")
+
+        from tenants.signals import invitation_accepted
+
+        from .receivers import provider_invitation_accepted
+
+        invitation_accepted.connect(provider_invitation_accepted, dispatch_uid="calloffs.provider_invitation")

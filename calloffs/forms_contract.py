@@ -288,7 +288,10 @@ class ProviderStaffForm(forms.Form):
         label=_("E-Mail-Adresse des Kontos"),
         max_length=254,
         error_messages={"invalid": EMAIL_INVALID},
-        help_text=_("Das Konto muss bereits bestehen; es darf keiner Stelle und nicht dem Ministerium angehören."),
+        help_text=_(
+            "Ein bestehendes Konto (keiner Stelle und nicht dem Ministerium zugehörig) wird sofort zugeordnet; "
+            "an eine neue Adresse geht eine Einladung."
+        ),
     )
 
 

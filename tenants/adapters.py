@@ -8,6 +8,8 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from .middleware import has_mfa
 from .models import Invitation
@@ -57,13 +59,16 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         email = (form.cleaned_data.get("email") or "").lower()
         if invitation is None or invitation.email.lower() != email:
             # The form already refuses a different address; this is the last line of defence.
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied("Invitation required")
-        user = super().save_user(request, user, form, commit=commit)
-        if commit:
-            from .services import invitation_accept
+        from .services import invitation_accept
 
-            invitation_accept(invitation=invitation, user=user)
-            request.session.pop(SESSION_KEY, None)
+        try:
+            # The account and its rights come into being together, or not at all.
+            with transaction.atomic():
+                user = super().save_user(request, user, form, commit=commit)
+                if commit:
+                    invitation_accept(invitation=invitation, user=user)
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+        request.session.pop(SESSION_KEY, None)
         return user

@@ -300,6 +300,10 @@ class Invitation(models.Model):
     )
     role = models.CharField(_("Rolle"), max_length=10, choices=Role.choices, blank=True)
     as_ministry_staff = models.BooleanField(_("Als Mitarbeiterin/Mitarbeiter des Ministeriums"), default=False)
+    # A grant handled by another app when the invitation is accepted (tenants.signals.invitation_accepted),
+    # e.g. grant_kind="provider", grant_key=<provider public_id>: tenants imports no other app.
+    grant_kind = models.CharField(max_length=30, blank=True)
+    grant_key = models.CharField(max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -318,7 +322,9 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(as_ministry_staff=True) | (Q(organisation__isnull=False) & ~Q(role="")),
+                condition=Q(as_ministry_staff=True)
+                | (Q(organisation__isnull=False) & ~Q(role=""))
+                | (~Q(grant_kind="") & ~Q(grant_key="")),
                 name="invitation_has_target",
             )
         ]

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import AuditEntry, Invitation, Membership, Organisation, Role, User, hash_token
+from .signals import invitation_accepted
 
 
 def audit(*, actor, action: str, organisation: Organisation | None = None, target: str = "", **details) -> AuditEntry:
@@ -42,13 +43,22 @@ def invitation_create(
     organisation: Organisation | None = None,
     role: str = "",
     as_ministry_staff: bool = False,
+    grant: tuple[str, str] | None = None,
     request=None,
 ) -> tuple[Invitation, str]:
-    """Create an invitation and send its link. Returns the invitation and the one-time token."""
-    if not can_invite(actor=actor, organisation=organisation, as_ministry_staff=as_ministry_staff):
+    """Create an invitation and send its link. Returns the invitation and the one-time token.
+
+    ``grant=(kind, key)`` invites to a right another app grants on acceptance (ministry only),
+    e.g. ("provider", <provider public_id>) for provider staff.
+    """
+    if grant is not None:
+        if not actor.is_authenticated or not actor.is_ministry_staff:
+            raise PermissionDenied
+        organisation, role, as_ministry_staff = None, "", False
+    elif not can_invite(actor=actor, organisation=organisation, as_ministry_staff=as_ministry_staff):
         raise PermissionDenied
     email = email.strip().lower()
-    if as_ministry_staff:
+    if as_ministry_staff or grant is not None:
         organisation, role = None, ""
     elif organisation is None or role not in Role.values:
         raise ValidationError(_("Bitte Stelle und Rolle angeben."))
@@ -63,6 +73,8 @@ def invitation_create(
         organisation=organisation,
         role=role,
         as_ministry_staff=as_ministry_staff,
+        grant_kind=grant[0] if grant else "",
+        grant_key=str(grant[1]) if grant else "",
         token_hash=hash_token(token),
         invited_by=actor,
     )
@@ -107,7 +119,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership | Non
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     membership = None
-    if invitation.as_ministry_staff:
+    if invitation.grant_kind:
+        invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
+    elif invitation.as_ministry_staff:
         user.is_ministry_staff = True
         user.save(update_fields=["is_ministry_staff"])
     else:

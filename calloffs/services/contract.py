@@ -200,6 +200,12 @@ def provider_contact_save(*, contact: ProviderContact, actor) -> ProviderContact
 def provider_membership_add(*, provider: Provider, user, actor) -> ProviderMembership:
     """Give an account the provider role. Provider staff hold no other role: an account of a
     body or of the ministry would otherwise see more than its provider's call-offs."""
+    return grant_provider_role(provider=provider, user=user, actor=actor)
+
+
+def grant_provider_role(*, provider: Provider, user, actor) -> ProviderMembership:
+    """The body of provider_membership_add, for callers that already hold a transaction
+    (accepting a provider invitation)."""
     require_ministry(actor)
     if user.is_ministry_staff or Membership.objects.filter(user=user).exists():
         raise InvalidInput(

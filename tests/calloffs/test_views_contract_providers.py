@@ -164,7 +164,6 @@ def test_an_existing_account_is_attached_and_removed(ministry_client, setup, min
 @pytest.mark.parametrize(
     ("email", "message"),
     [
-        ("niemand@example.org", "Zu dieser E-Mail-Adresse gibt es kein Konto."),
         ("alice@example.org", "Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle"),
         ("ministerium@example.org", "Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle"),
         ("staff2@provider.example", "Dieses Konto handelt bereits für einen Dienstleister."),
@@ -172,6 +171,18 @@ def test_an_existing_account_is_attached_and_removed(ministry_client, setup, min
         ("", "Dieses Feld ist zwingend erforderlich."),
     ],
 )
+def test_a_new_address_is_invited_as_provider_staff(ministry_client, setup):
+    from tenants.models import Invitation
+
+    provider = setup.providers[0]
+    response = ministry_client.post(
+        reverse("calloffs:contract_provider_staff_add", args=[provider.public_id]), {"email": "niemand@example.org"}
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.pending().get(email="niemand@example.org")
+    assert (invitation.grant_kind, invitation.grant_key) == ("provider", str(provider.public_id))
+
+
 def test_accounts_that_cannot_be_attached_are_explained(ministry_client, setup, alice, email, message):
     provider = setup.providers[0]
     response = ministry_client.post(

@@ -122,3 +122,45 @@ def test_the_invite_page(client_for, body_admin, bob, charlie, org_a):
     response = client_for(body_admin).post(url, {"email": "kaputt", "role": "member"})
     assert response.status_code == 200
     assert re.search(r"gültige E-Mail|valid email", response.content.decode())
+
+
+def test_ministry_invites_provider_staff_who_get_the_provider_role(
+    client, ministry, django_capture_on_commit_callbacks
+):
+    from calloffs.models import ProviderMembership
+    from tests.calloffs.factories import ProviderFactory
+
+    provider = ProviderFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _invitation, token = services.invitation_create(
+            actor=ministry, email="lead@provider.example", grant=("provider", str(provider.public_id))
+        )
+    assert "lead@provider.example" in mail.outbox[-1].to
+    sign_up(client, token, "lead@provider.example")
+    user = User.objects.get(email="lead@provider.example")
+    assert ProviderMembership.objects.get(user=user).provider == provider
+    assert not user.memberships.exists() and not user.is_ministry_staff
+
+
+def test_only_ministry_invites_provider_staff(body_admin):
+    with pytest.raises(PermissionDenied):
+        services.invitation_create(actor=body_admin, email="x@provider.example", grant=("provider", "x"))
+
+
+def test_an_invitation_to_an_inactive_provider_fails_and_grants_nothing(client, ministry):
+    from calloffs.models import ProviderMembership
+    from tests.calloffs.factories import ProviderFactory
+
+    provider = ProviderFactory()
+    _invitation, token = services.invitation_create(
+        actor=ministry, email="late@provider.example", grant=("provider", str(provider.public_id))
+    )
+    provider.active = False
+    provider.save()
+    client.get(reverse("tenants:invitation_accept", args=[token]))
+    response = client.post(
+        reverse("account_signup"), {"email": "late@provider.example", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert not ProviderMembership.objects.exists()
+    assert not User.objects.filter(email="late@provider.example").exists()  # no account without its rights

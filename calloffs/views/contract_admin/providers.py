@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tenants import services as tenant_services
+
 from ... import selectors_contract as sc
 from ... import services
 from ...errors import CallOffError
@@ -94,19 +96,22 @@ def contract_provider_contact_edit(request, public_id, contact_id=None):
 @ministry_only
 @require_POST
 def contract_provider_staff_add(request, public_id):
-    """Attach an existing account to the provider (provider invitations need tenants support)."""
+    """Attach an existing account to the provider, or invite the address to become its staff."""
     provider = sc.provider_for_ministry(user=request.user, public_id=public_id)
     form = ProviderStaffForm(request.POST)
     if form.is_valid():
         user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
         if user is None:
-            form.add_error(
-                "email",
-                _(
-                    "Zu dieser E-Mail-Adresse gibt es kein Konto. Konten für Dienstleister können derzeit nur "
-                    "von der technischen Administration angelegt werden."
-                ),
+            # No account yet: invite; the provider role is granted when the invitation is accepted.
+            tenant_services.invitation_create(
+                actor=request.user, email=form.cleaned_data["email"], grant=("provider", str(provider.public_id))
             )
+            messages.success(
+                request,
+                _("Die Einladung an %(email)s wurde gesendet; mit der Annahme handelt das Konto für %(provider)s.")
+                % {"email": form.cleaned_data["email"], "provider": provider.short_name},
+            )
+            return redirect("calloffs:contract_provider_detail", public_id=provider.public_id)
         else:
             try:
                 services.provider_membership_add(provider=provider, user=user, actor=request.user)

@@ -1,0 +1,24 @@
+"""Receivers of other apps' signals."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from .errors import CallOffError
+from .models import Provider
+from .services.contract import grant_provider_role
+
+PROVIDER_GRANT = "provider"
+
+
+def provider_invitation_accepted(sender, invitation, user, **kwargs) -> None:
+    """A provider-staff invitation (tenants, grant_kind="provider") gives the account the provider role."""
+    if invitation.grant_kind != PROVIDER_GRANT:
+        return
+    provider = Provider.objects.filter(public_id=invitation.grant_key, active=True).first()
+    if provider is None:
+        raise ValidationError("Der Dienstleister dieser Einladung ist nicht mehr aktiv.")
+    try:
+        grant_provider_role(provider=provider, user=user, actor=invitation.invited_by)
+    except CallOffError as exc:
+        raise ValidationError(exc.message) from exc
