@@ -161,16 +161,6 @@ def test_an_existing_account_is_attached_and_removed(ministry_client, setup, min
     assert AuditEntry.objects.filter(action="provider.member_removed", actor=ministry).exists()
 
 
-@pytest.mark.parametrize(
-    ("email", "message"),
-    [
-        ("alice@example.org", "Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle"),
-        ("ministerium@example.org", "Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle"),
-        ("staff2@provider.example", "Dieses Konto handelt bereits für einen Dienstleister."),
-        ("kein at-zeichen", "Bitte eine gültige E-Mail-Adresse eingeben."),
-        ("", "Dieses Feld ist zwingend erforderlich."),
-    ],
-)
 def test_a_new_address_is_invited_as_provider_staff(ministry_client, setup):
     from tenants.models import Invitation
 
@@ -183,6 +173,16 @@ def test_a_new_address_is_invited_as_provider_staff(ministry_client, setup):
     assert (invitation.grant_kind, invitation.grant_key) == ("provider", str(provider.public_id))
 
 
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("alice@example.org", "Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle"),
+        ("ministerium@example.org", "Dieses Konto gehört bereits zum Ministerium oder zu einer Stelle"),
+        ("staff2@provider.example", "Dieses Konto handelt bereits für einen Dienstleister."),
+        ("kein at-zeichen", "Bitte eine gültige E-Mail-Adresse eingeben."),
+        ("", "Dieses Feld ist zwingend erforderlich."),
+    ],
+)
 def test_accounts_that_cannot_be_attached_are_explained(ministry_client, setup, alice, email, message):
     provider = setup.providers[0]
     response = ministry_client.post(
