@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,19 +28,21 @@ from .offers import offer_expire
 BATCH = 200
 
 
-def milestones_due(*, now: datetime, batch: int = BATCH) -> list[tuple[int, str]]:
+def _in_slot(qs, field: str, slot: int, slots: int):
+    if slots <= 1:
+        return qs
+    return qs.annotate(_slot=F(field) % slots).filter(_slot=slot)
+
+
+def milestones_due(*, now: datetime, batch: int = BATCH, slot: int = 0, slots: int = 1) -> list[tuple[int, str]]:
     """(call-off id, milestone) of running call-offs whose SLA deadline passed without the
     milestone and without a recorded breach (reads the partial indexes on the due fields)."""
     due: list[tuple[int, str]] = []
     for milestone, (due_field, done_field) in MILESTONE_FIELDS.items():
-        ids = (
-            CallOff.objects.filter(
-                state__in=ENGAGED_STATES, **{f"{due_field}__lte": now, f"{done_field}__isnull": True}
-            )
-            .exclude(sla_breaches__milestone=milestone)
-            .order_by(due_field)
-            .values_list("pk", flat=True)[:batch]
-        )
+        qs = CallOff.objects.filter(
+            state__in=ENGAGED_STATES, **{f"{due_field}__lte": now, f"{done_field}__isnull": True}
+        ).exclude(sla_breaches__milestone=milestone)
+        ids = _in_slot(qs, "pk", slot, slots).order_by(due_field).values_list("pk", flat=True)[:batch]
         due += [(pk, milestone) for pk in ids]
     return due
 
@@ -95,24 +98,37 @@ def sla_breach_detect(*, calloff_id: int, milestone: str, now: datetime | None =
     return breach
 
 
-def deadlines_sweep(*, now: datetime | None = None, batch: int = BATCH, budget_seconds: float = 10.0) -> dict[str, int]:
+def deadlines_sweep(
+    *,
+    now: datetime | None = None,
+    batch: int = BATCH,
+    budget_seconds: float = 5.0,
+    slot: int = 0,
+    slots: int = 1,
+    on_batch=None,
+) -> dict[str, int]:
     """One run of the deadline sweep: expire due offers, then record due SLA breaches.
 
     Every action runs in its own short transaction and reads its own clock (so the recorded
     time is when it happened). A backlog is drained batch after batch for up to
-    ``budget_seconds``; what is left is the next run's (one second later).
+    ``budget_seconds``; what is left is the next run's (one second later). ``slot``/``slots``:
+    this run takes only the call-offs with ``id % slots == slot``, so that parallel sweepers
+    share a backlog instead of racing through the same rows (correct either way).
     """
     started = time.monotonic()
     expired = 0
     while True:
-        due = list(offers_due(now=now or timezone.now()).only("pk", "calloff_id")[:batch])
+        due_qs = _in_slot(offers_due(now=now or timezone.now()), "calloff_id", slot, slots)
+        due = list(due_qs.only("pk", "calloff_id")[:batch])
         for offer in due:
             if offer_expire(offer=Offer(pk=offer.pk, calloff_id=offer.calloff_id), skip_locked=True):
                 expired += 1
+        if on_batch is not None:
+            on_batch()
         if len(due) < batch or time.monotonic() - started > budget_seconds:
             break
     breaches = 0
-    for calloff_id, milestone in milestones_due(now=now or timezone.now(), batch=batch):
+    for calloff_id, milestone in milestones_due(now=now or timezone.now(), batch=batch, slot=slot, slots=slots):
         if sla_breach_detect(calloff_id=calloff_id, milestone=milestone):
             breaches += 1
     return {"expired": expired, "breaches": breaches}

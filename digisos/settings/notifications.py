@@ -35,3 +35,6 @@ SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_SENDER = env_str("SMS_SENDER", "DigiSOS")
 if SMS_BACKEND.endswith("HTTPGatewaySMSBackend") and not SMS_GATEWAY_URL:
     raise ImproperlyConfigured("SMS_BACKEND=HTTPGatewaySMSBackend needs SMS_GATEWAY_URL")
+
+# How many deadline sweeps may work at once, each on its share of the call-offs (see calloffs.tasks.sweep).
+DEADLINE_SWEEP_SLOTS = env_int("DEADLINE_SWEEP_SLOTS", 2, minimum=1)

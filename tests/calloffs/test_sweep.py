@@ -222,3 +222,19 @@ def test_sweeps_leave_an_audit_trail_of_the_system_not_a_person(file_calloff):
     with time_machine.travel(offer.respond_by + timedelta(seconds=1)):
         services.deadlines_sweep()
     assert CallOffEvent.objects.get(calloff=calloff, kind=EventKind.EXPIRED).actor is None
+
+
+def test_a_lone_sweep_covers_every_share_and_a_busy_share_is_left_to_its_sweeper(file_calloff, settings):
+    from calloffs.tasks.sweep import SWEEP_SLOT_KEY
+
+    settings.DEADLINE_SWEEP_SLOTS = 2
+    calloffs = [file_calloff() for _ in range(4)]
+    latest = max(c.offers.get().respond_by for c in calloffs)
+    with time_machine.travel(latest + timedelta(seconds=1)):
+        cache.add(f"{SWEEP_SLOT_KEY}:0", "1")  # another sweep works on the even call-offs
+        busy = sweep_deadlines()
+        assert busy["expired"] == sum(1 for c in calloffs if c.pk % 2 == 1)
+        assert all(c.offers.get(sequence=1).state == OfferState.OPEN for c in calloffs if c.pk % 2 == 0)
+        cache.delete(f"{SWEEP_SLOT_KEY}:0")
+        assert sweep_deadlines()["expired"] == sum(1 for c in calloffs if c.pk % 2 == 0)
+    assert all(c.offers.get(sequence=1).state == OfferState.EXPIRED for c in calloffs)
