@@ -23,12 +23,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenants.models import Organisation
+from tenants.services import audit
 
 from .. import selectors, selectors_documents
 from ..documents.emergency_card import render_emergency_card
 from ..documents.monthly_report import monthly_report_csv, parse_month, render_monthly_report_pdf
 from ..errors import CallOffError
-from ..models import DocumentKind, FrameworkContract
+from ..models import DocumentKind, DocumentState, FrameworkContract
 from ..permissions import is_ministry
 from ..services import documents as document_services
 
@@ -45,6 +46,22 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def audit_download(*, user, document, via: str) -> None:
+    """One entry in the hash-chained audit log per download of a call-off document (who, which, when)."""
+    calloff = document.calloff
+    audit(
+        actor=user,
+        action="calloff.document_downloaded",
+        organisation=calloff.organisation,
+        target=f"{calloff.number}: {document.filename()}",
+        document=str(document.public_id),
+        kind=document.kind,
+        version=document.version,
+        sha256=document.sha256,
+        via=via,
+    )
+
+
 def _back_to_calloff(calloff):
     return redirect(reverse("calloffs:detail", args=[calloff.public_id]) + "#dokumente")
 
@@ -59,9 +76,9 @@ def document_download(request, document_id):
     document = selectors_documents.document_for_user(user=request.user, public_id=document_id)
     if not document.is_ready:
         raise Http404
-    response = FileResponse(
-        document.file.open("rb"), content_type="application/pdf", as_attachment=False, filename=document.filename()
-    )
+    file = document.file.open("rb")
+    audit_download(user=request.user, document=document, via="portal")
+    response = FileResponse(file, content_type="application/pdf", as_attachment=False, filename=document.filename())
     response["Cache-Control"] = "private, no-store"
     response["X-Document-SHA256"] = document.sha256
     return response
@@ -141,7 +158,7 @@ def verify(request, code):
     """Is a presented PDF genuine? The code (from the QR code) names the document; the page shows
     its number, version, date and SHA-256 (no personal data) and compares an uploaded file."""
     document = selectors_documents.document_by_verify_code(code)
-    versions = list(selectors_documents.document_versions(document).filter(state="ready"))
+    versions = list(selectors_documents.document_versions(document).filter(state=DocumentState.READY))
     newest = versions[0] if versions else None
     result = None
     matched = None
