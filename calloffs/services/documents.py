@@ -35,8 +35,11 @@ from .common import alert_ministry, user_or_none
 logger = logging.getLogger(__name__)
 
 #: A job still pending or started after this long is considered lost (worker died, broker
-#: down) and may be retried by a user.
+#: down): a user may retry it, the sweep re-enqueues it, a new worker may take it over. Longer
+#: than CELERY_TASK_TIME_LIMIT, so a job this old is not running any more.
 STALE_AFTER = timedelta(minutes=10)
+#: Renders started this often without finishing: the sweep gives up, marks failed and alerts.
+MAX_ATTEMPTS = 3
 #: Kept on the row; the full traceback goes to the log.
 MAX_ERROR_LENGTH = 2000
 
@@ -122,9 +125,11 @@ def document_retry(*, document: CallOffDocument, actor) -> CallOffDocument:
 
 @transaction.atomic(durable=True)
 def document_mark_started(*, document_id: int) -> CallOffDocument | None:
-    """pending → started; None if another worker has it or it is no longer pending."""
+    """pending → started, or take over a started job whose worker died (stale); None if another
+    worker has it or it is finished."""
     now = timezone.now()
-    updated = CallOffDocument.objects.filter(pk=document_id, state=DocumentState.PENDING).update(
+    takeover = Q(state=DocumentState.STARTED, started_at__lte=now - STALE_AFTER)
+    updated = CallOffDocument.objects.filter(Q(pk=document_id), Q(state=DocumentState.PENDING) | takeover).update(
         state=DocumentState.STARTED, started_at=now, attempts=F("attempts") + 1
     )
     if updated != 1:
@@ -194,3 +199,26 @@ def document_render(*, document_id: int) -> CallOffDocument | None:
         logger.exception("document %s: rendering failed", document_id)
         document_mark_failed(document_id=document_id, error=f"{type(exc).__name__}: {exc}")
     return CallOffDocument.objects.get(pk=document_id)
+
+
+def documents_sweep_stale(*, now: datetime | None = None) -> dict[str, int]:
+    """For the beat sweep: jobs lost on the way (broker down at enqueue, worker killed) are handed
+    to Celery again; a job that was started MAX_ATTEMPTS times without finishing is marked failed
+    (with the alert). Returns how many of each; enqueueing twice is harmless (compare-and-set)."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    stale = CallOffDocument.objects.filter(
+        Q(state=DocumentState.PENDING, created_at__lte=cutoff) | Q(state=DocumentState.STARTED, started_at__lte=cutoff)
+    ).order_by("created_at")
+    counts = {"requeued": 0, "failed": 0}
+    for document in stale[:100]:
+        if document.attempts >= MAX_ATTEMPTS:
+            if document_mark_failed(
+                document_id=document.pk,
+                error=_("Nach {attempts} Versuchen nicht fertig geworden.").format(attempts=document.attempts),
+            ):
+                counts["failed"] += 1
+            continue
+        enqueue_render(document_id=document.pk)
+        counts["requeued"] += 1
+    return counts

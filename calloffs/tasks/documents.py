@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from ..models import CallOffDocument
-from ..services.documents import document_render
+from ..services.documents import document_render, documents_sweep_stale
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +23,12 @@ def render_calloff_document(document_id: int) -> str | None:
         return None
     document = document_render(document_id=document_id)
     return document.state if document is not None else None
+
+
+@shared_task(name="calloffs.sweep_stale_documents")
+def sweep_stale_documents() -> dict[str, int]:
+    """Beat: re-enqueue render jobs that got lost; give up (failed + alert) after a few attempts."""
+    counts = documents_sweep_stale()
+    if any(counts.values()):
+        logger.warning("stale call-off documents: %s", counts)
+    return counts

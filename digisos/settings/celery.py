@@ -59,6 +59,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": _sweep_seconds * 2},
     },
     "calloffs-audit": {"task": "calloffs.tasks.audit.audit_timers", "schedule": 30.0, "options": {"expires": 60}},
+    "calloffs-documents": {"task": "calloffs.sweep_stale_documents", "schedule": 300.0, "options": {"expires": 240}},
     "heartbeat": {
         "task": "digisos.tasks.heartbeat",
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 30, minimum=1)),

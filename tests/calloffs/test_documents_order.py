@@ -301,3 +301,29 @@ def test_a_change_of_scope_makes_version_2_and_version_1_stays(
     assert "Geschätzter Wert des Abrufs 12.240,00 €" in new
     assert "Diese Fassung ersetzt Version 1" in new and "Anlass: Änderung des Leistungsumfangs" in new
     assert list(order_calloff.documents.order_by("version").values_list("version", flat=True)) == [1, 2]
+
+
+def test_a_job_whose_worker_died_is_taken_over_once_stale(order_calloff, queued):
+    document_id = queued.pop()
+    assert document_mark_started(document_id=document_id) is not None  # the worker then dies
+    assert document_render(document_id=document_id) is None  # a redelivery right away: still running
+    CallOffDocument.objects.filter(pk=document_id).update(started_at=timezone.now() - timedelta(minutes=11))
+    document = document_render(document_id=document_id)
+    assert (document.state, document.attempts) == (DocumentState.READY, 2)
+
+
+def test_the_sweep_requeues_lost_jobs_and_gives_up_after_three_attempts(order_calloff, queued):
+    from calloffs.services.documents import documents_sweep_stale
+
+    document = CallOffDocument.objects.get()
+    queued.clear()
+    assert documents_sweep_stale() == {"requeued": 0, "failed": 0}  # fresh: left alone
+    later = timezone.now() + timedelta(minutes=11)
+    assert documents_sweep_stale(now=later) == {"requeued": 1, "failed": 0} and queued == [document.pk]
+    CallOffDocument.objects.filter(pk=document.pk).update(
+        state=DocumentState.STARTED, started_at=timezone.now(), attempts=3
+    )
+    assert documents_sweep_stale(now=later) == {"requeued": 0, "failed": 1}
+    document.refresh_from_db()
+    assert document.state == DocumentState.FAILED and "3 Versuchen" in document.error
+    assert MinistryAlert.objects.filter(calloff=order_calloff, kind=AlertKind.OTHER).count() == 1
