@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digisos.settings.base")
 app = Celery("digisos")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+from . import metrics  # noqa: E402,F401  (task signals: latency and run time for /metrics)

@@ -4,13 +4,18 @@ from django.views.generic import TemplateView
 
 from calloffs.views import documents as calloff_documents
 
-from . import admin_site, views
+from . import admin_site, ops_views, views
 
 admin_site.configure()
+
+# A lost database is a 503 with a clear page (and problem+json in the API), not a traceback.
+handler500 = "digisos.outage.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("ready/", ops_views.ready, name="ready"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("barrierefreiheit/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

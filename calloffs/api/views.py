@@ -375,9 +375,11 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
                 detail=_("Der Abrufauftrag liegt (noch) nicht vor."),
                 request=request,
             )
-        response = FileResponse(
-            document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=document.filename()
-        )
+        file = document.file.open("rb")
+        from ..views.documents import audit_download
+
+        audit_download(user=request.user, document=document, via="api")
+        response = FileResponse(file, content_type="application/pdf", as_attachment=True, filename=document.filename())
         response["X-Content-SHA256"] = document.sha256
         return response
 

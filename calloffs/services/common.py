@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants.models import phone_validator
+from tenants.services import audit
 
 from ..errors import InvalidInput, NotPermitted, OfferNotOpen, TransitionNotAllowed
 from ..models import (
@@ -119,8 +120,8 @@ def record_event(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> CallOffEvent:
-    """Append an audit row and write its notifications to the outbox (same transaction);
-    announce it once the transaction commits."""
+    """Append an audit row (CallOffEvent and an entry of the hash-chained audit log) and write its
+    notifications to the outbox (same transaction); announce it once the transaction commits."""
     event = CallOffEvent.objects.create(
         calloff=calloff,
         kind=kind,
@@ -133,6 +134,18 @@ def record_event(
         at=at or timezone.now(),
     )
     notifications_for_event(event)
+    # The tamper-evident audit log (hash chain), in the same transaction: no transition without its entry.
+    audit(
+        actor=event.actor,
+        action=f"calloff.{kind}",
+        organisation=calloff.organisation,
+        target=calloff.number,
+        event=event.pk,
+        old_state=old_state,
+        new_state=new_state,
+        provider=provider.short_name if provider else "",
+        reason=reason,
+    )
     transaction.on_commit(partial(announce_event, event_id=event.pk))
     return event
 

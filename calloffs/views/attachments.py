@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from tenants.models import Membership
+from tenants.services import audit
 
 from .. import selectors
 from ..models import CallOffAttachment
@@ -32,8 +33,17 @@ def attachment_download(request, public_id, attachment_id):
     if not is_party(request.user, calloff):
         raise Http404
     attachment = get_object_or_404(CallOffAttachment, calloff=calloff, public_id=attachment_id)
+    file = attachment.file.open("rb")
+    audit(
+        actor=request.user,
+        action="calloff.attachment_downloaded",
+        organisation=calloff.organisation,
+        target=f"{calloff.number}: {attachment.original_name}",
+        attachment=str(attachment.public_id),
+        sha256=attachment.sha256,
+    )
     response = FileResponse(
-        attachment.file.open("rb"),
+        file,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,

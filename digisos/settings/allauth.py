@@ -12,6 +12,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digi-SOS] "
+# allauth's default is False: without this, a session alone could switch the primary e-mail address
+# (found by tests/tenants/test_reauthentication.py). MFA changes need it by allauth's own default.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Rate limits are on (allauth's defaults), kept in the configured cache.
 ACCOUNT_RATE_LIMITS = {

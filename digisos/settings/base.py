@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "digisos.metrics.MetricsMiddleware",  # first: times every request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "digisos.middleware.SecurityHeadersMiddleware",
@@ -182,7 +183,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -191,6 +192,7 @@ if env_bool("BEHIND_PROXY", False):
 
 from .celery import *  # noqa: E402,F403
 from .notifications import *  # noqa: E402,F403
+from .operations import *  # noqa: E402,F403
 from .rest import *  # noqa: E402,F403
 from .security import *  # noqa: E402,F403
 

@@ -58,6 +58,10 @@ def row(**overrides):
 MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "home": ("get", None, ANY_USER),
     "health": ("get", None, PUBLIC),
+    # No deadline sweep ran in this test: 503 alike for everyone, no login (200: tests/ops/test_ops_endpoints.py).
+    "ready": ("get", None, dict.fromkeys(PERSONAS, 503)),
+    # The test client is loopback: allowed. From elsewhere only with METRICS_TOKEN (tests/ops/test_ops_endpoints.py).
+    "metrics": ("get", None, PUBLIC),
     "accessibility": ("get", None, PUBLIC),
     "set_language": ("post", None, PUBLIC),
     "verify": ("get", "verify", PUBLIC),
