@@ -69,8 +69,13 @@ def test_worker_and_beat_on_the_embedded_broker(tmp_path):
 
 @pytest.mark.redis
 def test_worker_and_beat_on_redis(tmp_path):
-    broker = settings.CELERY_BROKER_URL
-    cache_url = broker.rsplit("/", 1)[0] + "/13"
+    # A Redis database of its own: the rest of the suite leaves tasks queued on the shared broker
+    # database, which this worker must not have to chew through first.
+    import redis
+
+    base = settings.CELERY_BROKER_URL.rsplit("/", 1)[0]
+    broker, cache_url = base + "/12", base + "/13"
+    redis.Redis.from_url(broker).flushdb()
     cache = RedisCache(cache_url, {})
     cache.delete(HEARTBEAT_CACHE_KEY)
     stamp = _run_worker_and_beat({"CELERY_BROKER_URL": broker, "CACHE_URL": cache_url}, cache, tmp_path)
