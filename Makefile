@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` is a local demo on the embedded default: SQLite + the filesystem broker.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test venv lint format migrate messages clean
+.PHONY: run test venv lint format migrate messages clean audit
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Security scans (CI): known vulnerabilities in the installed packages (pip-audit asks PyPI's advisory
+# data), and bandit over our code. Findings and their handling: docs/SECURITY.md.
+audit: venv
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
+	$(VENV)/bin/bandit -q -r digisos tenants calloffs incidents -c pyproject.toml
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from tenants.models import EmergencyContact, Membership, Organisation, Role, User
 
-DEMO_PASSWORD = "Digi-SOS-Demo-2026!"  # noqa: S105 - demo only, refused when DEBUG is off
+# Demo only (README), refused when DEBUG is off.
+DEMO_PASSWORD = "Digi-SOS-Demo-2026!"  # noqa: S105  # nosec B105
 DEMO_ACCOUNTS = [
     # email, first, last, TOTP secret (base32), (body AGS, role) or None for ministry staff
     ("ministerium@demo.digisos.invalid", "Miriam", "Ministerium", "MINISTRYDEMOAAAA", None),
@@ -17,7 +18,7 @@ DEMO_ACCOUNTS = [
     ("lesen.koeln@demo.digisos.invalid", "Lena", "Köln", "KOELNMEMBERDEMOA", ("05315000", Role.MEMBER)),
     ("admin.olpe@demo.digisos.invalid", "Otto", "Olpe", "OLPEADMINDEMOAAA", ("05966", Role.ADMIN)),
 ]
-PROVIDER_TOTP_SECRET = "PROVIDERDEMOAAAA"
+PROVIDER_TOTP_SECRET = "PROVIDERDEMOAAAA"  # nosec B105
 
 
 def ensure_user(email: str, first: str, last: str, secret: str, *, ministry: bool = False) -> User:

@@ -22,7 +22,8 @@ from .alert import MinistryAlert
 from .calloff import CallOff, CallOffEvent
 from .provider import Provider
 
-SECRET_PREFIX = "whsec_"
+# The Standard Webhooks prefix of every secret, not a secret.
+SECRET_PREFIX = "whsec_"  # nosec B105
 
 
 def new_webhook_secret() -> str:

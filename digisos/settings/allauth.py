@@ -16,8 +16,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digi-SOS] "
 # (found by tests/tenants/test_reauthentication.py). MFA changes need it by allauth's own default.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-# Rate limits are on (allauth's defaults), kept in the configured cache.
-ACCOUNT_RATE_LIMITS = {
+# Rate limits are on (allauth's defaults), kept in the configured cache. Bandit B105 below: rate limits, not passwords.
+ACCOUNT_RATE_LIMITS = {  # nosec B105
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

@@ -18,7 +18,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
-    SECRET_KEY = "insecure-dev-only-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-dev-only-key-never-use-in-production"  # noqa: S105  # nosec B105
 
 # Old keys stay valid for existing sessions and signed links while a new key is rolled out.
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
