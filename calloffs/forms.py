@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Category
@@ -99,7 +100,10 @@ class CallOffFilingForm(forms.Form):
                 decimal_places=2,
                 localize=True,
                 help_text=_("%(unit)s · %(price)s € je Einheit")
-                % {"unit": module.get_unit_display(), "price": module.price},
+                % {
+                    "unit": module.get_unit_display(),
+                    "price": number_format(module.price, decimal_pos=2, use_l10n=True, force_grouping=True),
+                },
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
             )
 

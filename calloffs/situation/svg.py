@@ -22,16 +22,30 @@ class Bar:
     colour: str = PALETTE[0]
 
 
-def bar_chart(bars: list[Bar], *, title: str, unit: str = "", width: int = 640, row: int = 28) -> str:
-    """Horizontal bars with their labels and values written out."""
-    label_w, value_w, pad = 210, 70, 6
-    chart_w = width - label_w - value_w
+#: Room for one character of a label or value at the chart's font size (static/css/portal.css: .ds-chart).
+CHAR_W = 9
+
+
+def bar_chart(bars: list[Bar], *, title: str, unit: str = "", chart_w: int = 200, row: int = 28) -> str:
+    """Horizontal bars with their labels and values written out.
+
+    The drawing is as wide as its longest label needs (plus the bars and the values) and carries that
+    size in width/height: shown at 1:1 where there is room, scaled down only on a narrow screen, so
+    the text stays readable on a phone and does not grow on a wide desktop.
+    """
+    longest = max([len(_short(b.label)) for b in bars] + [2])
+    label_w = longest * CHAR_W + 16
+    value_w = max([len(f"{_num(b.value)}{unit}") for b in bars] + [2]) * CHAR_W + 12
+    pad = 6
+    width = label_w + chart_w + value_w
     top = max([b.value for b in bars] + [b.limit or 0 for b in bars] + [1])
     height = max(row * len(bars), row) + 2 * pad
     parts = [
         format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" class="ds-chart" '
-            'aria-labelledby="{}-t {}-d"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>',
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
+            'class="ds-chart" aria-labelledby="{}-t {}-d"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>',
+            width,
+            height,
             width,
             height,
             _id(title),
@@ -84,7 +98,7 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
 
 
-def _short(label: str, limit: int = 30) -> str:
+def _short(label: str, limit: int = 24) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

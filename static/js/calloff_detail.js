@@ -15,6 +15,8 @@
           if (stamp !== last) {
             box.innerHTML = html;
             last = stamp;
+            // Others on the page (the documents part) may have news too, e.g. the order after an accept.
+            document.dispatchEvent(new CustomEvent("calloff:updated"));
           }
           delay = 4000;
         });

@@ -7,17 +7,30 @@
   var url = box.getAttribute("data-url");
   var tries = 0;
   function busy() { return !!box.querySelector("[data-busy='1']"); }
-  function poll() {
-    if (!busy() || tries > 100) { return; }
-    tries += 1;
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+  function refresh() {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.text();
       })
-      .then(function (html) { box.innerHTML = html; })
+      .then(function (html) { box.innerHTML = html; });
+  }
+  function poll() {
+    if (!busy() || tries > 100) { return; }
+    tries += 1;
+    refresh()
       .catch(function () { tries += 10; })
       .then(function () { window.setTimeout(poll, 3000); });
   }
   window.setTimeout(poll, 3000);
+  // When the call-off changes (calloff_detail.js), look once: after an accept the order is on its way.
+  document.addEventListener("calloff:updated", function () {
+    var polling = busy();
+    refresh()
+      .then(function () {
+        tries = 0;
+        if (!polling) { window.setTimeout(poll, 3000); }
+      })
+      .catch(function () { return null; });
+  });
 })();
