@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import hotp_value
 
 from tests.calloffs.conftest import (  # noqa: F401  (the contract fixtures, shared)
     contract,
+    drive,
     file_calloff,
     modules,
     providers,
@@ -46,7 +47,8 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            # --lang: the browser's own texts (date pickers, "choose file") in German, as a German user sees them.
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=de-DE"],
         )
         yield browser
         browser.close()
@@ -88,3 +90,57 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- accessibility (axe-core) and screenshots at both sizes ----------------------------------------
+
+#: The WCAG 2.0 and 2.1 rules of levels A and AA (what BITV 2.0 / EN 301 549 ask for).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    global _AXE
+    if _AXE is None:
+        _AXE = Axe()
+    return _AXE
+
+
+_AXE = None
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations of the WCAG 2.0/2.1 A and AA rules on the page as it is now."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return _axe().run(page, options=options).response["violations"]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']}")
+        for node in violation["nodes"][:8]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"    {target}: {node.get('failureSummary', '').splitlines()[-1].strip()}")
+        if len(violation["nodes"]) > 8:
+            lines.append(f"    … and {len(violation['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, name: str) -> None:
+    """No axe violations of the WCAG 2.0/2.1 A and AA rules; the message lists rule, impact, targets."""
+    violations = axe_violations(page)
+    assert not violations, f"axe on {name} ({page.url}):\n{format_violations(violations)}"
+
+
+def screenshots(page, name: str) -> None:
+    """Full-page screenshots at phone and at desktop width (artifacts/screenshots/<name>-phone|desktop.png);
+    the page keeps the viewport it had."""
+    before = page.viewport_size
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        if page.viewport_size != size:
+            page.set_viewport_size(size)
+        screenshot(page, f"{name}-{label}")
+    if before and page.viewport_size != before:
+        page.set_viewport_size(before)
