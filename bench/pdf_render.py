@@ -161,7 +161,7 @@ def main() -> None:
     ]
     section = "\n".join(
         [
-            f"## PDF rendering: call-off order vs. bare WeasyPrint ({datetime.now():%Y-%m-%d %H:%M})",
+            f"## PDF rendering: call-off order vs. bare WeasyPrint ({datetime.now().astimezone():%Y-%m-%d %H:%M %Z})",
             "",
             f"`bench/pdf_render.py --n {args.n}`: {args.n} renders each in one process after 3 warm-up renders; "
             f"the order PDF is {len(pdf) / 1024:.0f} KiB, 2 pages. Target: p50 < 150 ms for the order.",

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +30,8 @@ from weasyprint.urls import URLFetcher
 PDF_LANGUAGE = "de"
 PDF_TIME_ZONE = "Europe/Berlin"
 PDF_VARIANT = "pdf/ua-1"
-FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+#: Debian's fonts-dejavu-core (installed in the Dockerfile and on the development machines).
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "pdf"
 
 
