@@ -234,3 +234,27 @@ def test_ministry_filters(client_for, setup, file_calloff, ministry):
 def test_unknown_action_is_404(client_for, setup, file_calloff, alice):
     calloff = file_calloff()
     assert client_for(alice).post(reverse("calloffs:action", args=[calloff.public_id, "explode"])).status_code == 404
+
+
+def test_reports_uploaded_by_the_provider_are_listed_for_the_parties(client_for, setup, file_calloff, alice, charlie):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from calloffs import services
+    from calloffs.services.attachments import attachment_add
+
+    calloff = file_calloff()
+    services.offer_accept(
+        calloff=calloff, provider=setup.providers[0], actor=setup.staff[0], lead_name="L", lead_phone="+49 211 555"
+    )
+    attachment_add(
+        calloff=calloff,
+        provider=setup.providers[0],
+        actor=setup.staff[0],
+        kind="report",
+        upload=SimpleUploadedFile("zwischenbericht.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
+    content = client_for(alice).get(reverse("calloffs:detail", args=[calloff.public_id])).content.decode()
+    assert "zwischenbericht.pdf" in content
+    link = reverse("calloffs:attachment_download", args=[calloff.public_id, calloff.attachments.get().public_id])
+    assert link in content
+    assert client_for(charlie).get(link).status_code == 404
