@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import api_keys, attachments, deliveries, detail, filing, lists, situation
+from .views import api_keys, attachments, deliveries, detail, filing, lists, provider_webhooks, situation
 from .views import documents as document_views
 
 app_name = "calloffs"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("zustellungen/<uuid:public_id>/erneut/", deliveries.delivery_replay, name="delivery_replay"),
     path("vertrag/", include("calloffs.urls_contract")),
     path("api-schluessel/", api_keys.api_keys, name="api_keys"),
+    path("webhooks/", provider_webhooks.webhooks, name="provider_webhooks"),
     path(
         "<uuid:public_id>/anhaenge/<uuid:attachment_id>/", attachments.attachment_download, name="attachment_download"
     ),

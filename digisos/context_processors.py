@@ -12,6 +12,8 @@ def portal(request):
         nav.append((_("Abrufe"), reverse("calloffs:list")))
         nav.append((_("Vorfälle"), reverse("incidents:list")))
         nav.append((_("Stellen"), reverse("tenants:organisation_list")))
+        if getattr(user, "provider_membership", None) is not None:
+            nav.append((_("Webhooks"), reverse("calloffs:provider_webhooks")))
         if user.is_ministry_staff:
             nav.append((_("Lagebild"), reverse("calloffs:situation")))
             nav.append((_("Rahmenvertrag"), reverse("calloffs:contract_dashboard")))
