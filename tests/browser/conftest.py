@@ -47,8 +47,10 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            # --lang: the browser's own texts (date pickers, "choose file") in German, as a German user sees them.
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=de-DE"],
+            # The browser's own texts (date fields "tt.mm.jjjj", "Datei auswählen") in German, as a German
+            # user sees them; needs Debian's chromium-l10n (.ci/run installs it), else they stay English.
+            env={**os.environ, "LANG": "de_DE.UTF-8", "LANGUAGE": "de"},
         )
         yield browser
         browser.close()
