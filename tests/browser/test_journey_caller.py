@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from calloffs.models import CallOff, CallOffDocument, CallOffState, DocumentKind, DocumentState, OfferState
@@ -156,7 +157,7 @@ def test_journey_2_first_provider_lets_the_offer_time_out_second_accepts(
 
     # The open page follows: offered to P2 now, and the timeline says why.
     expect(page.get_by_text(re.compile(r"Angeboten an P2;"))).to_be_visible(timeout=LIVE)
-    deadline = re.escape(first.respond_by.astimezone().strftime("%d.%m.%Y"))
+    deadline = re.escape(timezone.localtime(first.respond_by).strftime("%d.%m.%Y"))
     expect(page.get_by_text(re.compile(rf"Keine Antwort bis {deadline} \d{{2}}:\d{{2}}"))).to_be_visible()
     assert_accessible(page, "call-off page, re-offered")
 

@@ -32,6 +32,7 @@ def test_journey_3_ministry_ranking_rate_list_situation_manual_assignment(
     # A new version of the order of precedence: P2 first, P1 second.
     page.get_by_role("link", name="Rangfolge ändern").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Neue Version der Rangfolge")
+    assert_accessible(page, "ranking form")
     general = page.locator("fieldset").filter(has_text="Allgemeine Rangfolge")
     general.get_by_label("P1").fill("2")
     general.get_by_label("P2").fill("1")
