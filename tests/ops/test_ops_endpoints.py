@@ -269,3 +269,29 @@ def test_other_server_errors_stay_500(alice, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(alice)
     assert client.get("/").status_code == 500
+
+
+def test_the_metrics_add_up_over_processes_in_multiprocess_mode(tmp_path):
+    """With PROMETHEUS_MULTIPROC_DIR (gunicorn workers, prefork children) each process writes its own
+    values and a scrape adds them up: two processes counting one request each → 2."""
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = (
+        "from digisos import metrics as m; assert m.MULTIPROCESS; "
+        "m.REQUESTS.labels('health', 'GET', '200').inc(); "
+        "m.REQUEST_SECONDS.labels('health', 'GET').observe(0.01); m.TASKS.labels('t', 'SUCCESS').inc()"
+    )
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=60)
+    scrape = (
+        "from prometheus_client import CollectorRegistry, generate_latest, multiprocess; r = CollectorRegistry(); "
+        "multiprocess.MultiProcessCollector(r); print(generate_latest(r).decode())"
+    )
+    text = subprocess.run(
+        [sys.executable, "-c", scrape], env=env, check=True, timeout=60, capture_output=True, text=True
+    ).stdout
+    assert metric(text, "digisos_http_requests_total", view="health", method="GET", status="200") == 2
+    assert metric(text, "digisos_http_request_duration_seconds_count", view="health", method="GET") == 2
+    assert metric(text, "digisos_celery_tasks_total", task="t", state="SUCCESS") == 2
