@@ -17,6 +17,16 @@ from ..errors import CallOffError
 from ..forms import AcceptForm, ManualAssignForm, ReasonForm, SummaryForm
 from ..models import CallOffState, OfferState
 
+#: Each form of the page gets its own ids (a ministry sees the assignment and the cancellation form, both
+#: with a "reason"): one id per page, and each label names its own field. The field names stay the same.
+AUTO_ID = {
+    "accept_form": "accept_%s",
+    "decline_form": "decline_%s",
+    "cancel_form": "cancel_%s",
+    "complete_form": "complete_%s",
+    "assign_form": "assign_%s",
+}
+
 
 def _context(request, calloff, **forms):
     user = request.user
@@ -40,16 +50,21 @@ def _context(request, calloff, **forms):
         "show_contact": show_contact,
         "body_side": body_side,
         "ministry": ministry,
-        "accept_form": forms.get("accept_form") or (AcceptForm() if open_offer else None),
-        "decline_form": forms.get("decline_form") or (ReasonForm() if open_offer else None),
-        "cancel_form": forms.get("cancel_form") or (ReasonForm() if can_cancel else None),
+        "accept_form": forms.get("accept_form") or (AcceptForm(auto_id=AUTO_ID["accept_form"]) if open_offer else None),
+        "decline_form": forms.get("decline_form")
+        or (ReasonForm(auto_id=AUTO_ID["decline_form"]) if open_offer else None),
+        "cancel_form": forms.get("cancel_form") or (ReasonForm(auto_id=AUTO_ID["cancel_form"]) if can_cancel else None),
         "complete_form": forms.get("complete_form")
-        or (SummaryForm() if is_assigned and calloff.can_move_to(CallOffState.COMPLETED) else None),
+        or (
+            SummaryForm(auto_id=AUTO_ID["complete_form"])
+            if is_assigned and calloff.can_move_to(CallOffState.COMPLETED)
+            else None
+        ),
         "can_start": is_assigned and calloff.state == CallOffState.ACCEPTED,
         "can_close": body_side and calloff.state == CallOffState.COMPLETED,
         "assign_form": forms.get("assign_form")
         or (
-            ManualAssignForm(contract=calloff.contract)
+            ManualAssignForm(contract=calloff.contract, auto_id=AUTO_ID["assign_form"])
             if ministry and calloff.state in (CallOffState.UNASSIGNED, CallOffState.OFFERED)
             else None
         ),
@@ -148,7 +163,7 @@ def calloff_action(request, public_id, action):
     form = None
     if form_class is not None:
         kwargs = {"contract": calloff.contract} if form_class is ManualAssignForm else {}
-        form = form_class(request.POST, **kwargs)
+        form = form_class(request.POST, auto_id=AUTO_ID[key], **kwargs)
         if not form.is_valid():
             messages.error(request, _("Bitte prüfen Sie Ihre Angaben."))
             return render(
