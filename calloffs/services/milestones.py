@@ -119,9 +119,7 @@ def calloff_record_milestone(
                 "late_by_seconds": int(breach.late_by.total_seconds()) if breach else 0,
             }
         )
-    event = record_event(
-        calloff=calloff, kind=kind, actor=actor, provider=provider, reason=text, data=data, at=now
-    )
+    event = record_event(calloff=calloff, kind=kind, actor=actor, provider=provider, reason=text, data=data, at=now)
     label = EventKind(kind).label
     timeline_add(
         incident=calloff.incident,
