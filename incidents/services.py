@@ -68,7 +68,7 @@ def incident_open_or_attach(
 ) -> Incident:
     """Return the given open incident of the body, or open a new one (with its reporting clocks)."""
     if incident is not None:
-        incident = Incident.objects.select_for_update().get(pk=incident.pk, organisation=organisation)
+        incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk, organisation=organisation)
         if incident.status != IncidentStatus.CLOSED:
             return incident
     incident = Incident.objects.create(
@@ -169,7 +169,7 @@ INCIDENT_EDITABLE_FIELDS = (
 @transaction.atomic(durable=True)
 def incident_update(*, incident: Incident, actor, **changes) -> Incident:
     """Change the record's facts; the reporting clocks follow (awareness time, personal data, NIS-2)."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     _require_edit(actor, incident.organisation)
     unknown = set(changes) - set(INCIDENT_EDITABLE_FIELDS)
     if unknown:
@@ -192,7 +192,7 @@ def incident_update(*, incident: Incident, actor, **changes) -> Incident:
 
 @transaction.atomic(durable=True)
 def incident_set_status(*, incident: Incident, actor, status: str, note: str = "") -> Incident:
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     _require_edit(actor, incident.organisation)
     if status not in STATUS_ORDER:
         raise ValidationError(_("Unbekannter Status."))
@@ -214,7 +214,7 @@ def incident_set_status(*, incident: Incident, actor, status: str, note: str = "
 
 @transaction.atomic(durable=True)
 def incident_add_note(*, incident: Incident, actor, text: str, at=None) -> TimelineEntry:
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     _require_edit(actor, incident.organisation)
     text = (text or "").strip()
     if not text:
@@ -226,7 +226,7 @@ def incident_add_note(*, incident: Incident, actor, text: str, at=None) -> Timel
 
 @transaction.atomic(durable=True)
 def attachment_add(*, incident: Incident, actor, uploaded_file, content_type: str) -> IncidentAttachment:
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     _require_edit(actor, incident.organisation)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
@@ -308,14 +308,14 @@ def major_incident_link(
     reporting clocks start and it appears in the situation picture at once.
     """
     _require_ministry(actor)
-    major = MajorIncident.objects.select_for_update().get(pk=major.pk)
+    major = MajorIncident.objects.select_for_update(no_key=True).get(pk=major.pk)
     if major.status != MajorIncidentStatus.ACTIVE:
         raise ValidationError(_("Diese Großschadenslage ist beendet."))
     now = became_aware_at or timezone.now()
     linked = []
     for organisation in organisations:
         incident = (
-            Incident.objects.select_for_update()
+            Incident.objects.select_for_update(no_key=True)
             .filter(organisation=organisation)
             .exclude(status=IncidentStatus.CLOSED)
             .order_by("-became_aware_at")
@@ -349,7 +349,7 @@ def major_incident_link(
 @transaction.atomic(durable=True)
 def major_incident_close(*, major: MajorIncident, actor) -> MajorIncident:
     _require_ministry(actor)
-    major = MajorIncident.objects.select_for_update().get(pk=major.pk)
+    major = MajorIncident.objects.select_for_update(no_key=True).get(pk=major.pk)
     if major.status == MajorIncidentStatus.CLOSED:
         return major
     major.status, major.closed_at = MajorIncidentStatus.CLOSED, timezone.now()

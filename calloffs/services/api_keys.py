@@ -77,7 +77,7 @@ def provider_api_account(provider: Provider) -> User:
 
 def lock_provider(provider: Provider) -> Provider:
     """Serialises key changes of one provider (the MAX_VALID_KEYS check)."""
-    return Provider.objects.select_for_update().get(pk=provider.pk)
+    return Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
 
 
 def _new_key(*, provider: Provider, account: User, name: str, actor, now: datetime) -> NewApiKey:

@@ -97,7 +97,7 @@ def contract_update(*, contract: FrameworkContract, actor, **fields) -> Framewor
     """Change fields of the contract (whitelisted); a no-op change writes nothing."""
     require_ministry(actor)
     _check_fields(fields)
-    contract = FrameworkContract.objects.select_for_update().get(pk=contract.pk)
+    contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     changes = {}
     for name, value in fields.items():
         old = getattr(contract, name)
@@ -118,7 +118,7 @@ def contract_set_entitled_bodies(
 ) -> FrameworkContract:
     """Entitle every eligible body, or restrict the contract to the given bodies."""
     require_ministry(actor)
-    contract = FrameworkContract.objects.select_for_update().get(pk=contract.pk)
+    contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     bodies = list(bodies)
     if not all_bodies_entitled and not bodies:
         raise InvalidInput(_("Bitte mindestens eine Stelle auswählen oder alle Stellen berechtigen."), field="bodies")

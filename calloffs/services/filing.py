@@ -55,7 +55,7 @@ def _resolve_contract(contract: FrameworkContract | None) -> FrameworkContract:
             raise NoActiveContract()
         contract = in_force[0]
     # Serialises filings per contract: the ceiling check and the idempotency check are exact.
-    return FrameworkContract.objects.select_for_update().get(pk=contract.pk)
+    return FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
 
 
 def _check_entitled(contract: FrameworkContract, organisation: Organisation) -> None:

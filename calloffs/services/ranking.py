@@ -86,7 +86,7 @@ def ranking_publish(
     """
     require_ministry(actor)
     reason = require_reason(reason)
-    contract = FrameworkContract.objects.select_for_update().get(pk=contract.pk)
+    contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     cleaned = validate_ranking(contract=contract, entries=entries)
     number = (RankingVersion.objects.filter(contract=contract).aggregate(n=Max("number"))["n"] or 0) + 1
     version = RankingVersion.objects.create(contract=contract, number=number, created_by=actor, reason=reason)

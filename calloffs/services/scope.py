@@ -47,7 +47,7 @@ def calloff_change_scope(
     (flagged and reported, never refused, as at filing). Only while accepted or in progress."""
     reason = require_reason(reason)
     # Lock order as at filing: the contract (serialises the ceiling arithmetic), then the call-off.
-    contract = FrameworkContract.objects.select_for_update().get(pk=calloff.contract_id)
+    contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=calloff.contract_id)
     calloff = lock_calloff(calloff)
     if not can_cancel(actor, calloff):
         raise NotPermitted(
