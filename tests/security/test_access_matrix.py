@@ -104,8 +104,11 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "calloffs:deliveries": ("get", None, MINISTRY),
     "calloffs:delivery_replay": ("post", "notification", MINISTRY),
     "calloffs:api_keys": ("get", None, MINISTRY),
-    "calloffs:provider_webhooks": ("get", None, {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN,
-                                                 "provider1": OK, "provider2": OK}),
+    "calloffs:provider_webhooks": (
+        "get",
+        None,
+        {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "provider1": OK, "provider2": OK},
+    ),
     "calloffs:monthly_report": ("get", None, MINISTRY),
     "calloffs:monthly_report_pdf": ("get", None, MINISTRY),
     "calloffs:monthly_report_csv": ("get", None, MINISTRY),
