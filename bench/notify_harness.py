@@ -207,7 +207,8 @@ def machine() -> str:
         [
             f"- date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
             f"- host: {platform.node()}, {platform.platform()}, Python {platform.python_version()}",
-            f"- nproc: {nproc}; load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+            f"- nproc: {nproc}; load average at the start (other jobs share this machine): "
+            f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
             *(f"- {v}" for v in versions),
             "- lscpu | head:",
             "",

@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
 
+    machine_info = machine()
     tmp = Path(tempfile.mkdtemp(prefix="digisos-bench-webhook-"))
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     redis_proc, redis_port = start_redis(tmp)
@@ -229,7 +230,10 @@ def main() -> None:
         w, b = result["webhook"], result["baseline"]
         text = f"""## Webhook latency: offer committed → webhook received (`bench/webhook_latency.py`)
 
-{machine()}
+{machine_info}
+- load average at the end: {" ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+Command: `.venv/bin/python bench/webhook_latency.py --calloffs {args.calloffs} --concurrency {args.concurrency}`
 
 Setup: PostgreSQL (fresh database), a throwaway Redis, one Celery worker (prefork,
 concurrency {args.concurrency}) and beat on the same machine; a local receiver (http.server) in the
