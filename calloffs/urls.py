@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import api_keys, attachments, deliveries, detail, filing, lists, provider_webhooks, situation
+from .views import api_keys, attachments, deliveries, detail, filing, lists, provider_webhooks, scope, situation
 from .views import documents as document_views
 
 app_name = "calloffs"
@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/", detail.calloff_detail, name="detail"),
     path("<uuid:public_id>/live/", detail.calloff_live, name="live"),
+    path("<uuid:public_id>/umfang/", scope.calloff_scope, name="scope"),
     path("<uuid:public_id>/dokumente/", document_views.documents_panel, name="documents"),
     path("<uuid:public_id>/dokumente/nachweis/", document_views.proof_of_work_request, name="proof_of_work"),
     path("dokumente/<uuid:document_id>/", document_views.document_download, name="document_download"),

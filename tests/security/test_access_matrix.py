@@ -92,6 +92,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "calloffs:create": ("get", None, {**ANY_USER, "member": DENIED, "provider1": DENIED, "provider2": DENIED}),
     "calloffs:detail": ("get", "calloff", CALLOFF_READ),
     "calloffs:live": ("get", "calloff", CALLOFF_READ),
+    "calloffs:scope": ("get", "calloff", {**CALLOFF_READ, "member": DENIED, "provider1": DENIED}),
     "calloffs:action": ("post", "calloff_cancel", CALLOFF_BODY_ACTION),
     "calloffs:documents": ("get", "calloff", CALLOFF_READ),
     "calloffs:proof_of_work": ("post", "calloff", CALLOFF_READ),
