@@ -40,8 +40,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(_var_dir / "celerybeat-schedule")
 # Two queues, both consumed by a plain `celery worker`: the SLA timers never wait behind a
 # backlog of deliveries (kombu polls the queues in turn). Run `worker -Q timers` for a dedicated one.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("timers"))
-CELERY_TASK_ROUTES = {"calloffs.tasks.sweep.*": {"queue": "timers"}, "calloffs.tasks.audit.*": {"queue": "timers"}}
+# PDF rendering (hundreds of CPU-heavy jobs on a mass-incident day) has a queue of its own, so that
+# deliveries never wait behind it; run a dedicated, lower-priority worker for it under load
+# (`nice celery -A digisos worker -Q documents`, docs/OPERATIONS.md; bench/load_mass_incident.py).
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("timers"), Queue("documents"))
+CELERY_TASK_ROUTES = {
+    "calloffs.tasks.sweep.*": {"queue": "timers"},
+    "calloffs.tasks.audit.*": {"queue": "timers"},
+    "calloffs.render_calloff_document": {"queue": "documents"},
+}
 # Publishing must not block a request for long when the broker is down (the outbox catches up).
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=1)
 _sweep_seconds = float(env_int("NOTIFICATION_SWEEP_SECONDS", 10, minimum=1))
