@@ -42,8 +42,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A loaded CI machine (and SQLite serialising the live server's writes) can take a few seconds for
+    # a page: wait up to 15 s for what a page should show (Playwright's default is 5 s).
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -73,6 +76,11 @@ def desktop(browser):
 
 
 def totp_code() -> str:
+    """The current code; near the end of its 30-second window, the next one (the server accepts only the
+    current window, and the code has to travel through the browser first)."""
+    remaining = 30 - time.time() % 30
+    if remaining < 5:
+        time.sleep(remaining + 0.1)
     return f"{hotp_value(TOTP_SECRET, int(time.time()) // 30):06d}"
 
 

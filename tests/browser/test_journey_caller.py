@@ -22,8 +22,8 @@ from calloffs.tasks.sweep import sweep_deadlines
 from tests.browser.conftest import PHONE, assert_accessible, login, screenshots
 
 CALLOFF_PAGE = re.compile(r"/abrufe/[0-9a-f-]{36}/$")
-#: The call-off page polls /live/ every 4 s; allow for a few rounds.
-LIVE = 15_000
+#: The call-off page polls /live/ every 4 s (backing off after a failed poll); allow for several rounds.
+LIVE = 30_000
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

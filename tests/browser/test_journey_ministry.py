@@ -102,9 +102,8 @@ def test_journey_3_ministry_ranking_rate_list_situation_manual_assignment(
         "P3 hat telefonisch zugesagt, sofort ein Team zu schicken."
     )
     assign.get_by_role("button", name="Beauftragen").click()
-    expect(
-        page.get_by_text("Der Dienstleister wurde manuell beauftragt; die Abweichung ist dokumentiert.")
-    ).to_be_visible(timeout=10_000)
+    success = "Der Dienstleister wurde manuell beauftragt; die Abweichung ist dokumentiert."
+    expect(page.get_by_text(success)).to_be_visible()
     expect(page.locator("#status-heading")).to_contain_text("Angenommen")
     expect(page.get_by_text("P3 hat telefonisch zugesagt, sofort ein Team zu schicken.")).to_be_visible()
     assert_accessible(page, "call-off page after manual assignment")
