@@ -193,3 +193,42 @@ class MinistryAlertAdmin(ReadOnlyAdmin):
                 return
             done += 1
         self.message_user(request, _("%(n)d Meldung(en) zur Kenntnis genommen.") % {"n": done})
+
+
+# --- Read-only views of the machinery (changes go through the portal's services) -----------------
+from .models import (  # noqa: E402
+    CallOffDocument,
+    Notification,
+    ProviderApiKey,
+    SLABreach,
+    WebhookEndpoint,
+)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "channel", "event_type", "calloff", "state", "attempts", "delivered_at"]
+    list_filter = ["channel", "state"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    list_display = ["provider", "url", "active", "created_at"]
+    exclude = ["secret", "previous_secret"]
+
+
+@admin.register(CallOffDocument)
+class CallOffDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["calloff", "kind", "version", "state", "rendered_at"]
+    list_filter = ["kind", "state"]
+
+
+@admin.register(SLABreach)
+class SLABreachAdmin(ReadOnlyAdmin):
+    list_display = ["calloff", "milestone", "due_at", "detected_at", "late_by"]
+
+
+@admin.register(ProviderApiKey)
+class ProviderApiKeyAdmin(ReadOnlyAdmin):
+    list_display = ["provider", "prefix", "name", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["hash"]

@@ -55,3 +55,9 @@ def test_alerts_are_acknowledged_through_the_service(client_for, drive, ministry
     # The rule lives in the service: a superuser outside the ministry is refused.
     assert (alert.acknowledged_by == user) is ministry_staff
     assert (alert.acknowledged_at is not None) is ministry_staff
+
+
+def test_the_machinery_admin_pages_render(admin_client_mfa, setup):
+    for path in ("notification", "webhookendpoint", "calloffdocument", "slabreach", "providerapikey"):
+        response = admin_client_mfa.get(f"/admin/calloffs/{path}/")
+        assert response.status_code == 200, path
