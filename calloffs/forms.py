@@ -159,7 +159,9 @@ class SummaryForm(forms.Form):
 
 
 class ManualAssignForm(forms.Form):
-    provider = forms.ModelChoiceField(label=_("Dienstleister"), queryset=Provider.objects.none())
+    provider = forms.ModelChoiceField(
+        label=_("Dienstleister"), queryset=Provider.objects.none(), empty_label=_("Bitte wählen")
+    )
     reason = forms.CharField(
         label=_("Begründung der Abweichung von der Rangfolge"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -23,7 +23,7 @@ def test_it_draws_the_situation(client_for, setup, file_calloff, ministry, org_a
     assert content.count("<svg") >= 4
     assert 'role="img"' in content and "<title" in content
     assert "dl-de/by-2-0" in content  # the map's licence attribution stands next to it
-    assert "1 offene Sicherheitsvorfälle, 1 offene Abrufe" in content
+    assert "1 offener Sicherheitsvorfall" in content and "1 offener Abruf." in content
     # provider load names every provider
     for provider in setup.providers:
         assert provider.short_name in content
