@@ -503,6 +503,11 @@ def main() -> int:
         help="threads per gunicorn worker (gthread when > 1: requests waiting on a lock)",
     )
     parser.add_argument(
+        "--timers-worker",
+        action="store_true",
+        help="a worker of its own for the deadline sweeps (-Q timers, concurrency 1), as docs/OPERATIONS.md advises",
+    )
+    parser.add_argument(
         "--documents-worker",
         action="store_true",
         help="render PDFs in a worker of their own (-Q documents, concurrency 1) at lower CPU priority (nice 10)",
@@ -575,6 +580,8 @@ def main() -> int:
         else:
             worker = celery.worker(args.worker_concurrency, queues="celery,timers,documents", name="w")
             groups["celery worker (deliveries, timers, PDFs)"] = [worker.pid]
+        if args.timers_worker:
+            groups["celery worker (timers)"] = [celery.worker(1, queues="timers", name="timers").pid]
         groups["celery beat"] = [celery.beat().pid]
         groups["redis"] = [redis_proc.pid]
         database = database_url.rsplit("/", 1)[1]
@@ -690,6 +697,7 @@ def report(args, results: dict, ok: dict) -> str:
             if args.documents_worker
             else "PDF rendering in the same worker, "
         )
+        + ("a worker of its own for the deadline sweeps (-Q timers), " if args.timers_worker else "")
         + "a local "
         "webhook receiver; the load generator (open model, fixed arrival rates, 256 sender threads) on the same "
         "2 cores. Four providers poll `GET /api/v1/calloffs/?state=offered&page_size=200` every second and accept "
