@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .errors import CallOffError
 from .models import (
@@ -192,7 +193,11 @@ class MinistryAlertAdmin(ReadOnlyAdmin):
                 self.message_user(request, exc.message, messages.ERROR)
                 return
             done += 1
-        self.message_user(request, _("%(n)d Meldung(en) zur Kenntnis genommen.") % {"n": done})
+        self.message_user(
+            request,
+            ngettext("%(n)d Meldung zur Kenntnis genommen.", "%(n)d Meldungen zur Kenntnis genommen.", done)
+            % {"n": done},
+        )
 
 
 # --- Read-only views of the machinery (changes go through the portal's services) -----------------

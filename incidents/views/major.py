@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
@@ -67,7 +68,11 @@ def major_link_members(request, public_id):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("%(count)d Stellen wurden verknüpft.") % {"count": len(linked)})
+            messages.success(
+                request,
+                ngettext("%(count)d Stelle wurde verknüpft.", "%(count)d Stellen wurden verknüpft.", len(linked))
+                % {"count": len(linked)},
+            )
     return redirect("incidents:major_detail", public_id=major.public_id)
 
 
