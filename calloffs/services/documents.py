@@ -48,7 +48,9 @@ def enqueue_render(*, document_id: int) -> None:
     """Hand the job to Celery (called on commit only)."""
     from ..tasks.documents import render_calloff_document
 
-    render_calloff_document.delay(document_id)
+    # No publish retries: with the broker down the request must not wait; the row stays pending
+    # and the documents sweep re-queues it.
+    render_calloff_document.apply_async(args=(document_id,), retry=False)
 
 
 def _enqueue_on_commit(document: CallOffDocument) -> None:
