@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseForbidden
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -63,7 +63,10 @@ def organisation_detail(request, public_id):
         elif action == "contact_delete":
             if not is_admin:
                 raise PermissionDenied
-            contact = get_object_or_404(organisation.emergency_contacts, pk=request.POST.get("contact"))
+            contact_id = request.POST.get("contact", "")
+            if not contact_id.isdigit():
+                raise Http404
+            contact = get_object_or_404(organisation.emergency_contacts, pk=int(contact_id))
             services.emergency_contact_delete(contact=contact, actor=request.user)
             messages.success(request, _("Der Notfallkontakt wurde entfernt."))
             return redirect(request.path)

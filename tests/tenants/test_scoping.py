@@ -96,3 +96,9 @@ def test_ministry_only_invites_ministry_staff(client_for, body_admin, ministry):
     url = reverse("tenants:ministry_invitation_create")
     assert client_for(body_admin).get(url).status_code == 403
     assert client_for(ministry).post(url, {"email": "neu@mhkbd.example"}).status_code == 302
+
+
+@pytest.mark.parametrize("contact", ["abc", "", "99999", "1; DROP TABLE"])
+def test_deleting_an_unknown_contact_is_404_not_500(client_for, body_admin, org_a, contact):
+    url = reverse("tenants:organisation_detail", args=[org_a.public_id])
+    assert client_for(body_admin).post(url, {"action": "contact_delete", "contact": contact}).status_code == 404
