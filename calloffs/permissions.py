@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from tenants.models import Mandate, Membership, Organisation, Role
 
 from .models import CallOff, Provider, ProviderMembership
@@ -69,3 +71,16 @@ def is_staff_of(user, provider: Provider) -> bool:
         and provider is not None
         and ProviderMembership.objects.filter(user=user, provider=provider).exists()
     )
+
+
+def fileable_organisations(user):
+    """The bodies this user may file for: as caller/admin, or under a mandate of their body.
+    Ministry staff (who file on behalf of any body) are handled by the caller."""
+    own = Membership.objects.filter(user=user, role__in=[Role.CALLER, Role.ADMIN]).values("organisation_id")
+    mandated = mandated_members(user).values("pk")
+    return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=mandated)).order_by("name")
+
+
+def can_file_any(user) -> bool:
+    """Show the emergency button: ministry staff, or anyone who may file for at least one body."""
+    return is_ministry(user) or (is_active_user(user) and fileable_organisations(user).exists())

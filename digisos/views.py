@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from calloffs.permissions import can_file_any
 from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 from tenants.models import Organisation
 
@@ -23,8 +24,8 @@ def home(request):
     context = {
         "memberships": memberships,
         "organisation_count": Organisation.objects.visible_to(user).count() if user.is_ministry_staff else None,
-        # Callers and admins file for their bodies; ministry staff file for a body that phoned in.
-        "can_file": user.is_ministry_staff or any(m.can_call_off for m in memberships),
+        # Callers and admins file for their bodies (and mandated members); ministry staff on behalf.
+        "can_file": can_file_any(user),
     }
     return render(request, "home.html", context)
 

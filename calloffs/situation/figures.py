@@ -12,7 +12,7 @@ from django.utils import timezone
 from incidents.models import Incident, IncidentStatus, MajorIncident, MajorIncidentStatus
 from tenants.models import Regierungsbezirk
 
-from ..models import CallOff, CallOffEvent, CallOffState, EventKind, Priority
+from ..models import CallOff, CallOffEvent, CallOffState, EventKind, Priority, SLABreach
 from ..models.calloff import OPEN_STATES
 from ..selectors import provider_load
 from .map import kreis_key
@@ -89,15 +89,9 @@ def situation(now=None) -> Situation:
 
 def _breaches(since) -> Counter:
     """SLA breaches of the last 24 hours per provider (milestones missed)."""
-    from django.apps import apps
-
-    try:
-        breach = apps.get_model("calloffs", "SLABreach")
-    except LookupError:  # the SLA breach record arrives with the notification issue
-        return Counter()
     return Counter(
         dict(
-            breach.objects.filter(detected_at__gte=since)
+            SLABreach.objects.filter(detected_at__gte=since)
             .values_list("calloff__provider__short_name")
             .annotate(n=Count("id"))
             .order_by()

@@ -6,11 +6,10 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tenants.models import Membership, Organisation, Role
+from tenants.models import Organisation
 
 from .. import permissions, selectors
 from ..errors import CallOffError
@@ -23,9 +22,7 @@ def _fileable_organisations(user):
     """Bodies this user may file for: as caller/admin; ministry staff for any body (on behalf)."""
     if user.is_ministry_staff:
         return Organisation.objects.order_by("name"), True
-    ids = Membership.objects.filter(user=user, role__in=[Role.CALLER, Role.ADMIN]).values("organisation_id")
-    mandated = permissions.mandated_members(user).values("pk")
-    return Organisation.objects.filter(Q(pk__in=ids) | Q(pk__in=mandated)).order_by("name"), False
+    return permissions.fileable_organisations(user), False
 
 
 def _initial(organisation: Organisation | None, token: str) -> dict:

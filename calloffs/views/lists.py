@@ -23,6 +23,6 @@ def calloff_list(request):
         "offers": selectors.offers_open_for_user(user=user),
         "provider": permissions.provider_of(user),
         "alerts": selectors.ministry_alert_list(user=user)[:20] if permissions.is_ministry(user) else None,
-        "can_file": user.is_ministry_staff or user.memberships.filter(role__in=["caller", "admin"]).exists(),
+        "can_file": permissions.can_file_any(user),
     }
     return render(request, "calloffs/calloff_list.html", context)
