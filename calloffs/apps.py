@@ -17,3 +17,11 @@ class CalloffsConfig(AppConfig):
         from .receivers import provider_invitation_accepted
 
         invitation_accepted.connect(provider_invitation_accepted, dispatch_uid="calloffs.provider_invitation")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ProviderMembership
+        from .receivers import provider_membership_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(provider_membership_changed, sender=ProviderMembership, dispatch_uid="calloffs.pm.forget")

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from tenants.models import Mandate, Membership, Organisation, Role
+from digisos.request_cache import memoize
+from tenants.models import Mandate, Organisation, Role
+from tenants.selectors import roles_of
 
 from .models import CallOff, Provider, ProviderMembership
+
+FILING_ROLES = (Role.CALLER, Role.ADMIN)
 
 
 def is_active_user(user) -> bool:
@@ -23,16 +27,16 @@ def can_file_for(user, organisation: Organisation) -> bool:
     (a Kreis, a municipal IT association) holding a mandate to file for it."""
     if not is_active_user(user):
         return False
-    membership = Membership.objects.filter(user=user, organisation=organisation).first()
-    if membership and membership.can_call_off:
+    if roles_of(user).get(organisation.pk) in FILING_ROLES:  # Membership.can_call_off
         return True
     return mandate_for(user, organisation) is not None
 
 
 def mandate_for(user, organisation: Organisation) -> Mandate | None:
     """The mandate in force under which this user's body may file for ``organisation``."""
-    filing_roles = [Role.CALLER, Role.ADMIN]
-    principals = Membership.objects.filter(user=user, role__in=filing_roles).values("organisation_id")
+    principals = filing_bodies(user)
+    if not principals:
+        return None
     return (
         Mandate.objects.in_force()
         .filter(member=organisation, may_file_calloffs=True, principal_id__in=principals)
@@ -43,9 +47,26 @@ def mandate_for(user, organisation: Organisation) -> Mandate | None:
 
 def mandated_members(user):
     """The bodies this user may file for under a mandate of one of their bodies."""
-    principals = Membership.objects.filter(user=user, role__in=[Role.CALLER, Role.ADMIN]).values("organisation_id")
+    principals = filing_bodies(user)
     members = Mandate.objects.in_force().filter(may_file_calloffs=True, principal_id__in=principals).values("member_id")
     return Organisation.objects.filter(pk__in=members)
+
+
+def filing_bodies(user) -> list[int]:
+    """Ids of the bodies where this account is a caller or administrator."""
+    return [pk for pk, role in roles_of(user).items() if role in FILING_ROLES]
+
+
+def provider_ids_of(user) -> list[int]:
+    """Ids of the providers this account is staff of (read once per request)."""
+    if not getattr(user, "pk", None):
+        return []
+    return memoize(
+        ("provider_ids_of", user.pk),
+        lambda: list(
+            ProviderMembership.objects.filter(user_id=user.pk).order_by("pk").values_list("provider_id", flat=True)
+        ),
+    )
 
 
 def can_act_for_body(user, calloff: CallOff) -> bool:
@@ -61,22 +82,20 @@ def provider_of(user) -> Provider | None:
     """The provider this account acts for, if it has the provider role."""
     if not is_active_user(user):
         return None
-    membership = ProviderMembership.objects.select_related("provider").filter(user=user).first()
-    return membership.provider if membership else None
+    ids = provider_ids_of(user)
+    if not ids:
+        return None
+    return memoize(("provider_of", user.pk), lambda: Provider.objects.filter(pk=ids[0]).first())
 
 
 def is_staff_of(user, provider: Provider) -> bool:
-    return (
-        is_active_user(user)
-        and provider is not None
-        and ProviderMembership.objects.filter(user=user, provider=provider).exists()
-    )
+    return is_active_user(user) and provider is not None and provider.pk in provider_ids_of(user)
 
 
 def fileable_organisations(user):
     """The bodies this user may file for: as caller/admin, or under a mandate of their body.
     Ministry staff (who file on behalf of any body) are handled by the caller."""
-    own = Membership.objects.filter(user=user, role__in=[Role.CALLER, Role.ADMIN]).values("organisation_id")
+    own = filing_bodies(user)
     mandated = mandated_members(user).values("pk")
     return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=mandated)).order_by("name")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from digisos.request_cache import forget
+
 from .errors import CallOffError
 from .models import Provider
 from .services.contract import grant_provider_role
@@ -22,3 +24,8 @@ def provider_invitation_accepted(sender, invitation, user, **kwargs) -> None:
         grant_provider_role(provider=provider, user=user, actor=invitation.invited_by)
     except CallOffError as exc:
         raise ValidationError(exc.message) from exc
+
+
+def provider_membership_changed(sender, **kwargs) -> None:
+    # A request that changes provider staff must not go on with what it read before the change.
+    forget()

@@ -13,10 +13,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tenants.models import Membership
+from tenants.selectors import roles_of
 
-from .models import CallOff, CallOffDocument, DocumentKind, DocumentState, ProviderMembership
-from .permissions import is_ministry
+from .models import CallOff, CallOffDocument, DocumentKind, DocumentState
+from .permissions import is_active_user, is_ministry, provider_ids_of
 
 
 def document_calloffs_visible_to(user) -> QuerySet[CallOff]:
@@ -24,13 +24,21 @@ def document_calloffs_visible_to(user) -> QuerySet[CallOff]:
     calloffs = CallOff.objects.visible_to(user)
     if is_ministry(user):
         return calloffs
-    own_bodies = Membership.objects.filter(user=user).values("organisation_id")
-    my_provider = ProviderMembership.objects.filter(user=user).values("provider_id")
+    own_bodies = list(roles_of(user))
+    my_provider = provider_ids_of(user)
     return calloffs.filter(Q(organisation_id__in=own_bodies) | Q(provider_id__in=my_provider))
 
 
 def can_access_documents(user, calloff: CallOff) -> bool:
-    return document_calloffs_visible_to(user).filter(pk=calloff.pk).exists()
+    """Ministry staff, a member of the call-off's body, or staff of its assigned provider (the
+    same rule as document_calloffs_visible_to, decided on the call-off at hand without a query)."""
+    if not is_active_user(user):
+        return False
+    return (
+        is_ministry(user)
+        or calloff.organisation_id in roles_of(user)
+        or (calloff.provider_id is not None and calloff.provider_id in provider_ids_of(user))
+    )
 
 
 def documents_visible_to(user) -> QuerySet[CallOffDocument]:

@@ -62,8 +62,10 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."))
                 return redirect_to_login(request.get_full_path())
-            request.session[self.STARTED] = started
-            # Write the activity stamp at most once a minute, not on every request.
+            # Write the stamps only when they change (the start once, the activity stamp at most once
+            # a minute): assigning marks the session modified, and every request would write it.
+            if self.STARTED not in request.session:
+                request.session[self.STARTED] = started
             if now - seen >= 60 or self.SEEN not in request.session:
                 request.session[self.SEEN] = now
         return self.get_response(request)

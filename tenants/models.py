@@ -109,7 +109,9 @@ class OrganisationQuerySet(models.QuerySet):
             return self.none()
         if user.is_ministry_staff:
             return self.all()
-        return self.filter(memberships__user=user).distinct()
+        from .selectors import roles_of  # the account's memberships, read once per request
+
+        return self.filter(pk__in=list(roles_of(user)))
 
     def eligible_on(self, day: date | None = None) -> OrganisationQuerySet:
         day = day or timezone.localdate()

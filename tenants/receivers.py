@@ -5,8 +5,12 @@ from __future__ import annotations
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from digisos.request_cache import forget
+
+from .models import Membership
 from .services import audit
 
 
@@ -68,3 +72,10 @@ def on_email_changed(sender, request, user, from_email_address, to_email_address
         old=getattr(from_email_address, "email", ""),
         new=getattr(to_email_address, "email", ""),
     )
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="tenants.membership_saved.forget")
+@receiver(post_delete, sender=Membership, dispatch_uid="tenants.membership_deleted.forget")
+def on_membership_changed(sender, **kwargs):
+    # A request that changes a membership must not go on with what it read before the change.
+    forget()

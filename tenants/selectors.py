@@ -5,7 +5,19 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from digisos.request_cache import memoize
+
 from .models import Membership, Organisation, Role
+
+
+def roles_of(user) -> dict[int, str]:
+    """Organisation id → this account's role there (all its memberships); read once per request."""
+    if not getattr(user, "pk", None):
+        return {}
+    return memoize(
+        ("roles_of", user.pk),
+        lambda: dict(Membership.objects.filter(user_id=user.pk).values_list("organisation_id", "role")),
+    )
 
 
 def organisation_for_user(*, user, public_id) -> Organisation:
@@ -29,7 +41,4 @@ def membership_of(*, user, organisation: Organisation) -> Membership | None:
 
 
 def is_body_admin(*, user, organisation: Organisation) -> bool:
-    return (
-        user.is_ministry_staff
-        or Membership.objects.filter(user=user, organisation=organisation, role=Role.ADMIN).exists()
-    )
+    return user.is_ministry_staff or roles_of(user).get(organisation.pk) == Role.ADMIN

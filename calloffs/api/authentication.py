@@ -10,6 +10,8 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from digisos.request_cache import prime
+
 from ..services.api_keys import api_key_authenticate
 
 
@@ -30,6 +32,10 @@ class ProviderApiKeyAuthentication(authentication.BaseAuthentication):
         key = api_key_authenticate(raw)
         if key is None:
             raise exceptions.AuthenticationFailed()
+        # A key's account is its provider's API account (services/api_keys.py): staff of that one
+        # provider and member of no body. Said here, the scopes of this request need no query for it.
+        prime(("provider_ids_of", key.account_id), [key.provider_id])
+        prime(("roles_of", key.account_id), {})
         return key.account, key
 
     def authenticate_header(self, request):

@@ -9,7 +9,7 @@ import logging
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import CallOffError
-from ..models import CallOffEvent, DocumentKind, EventKind
+from ..models import CallOff, DocumentKind, EventKind
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +23,14 @@ ORDER_EVENTS = {
 }
 
 
-def order_on_calloff_event(sender, event_id: int, **kwargs) -> None:
+def order_on_calloff_event(sender, event_id: int, kind: str, calloff_id: int, **kwargs) -> None:
     from ..services.documents import document_request
 
-    event = CallOffEvent.objects.filter(pk=event_id).select_related("calloff").first()
-    if event is None or event.kind not in ORDER_EVENTS:
-        return
+    if kind not in ORDER_EVENTS:
+        return  # most events (filed, offered, declined, …): nothing to read, nothing to do
     try:
-        document_request(calloff=event.calloff, kind=DocumentKind.ORDER, reason=str(ORDER_EVENTS[event.kind]))
+        # document_request reads the call-off itself (a fresh copy); the id is all it needs.
+        document_request(calloff=CallOff(pk=calloff_id), kind=DocumentKind.ORDER, reason=str(ORDER_EVENTS[kind]))
     except CallOffError as exc:
         logger.warning("call-off order for event %s not requested: %s", event_id, exc)
     except Exception:

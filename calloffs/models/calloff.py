@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Category, Incident
-from tenants.models import Membership, Organisation, phone_validator
+from tenants.models import Organisation, phone_validator
+from tenants.selectors import roles_of
 
 from ..errors import ImmutableRecord
 from .contract import FrameworkContract, Priority, ServiceModule, money_field
-from .provider import Provider, ProviderMembership
+from .provider import Provider
 from .ranking import RankingVersion
 
 
@@ -64,8 +65,10 @@ class CallOffQuerySet(models.QuerySet):
             return self.none()
         if user.is_ministry_staff:
             return self.all()
-        own_bodies = Membership.objects.filter(user=user).values("organisation_id")
-        my_provider = ProviderMembership.objects.filter(user=user).values("provider_id")
+        from ..permissions import provider_ids_of  # the account's bodies and provider, read once per request
+
+        own_bodies = list(roles_of(user))
+        my_provider = provider_ids_of(user)
         open_offers = Offer.objects.filter(state=OfferState.OPEN, provider_id__in=my_provider).values("calloff_id")
         return self.filter(Q(organisation_id__in=own_bodies) | Q(provider_id__in=my_provider) | Q(pk__in=open_offers))
 

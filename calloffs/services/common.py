@@ -146,12 +146,12 @@ def record_event(
         provider=provider.short_name if provider else "",
         reason=reason,
     )
-    transaction.on_commit(partial(announce_event, event_id=event.pk))
+    transaction.on_commit(partial(announce_event, event_id=event.pk, kind=kind, calloff_id=calloff.pk))
     return event
 
 
-def announce_event(*, event_id: int) -> None:
-    calloff_event_recorded.send_robust(sender=CallOffEvent, event_id=event_id)
+def announce_event(*, event_id: int, kind: str, calloff_id: int) -> None:
+    calloff_event_recorded.send_robust(sender=CallOffEvent, event_id=event_id, kind=kind, calloff_id=calloff_id)
 
 
 def alert_ministry(

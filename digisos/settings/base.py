@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "digisos.metrics.MetricsMiddleware",  # first: times every request
+    "digisos.request_cache.RequestCacheMiddleware",  # facts read once per request (digisos/request_cache.py)
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "digisos.middleware.SecurityHeadersMiddleware",

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Membership, Organisation
+from tenants.models import Organisation
+from tenants.selectors import roles_of
 
 
 class Category(models.TextChoices):
@@ -39,7 +40,7 @@ class IncidentQuerySet(models.QuerySet):
             return self.none()
         if user.is_ministry_staff:
             return self.all()
-        own_bodies = Membership.objects.filter(user=user).values("organisation_id")
+        own_bodies = list(roles_of(user))  # read once per request
         # Through the reverse relation of calloffs.CallOff (no import: calloffs depends on us).
         of_my_calloffs = self.model.objects.filter(
             Q(calloffs__provider__memberships__user=user)

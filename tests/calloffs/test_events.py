@@ -33,8 +33,10 @@ def test_an_event_cannot_be_deleted(file_calloff):
 def test_events_are_announced_after_commit(file_calloff, django_capture_on_commit_callbacks):
     received = []
 
-    def receiver(sender, event_id, **kwargs):
-        received.append(CallOffEvent.objects.get(pk=event_id).kind)
+    def receiver(sender, event_id, kind, calloff_id, **kwargs):
+        event = CallOffEvent.objects.get(pk=event_id)
+        assert (event.kind, event.calloff_id) == (kind, calloff_id)
+        received.append(kind)
 
     calloff_event_recorded.connect(receiver)
     try:

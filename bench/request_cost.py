@@ -1,0 +1,183 @@
+"""What one request of each kind costs the web process: CPU milliseconds and SQL queries, measured
+in-process (Django's test client, production settings, DEBUG off) on a PostgreSQL database seeded
+as the mass-incident benchmark seeds it (429 bodies, the demo contract, four providers).
+
+    .venv/bin/python bench/request_cost.py [--filings 60] [--profile "POST /abrufe/neu/"]
+
+The mass-incident load (bench/load_mass_incident.py) shows *that* the web tier saturates two cores;
+this shows *where* its CPU goes, one endpoint at a time, beside the bare DRF view (the floor) in the
+same run. ``--profile`` prints a cProfile (CPU time) of one endpoint (all its requests).
+No timing here is asserted anywhere; it is a measuring tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench.notify_harness import configure_env, fresh_database, start_redis  # noqa: E402
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/digisos_bench_cost"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--filings", type=int, default=60)
+    parser.add_argument("--profile", default="", help="endpoint name to profile with pyinstrument")
+    parser.add_argument("--top", type=int, default=60, help="lines of the profile to print")
+    parser.add_argument("--sql", default="", help="endpoint whose SQL (of its last request) to print")
+    parser.add_argument("--polls", type=int, default=40, help="API polls per provider")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="digisos-cost-"))
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    redis_proc, redis_port = start_redis(tmp)
+    configure_env(
+        database_url=database_url,
+        redis_port=redis_port,
+        tmp=tmp,
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        DB_CONN_MAX_AGE="60",
+        DJANGO_SETTINGS_MODULE="api_bench_settings",
+    )
+    fresh_database(database_url)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from bench.load_mass_incident import LEAD, seed
+
+        call_command("migrate", verbosity=0)
+        seeded = seed("http://127.0.0.1:9/hook")
+
+        cpu: dict[str, list[float]] = defaultdict(list)
+        queries: dict[str, list[int]] = defaultdict(list)
+        profiler = None
+        last_sql: list[str] = []
+        if args.profile:
+            # CPU time, not wall time: waiting for PostgreSQL is not what is looked for here.
+            profiler = cProfile.Profile(time.process_time)
+
+        def measure(name, fn):
+            profiling = profiler is not None and name == args.profile
+            with CaptureQueriesContext(connection) as captured:
+                if profiling:
+                    profiler.enable()
+                t0 = time.process_time()
+                response = fn()
+                cpu[name].append(time.process_time() - t0)
+                if profiling:
+                    profiler.disable()
+            queries[name].append(len(captured.captured_queries))
+            if name == args.sql:
+                last_sql[:] = [q["sql"] for q in captured.captured_queries]
+            return response
+
+        web = Client(HTTP_HOST="127.0.0.1")
+        bare = Client(HTTP_HOST="127.0.0.1")
+        api = Client(HTTP_HOST="127.0.0.1")
+        keys = seeded["keys"]
+        callers = seeded["callers"][: args.filings]
+        # Warm-up: imports, template loading, connection.
+        for _ in range(3):
+            bare.get("/bench/bare/")
+
+        def file(caller):
+            web.cookies.clear()
+            web.cookies["sessionid"] = caller["session"]
+            response = measure("GET /abrufe/neu/", lambda: web.get("/abrufe/neu/"))
+            assert response.status_code == 200, response.status_code
+            text = response.content.decode()
+            fields = dict(re.findall(r'name="(client_token|organisation)" value="([^"]*)"', text))
+            module = re.findall(r'name="(module_\d+)"', text)[0]
+            form = {
+                **fields,
+                "category": "ransomware",
+                "operations_halted": "yes",
+                "situation": "Verschlüsselungstrojaner: Fileserver und Fachverfahren verschlüsselt.",
+                "affected": "Fileserver, Meldewesen",
+                module: "40",
+                "place_of_performance": "Rathaus",
+                "callback_phone": "+49 171 1234567",
+                "callback_email": "it-notfall@example.org",
+            }
+            response = measure("POST /abrufe/neu/", lambda: web.post("/abrufe/neu/", form))
+            assert response.status_code == 302, (response.status_code, response.content[:2000])
+            location = response["Location"]
+            response = measure("GET /abrufe/{id}/", lambda: web.get(location))
+            assert response.status_code == 200
+
+        def poll_and_accept(provider):
+            headers = {"Authorization": f"Bearer {keys[provider]}"}
+            response = measure(
+                "GET /api/v1/calloffs/",
+                lambda: api.get("/api/v1/calloffs/?state=offered&page_size=200", headers=headers),
+            )
+            assert response.status_code == 200, response.content
+            for item in response.json()["results"]:
+                if item["offer"]:
+                    measure(
+                        "POST /api/v1/calloffs/{id}/accept/",
+                        lambda item=item: api.post(
+                            f"/api/v1/calloffs/{item['id']}/accept/",
+                            LEAD,
+                            content_type="application/json",
+                            headers=headers,
+                        ),
+                    )
+
+        half = len(callers) // 2
+        for caller in callers[:half]:
+            file(caller)
+            measure("GET /bench/bare/ (bare DRF view)", lambda: bare.get("/bench/bare/"))
+        # The polls see a full list of offers once (the worst page), then the steady state.
+        for provider in seeded["providers"]:
+            poll_and_accept(provider)
+        for caller in callers[half:]:
+            file(caller)
+            measure("GET /bench/bare/ (bare DRF view)", lambda: bare.get("/bench/bare/"))
+            for provider in seeded["providers"]:
+                poll_and_accept(provider)
+        for _ in range(args.polls):
+            for provider in seeded["providers"]:
+                poll_and_accept(provider)
+
+        print(f"{'endpoint':45} {'n':>5} {'CPU ms mean':>12} {'p50':>7} {'max':>7} {'queries':>8}")
+        for name in sorted(cpu):
+            values = sorted(cpu[name])
+            mean = sum(values) / len(values) * 1000
+            print(
+                f"{name:45} {len(values):5d} {mean:12.1f} {values[len(values) // 2] * 1000:7.1f} "
+                f"{values[-1] * 1000:7.1f} {json.dumps(sorted(set(queries[name])))[:40]:>8}"
+            )
+        for n, sql in enumerate(last_sql, 1):
+            print(f"{n:3d} {sql[:400]}")
+        if profiler is not None:
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(args.top)
+            stats.sort_stats("tottime").print_stats(args.top)
+    finally:
+        redis_proc.terminate()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
