@@ -96,7 +96,13 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'digisos.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
+    # Persistent connections (a new PostgreSQL backend costs the server milliseconds of CPU), checked
+    # before first use in each request or task, so a restarted database costs no failed request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+        )
+    }
 except Exception as exc:  # dj_database_url raises several kinds of errors on bad URLs
     raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

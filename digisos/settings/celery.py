@@ -27,6 +27,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
+# Celery's Django fix-up closes the database connection before and after every task unless this is
+# set: on a mass-incident day that was a new PostgreSQL backend per delivery, thousands a minute,
+# and more of the server's CPU than all queries together (docs/BENCHMARKS.md). With it, connections
+# are kept; digisos/celery.py closes broken and CONN_MAX_AGE-old ones around each task, as Django
+# does around each request.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
