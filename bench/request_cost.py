@@ -182,7 +182,9 @@ def main() -> int:
             for provider in seeded["providers"]:
                 poll_and_accept(provider)
 
-        print(f"{'endpoint':45} {'n':>5} {'CPU ms mean':>12} {'p50':>7} {'max':>7} {'queries':>8} {'PG CPU ms mean':>15}")
+        print(
+            f"{'endpoint':45} {'n':>5} {'CPU ms mean':>12} {'p50':>7} {'max':>7} {'queries':>8} {'PG CPU ms mean':>15}"
+        )
         for name in sorted(cpu):
             values = sorted(cpu[name])
             mean = sum(values) / len(values) * 1000
