@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -35,29 +37,76 @@ def entry_digest(*, sequence, at, actor_label, action, organisation_label, targe
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-# No savepoint when called inside a transaction (every call-off transition): an error here
-# aborts the caller's whole transaction anyway, and two round trips per entry are saved.
-@transaction.atomic(savepoint=False)
-def append(*, actor, action: str, organisation=None, target: str = "", details: dict | None = None) -> AuditEntry:
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-    sequence = head.last_sequence + 1
-    at = timezone.now()
+#: The entries of the current ``deferred()`` block, or None outside one.
+_deferred: ContextVar[list[dict] | None] = ContextVar("digisos_audit_deferred", default=None)
+
+
+@contextmanager
+def deferred():
+    """Keep the entries appended inside the block and chain them together when it ends, still
+    inside the caller's transaction (which must enclose the block; on an exception nothing is
+    chained and the transaction rolls back). The chain head is one row, locked from the first
+    append until the commit: appended as things happen, every call-off transition held it for
+    its whole transaction, and on a mass-incident day the filings queued behind each other.
+    Chained at the end, it is held for the last few statements only. Nested blocks join the outer one."""
+    if _deferred.get() is not None:
+        yield
+        return
+    buffer: list[dict] = []
+    token = _deferred.set(buffer)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if buffer:
+        _chain(buffer)
+
+
+def append(
+    *, actor, action: str, organisation=None, target: str = "", details: dict | None = None
+) -> AuditEntry | None:
+    """Append an entry; inside ``deferred()`` it is chained at the block's end (and None returned)."""
     actor = actor if getattr(actor, "pk", None) else None
-    fields = {
-        "sequence": sequence,
-        "at": at,
-        "actor_label": actor.email if actor else "",
+    item = {
+        "actor": actor,
+        "organisation": organisation,
+        "at": timezone.now(),
         "action": action,
-        "organisation_label": organisation.name if organisation else "",
         "target": (target or "")[:255],
         "details": _canonical(details or {}),
-        "prev_hash": head.last_hash,
     }
-    digest = entry_digest(**fields)
-    entry = AuditEntry.objects.create(actor=actor, organisation=organisation, entry_hash=digest, **fields)
-    head.last_sequence, head.last_hash = sequence, digest
+    buffer = _deferred.get()
+    if buffer is not None:
+        buffer.append(item)
+        return None
+    return _chain([item])[0]
+
+
+# No savepoint when called inside a transaction (every call-off transition): an error here
+# aborts the caller's whole transaction anyway, and two round trips are saved.
+@transaction.atomic(savepoint=False)
+def _chain(items: list[dict]) -> list[AuditEntry]:
+    """Lock the head, chain the entries in order, write them in one statement, move the head."""
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    entries = []
+    for item in items:
+        actor, organisation = item["actor"], item["organisation"]
+        fields = {
+            "sequence": head.last_sequence + 1,
+            "at": item["at"],
+            "actor_label": actor.email if actor else "",
+            "action": item["action"],
+            "organisation_label": organisation.name if organisation else "",
+            "target": item["target"],
+            "details": item["details"],
+            "prev_hash": head.last_hash,
+        }
+        digest = entry_digest(**fields)
+        entries.append(AuditEntry(actor=actor, organisation=organisation, entry_hash=digest, **fields))
+        head.last_sequence, head.last_hash = fields["sequence"], digest
+    AuditEntry.objects.bulk_create(entries)
     head.save(update_fields=["last_sequence", "last_hash"])
-    return entry
+    return entries
 
 
 def verify() -> tuple[bool, int, str]:

@@ -5,6 +5,7 @@ Nothing here is a public entry point; none of it opens a durable transaction.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenants.audit import deferred as audit_deferred
 from tenants.models import phone_validator
 from tenants.services import audit
 
@@ -106,6 +108,19 @@ def guard(calloff: CallOff, new_state: str) -> str:
             new=CallOffState(new_state).label,
         )
     return calloff.state
+
+
+def transition(func):
+    """A call-off service: one durable transaction (STYLE.md §2) whose audit entries are chained at
+    its end (tenants.audit.deferred), so the audit chain's head row is locked for the last few
+    statements of the transaction, not all of it."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(durable=True), audit_deferred():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def record_event(

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from ..models import (
 from ..permissions import can_file_for, is_ministry, mandate_for
 from ..selectors import committed_value, contracts_in_force, ranking_current
 from .ceiling import ceiling_check_filing
-from .common import record_event, require_phone, require_text
+from .common import record_event, require_phone, require_text, transition
 from .offers import offer_next
 
 CENT = Decimal("0.01")
@@ -39,8 +39,11 @@ CENT = Decimal("0.01")
 DETECTED_AT_TOLERANCE = timedelta(minutes=5)
 
 
+@transaction.atomic
 def next_calloff_number(*, when: datetime) -> str:
-    """DSOS-<year of filing>-<5-digit per-year sequence>, drawn under a row lock: no gaps, no twins."""
+    """DSOS-<year of filing>-<5-digit per-year sequence>, drawn under a row lock in a transaction of
+    its own (calloff_file draws it just before filing): no twins, increasing; a gap only where the
+    filing then fails."""
     year = timezone.localtime(when).year
     sequence, _created = CallOffNumberSequence.objects.select_for_update().get_or_create(year=year)
     sequence.last_value += 1
@@ -54,8 +57,9 @@ def _resolve_contract(contract: FrameworkContract | None) -> FrameworkContract:
         if len(in_force) != 1:
             raise NoActiveContract()
         contract = in_force[0]
-    # Serialises filings per contract: the ceiling check and the idempotency check are exact.
-    return FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
+    # Read again: the caller's copy may be older than a change of its term or entitled bodies. Not
+    # locked here: the filing locks it for its ceiling check, at its end (calloff_file).
+    return FrameworkContract.objects.get(pk=contract.pk)
 
 
 def _check_entitled(contract: FrameworkContract, organisation: Organisation) -> None:
@@ -140,7 +144,6 @@ def _pick_incident(organisation: Organisation, incident: Incident | None) -> Inc
     return Incident.objects.filter(organisation=organisation).open().order_by("-became_aware_at", "-pk").first()
 
 
-@transaction.atomic(durable=True)
 def calloff_file(
     *,
     organisation: Organisation,
@@ -166,10 +169,18 @@ def calloff_file(
 
     * actor: a caller/admin of the body, or ministry staff filing on behalf (on_behalf=True,
       phoned_in_by and verification_note required) of a body that phoned in.
-    * Idempotent: the same actor with the same client_token gets the first call-off back.
+    * Idempotent: the same actor with the same client_token gets the first call-off back (a
+      unique constraint decides when two submissions race each other).
     * Priority: P1 whenever operations are halted; otherwise as given (default P2).
     * Incident: the given one, else the body's most recent open incident, else a new one.
     * Ceiling: never refused for it; flagged and reported (see services.ceiling).
+
+    Everything is checked first, without a lock; then the number is drawn in a short transaction
+    of its own, then the call-off is filed in one transaction that takes the contract's lock (the
+    ceiling) and the audit chain's only at its end. Numbers are unique and increasing; a filing
+    that fails after the draw (a database error, a double submit racing itself) leaves a gap.
+    On a mass-incident day the sequence row and the contract row, each locked for a whole filing,
+    made every filing wait for the one before it (docs/BENCHMARKS.md).
     """
     phoned_in_by, verification_note = _check_filer(
         actor=actor,
@@ -213,8 +224,45 @@ def calloff_file(
     lines = _clean_services(contract, services)
 
     now = timezone.now()
-    committed_before = committed_value(contract)
     number = next_calloff_number(when=now)
+    try:
+        return _file(
+            organisation=organisation,
+            actor=actor,
+            contract=contract,
+            incident=incident,
+            number=number,
+            now=now,
+            lines=lines,
+            fields={
+                "client_token": client_token,
+                "category": category,
+                "situation": situation,
+                "callback_phone": callback_phone,
+                "callback_email": callback_email,
+                "operations_halted": operations_halted,
+                "priority": priority,
+                "detected_at": detected_at,
+                "affected": affected,
+                "place_of_performance": (place_of_performance or "").strip() or organisation.address,
+                "on_behalf": on_behalf,
+                "phoned_in_by": phoned_in_by,
+                "verification_note": verification_note,
+            },
+        )
+    except IntegrityError:
+        # The same submission, sent twice at once: the other one was filed first.
+        existing = CallOff.objects.filter(filed_by=actor, client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing
+
+
+@transition
+def _file(*, organisation, actor, contract, incident, number, now, lines, fields) -> CallOff:
+    category, priority = fields["category"], fields["priority"]
+    operations_halted, detected_at, affected = fields["operations_halted"], fields["detected_at"], fields["affected"]
+    on_behalf, phoned_in_by = fields["on_behalf"], fields["phoned_in_by"]
     incident = incident_open_or_attach(
         organisation=organisation,
         incident=_pick_incident(organisation, incident),
@@ -232,21 +280,9 @@ def calloff_file(
         incident=incident,
         ranking_version=ranking_current(contract),
         state=CallOffState.SUBMITTED,
-        priority=priority,
-        category=category,
-        situation=situation,
-        detected_at=detected_at,
-        affected=affected,
-        operations_halted=operations_halted,
-        place_of_performance=(place_of_performance or "").strip() or organisation.address,
-        callback_phone=callback_phone,
-        callback_email=callback_email,
         filed_by=actor,
-        on_behalf=on_behalf,
-        phoned_in_by=phoned_in_by,
-        verification_note=verification_note,
-        client_token=client_token,
         submitted_at=now,
+        **fields,
         estimated_value=sum(((m.price * q).quantize(CENT) for m, q in lines), Decimal("0.00")),
     )
     CallOffService.objects.bulk_create(
@@ -287,6 +323,10 @@ def calloff_file(
             behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
         ),
     )
-    ceiling_check_filing(calloff=calloff, committed_before=committed_before, actor=actor)
     offer_next(calloff=calloff, actor=actor, now=now)
+    # Last, under the contract's lock (held until the commit, a few statements later): the filings
+    # before this one have committed, so the commitments read here are exact.
+    contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
+    calloff.contract = contract
+    ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
     return calloff

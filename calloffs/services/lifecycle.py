@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +33,7 @@ from .common import (
     require_provider_staff,
     require_reason,
     require_text,
+    transition,
     withdraw_open_offer,
 )
 
@@ -47,7 +47,7 @@ def _require_body(actor, calloff: CallOff) -> None:
         )
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_report_lead(
     *,
     calloff: CallOff,
@@ -81,7 +81,7 @@ def calloff_report_lead(
     return calloff
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_start(*, calloff: CallOff, provider: Provider, actor) -> CallOff:
     require_provider_staff(actor, provider)
     calloff = lock_calloff(calloff)
@@ -112,7 +112,7 @@ def calloff_start(*, calloff: CallOff, provider: Provider, actor) -> CallOff:
     return calloff
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_complete(*, calloff: CallOff, provider: Provider, actor, summary: str) -> CallOff:
     """The provider reports its services as rendered (from accepted or in progress)."""
     require_provider_staff(actor, provider)
@@ -145,7 +145,7 @@ def calloff_complete(*, calloff: CallOff, provider: Provider, actor, summary: st
     return calloff
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_close(*, calloff: CallOff, actor) -> CallOff:
     """The body closes a completed call-off and so confirms the proof of work recorded for it."""
     calloff = lock_calloff(calloff)
@@ -177,7 +177,7 @@ def calloff_close(*, calloff: CallOff, actor) -> CallOff:
     return calloff
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_cancel(*, calloff: CallOff, actor, reason: str) -> CallOff:
     """Cancel before completion (body caller/admin or ministry); withdraws an open offer.
     A cancelled call-off no longer counts against the ceiling; hours already worked still do."""
@@ -212,7 +212,7 @@ def calloff_cancel(*, calloff: CallOff, actor, reason: str) -> CallOff:
     return calloff
 
 
-@transaction.atomic(durable=True)
+@transition
 def time_entry_add(
     *,
     calloff: CallOff,
@@ -266,7 +266,7 @@ def time_entry_add(
     return entry
 
 
-@transaction.atomic(durable=True)
+@transition
 def time_entry_confirm(*, entry: TimeEntry, actor) -> TimeEntry:
     """The body confirms one time entry (closing the call-off confirms all). Idempotent."""
     calloff = lock_calloff(entry.calloff_id)

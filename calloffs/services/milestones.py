@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from incidents.services import timeline_add
 
 from ..errors import InvalidInput, TransitionNotAllowed
 from ..models import MILESTONE_FIELDS, CallOff, CallOffEvent, CallOffState, EventKind, Milestone, Provider, SLABreach
-from .common import lock_calloff, record_event, require_assigned, require_provider_staff
+from .common import lock_calloff, record_event, require_assigned, require_provider_staff, transition
 
 #: kind → (CallOff field the moment is stored in, the SLA milestone it ends, or None).
 MILESTONE_KINDS: dict[str, tuple[str | None, str | None]] = {
@@ -63,7 +62,7 @@ def _record_lateness(*, calloff: CallOff, milestone: str, at: datetime, now: dat
     return breach
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_record_milestone(
     *,
     calloff: CallOff,

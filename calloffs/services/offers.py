@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +43,7 @@ from .common import (
     require_reason,
     require_text,
     set_sla_due_times,
+    transition,
     withdraw_open_offer,
 )
 
@@ -169,7 +169,7 @@ def _create_offer(*, calloff: CallOff, entry: ProviderRank, actor, now: datetime
     return offer
 
 
-@transaction.atomic(durable=True)
+@transition
 def offer_accept(
     *,
     calloff: CallOff,
@@ -240,7 +240,7 @@ def offer_accept(
     return calloff
 
 
-@transaction.atomic(durable=True)
+@transition
 def offer_decline(*, calloff: CallOff, provider: Provider, actor, reason: str) -> CallOff:
     """The provider holding the open offer declines; the call-off goes to the next provider."""
     require_provider_staff(actor, provider)
@@ -265,7 +265,7 @@ def offer_decline(*, calloff: CallOff, provider: Provider, actor, reason: str) -
     return calloff
 
 
-@transaction.atomic(durable=True)
+@transition
 def offer_expire(*, offer: Offer, now: datetime | None = None, skip_locked: bool = False) -> bool:
     """Expire an offer whose deadline has passed and offer the call-off to the next provider.
 
@@ -302,7 +302,7 @@ def offer_expire(*, offer: Offer, now: datetime | None = None, skip_locked: bool
     return True
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_assign_manually(*, calloff: CallOff, provider: Provider, actor, reason: str) -> CallOff:
     """The ministry assigns a provider directly: a deviation from the order of precedence,
     recorded with its mandatory reason. Allowed when nobody was available (unassigned) and

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from incidents.models import TimelineEntry
@@ -20,7 +19,7 @@ from ..models import CallOff, CallOffService, CallOffState, EventKind, Framework
 from ..permissions import can_cancel
 from ..selectors import committed_value
 from .ceiling import ceiling_check_filing, format_eur
-from .common import lock_calloff, record_event, require_reason
+from .common import lock_calloff, record_event, require_reason, transition
 from .filing import CENT, _clean_services
 
 #: Scope can change while the provider works on the call-off.
@@ -34,7 +33,7 @@ def _lines(calloff: CallOff) -> list[dict]:
     ]
 
 
-@transaction.atomic(durable=True)
+@transition
 def calloff_change_scope(
     *,
     calloff: CallOff,

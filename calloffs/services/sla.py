@@ -22,7 +22,7 @@ from incidents.services import timeline_add
 
 from ..models import ENGAGED_STATES, MILESTONE_FIELDS, AlertKind, CallOff, EventKind, Milestone, Offer, SLABreach
 from ..selectors import offers_due
-from .common import alert_ministry, lock_calloff, record_event
+from .common import alert_ministry, lock_calloff, record_event, transition
 from .offers import offer_expire
 
 BATCH = 200
@@ -47,7 +47,7 @@ def milestones_due(*, now: datetime, batch: int = BATCH, slot: int = 0, slots: i
     return due
 
 
-@transaction.atomic(durable=True)
+@transition
 def sla_breach_detect(*, calloff_id: int, milestone: str, now: datetime | None = None) -> SLABreach | None:
     """Record that ``milestone`` is overdue: breach row, event (notifies body and provider),
     ministry alert. Returns the breach, or None if there is nothing (more) to do."""

@@ -116,3 +116,26 @@ def test_a_double_submit_racing_itself_files_once(file_calloff, setup):
     assert [r[0] for r in results] == ["ok"] * 4, results
     assert len({c.pk for _, c in results}) == 1
     assert CallOff.objects.count() == 1 and Offer.objects.count() == 1
+
+
+def test_concurrent_filings_see_each_other_at_the_ceiling(file_calloff, setup):
+    """The contract is locked only at each filing's end; the commitments read there must still be
+    exact: eight filings of 2,100 € racing towards a 10,000 € ceiling cross 80 % and 95 % once
+    each, and every one that no longer fits is flagged."""
+    from decimal import Decimal
+
+    from calloffs.models import AlertKind, MinistryAlert
+
+    setup.contract.estimated_value = Decimal("8000.00")
+    setup.contract.ceiling = Decimal("10000.00")
+    setup.contract.save()
+    results = run_together([lambda: file_calloff(services=[(setup.modules.remote, 10)]) for _ in range(8)])
+
+    assert [r[0] for r in results] == ["ok"] * 8, results
+    flagged = CallOff.objects.filter(exceeds_ceiling=True).count()
+    assert flagged == 4  # 4 × 2,100 = 8,400 fit; each later one exceeds what is left
+    thresholds = sorted(
+        MinistryAlert.objects.filter(kind=AlertKind.CEILING_THRESHOLD).values_list("threshold", flat=True)
+    )
+    assert thresholds == [80]  # 8,400 = 84 %: crossed once; 95 % and 100 % are never reached by a fitting one
+    assert MinistryAlert.objects.filter(kind=AlertKind.CEILING_EXCEEDED).count() == 4

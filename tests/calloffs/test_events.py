@@ -54,3 +54,20 @@ def test_services_refuse_to_run_inside_another_transaction(setup, file_calloff):
     """durable=True: a service is its own unit of work, never part of a caller's transaction."""
     with pytest.raises(RuntimeError), transaction.atomic():
         file_calloff()
+
+
+def test_a_filing_locks_the_audit_chain_only_at_its_end(file_calloff):
+    """The head row serialises every transition; taken at the first event, it was held while the
+    whole filing ran (incident, call-off, ranking, offer, notifications) and filings queued."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        file_calloff()
+    sql = [q["sql"] for q in captured.captured_queries]
+    head = [
+        i for i, s in enumerate(sql) if "auditchainhead" in s and s.startswith("SELECT")
+    ]  # FOR UPDATE on PostgreSQL
+    assert len(head) == 1, head  # one lock for both entries (filed, offered)
+    after = sql[head[0] :]
+    assert not any(s.startswith("INSERT") and "calloffs_" in s for s in after), after

@@ -53,3 +53,35 @@ def test_logins_and_failures_are_audited(client, alice):
     client.post(reverse("mfa_authenticate"), {"code": f"{hotp_value(TOTP_SECRET, int(time.time()) // 30):06d}"})
     assert AuditEntry.objects.filter(action="auth.login", actor=alice).exists()
     assert verify()[0]
+
+
+def test_deferred_entries_are_chained_in_order_when_the_block_ends(alice, org_a):
+    from django.db import transaction
+
+    from tenants.audit import deferred
+
+    audit(actor=alice, action="before")
+    with transaction.atomic(), deferred():
+        audit(actor=alice, action="first", organisation=org_a)
+        with deferred():  # a nested block joins the outer one
+            audit(actor=alice, action="second")
+        assert not AuditEntry.objects.filter(action__in=["first", "second"]).exists()  # not yet chained
+    assert list(AuditEntry.objects.order_by("sequence").values_list("action", flat=True)) == [
+        "before",
+        "first",
+        "second",
+    ]
+    assert verify()[0]
+
+
+def test_a_failed_block_chains_nothing(alice):
+    from django.db import transaction
+
+    from tenants.audit import deferred
+
+    with pytest.raises(RuntimeError), transaction.atomic(), deferred():
+        audit(actor=alice, action="never")
+        raise RuntimeError
+    assert not AuditEntry.objects.filter(action="never").exists()
+    audit(actor=alice, action="after")
+    assert verify() == (True, 1, "ok")
