@@ -12,6 +12,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+_in_worker = False
+
+
+@signals.worker_init.connect
+def _mark_worker(**kwargs):
+    # Fired in the worker's main process before its pool forks: the children inherit the flag.
+    global _in_worker
+    _in_worker = True
+
+
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _close_old_connections(sender=None, **kwargs):
@@ -19,8 +29,8 @@ def _close_old_connections(sender=None, **kwargs):
     broke or are older than CONN_MAX_AGE, and have the next use check the connection first
     (CONN_HEALTH_CHECKS). Celery's own fix-up closes every connection only every
     CELERY_DB_REUSE_MAX tasks (settings/celery.py)."""
-    if sender is not None and getattr(sender.request, "is_eager", False):
-        return
+    if not _in_worker or (sender is not None and getattr(sender.request, "is_eager", False)):
+        return  # a web process or a test running a task in place: its connection is not ours to close
     close_old_connections()
 
 

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditEntry
@@ -37,8 +37,12 @@ def entry_digest(*, sequence, at, actor_label, action, organisation_label, targe
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-#: The entries of the current ``deferred()`` block, or None outside one.
-_deferred: ContextVar[list[dict] | None] = ContextVar("digisos_audit_deferred", default=None)
+#: The entries of the current ``deferred()`` block and the savepoint depth it began at; None outside one.
+_deferred: ContextVar[tuple[list[dict], int] | None] = ContextVar("digisos_audit_deferred", default=None)
+
+
+def _savepoint_depth() -> int:
+    return sum(1 for sid in connection.savepoint_ids if sid)
 
 
 @contextmanager
@@ -48,12 +52,14 @@ def deferred():
     chained and the transaction rolls back). The chain head is one row, locked from the first
     append until the commit: appended as things happen, every call-off transition held it for
     its whole transaction, and on a mass-incident day the filings queued behind each other.
-    Chained at the end, it is held for the last few statements only. Nested blocks join the outer one."""
+    Chained at the end, it is held for the last few statements only. Nested blocks join the outer one.
+    An entry appended inside a savepoint opened within the block is chained at once: the savepoint
+    may be rolled back while the block goes on, and its entry must go with it."""
     if _deferred.get() is not None:
         yield
         return
     buffer: list[dict] = []
-    token = _deferred.set(buffer)
+    token = _deferred.set((buffer, _savepoint_depth()))
     try:
         yield
     finally:
@@ -75,9 +81,9 @@ def append(
         "target": (target or "")[:255],
         "details": _canonical(details or {}),
     }
-    buffer = _deferred.get()
-    if buffer is not None:
-        buffer.append(item)
+    block = _deferred.get()
+    if block is not None and _savepoint_depth() <= block[1]:
+        block[0].append(item)
         return None
     return _chain([item])[0]
 

@@ -32,9 +32,11 @@ class ProviderApiKeyAuthentication(authentication.BaseAuthentication):
         key = api_key_authenticate(raw)
         if key is None:
             raise exceptions.AuthenticationFailed()
-        # A key's account is its provider's API account (services/api_keys.py): staff of that one
-        # provider and member of no body. Said here, the scopes of this request need no query for it.
-        prime(("provider_ids_of", key.account_id), [key.provider_id])
+        # A key's account is its provider's API account (services/api_keys.py): member of no body,
+        # and staff of the key's provider as long as its membership exists (read with the key).
+        # Primed here, the scopes and permission checks of this request need no query for it; they
+        # can only narrow what the account's rows would give, never widen it.
+        prime(("provider_ids_of", key.account_id), [key.provider_id] if key.account_is_staff else [])
         prime(("roles_of", key.account_id), {})
         return key.account, key
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,7 +181,15 @@ def api_key_authenticate(raw: str, *, now: datetime | None = None) -> ProviderAp
     prefix = split_prefix(raw or "")
     if prefix is None:
         return None
-    key = ProviderApiKey.objects.select_related("provider", "account").filter(prefix=prefix).first()
+    # Whether the key's account is (still) staff of the key's provider, read in the same query: the
+    # request's scopes are primed with it (calloffs/api/authentication.py).
+    staff = ProviderMembership.objects.filter(user_id=OuterRef("account_id"), provider_id=OuterRef("provider_id"))
+    key = (
+        ProviderApiKey.objects.select_related("provider", "account")
+        .annotate(account_is_staff=Exists(staff))
+        .filter(prefix=prefix)
+        .first()
+    )
     if key is None or not secrets.compare_digest(key.hash, hash_key(raw)):
         return None
     now = now or timezone.now()

@@ -76,9 +76,9 @@ def document_request(*, calloff: CallOff, kind: str, actor=None, reason: str = "
     read the call-off's documents. If the newest version is still pending it is returned as is:
     it has not read any data yet and will render the current state.
     """
+    calloff = CallOff.objects.get(pk=calloff.pk)  # fresh: the access rule reads its body and provider
     if actor is not None and not can_access_documents(actor, calloff):
         raise NotPermitted(_("Sie haben keinen Zugriff auf die Dokumente dieses Abrufs."))
-    calloff = CallOff.objects.get(pk=calloff.pk)
     _check_requestable(calloff=calloff, kind=kind)
     for _attempt in range(3):
         latest = (

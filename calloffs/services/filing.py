@@ -222,6 +222,8 @@ def calloff_file(
     elif priority not in Priority.values:
         raise InvalidInput(_("Unbekannte Priorität."), field="priority")
     lines = _clean_services(contract, services)
+    if incident is not None and incident.organisation_id != organisation.pk:
+        _pick_incident(organisation, incident)  # raises: checked before the number is drawn
 
     now = timezone.now()
     number = next_calloff_number(when=now)
@@ -263,6 +265,9 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     category, priority = fields["category"], fields["priority"]
     operations_halted, detected_at, affected = fields["operations_halted"], fields["detected_at"], fields["affected"]
     on_behalf, phoned_in_by = fields["on_behalf"], fields["phoned_in_by"]
+    # Filings of one body one after the other (two at once would open two incidents); other bodies'
+    # filings do not wait. NO KEY: rows that merely point at the body (FK checks) are not held up.
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
     incident = incident_open_or_attach(
         organisation=organisation,
         incident=_pick_incident(organisation, incident),
@@ -328,5 +333,6 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     # before this one have committed, so the commitments read here are exact.
     contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     calloff.contract = contract
+    _check_entitled(contract, organisation)  # again, under the lock: a change of the term or the bodies wins
     ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
     return calloff

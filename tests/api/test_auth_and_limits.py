@@ -311,3 +311,20 @@ def test_expired_idempotency_keys_are_purged(api, file_calloff, setup):
     IdempotencyRecord.objects.filter(key="old").update(expires_at=timezone.now())
     assert purge_idempotency_keys() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_key_whose_account_lost_its_provider_role_sees_and_does_nothing(api, keys, file_calloff, setup):
+    """The request's scopes are primed from the key; the membership is read with it, so taking the
+    API account off the provider's staff cuts the key off at once (no stale grant)."""
+    from calloffs.models import ProviderMembership
+
+    calloff = file_calloff()  # offered to P1
+    assert api(0).get(url(calloff)).status_code == 200
+    key = ProviderApiKey.objects.get(provider=setup.providers[0])
+    ProviderMembership.objects.filter(user=key.account, provider=setup.providers[0]).delete()
+
+    assert api(0).get(url()).json()["results"] == []
+    assert api(0).get(url(calloff)).status_code == 404
+    assert api(0).post(url(calloff, "accept/"), ACCEPT, format="json").status_code == 404
+    calloff.refresh_from_db()
+    assert calloff.state == "offered"

@@ -139,3 +139,13 @@ def test_concurrent_filings_see_each_other_at_the_ceiling(file_calloff, setup):
     )
     assert thresholds == [80]  # 8,400 = 84 %: crossed once; 95 % and 100 % are never reached by a fitting one
     assert MinistryAlert.objects.filter(kind=AlertKind.CEILING_EXCEEDED).count() == 4
+
+
+def test_concurrent_filings_of_one_body_share_one_incident(file_calloff, setup, org_a):
+    from incidents.models import Incident
+
+    results = run_together([file_calloff for _ in range(4)])
+
+    assert [r[0] for r in results] == ["ok"] * 4, results
+    assert Incident.objects.filter(organisation=org_a).count() == 1
+    assert len({c.incident_id for _, c in results}) == 1

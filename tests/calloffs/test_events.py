@@ -71,3 +71,33 @@ def test_a_filing_locks_the_audit_chain_only_at_its_end(file_calloff):
     assert len(head) == 1, head  # one lock for both entries (filed, offered)
     after = sql[head[0] :]
     assert not any(s.startswith("INSERT") and "calloffs_" in s for s in after), after
+
+
+def test_an_accept_and_an_expiry_lock_the_audit_chain_only_at_their_end(file_calloff, setup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from calloffs import services
+    from calloffs.models import Offer
+
+    def head_lock_is_last(run):
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        sql = [q["sql"] for q in captured.captured_queries]
+        head = [i for i, s in enumerate(sql) if "auditchainhead" in s and s.startswith("SELECT")]
+        assert len(head) == 1, head
+        assert not any(s.startswith(("INSERT", "UPDATE")) and "calloffs_" in s for s in sql[head[0] :])
+
+    accepted = file_calloff()
+    head_lock_is_last(
+        lambda: services.offer_accept(
+            calloff=accepted,
+            provider=setup.providers[0],
+            actor=setup.staff[0],
+            lead_name="Jana Keller",
+            lead_phone="+49 211 5550110",
+        )
+    )
+    expiring = file_calloff()
+    offer = Offer.objects.get(calloff=expiring, state="open")
+    head_lock_is_last(lambda: services.offer_expire(offer=offer, now=offer.respond_by))

@@ -1,10 +1,10 @@
-"""Every call-off transition appends to the hash-chained audit log in its own transaction, so it
-holds the chain's head row until it commits. A filing holds the contract row and the body's incident
-row (to serialise filings) before it reaches the head; a transition that already holds the head then
-inserts rows that point at that incident or contract (a timeline entry, a ministry alert). With plain
-FOR UPDATE those inserts would wait for the filing while the filing waits for the head: a deadlock,
-on exactly the day when a body files again while its first call-off is accepted. The filing's locks
-are FOR NO KEY UPDATE, which still serialises filings but lets such inserts through."""
+"""Every call-off transition chains its audit entries at its end and holds the chain's head row
+until it commits. A filing holds the body's incident row from its start and the contract row from
+its end (the ceiling check); a transition that already holds the head then inserts rows that point
+at that incident or contract (a timeline entry, a ministry alert). With plain FOR UPDATE those
+inserts would wait for the filing while the filing waits for the head: a deadlock, on exactly the
+day when a body files again while its first call-off is accepted. The filing's locks are FOR NO KEY
+UPDATE, which still serialises what must be serialised but lets such inserts through."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_a_filing_and_an_accept_of_the_same_body_do_not_deadlock(setup, file_cal
     errors: dict[str, BaseException] = {}
 
     def paused_record_event(**kwargs):
-        # The filing holds the contract and the incident now; let the accept run into them.
+        # The filing holds the incident now (the contract at its end); let the accept run into them.
         locks_held.set()
         accept_done.wait(timeout=5)
         return real_record_event(**kwargs)

@@ -85,3 +85,21 @@ def test_a_failed_block_chains_nothing(alice):
     assert not AuditEntry.objects.filter(action="never").exists()
     audit(actor=alice, action="after")
     assert verify() == (True, 1, "ok")
+
+
+def test_an_entry_of_a_savepoint_rolled_back_within_a_deferred_block_is_gone_with_it(alice):
+    from django.db import transaction
+
+    from tenants.audit import deferred
+
+    with transaction.atomic(), deferred():
+        audit(actor=alice, action="kept")
+        try:
+            with transaction.atomic():  # a savepoint whose failure the caller handles
+                audit(actor=alice, action="undone")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        audit(actor=alice, action="also kept")
+    assert list(AuditEntry.objects.order_by("sequence").values_list("action", flat=True)) == ["kept", "also kept"]
+    assert verify()[0]
