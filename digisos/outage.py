@@ -114,3 +114,24 @@ def server_error(request, *args, **kwargs):
         logger.error("database unavailable during %s %s: %s", request.method, request.path, exc)
         return unavailable_response(request)
     return django_server_error(request, *args, **kwargs)
+
+
+def bad_request(request, exception=None, *args, **kwargs):
+    """``handler400`` (a forged Host header, a broken multipart body …: Django's SuspiciousOperation
+    and friends, raised before any view runs): problem+json for the API, a German page otherwise."""
+    if is_api(request):
+        return JsonResponse(
+            {
+                "type": "urn:digisos:problem:bad_request",
+                "code": "bad_request",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": "Die Anfrage ist ungültig und wurde nicht ausgeführt.",
+                "instance": request.path,
+            },
+            status=400,
+            content_type="application/problem+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    html = render_to_string("errors/400.html", {"LANGUAGE_CODE": "de"})
+    return HttpResponse(html, status=400, content_type="text/html; charset=utf-8")

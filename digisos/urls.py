@@ -9,6 +9,7 @@ from . import admin_site, ops_views, views
 admin_site.configure()
 
 # A lost database is a 503 with a clear page (and problem+json in the API), not a traceback.
+handler400 = "digisos.outage.bad_request"
 handler500 = "digisos.outage.server_error"
 
 urlpatterns = [

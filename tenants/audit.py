@@ -76,7 +76,6 @@ def append(
     item = {
         "actor": actor,
         "organisation": organisation,
-        "at": timezone.now(),
         "action": action,
         "target": (target or "")[:255],
         "details": _canonical(details or {}),
@@ -94,12 +93,14 @@ def append(
 def _chain(items: list[dict]) -> list[AuditEntry]:
     """Lock the head, chain the entries in order, write them in one statement, move the head."""
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    # Stamped when chained, under the head's lock: times rise with the sequence, as a reader expects.
+    at = timezone.now()
     entries = []
     for item in items:
         actor, organisation = item["actor"], item["organisation"]
         fields = {
             "sequence": head.last_sequence + 1,
-            "at": item["at"],
+            "at": at,
             "actor_label": actor.email if actor else "",
             "action": item["action"],
             "organisation_label": organisation.name if organisation else "",

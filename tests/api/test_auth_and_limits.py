@@ -328,3 +328,15 @@ def test_a_key_whose_account_lost_its_provider_role_sees_and_does_nothing(api, k
     assert api(0).post(url(calloff, "accept/"), ACCEPT, format="json").status_code == 404
     calloff.refresh_from_db()
     assert calloff.state == "offered"
+
+
+def test_a_request_refused_before_any_view_is_a_problem_in_the_api_and_a_german_page_in_the_portal(client):
+    # Django refuses a forged Host header (DisallowedHost) before the URL conf is consulted.
+    response = client.get("/api/v1/calloffs/", HTTP_HOST="r$U9")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "bad_request" and response.json()["status"] == 400
+
+    response = client.get("/abrufe/", HTTP_HOST="r$U9")
+    assert response.status_code == 400
+    assert "Ungültige Anfrage" in response.content.decode()
