@@ -18,8 +18,11 @@ logger = logging.getLogger(__name__)
 LAST_DEADLINE_SWEEP_KEY = "digisos:calloffs:deadline_sweep"
 LAST_OUTBOX_SWEEP_KEY = "digisos:calloffs:outbox_sweep"
 SWEEP_SLOT_KEY = "digisos:calloffs:deadline_sweep_slot"
-#: A slot lock outlives a sweep's time budget; if its worker dies, the slot frees itself.
-SWEEP_SLOT_TTL = 60
+#: A slot lock outlives a sweep's time budget (5 s) by a little; if its worker dies mid-sweep, the
+#: slot frees itself within seconds. (It was 60 s: a worker killed mid-sweep held that share's
+#: deadlines back for a minute, caught by the worker-kill drill.) An overlap is harmless: every
+#: action re-checks its deadline under a row lock.
+SWEEP_SLOT_TTL = 8
 
 
 def _mark_swept() -> None:

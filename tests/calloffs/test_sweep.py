@@ -238,3 +238,16 @@ def test_a_lone_sweep_covers_every_share_and_a_busy_share_is_left_to_its_sweeper
         cache.delete(f"{SWEEP_SLOT_KEY}:0")
         assert sweep_deadlines()["expired"] == sum(1 for c in calloffs if c.pk % 2 == 0)
     assert all(c.offers.get(sequence=1).state == OfferState.EXPIRED for c in calloffs)
+
+
+def test_a_share_held_by_a_worker_that_died_mid_sweep_is_swept_within_seconds(file_calloff, settings):
+    from calloffs.tasks.sweep import SWEEP_SLOT_KEY, SWEEP_SLOT_TTL
+
+    offer = file_calloff().offers.get()
+    with time_machine.travel(offer.respond_by - timedelta(seconds=2), tick=False) as traveller:
+        for slot in range(settings.DEADLINE_SWEEP_SLOTS):  # the dead worker's slot locks, never released
+            cache.add(f"{SWEEP_SLOT_KEY}:{slot}", "1", timeout=SWEEP_SLOT_TTL)
+        traveller.shift(3)  # the offer is due; the locks still stand
+        assert sweep_deadlines()["expired"] == 0
+        traveller.shift(10)  # a deadline held back by a dead worker is late by seconds, not a minute
+        assert sweep_deadlines()["expired"] == 1
