@@ -243,6 +243,8 @@ def test_a_lone_sweep_covers_every_share_and_a_busy_share_is_left_to_its_sweeper
 def test_a_share_held_by_a_worker_that_died_mid_sweep_is_swept_within_seconds(file_calloff, settings):
     from calloffs.tasks.sweep import SWEEP_SLOT_KEY, SWEEP_SLOT_TTL
 
+    # An in-process cache, whose expiry follows the travelled clock (Redis keeps its own time).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "slots"}}
     offer = file_calloff().offers.get()
     with time_machine.travel(offer.respond_by - timedelta(seconds=2), tick=False) as traveller:
         for slot in range(settings.DEADLINE_SWEEP_SLOTS):  # the dead worker's slot locks, never released
