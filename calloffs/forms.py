@@ -18,6 +18,25 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
 
+def module_quantity_field(module, *, initial=None) -> forms.DecimalField:
+    """The estimated quantity of one service module (filing form, change of scope)."""
+    return forms.DecimalField(
+        label=module.name,
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("10000"),
+        decimal_places=2,
+        localize=True,
+        initial=initial,
+        help_text=_("%(unit)s · %(price)s € je Einheit")
+        % {
+            "unit": module.get_unit_display(),
+            "price": number_format(module.price, decimal_pos=2, use_l10n=True, force_grouping=True),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+    )
+
+
 class CallOffFilingForm(forms.Form):
     """The emergency call-off (Notfall-Abruf): short, prefilled, works on a phone."""
 
@@ -92,20 +111,7 @@ class CallOffFilingForm(forms.Form):
             self.fields["phoned_in_by"].required = True
             self.fields["verification_note"].required = True
         for module in self.modules:
-            self.fields[f"module_{module.pk}"] = forms.DecimalField(
-                label=module.name,
-                required=False,
-                min_value=Decimal("0"),
-                max_value=Decimal("10000"),
-                decimal_places=2,
-                localize=True,
-                help_text=_("%(unit)s · %(price)s € je Einheit")
-                % {
-                    "unit": module.get_unit_display(),
-                    "price": number_format(module.price, decimal_pos=2, use_l10n=True, force_grouping=True),
-                },
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
-            )
+            self.fields[f"module_{module.pk}"] = module_quantity_field(module)
 
     def module_fields(self):
         return [self[f"module_{m.pk}"] for m in self.modules]

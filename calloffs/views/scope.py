@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import permissions, selectors
 from ..errors import CallOffError
+from ..forms import module_quantity_field
 from ..services.scope import SCOPE_STATES, calloff_change_scope
 from .detail import _context as detail_context
 
@@ -26,18 +25,7 @@ class ScopeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.modules = modules
         for module in modules:
-            self.fields[f"module_{module.pk}"] = forms.DecimalField(
-                label=module.name,
-                required=False,
-                min_value=Decimal("0"),
-                max_value=Decimal("10000"),
-                decimal_places=2,
-                localize=True,
-                initial=current.get(module.pk),
-                help_text=gettext_lazy("%(unit)s · %(price)s € je Einheit")
-                % {"unit": module.get_unit_display(), "price": module.price},
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
-            )
+            self.fields[f"module_{module.pk}"] = module_quantity_field(module, initial=current.get(module.pk))
         self.order_fields([*[f"module_{m.pk}" for m in modules], "reason"])
 
     def services(self):
