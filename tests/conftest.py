@@ -15,6 +15,10 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
+#: The contract, providers and call-off helpers, for every directory that files call-offs (calloffs,
+#: api, ops, security, browser, drills), declared once here instead of re-exported per directory.
+pytest_plugins = ["tests.calloffs.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip only what needs the real servers when they are not configured, saying so once."""

@@ -5,17 +5,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from calloffs.services.api_keys import api_key_create
-from tests.calloffs.conftest import (  # noqa: F401  (fixtures)
-    contract,
-    drive,
-    file_calloff,
-    modules,
-    providers,
-    ranking,
-    roles,
-    setup,
-    staff,
-)
 
 
 @pytest.fixture

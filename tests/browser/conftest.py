@@ -8,18 +8,6 @@ from pathlib import Path
 import pytest
 from allauth.mfa.totp.internal.auth import hotp_value
 
-from tests.calloffs.conftest import (  # noqa: F401  (the contract fixtures, shared)
-    contract,
-    drive,
-    file_calloff,
-    modules,
-    providers,
-    ranking,
-    roles,
-    setup,
-    staff,
-)
-
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
 # itself (fixtures, assertions) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

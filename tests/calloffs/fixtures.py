@@ -1,4 +1,5 @@
-"""Fixtures of the call-off tests: an active contract with SLA terms, modules and role rates;
+"""Fixtures of the call-off tests, offered to every test directory (tests/conftest.py lists this
+module in ``pytest_plugins``): an active contract with SLA terms, modules and role rates;
 four providers ranked 1–4 in version 1 (the fourth serves only Münster, Detmold and Arnsberg,
 as in the demo), one staff account per provider; and helpers that file a call-off and drive it
 into any state through the services (never by assigning ``state``)."""
