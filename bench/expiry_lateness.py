@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from bench.notify_harness import (  # noqa: E402
     configure_env,
     fresh_database,
     machine,
+    seed_bench_contract,
     start_redis,
     summary_ms,
     write_section,
@@ -48,65 +49,13 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/digisos_bench_expiry"
 def seed_contract():
     from django.utils import timezone
 
-    from calloffs.models import (
-        ContractStatus,
-        FrameworkContract,
-        Priority,
-        Provider,
-        ProviderRank,
-        RankingVersion,
-        ServiceModule,
-        SLATerm,
-    )
     from incidents.models import Incident
-    from tenants.models import Organisation, OrganisationKind, User
 
-    today = timezone.localdate()
-    contract = FrameworkContract.objects.create(
-        reference="BENCH-EXP",
-        title="Bench",
-        contracting_authority="Ministerium",
-        start_date=today - timedelta(days=30),
-        end_date=today + timedelta(days=365),
-        estimated_value=Decimal("900000000"),
-        ceiling=Decimal("1000000000"),
-        status=ContractStatus.ACTIVE,
-    )
-    for p in Priority.values:
-        SLATerm.objects.create(
-            contract=contract,
-            priority=p,
-            accept_minutes=15,
-            callback_minutes=30,
-            remote_start_minutes=60,
-            onsite_minutes=240,
-        )
-    module = ServiceModule.objects.create(contract=contract, code="IR", name="Remote", price=Decimal("200"))
-    version = RankingVersion.objects.create(contract=contract, number=1)
-    providers = []
-    for rank in (1, 2):
-        provider = Provider.objects.create(
-            legal_name=f"Bench {rank} GmbH",
-            short_name=f"B{rank}",
-            hotline="+49 211 555000",
-            email=f"hotline{rank}@bench.example",
-            capacity=30000,
-        )
-        ProviderRank.objects.create(version=version, provider=provider, rank=rank)
-        providers.append(provider)
-    body = Organisation.objects.create(
-        source_key="bench-body",
-        name="Stadt Bench",
-        kind=OrganisationKind.KREISFREIE_STADT,
-        ags="05315000",
-        regierungsbezirk="Köln",
-        eligible_from=today - timedelta(days=365),
-    )
-    user = User.objects.create_user(email="caller@bench.example", password="bench-password-123")
+    seeded = seed_bench_contract(reference="BENCH-EXP", providers=2)
     incident = Incident.objects.create(
-        organisation=body, title="Bench", category="ransomware", became_aware_at=timezone.now()
+        organisation=seeded.body, title="Bench", category="ransomware", became_aware_at=timezone.now()
     )
-    return contract, version, module, providers, body, user, incident
+    return seeded.contract, seeded.version, seeded.module, seeded.providers, seeded.body, seeded.user, incident
 
 
 def seed_pending(n: int, due: int, start: float, window: float, seeded) -> None:

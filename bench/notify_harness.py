@@ -219,6 +219,72 @@ def machine() -> str:
     )
 
 
+def seed_bench_contract(*, reference: str, providers: int = 1):
+    """What the notification benchmarks file against: an active contract (SLA terms, one module, a
+    ceiling no run reaches), ``providers`` providers ranked 1…n, one eligible body and a user."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from calloffs.models import (
+        ContractStatus,
+        FrameworkContract,
+        Priority,
+        Provider,
+        ProviderRank,
+        RankingVersion,
+        ServiceModule,
+        SLATerm,
+    )
+    from tenants.models import Organisation, OrganisationKind, User
+
+    today = timezone.localdate()
+    contract = FrameworkContract.objects.create(
+        reference=reference,
+        title="Bench",
+        contracting_authority="Ministerium",
+        start_date=today - timedelta(days=30),
+        end_date=today + timedelta(days=365),
+        estimated_value=Decimal("900000000"),
+        ceiling=Decimal("1000000000"),
+        status=ContractStatus.ACTIVE,
+    )
+    for priority in Priority.values:
+        SLATerm.objects.create(
+            contract=contract,
+            priority=priority,
+            accept_minutes=15,
+            callback_minutes=30,
+            remote_start_minutes=60,
+            onsite_minutes=240,
+        )
+    module = ServiceModule.objects.create(contract=contract, code="IR", name="Remote", price=Decimal("200"))
+    version = RankingVersion.objects.create(contract=contract, number=1)
+    ranked = []
+    for rank in range(1, providers + 1):
+        provider = Provider.objects.create(
+            legal_name=f"Bench {rank} GmbH",
+            short_name=f"B{rank}",
+            hotline="+49 211 555000",
+            email=f"hotline{rank}@bench.example",
+            capacity=30000,
+        )
+        ProviderRank.objects.create(version=version, provider=provider, rank=rank)
+        ranked.append(provider)
+    body = Organisation.objects.create(
+        source_key="bench-body",
+        name="Stadt Bench",
+        kind=OrganisationKind.KREISFREIE_STADT,
+        ags="05315000",
+        regierungsbezirk="Köln",
+        eligible_from=today - timedelta(days=365),
+    )
+    user = User.objects.create_user(email="caller@bench.example", password="bench-password-123")  # noqa: S106
+    return SimpleNamespace(contract=contract, version=version, module=module, providers=ranked, body=body, user=user)
+
+
 def write_section(path: Path, name: str, text: str) -> None:
     """Replace (or append) the section between the markers of ``name`` in ``path``."""
     start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"

@@ -36,6 +36,7 @@ from bench.notify_harness import (  # noqa: E402
     configure_env,
     fresh_database,
     machine,
+    seed_bench_contract,
     start_redis,
     summary_ms,
     write_section,
@@ -45,66 +46,13 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/digisos_bench_notify"
 
 
 def seed(receiver_url: str):
-    from datetime import timedelta
-    from decimal import Decimal
+    from calloffs.models import WebhookEndpoint
+    from tenants.models import Membership, Role
 
-    from django.utils import timezone
-
-    from calloffs.models import (
-        ContractStatus,
-        FrameworkContract,
-        Priority,
-        Provider,
-        ProviderRank,
-        RankingVersion,
-        ServiceModule,
-        SLATerm,
-        WebhookEndpoint,
-    )
-    from tenants.models import Membership, Organisation, OrganisationKind, Role, User
-
-    today = timezone.localdate()
-    contract = FrameworkContract.objects.create(
-        reference="BENCH-1",
-        title="Bench",
-        contracting_authority="Ministerium",
-        start_date=today - timedelta(days=30),
-        end_date=today + timedelta(days=365),
-        estimated_value=Decimal("900000000"),
-        ceiling=Decimal("1000000000"),
-        status=ContractStatus.ACTIVE,
-    )
-    for p in Priority.values:
-        SLATerm.objects.create(
-            contract=contract,
-            priority=p,
-            accept_minutes=15,
-            callback_minutes=30,
-            remote_start_minutes=60,
-            onsite_minutes=240,
-        )
-    module = ServiceModule.objects.create(contract=contract, code="IR", name="Remote", price=Decimal("200"))
-    provider = Provider.objects.create(
-        legal_name="Bench Cyber GmbH",
-        short_name="Bench",
-        hotline="+49 211 555000",
-        email="hotline@bench.example",
-        capacity=30000,
-    )
-    version = RankingVersion.objects.create(contract=contract, number=1)
-    ProviderRank.objects.create(version=version, provider=provider, rank=1)
-    WebhookEndpoint.objects.create(provider=provider, url=receiver_url)
-    body = Organisation.objects.create(
-        source_key="bench-body",
-        name="Stadt Bench",
-        kind=OrganisationKind.KREISFREIE_STADT,
-        ags="05315000",
-        regierungsbezirk="Köln",
-        eligible_from=today - timedelta(days=365),
-    )
-    user = User.objects.create_user(email="caller@bench.example", password="bench-password-123")
-    Membership.objects.create(user=user, organisation=body, role=Role.CALLER)
-    return body, user, module
+    seeded = seed_bench_contract(reference="BENCH-1")
+    WebhookEndpoint.objects.create(provider=seeded.providers[0], url=receiver_url)
+    Membership.objects.create(user=seeded.user, organisation=seeded.body, role=Role.CALLER)
+    return seeded.body, seeded.user, seeded.module
 
 
 def row(label: str, stats: dict) -> str:
