@@ -115,6 +115,14 @@ def test_only_the_provider_and_the_ministry_manage_endpoints(setup, alice, minis
         "https://0.0.0.0/hook",
         "https://100.64.0.1/hook",
         "https://224.0.0.1/hook",
+        # IPv6 forms that carry a private IPv4 address inside, and site-local IPv6
+        "https://[::127.0.0.1]/hook",  # IPv4-compatible
+        "https://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
+        "https://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+        "https://[2002:c0a8:b201::1]/hook",  # 6to4 of 192.168.178.1
+        "https://[fec0::1]/hook",  # site-local
+        "https://[64:ff9b:1::a00:1]/hook",  # local-use NAT64 (RFC 8215)
     ],
 )
 def test_private_loopback_and_link_local_targets_are_refused(setup, ministry, settings, url):
@@ -158,6 +166,25 @@ def test_a_host_that_resolves_to_a_private_address_is_refused_at_delivery_time(s
     row.refresh_from_db()
     assert "10.0.0.7" in row.last_error
     assert MinistryAlert.objects.filter(kind=AlertKind.DELIVERY_FAILING, calloff=calloff).exists()
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::a00:7", "::7f00:1", "2002:a00:7::1", "fec0::7"])
+def test_an_ipv6_answer_hiding_a_private_address_is_refused_at_delivery_time(setup, file_calloff, settings, address):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    row = webhook_row(file_calloff())
+    answer = [(10, 1, 6, "", (address, 443, 0, 0))]
+    with mock.patch("calloffs.webhooks.socket.getaddrinfo", return_value=answer):
+        assert deliver_notification(row.pk) == NotificationState.DEAD
+    row.refresh_from_db()
+    assert address in row.last_error
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::101:101", "2002:101:101::1", "2606:4700:4700::1111", "::ffff:1.1.1.1"])
+def test_ipv6_addresses_of_public_hosts_are_allowed(settings, address):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    with mock.patch("calloffs.webhooks.socket.getaddrinfo", return_value=[(10, 1, 6, "", (address, 443, 0, 0))]):
+        assert check_url("https://hooks.example/x") == [address]
 
 
 def test_the_allow_setting_lets_local_targets_through(settings):
