@@ -7,6 +7,12 @@ class CalloffsConfig(AppConfig):
     verbose_name = _("Rahmenvertrag und Abrufe")
 
     def ready(self):
+        from tenants.audit import register_verifier
+
+        from .audit_binding import verify_event_bindings
+
+        register_verifier(verify_event_bindings)
+
         from .documents.receivers import order_on_calloff_event
         from .signals import calloff_event_recorded
 

@@ -47,8 +47,16 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "organisation", "target"]
+    """Read only: entries are written by tenants.audit alone. An entry added here once took the
+    next sequence number and every audited write failed after it (docs/SECURITY.md)."""
+
+    list_display = ["sequence", "at", "action", "actor_label", "organisation_label", "target", "key_id"]
     list_filter = ["action"]
+    search_fields = ["target", "actor_label"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

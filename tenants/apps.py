@@ -7,4 +7,4 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Abrufberechtigte Stellen und Konten")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the audit receivers)
+        from . import checks, receivers  # noqa: F401  (registers the checks, connects the audit receivers)

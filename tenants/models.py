@@ -346,8 +346,10 @@ class Invitation(models.Model):
 class AuditEntry(models.Model):
     """Append-only, hash-chained record of security-relevant actions (tenants.audit writes it).
 
-    Each entry's ``entry_hash`` covers its content and the previous entry's hash, so a changed,
-    deleted or inserted row breaks the chain; ``manage.py verify_audit_chain`` checks it.
+    Each entry's ``entry_hash`` is an HMAC (key ``key_id`` of settings.AUDIT_KEYS, kept outside the
+    database) over its content and the previous entry's hash, so a changed, deleted or inserted row
+    breaks the chain and cannot be re-sealed without the key; signed checkpoints outside the database
+    reveal removed newest entries. ``manage.py verify_audit_chain`` checks both (docs/SECURITY.md).
     Labels (e-mail, body name) are snapshots: the chain does not depend on rows that may be deleted.
     """
 
@@ -362,6 +364,8 @@ class AuditEntry(models.Model):
     details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    #: Which key of settings.AUDIT_KEYS sealed the entry (keys are rotated; old ones keep verifying).
+    key_id = models.CharField(max_length=32, default="")
 
     class Meta:
         verbose_name = _("Protokolleintrag")

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from digisos.settings.parsers import env_bool, env_choice, env_int, env_list, env_str
+from digisos.settings.parsers import env_bool, env_choice, env_int, env_keyring, env_list, env_str
 
 
 def test_env_bool():
@@ -78,7 +78,29 @@ def test_bad_urls_fail_loudly():
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
+def test_env_keyring(tmp_path):
+    secret, older = "s" * 32, "o" * 40
+    assert env_keyring("K", environ={"K": f"k2:{secret},k1:{older}"}) == [("k2", secret), ("k1", older)]
+    path = tmp_path / "audit_key"
+    path.write_text(f"# newest first\nk2:{secret}\n\nk1:{older}\n")
+    assert env_keyring("K", environ={"K_FILE": str(path)}) == [("k2", secret), ("k1", older)]
+    assert env_keyring("K", environ={}) == []
+    for bad, message in [
+        ("k1:short", "fewer than 32"),
+        (secret, "is not '<key-id>:<secret>'"),
+        (f"k 1:{secret}", "is not"),
+        (f"k1:{secret},k1:{older}", "appears twice"),
+    ]:
+        with pytest.raises(ImproperlyConfigured, match=message):
+            env_keyring("K", environ={"K": bad})
+
+
+def test_the_audit_key_is_required_when_debug_is_off():
+    result = _settings_in_subprocess({"DEBUG": "0", "SECRET_KEY": "x" * 50, "AUDIT_KEY": ""})
+    assert result.returncode != 0 and "AUDIT_KEY_FILE (or AUDIT_KEY) is required" in result.stderr
+
+
+def _deploy_check(**extra):
     import os
     import secrets
     import subprocess
@@ -93,15 +115,33 @@ def test_production_settings_pass_the_deploy_check():
         "ALLOWED_HOSTS",
         "CACHE_URL",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "AUDIT_KEY",
+        "AUDIT_CHECKPOINT_FILE",
     )
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "digisos.example.nrw.de"})
-    result = subprocess.run(
+    env.update(extra)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_the_public_audit_keys_fail_the_deploy_check():
+    for key_id in ("test-only", "dev-insecure"):
+        result = _deploy_check(AUDIT_KEY=f"{key_id}:{'x' * 40}")
+        assert result.returncode != 0
+        assert "digisos.E001" in result.stderr + result.stdout and key_id in result.stderr + result.stdout
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    import secrets
+
+    key_file = tmp_path / "audit_key"
+    key_file.write_text(f"2026-12:{secrets.token_urlsafe(48)}\n")
+    result = _deploy_check(AUDIT_KEY_FILE=str(key_file))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -18,6 +18,7 @@ from tenants.audit import deferred as audit_deferred
 from tenants.models import phone_validator
 from tenants.services import audit
 
+from ..audit_binding import event_digest
 from ..errors import InvalidInput, NotPermitted, OfferNotOpen, TransitionNotAllowed
 from ..models import (
     CallOff,
@@ -160,6 +161,7 @@ def record_event(
         new_state=new_state,
         provider=provider.short_name if provider else "",
         reason=reason,
+        digest=event_digest(event),  # binds the event's content into the sealed chain
     )
     transaction.on_commit(partial(announce_event, event_id=event.pk, kind=kind, calloff_id=calloff.pk))
     return event

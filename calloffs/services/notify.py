@@ -478,6 +478,30 @@ def notifications_for_alert(alert: MinistryAlert) -> list[Notification]:
     return _create(rows)
 
 
+def notifications_for_audit_checkpoint(checkpoint: dict, line: str) -> list[Notification]:
+    """E-mail a signed checkpoint of the audit chain to the addresses the ministry named
+    (settings.AUDIT_CHECKPOINT_EMAIL): a copy of the chain's head outside the database."""
+    subject = _("Digi-SOS: Prüfpunkt des Protokolls, Eintrag {sequence}").format(sequence=checkpoint["sequence"])
+    text = _(
+        "Prüfpunkt der Protokollkette von Digi-SOS (Stand {at}): Eintrag {sequence}.\n\n"
+        "Bitte bewahren Sie diese Nachricht unverändert auf. Mit ihr lässt sich später nachweisen, "
+        "dass bis zu diesem Eintrag nichts aus dem Protokoll entfernt oder verändert wurde "
+        "(manage.py verify_audit_chain --checkpoints <Datei mit dieser Zeile>).\n\n{line}\n\n-- \nDigi-SOS"
+    ).format(at=_local(datetime.fromisoformat(checkpoint["at"])), sequence=checkpoint["sequence"], line=line)
+    rows = [
+        Notification(
+            event_type="audit.checkpoint",
+            audience=Audience.MINISTRY,
+            channel=Channel.EMAIL,
+            recipient=email,
+            subject=_short(subject, 200),
+            body=text,
+        )
+        for email in settings.AUDIT_CHECKPOINT_EMAIL
+    ]
+    return _create(rows)
+
+
 # --- Handing rows to Celery -----------------------------------------------------------------------
 
 

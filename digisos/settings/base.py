@@ -197,11 +197,14 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+from .audit import *  # noqa: E402,F403
 from .celery import *  # noqa: E402,F403
 from .notifications import *  # noqa: E402,F403
 from .operations import *  # noqa: E402,F403
 from .rest import *  # noqa: E402,F403
 from .security import *  # noqa: E402,F403
+
+CELERY_BEAT_SCHEDULE.update(AUDIT_BEAT_SCHEDULE)  # noqa: F405
 
 LOGGING = {
     "version": 1,

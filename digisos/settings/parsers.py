@@ -8,6 +8,7 @@ Secrets may also be read from a file named by ``<NAME>_FILE`` (Docker/Kubernetes
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,3 +64,28 @@ def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ=os.
     if raw not in choices:
         raise ImproperlyConfigured(f"{name}={raw!r} must be one of: {', '.join(choices)}")
     return raw
+
+
+_KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,32}")
+
+
+def env_keyring(name: str, *, min_length: int = 32, environ=os.environ) -> list[tuple[str, str]]:
+    """Keys with ids, the newest first: ``<key-id>:<secret>``, one a line (or comma-separated), from
+    ``<name>`` or the file named by ``<name>_FILE``. The first key signs; the others still verify
+    what they signed (rotation). Ids are 1–32 of ``A–Z a–z 0–9 . _ -``; secrets at least ``min_length``."""
+    raw = env_str(name, "", environ=environ) or ""
+    keys: list[tuple[str, str]] = []
+    for number, item in enumerate(re.split(r"[\n,]", raw), start=1):
+        item = item.strip()
+        if not item or item.startswith("#"):
+            continue
+        key_id, sep, secret = item.partition(":")
+        key_id, secret = key_id.strip(), secret.strip()
+        if not sep or not _KEY_ID.fullmatch(key_id):
+            raise ImproperlyConfigured(f"{name}: entry {number} is not '<key-id>:<secret>' (id: A-Z a-z 0-9 . _ -)")
+        if len(secret) < min_length:
+            raise ImproperlyConfigured(f"{name}: the secret of key {key_id!r} has fewer than {min_length} characters")
+        if key_id in {k for k, _ in keys}:
+            raise ImproperlyConfigured(f"{name}: key id {key_id!r} appears twice")
+        keys.append((key_id, secret))
+    return keys

@@ -13,6 +13,9 @@ os.environ.setdefault("CACHE_URL", "locmem")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # The in-process broker; tests that need a real worker set CELERY_BROKER_URL themselves.
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+# A public test key (refused by `check --deploy`); checkpoints go to a file only where a test says so.
+os.environ.setdefault("AUDIT_KEY", "test-only:test-only-audit-key-0123456789abcdef0123456789")
+os.environ.setdefault("AUDIT_CHECKPOINT_FILE", "")
 
 from .base import *  # noqa: E402,F403
 
