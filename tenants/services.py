@@ -155,6 +155,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
 
 @transaction.atomic
 def membership_set_role(*, membership: Membership, role: str, actor: User) -> Membership:
+    _lock_admins(membership)
     membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
     if not can_invite(actor=actor, organisation=membership.organisation, as_ministry_staff=False):
         raise PermissionDenied
@@ -178,6 +179,7 @@ def membership_set_role(*, membership: Membership, role: str, actor: User) -> Me
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
+    _lock_admins(membership)
     membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
     if not can_invite(actor=actor, organisation=membership.organisation, as_ministry_staff=False):
         raise PermissionDenied
@@ -193,9 +195,16 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership.delete()
 
 
+def _lock_admins(membership: Membership) -> None:
+    """Lock the body's row before a role change: two last-but-one administrators demoting or
+    removing themselves at once would each have seen the other and left the body with none."""
+    Organisation.objects.select_for_update().filter(pk=membership.organisation_id).values_list("pk").first()
+
+
 def _other_admins(membership: Membership) -> bool:
+    """Another administrator who can still act (a deactivated account does not count)."""
     return (
-        Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN)
+        Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN, user__is_active=True)
         .exclude(pk=membership.pk)
         .exists()
     )
