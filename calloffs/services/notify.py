@@ -486,7 +486,8 @@ def notifications_for_audit_checkpoint(checkpoint: dict, line: str) -> list[Noti
         "Prüfpunkt der Protokollkette von Digi-SOS (Stand {at}): Eintrag {sequence}.\n\n"
         "Bitte bewahren Sie diese Nachricht unverändert auf. Mit ihr lässt sich später nachweisen, "
         "dass bis zu diesem Eintrag nichts aus dem Protokoll entfernt oder verändert wurde "
-        "(manage.py verify_audit_chain --checkpoints <Datei mit dieser Zeile>).\n\n{line}\n\n-- \nDigi-SOS"
+        "(manage.py verify_audit_chain --checkpoints mit einer Datei, die diese Zeile enthält)."
+        "\n\n{line}\n\n-- \nDigi-SOS"
     ).format(at=_local(datetime.fromisoformat(checkpoint["at"])), sequence=checkpoint["sequence"], line=line)
     rows = [
         Notification(

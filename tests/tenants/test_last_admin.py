@@ -3,6 +3,7 @@ themselves, a deactivated account does not count, and two admins leaving at once
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -60,10 +61,9 @@ def test_two_admins_stepping_down_at_once_leave_one(org_a, monkeypatch, how):
 
     def checked_then_wait(membership):
         result = real(membership)
-        try:  # without the body's lock both would see the other one here, then both step down
+        # Without the body's lock both would see the other one here, then both step down.
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_checked.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass
         return result
 
     monkeypatch.setattr(services, "_other_admins", checked_then_wait)
