@@ -183,7 +183,7 @@ def seed_demo_contract(*, password: str, totp_secret: str, stdout=None) -> dict:
         providers.append(provider)
         email = STAFF_EMAIL.format(n=n)
         user, u_created = User.objects.get_or_create(
-            email=email, defaults={"first_name": "Demo", "last_name": provider.short_name}
+            email=email, defaults={"first_name": "Demo", "last_name": provider.short_name, "is_demo": True}
         )
         if u_created:
             user.set_password(password)

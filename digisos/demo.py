@@ -23,7 +23,7 @@ PROVIDER_TOTP_SECRET = "PROVIDERDEMOAAAA"  # nosec B105
 
 def ensure_user(email: str, first: str, last: str, secret: str, *, ministry: bool = False) -> User:
     user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last, "is_ministry_staff": ministry}
+        email=email, defaults={"first_name": first, "last_name": last, "is_ministry_staff": ministry, "is_demo": True}
     )
     if created:
         user.set_password(DEMO_PASSWORD)

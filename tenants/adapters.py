@@ -8,6 +8,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -15,6 +16,10 @@ from .middleware import has_mfa
 from .models import Invitation
 
 SESSION_KEY = "digisos_invitation"
+
+
+def demo_logins_allowed() -> bool:
+    return bool(settings.DEBUG or settings.DEMO_MODE)
 
 
 def invitation_from_session(request) -> Invitation | None:
@@ -40,6 +45,25 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
                 if records and time.time() - records[-1]["at"] < timeout:
                     return False
         return required
+
+    def pre_login(self, request, user, **kwargs):
+        """Demo accounts (public password and TOTP secret) log in only on a demo instance."""
+        if getattr(user, "is_demo", False) and not demo_logins_allowed():
+            from allauth.account.internal.stagekit import clear_login
+            from django.contrib import messages
+            from django.shortcuts import redirect
+            from django.utils.translation import gettext as _
+
+            clear_login(request)
+            messages.error(
+                request,
+                _(
+                    "Demo-Konten sind auf dieser Installation gesperrt: Ihre Zugangsdaten sind öffentlich. "
+                    "Bitte melden Sie sich mit Ihrem eigenen Konto an."
+                ),
+            )
+            return redirect("account_login")
+        return super().pre_login(request, user, **kwargs)
 
     def is_open_for_signup(self, request) -> bool:
         return invitation_from_session(request) is not None

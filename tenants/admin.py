@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -69,3 +70,29 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class MandateAdmin(admin.ModelAdmin):
     list_display = ["principal", "member", "may_file_calloffs", "valid_from", "valid_until"]
     raw_id_fields = ["principal", "member"]
+
+
+# allauth's own admin shows an authenticator's ``data``: the TOTP secret and the seed of the
+# recovery codes. Support staff see that a factor exists and when it was used, never the secret.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

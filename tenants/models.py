@@ -87,6 +87,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Mitarbeitende des Ministeriums sehen und verwalten alle Stellen und den Rahmenvertrag."),
     )
+    #: An account of the public demo data (seed_demo): its password and TOTP secret are in the README,
+    #: so it may log in only with DEBUG on or DEMO_MODE=1 (tenants.adapters).
+    is_demo = models.BooleanField(_("Demo-Konto"), default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -219,3 +219,6 @@ LOGGING = {
     },
 }
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
+# The demo accounts of seed_demo (public passwords and TOTP secrets) may log in with DEBUG off only if
+# this is 1: a throwaway demonstration instance, never production.
+DEMO_MODE = env_bool("DEMO_MODE", False)
