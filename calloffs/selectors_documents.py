@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from tenants.selectors import roles_of
 
 from .models import CallOff, CallOffDocument, DocumentKind, DocumentState
-from .permissions import is_active_user, is_ministry, provider_ids_of
+from .permissions import can_act_for_body, is_active_user, is_ministry, provider_ids_of
 
 
 def document_calloffs_visible_to(user) -> QuerySet[CallOff]:
@@ -37,6 +37,19 @@ def can_access_documents(user, calloff: CallOff) -> bool:
     return (
         is_ministry(user)
         or calloff.organisation_id in roles_of(user)
+        or (calloff.provider_id is not None and calloff.provider_id in provider_ids_of(user))
+    )
+
+
+def can_request_documents(user, calloff: CallOff) -> bool:
+    """Make a new version of a document (proof of work) or render one again: ministry staff, a caller
+    or administrator of the body (or under its mandate), staff of the assigned provider. A read-only
+    member reads the documents but makes none."""
+    if not can_access_documents(user, calloff):
+        return False
+    return (
+        is_ministry(user)
+        or can_act_for_body(user, calloff)
         or (calloff.provider_id is not None and calloff.provider_id in provider_ids_of(user))
     )
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from ..models import AlertKind, CallOff, CallOffDocument, DocumentKind, DocumentState
-from ..selectors_documents import can_access_documents
+from ..selectors_documents import can_access_documents, can_request_documents
 from .common import alert_ministry, user_or_none
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,8 @@ def document_request(*, calloff: CallOff, kind: str, actor=None, reason: str = "
     it has not read any data yet and will render the current state.
     """
     calloff = CallOff.objects.get(pk=calloff.pk)  # fresh: the access rule reads its body and provider
-    if actor is not None and not can_access_documents(actor, calloff):
-        raise NotPermitted(_("Sie haben keinen Zugriff auf die Dokumente dieses Abrufs."))
+    if actor is not None:
+        _check_may_request(actor, calloff)
     _check_requestable(calloff=calloff, kind=kind)
     for _attempt in range(3):
         latest = (
@@ -103,6 +103,13 @@ def document_request(*, calloff: CallOff, kind: str, actor=None, reason: str = "
     raise TransitionNotAllowed(_("Das Dokument wird gerade von einer anderen Anfrage erstellt."))
 
 
+def _check_may_request(actor, calloff: CallOff) -> None:
+    if not can_access_documents(actor, calloff):
+        raise NotPermitted(_("Sie haben keinen Zugriff auf die Dokumente dieses Abrufs."))
+    if not can_request_documents(actor, calloff):
+        raise NotPermitted(_("Mit Leserechten können Sie Dokumente ansehen, aber keine erstellen."))
+
+
 def _is_stale(document: CallOffDocument, now: datetime) -> bool:
     since = document.started_at or document.created_at
     return document.is_unfinished and since <= now - STALE_AFTER
@@ -112,8 +119,7 @@ def _is_stale(document: CallOffDocument, now: datetime) -> bool:
 def document_retry(*, document: CallOffDocument, actor) -> CallOffDocument:
     """Render a failed (or stale) document again: same version, back to pending."""
     document = CallOffDocument.objects.select_for_update().select_related("calloff").get(pk=document.pk)
-    if not can_access_documents(actor, document.calloff):
-        raise NotPermitted(_("Sie haben keinen Zugriff auf die Dokumente dieses Abrufs."))
+    _check_may_request(actor, document.calloff)
     now = timezone.now()
     if document.state != DocumentState.FAILED and not _is_stale(document, now):
         raise TransitionNotAllowed(_("Nur ein fehlgeschlagenes Dokument kann erneut erstellt werden."))

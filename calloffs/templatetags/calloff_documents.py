@@ -10,7 +10,7 @@ from tenants.models import Organisation
 
 from ..documents.render import de_eur, de_minutes, de_number
 from ..models import DocumentKind, DocumentState
-from ..selectors_documents import calloff_documents, can_access_documents
+from ..selectors_documents import calloff_documents, can_access_documents, can_request_documents
 from ..services.documents import STALE_AFTER
 
 register = template.Library()
@@ -40,10 +40,11 @@ def calloff_document_panel(context, calloff):
         return {"allowed": False}
     now = timezone.now()
     documents = list(calloff_documents(calloff))
+    may_make = can_request_documents(user, calloff)  # a read-only member only reads
     for document in documents:
         since = document.started_at or document.created_at
-        document.retryable = document.state == DocumentState.FAILED or (
-            document.is_unfinished and since <= now - STALE_AFTER
+        document.retryable = may_make and (
+            document.state == DocumentState.FAILED or (document.is_unfinished and since <= now - STALE_AFTER)
         )
     has_time_entries = calloff.time_entries.exists()
     return {
@@ -51,6 +52,6 @@ def calloff_document_panel(context, calloff):
         "orders": [d for d in documents if d.kind == DocumentKind.ORDER],
         "proofs": [d for d in documents if d.kind == DocumentKind.PROOF_OF_WORK],
         "busy": any(d.is_unfinished for d in documents),
-        "can_request_proof": has_time_entries and calloff.provider_id is not None,
+        "can_request_proof": may_make and has_time_entries and calloff.provider_id is not None,
         "card_allowed": Organisation.objects.visible_to(user).filter(pk=calloff.organisation_id).exists(),
     }

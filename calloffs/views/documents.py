@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +29,7 @@ from tenants.models import Organisation
 from tenants.services import audit
 
 from .. import selectors, selectors_documents
+from ..api.throttling import parse_rate
 from ..documents.emergency_card import render_emergency_card
 from ..documents.monthly_report import monthly_report_csv, parse_month, render_monthly_report_pdf
 from ..errors import CallOffError
@@ -84,10 +88,36 @@ def document_download(request, document_id):
     return response
 
 
+def _refused_to_make_documents(request, calloff) -> HttpResponse | None:
+    """403 for a read-only member; back to the call-off with a message when the user's rate of new
+    documents is exceeded (each one is a PDF rendered by a worker). None: go ahead."""
+    if not selectors_documents.can_request_documents(request.user, calloff):
+        return HttpResponseForbidden(_("Mit Leserechten können Sie Dokumente ansehen, aber keine erstellen."))
+    limit, seconds = parse_rate(settings.DOCUMENT_REQUEST_RATE)
+    window = int(time.time() // seconds)
+    key = f"throttle:documents:{request.user.pk}:{seconds}:{window}"
+    cache.add(key, 0, timeout=seconds + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=seconds + 1)
+        count = 1
+    if count > limit:
+        messages.error(
+            request,
+            _("Sie haben in kurzer Zeit sehr viele Dokumente angefordert. Bitte versuchen Sie es später erneut."),
+        )
+        return _back_to_calloff(calloff)
+    return None
+
+
 @login_required
 @require_POST
 def document_retry(request, document_id):
     document = selectors_documents.document_for_user(user=request.user, public_id=document_id)
+    refused = _refused_to_make_documents(request, document.calloff)
+    if refused is not None:
+        return refused
     try:
         document_services.document_retry(document=document, actor=request.user)
     except CallOffError as exc:
@@ -103,6 +133,9 @@ def proof_of_work_request(request, public_id):
     calloff = get_object_or_404(
         selectors_documents.document_calloffs_visible_to(request.user), public_id=_uuid_or_404(public_id)
     )
+    refused = _refused_to_make_documents(request, calloff)
+    if refused is not None:
+        return refused
     try:
         document_services.document_request(
             calloff=calloff,

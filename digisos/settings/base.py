@@ -3,6 +3,7 @@
 Every variable is documented in .env.example.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -222,3 +223,8 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 # The demo accounts of seed_demo (public passwords and TOTP secrets) may log in with DEBUG off only if
 # this is 1: a throwaway demonstration instance, never production.
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# New documents (proof of work, re-renders) one account may ask for, "<n>/sec|min|hour|day": each is a
+# PDF rendered by a worker.
+DOCUMENT_REQUEST_RATE = env_str("DOCUMENT_REQUEST_RATE", "20/hour")
+if not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", DOCUMENT_REQUEST_RATE or ""):
+    raise ImproperlyConfigured(f"DOCUMENT_REQUEST_RATE={DOCUMENT_REQUEST_RATE!r}: use e.g. 20/hour")

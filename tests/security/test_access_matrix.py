@@ -44,6 +44,7 @@ BODY_READ = {
 BODY_WRITE = {**BODY_READ, "member": DENIED}
 CALLOFF_READ = {**BODY_READ, "provider1": OK}  # provider 1 has accepted: it is the assigned provider
 CALLOFF_BODY_ACTION = {**CALLOFF_READ, "member": DENIED, "provider1": DENIED}
+CALLOFF_DOCUMENT_WRITE = {**CALLOFF_READ, "member": DENIED}  # a read-only member reads, makes no document
 INCIDENT_READ = {**BODY_READ, "provider1": OK}
 INCIDENT_WRITE = {**INCIDENT_READ, "member": DENIED, "provider1": DENIED}
 API = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": OK}
@@ -95,11 +96,11 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "calloffs:scope": ("get", "calloff", {**CALLOFF_READ, "member": DENIED, "provider1": DENIED}),
     "calloffs:action": ("post", "calloff_cancel", CALLOFF_BODY_ACTION),
     "calloffs:documents": ("get", "calloff", CALLOFF_READ),
-    "calloffs:proof_of_work": ("post", "calloff", CALLOFF_READ),
+    "calloffs:proof_of_work": ("post", "calloff", CALLOFF_DOCUMENT_WRITE),
     "calloffs:attachment_download": ("get", "calloff_attachment", CALLOFF_READ),
     "calloffs:document_download": ("get", "document", CALLOFF_READ),
-    # Rendering a document again changes nothing of the call-off: every party may ask for it.
-    "calloffs:document_retry": ("post", "document", CALLOFF_READ),
+    # Rendering a document again changes nothing of the call-off, but costs a worker: not for read-only members.
+    "calloffs:document_retry": ("post", "document", CALLOFF_DOCUMENT_WRITE),
     "calloffs:emergency_card": ("get", "org_card", BODY_READ),
     "calloffs:situation": ("get", None, MINISTRY),
     "calloffs:deliveries": ("get", None, MINISTRY),
