@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos.uploads import ALL_TYPES as ATTACHMENT_TYPES
+from digisos.uploads import RefusedUpload, check_upload
 from tenants.models import Mandate, Membership, Organisation, Role
 from tenants.services import audit
 
@@ -225,9 +227,15 @@ def incident_add_note(*, incident: Incident, actor, text: str, at=None) -> Timel
 
 
 @transaction.atomic(durable=True)
-def attachment_add(*, incident: Incident, actor, uploaded_file, content_type: str) -> IncidentAttachment:
+def attachment_add(*, incident: Incident, actor, uploaded_file, content_type: str = "") -> IncidentAttachment:
+    """``content_type`` is ignored (the client's claim is read from the upload and checked against
+    the content); the stored type is the one the content has."""
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     _require_edit(actor, incident.organisation)
+    try:  # the type is the content's, on the allow-list; the declared type and the name must agree
+        content_type = check_upload(uploaded_file, allowed=ATTACHMENT_TYPES)
+    except RefusedUpload as exc:
+        raise ValidationError({"file": exc.message}) from exc
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)

@@ -18,14 +18,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from digisos.uploads import ALL_TYPES, PDF, TEXT, RefusedUpload, check_upload
 from tenants.services import audit
 
 from ..errors import CallOffError, InvalidInput, TransitionNotAllowed
-from ..filetypes import sniff
 from ..models import WORK_STATES, AttachmentKind, CallOff, CallOffAttachment, Provider
 from .common import lock_calloff, require_assigned, require_provider_staff
 
 CHUNK = 64 * 1024
+#: What each kind of attachment may be: a report is a document, evidence may also be images and archives.
+ALLOWED_BY_KIND = {AttachmentKind.REPORT: (PDF, TEXT), AttachmentKind.EVIDENCE: ALL_TYPES}
 
 
 class FileTooLarge(CallOffError):
@@ -68,10 +70,10 @@ def attachment_add(
         raise TransitionNotAllowed(
             _("Dateien können nur zu einem angenommenen oder laufenden Abruf hochgeladen werden.")
         )
-    upload.seek(0)
-    content_type = sniff(upload.chunks(CHUNK))
-    if content_type is None:
-        raise UnsupportedFileType(field="file")
+    try:
+        content_type = check_upload(upload, allowed=ALLOWED_BY_KIND[kind])
+    except RefusedUpload as exc:
+        raise UnsupportedFileType(exc.message, field="file") from exc
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks(CHUNK):

@@ -2,6 +2,7 @@
 the ministry's API key page."""
 
 import hashlib
+import mimetypes
 import re
 
 import pytest
@@ -59,9 +60,10 @@ def accepted(file_calloff, setup):
 
 
 def upload(client, calloff, content, name="bericht.pdf", kind="report", **extra):
+    declared = mimetypes.guess_type(name)[0] or "application/octet-stream"  # as curl -F and browsers do
     return client.post(
         url(calloff, "attachments/"),
-        {"file": SimpleUploadedFile(name, content), "kind": kind},
+        {"file": SimpleUploadedFile(name, content, content_type=declared), "kind": kind},
         format="multipart",
         **extra,
     )
@@ -83,10 +85,12 @@ def test_upload_stores_file_with_hash_outside_the_web_root(api, file_calloff, se
         assert f.read() == PDF
 
 
-def test_type_is_decided_by_content_not_name(api, file_calloff, setup):
+def test_type_is_decided_by_content_and_name_and_declared_type_must_agree(api, file_calloff, setup):
     calloff = accepted(file_calloff, setup)
-    response = upload(api(0), calloff, PNG, name="bericht.pdf", kind="evidence")
+    response = upload(api(0), calloff, PNG, name="foto.png", kind="evidence")
     assert response.status_code == 201 and response.json()["content_type"] == "image/png"
+    response = upload(api(0), calloff, PNG, name="bericht.pdf", kind="evidence")  # declared PDF, is PNG
+    assert response.status_code == 415 and "passt nicht zum Inhalt" in response.json()["detail"]
     response = upload(api(0), calloff, EXE, name="bericht.pdf")
     assert response.status_code == 415 and response.json()["code"] == "unsupported_file_type"
     assert CallOffAttachment.objects.count() == 1
@@ -175,3 +179,15 @@ def test_key_page_rotates_and_revokes(client_for, setup, ministry, api, keys):
     response = client.post("/abrufe/api-schluessel/", {"key": str(key.public_id), "action": "revoke"})
     assert response.status_code == 302
     assert api(0).get(url()).status_code == 401
+
+
+def test_a_pdf_polyglot_and_types_a_kind_does_not_take_are_refused(api, file_calloff, setup):
+    calloff = accepted(file_calloff, setup)
+    polyglot = b"%PDF-1.4\n<html><script>fetch('/abrufe/')</script></html>\n%%EOF\n"
+    response = upload(api(0), calloff, polyglot, name="bericht.pdf")
+    assert response.status_code == 415 and "HTML oder Skript" in response.json()["detail"]
+    response = upload(api(0), calloff, PNG, name="foto.png", kind="report")  # a report is PDF or text
+    assert response.status_code == 415 and "Erlaubt: PDF, Text" in response.json()["detail"]
+    response = upload(api(0), calloff, b"<svg onload=alert(1)></svg>", name="x.svg", kind="evidence")
+    assert response.status_code == 415
+    assert not CallOffAttachment.objects.exists()
