@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from digisos.body_limits import body_limit
 from tenants.models import Organisation
 from tenants.services import audit
 
@@ -185,6 +186,7 @@ def _sha256_of(upload) -> str:
     return digest.hexdigest()
 
 
+@body_limit(MAX_VERIFY_UPLOAD)  # larger bodies are refused unread (digisos.body_limits)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request, code):

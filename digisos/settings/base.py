@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "digisos.middleware.GermanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "digisos.body_limits.BodyLimitMiddleware",  # before CSRF: its check would parse the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -225,6 +226,9 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 DEMO_MODE = env_bool("DEMO_MODE", False)
 # New documents (proof of work, re-renders) one account may ask for, "<n>/sec|min|hour|day": each is a
 # PDF rendered by a worker.
+# The largest request body a portal view takes unless it declares more (file uploads, digisos.body_limits);
+# larger ones are answered 413 before they are read. Default: DATA_UPLOAD_MAX_MEMORY_SIZE + 64 KB.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024, minimum=4096)  # noqa: F405
 DOCUMENT_REQUEST_RATE = env_str("DOCUMENT_REQUEST_RATE", "20/hour")
 if not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", DOCUMENT_REQUEST_RATE or ""):
     raise ImproperlyConfigured(f"DOCUMENT_REQUEST_RATE={DOCUMENT_REQUEST_RATE!r}: use e.g. 20/hour")

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from digisos.body_limits import body_limit
+
 from .. import selectors, services
 from ..forms import AttachmentForm, IncidentForm, NoteForm, ObligationDoneForm, StatusForm
 from ..models import IncidentStatus
@@ -98,6 +100,7 @@ def incident_edit(request, public_id):
     return render(request, "incidents/incident_form.html", {"form": form, "incident": incident})
 
 
+@body_limit(MAX_ATTACHMENT_BYTES)  # larger bodies are refused unread (digisos.body_limits)
 @login_required
 @require_POST
 def incident_action(request, public_id, action):
