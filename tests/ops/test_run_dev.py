@@ -1,0 +1,47 @@
+"""`make run` (bin/run-dev) points absolute links (e-mails, PDFs, QR codes) at the port it serves on."""
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_dev(tmp_path, **env):
+    """Runs bin/run-dev with PY replaced by a recorder of its arguments and SITE_URL (nothing is started)."""
+    record = tmp_path / "calls.txt"
+    recorder = tmp_path / "py"
+    recorder.write_text(f'#!/bin/sh\necho "$* SITE_URL=$SITE_URL" >> {record}\n')
+    recorder.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | env | {"PY": str(recorder)}
+    result = subprocess.run(  # noqa: S603
+        ["bash", str(ROOT / "bin" / "run-dev")],  # noqa: S607
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+    )
+    calls = record.read_text().splitlines()
+    return result, next(line for line in calls if "runserver" in line), calls
+
+
+def test_site_url_follows_the_port(tmp_path):
+    result, runserver, calls = run_dev(tmp_path, PORT="8123")
+    assert "runserver 127.0.0.1:8123" in runserver
+    assert all(line.endswith("SITE_URL=http://127.0.0.1:8123") for line in calls), calls
+    assert "runs at http://127.0.0.1:8123/" in result.stdout
+
+
+def test_an_explicit_site_url_wins(tmp_path):
+    _, runserver, _ = run_dev(tmp_path, PORT="8123", SITE_URL="https://digisos.example.nrw.de")
+    assert runserver.endswith("SITE_URL=https://digisos.example.nrw.de")
+
+
+def test_links_in_mails_use_site_url(settings):
+    from django.urls import reverse
+
+    from calloffs.documents.render import site_url
+
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    assert site_url(reverse("home")) == "http://127.0.0.1:8123/"
