@@ -1,6 +1,6 @@
 """manage.py create_provider_api_key <provider> [--name NAME]: prints only the new key.
 
-<provider> is the provider's short name (e.g. "P1") or its public id. For operators on the
+<provider> is the provider's short name (e.g. "Rheinwacht" in the demo) or its public id. For operators on the
 server (bootstrapping, CI); in everyday use ministry staff issue keys in the portal.
 """
 

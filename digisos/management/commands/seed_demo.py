@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
-            raise CommandError("seed_demo is refused when DEBUG is off: demo passwords are public.")
+            raise CommandError(
+                "seed_demo is refused when DEBUG is off: demo passwords are public. On a throwaway "
+                "instance, run it again with --force."
+            )
         if not Organisation.objects.filter(ags="05315000").exists():
             raise CommandError("Run `manage.py import_bodies` first.")
         accounts = seed_bodies_and_accounts()
