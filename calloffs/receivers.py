@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 
 from digisos.request_cache import forget
 
+from .contract.services import grant_provider_role
 from .errors import CallOffError
 from .models import Provider
-from .services.contract import grant_provider_role
 
 PROVIDER_GRANT = "provider"
 

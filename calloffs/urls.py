@@ -11,7 +11,7 @@ urlpatterns = [
     path("lagebild/", situation.situation, name="situation"),
     path("zustellungen/", deliveries.delivery_list, name="deliveries"),
     path("zustellungen/<uuid:public_id>/erneut/", deliveries.delivery_replay, name="delivery_replay"),
-    path("vertrag/", include("calloffs.urls_contract")),
+    path("vertrag/", include("calloffs.contract.urls")),
     path("api-schluessel/", api_keys.api_keys, name="api_keys"),
     path("webhooks/", provider_webhooks.webhooks, name="provider_webhooks"),
     path(

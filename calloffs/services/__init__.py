@@ -1,25 +1,15 @@
-"""Every write of the calloffs app (STYLE.md §2). Import the entry points from here.
+"""Every write of the calloffs app (STYLE.md §2). Import the entry points from here; the writes of
+the contract administration (contract, terms, providers, staff accounts) are in
+``calloffs.contract.services``.
 
 Each public function is keyword-only, runs in its own durable transaction, re-reads and locks
 the rows it changes, checks the actor's rights and the lifecycle itself, appends a
-CallOffEvent (or a tenants AuditEntry for contract administration) and raises a
+CallOffEvent (or a tenants AuditEntry) and raises a
 ``calloffs.errors.CallOffError`` subclass with a German message when a rule is broken.
 """
 
 from .alerts import ministry_alert_acknowledge
 from .ceiling import CEILING_THRESHOLDS, CEILING_WARNING_PERCENT, format_eur
-from .contract import (
-    contract_create,
-    contract_set_entitled_bodies,
-    contract_update,
-    provider_contact_save,
-    provider_membership_add,
-    provider_membership_remove,
-    provider_save,
-    role_rate_save,
-    service_module_save,
-    sla_term_save,
-)
 from .deliveries import notification_replay
 from .filing import calloff_file, next_calloff_number
 from .lifecycle import (
@@ -52,9 +42,6 @@ __all__ = [
     "calloff_record_milestone",
     "calloff_report_lead",
     "calloff_start",
-    "contract_create",
-    "contract_set_entitled_bodies",
-    "contract_update",
     "deadlines_sweep",
     "format_eur",
     "ministry_alert_acknowledge",
@@ -64,15 +51,8 @@ __all__ = [
     "offer_decline",
     "offer_expire",
     "offer_next",
-    "provider_contact_save",
-    "provider_membership_add",
-    "provider_membership_remove",
-    "provider_save",
     "ranking_publish",
-    "role_rate_save",
-    "service_module_save",
     "sla_breach_detect",
-    "sla_term_save",
     "time_entry_add",
     "time_entry_confirm",
     "validate_ranking",

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calloffs import services
+from calloffs.contract import services
 from calloffs.errors import InvalidInput, NotPermitted
 from calloffs.models import ContractStatus, FrameworkContract, Provider, ProviderMembership, ServiceModule, SLATerm
 from tenants.models import AuditEntry

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from calloffs import services
+from calloffs.contract import services as contract_services
 from calloffs.errors import InvalidInput, NoActiveContract, NotEntitled, NotPermitted
 from calloffs.models import (
     CallOff,
@@ -61,7 +61,7 @@ def test_the_price_is_a_snapshot(file_calloff, setup, ministry):
     calloff = file_calloff()
     module = setup.modules.remote
     module.price = Decimal("999.00")
-    services.service_module_save(module=module, actor=ministry)
+    contract_services.service_module_save(module=module, actor=ministry)
 
     line = calloff.services.get()
     assert line.unit_price == Decimal("210.00")
@@ -174,7 +174,7 @@ def test_a_body_that_is_not_eligible_is_refused(file_calloff, alice, org_a):
 
 
 def test_a_body_outside_a_restricted_contract_is_refused(file_calloff, setup, ministry, org_a, org_b, charlie):
-    services.contract_set_entitled_bodies(
+    contract_services.contract_set_entitled_bodies(
         contract=setup.contract, actor=ministry, all_bodies_entitled=False, bodies=[org_b]
     )
     with pytest.raises(NotEntitled, match="Stadt A"):

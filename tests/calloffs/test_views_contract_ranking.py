@@ -7,9 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from calloffs.contract.views import ranking as ranking_views
 from calloffs.errors import InvalidInput
 from calloffs.models import ProviderRank, RankingVersion
-from calloffs.views.contract_admin import ranking as ranking_views
 from tenants.models import Regierungsbezirk
 
 pytestmark = pytest.mark.django_db

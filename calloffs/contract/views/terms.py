@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ... import selectors_contract as sc
-from ... import services
 from ...errors import CallOffError
-from ...forms_contract import RoleRateForm, ServiceModuleForm, SLATermForm
 from ...models import Priority, RoleRate, ServiceModule, SLATerm
+from .. import selectors as sc
+from .. import services
+from ..forms import RoleRateForm, ServiceModuleForm, SLATermForm
 from .common import form_error_from, ministry_only, status_for
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Organisation, Regierungsbezirk
 
-from .models import (
+from ..models import (
     FrameworkContract,
     Provider,
     ProviderContact,

@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import (
+from ..models import (
     CallOff,
     FrameworkContract,
     MinistryAlert,
@@ -22,8 +22,8 @@ from .models import (
     ServiceModule,
     SLATerm,
 )
-from .permissions import is_ministry
-from .selectors import CeilingStatus, ProviderLoad, contract_ceiling_status, provider_load, ranking_entries
+from ..permissions import is_ministry
+from ..selectors import CeilingStatus, ProviderLoad, contract_ceiling_status, provider_load, ranking_entries
 
 
 def _require_ministry(user) -> None:

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from tenants import services as tenant_services
 
-from ... import selectors_contract as sc
-from ... import services
 from ...errors import CallOffError
-from ...forms_contract import ProviderContactForm, ProviderForm, ProviderStaffForm
 from ...models import Provider, ProviderContact
+from .. import selectors as sc
+from .. import services
+from ..forms import ProviderContactForm, ProviderForm, ProviderStaffForm
 from .common import form_error_from, ministry_only, status_for
 
 

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ... import selectors, services
-from ... import selectors_contract as sc
+from ... import selectors
 from ...errors import CallOffError
-from ...forms_contract import ContractForm, EntitledBodiesForm
 from ...models import FrameworkContract
+from .. import selectors as sc
+from .. import services
+from ..forms import ContractForm, EntitledBodiesForm
 from .common import form_error_from, ministry_only, status_for
 
 

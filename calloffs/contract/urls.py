@@ -3,7 +3,7 @@ Included from calloffs/urls.py, so they live in the ``calloffs`` namespace."""
 
 from django.urls import path
 
-from .views.contract_admin import contract, dashboard, providers, ranking, terms
+from .views import contract, dashboard, providers, ranking, terms
 
 urlpatterns = [
     path("", dashboard.contract_dashboard, name="contract_dashboard"),

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ... import selectors, services
-from ... import selectors_contract as sc
 from ...errors import CallOffError
-from ...forms_contract import RankingFormSet, RankingReasonForm
 from ...models import Provider
+from .. import selectors as sc
+from ..forms import RankingFormSet, RankingReasonForm
 from .common import ministry_only
 
 PREFIX = "liste"

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ... import selectors, services
-from ... import selectors_contract as sc
 from ...errors import CallOffError
+from .. import selectors as sc
 from .common import ministry_only
 
 

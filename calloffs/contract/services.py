@@ -29,7 +29,7 @@ from ..models import (
     ServiceModule,
     SLATerm,
 )
-from .common import require_ministry
+from ..services.common import require_ministry
 
 CONTRACT_FIELDS = frozenset(
     {
