@@ -12,7 +12,7 @@ COPY calloffs calloffs
 COPY incidents incidents
 RUN pip install --no-cache-dir -c constraints.txt .
 COPY . .
-RUN useradd --system --uid 1000 digisos && mkdir -p /app/var && chown -R digisos /app/var
+RUN useradd --system --uid 1000 digisos && mkdir -p /app/var /data/media /data/audit && chown -R digisos /app/var /data
 USER digisos
 RUN DEBUG=1 python manage.py collectstatic --noinput
 EXPOSE 8000
