@@ -139,6 +139,7 @@ def seed_demo_contract(*, password: str, totp_secret: str, stdout=None) -> dict:
     """Create the demo contract, its terms, four providers ranked 1–4 and one staff account each
     (TOTP activated with ``totp_secret``). Returns what exists: {"contract", "providers",
     "ranking_version", "provider_staff": [emails], "created": bool}."""
+    from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
@@ -188,6 +189,8 @@ def seed_demo_contract(*, password: str, totp_secret: str, stdout=None) -> dict:
         if u_created:
             user.set_password(password)
             user.save(update_fields=["password"])
+        # Verified and primary, or allauth stops the README login at "Bestätigen Sie Ihre E-Mail-Adresse".
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, totp_secret)
         ProviderMembership.objects.get_or_create(user=user, defaults={"provider": provider})

@@ -2,19 +2,30 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from calloffs.permissions import provider_ids_of
+from tenants.selectors import roles_of
+
 
 def portal(request):
     """Navigation for the signed-in user, so that templates don't hard-code it."""
     user = getattr(request, "user", None)
     nav = []
     if user is not None and user.is_authenticated:
+        # Each role sees only what it can use (both reads are memoized per request):
+        # bodies' staff their call-offs, incidents and bodies; provider staff their call-offs, the
+        # incidents of those and their webhooks; the ministry everything plus its own pages.
+        ministry = bool(user.is_ministry_staff)
+        member = bool(roles_of(user))
+        provider = bool(provider_ids_of(user))
         nav.append((_("Übersicht"), reverse("home")))
-        nav.append((_("Abrufe"), reverse("calloffs:list")))
-        nav.append((_("Vorfälle"), reverse("incidents:list")))
-        nav.append((_("Stellen"), reverse("tenants:organisation_list")))
-        if getattr(user, "provider_membership", None) is not None:
+        if ministry or member or provider:
+            nav.append((_("Abrufe"), reverse("calloffs:list")))
+            nav.append((_("Vorfälle"), reverse("incidents:list")))
+        if ministry or member:
+            nav.append((_("Stellen"), reverse("tenants:organisation_list")))
+        if provider:
             nav.append((_("Webhooks"), reverse("calloffs:provider_webhooks")))
-        if user.is_ministry_staff:
+        if ministry:
             nav.append((_("Lagebild"), reverse("calloffs:situation")))
             nav.append((_("Rahmenvertrag"), reverse("calloffs:contract_dashboard")))
             nav.append((_("Monatsbericht"), reverse("calloffs:monthly_report")))

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from calloffs.home import ministry_home, provider_home
 from calloffs.permissions import can_file_any
 from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 from tenants.models import Organisation
@@ -26,6 +27,10 @@ def home(request):
         "organisation_count": Organisation.objects.visible_to(user).count() if user.is_ministry_staff else None,
         # Callers and admins file for their bodies (and mandated members); ministry staff on behalf.
         "can_file": can_file_any(user),
+        # What waits for a provider's staff (offers, running call-offs, deadlines) or the ministry.
+        "provider_home": provider_home(user),
+        "ministry_home": ministry_home(user),
+        "now": timezone.now(),
     }
     return render(request, "home.html", context)
 

@@ -77,7 +77,16 @@ def grow(setup, file_calloff, alice, ministry):
         for _ in range(n):
             MinistryAlert.objects.create(kind="unassigned", message="Test")
 
+    def unassigned(n):
+        """Call-offs no provider took (P1–P3 decline; P4 does not serve Köln): the ministry's home."""
+        for _ in range(n):
+            calloff = file_calloff()
+            for provider, user in zip(setup.providers[:3], setup.staff[:3], strict=True):
+                services.offer_decline(calloff=calloff, provider=provider, actor=user, reason="Keine Kapazität")
+        alerts(n)
+
     return {
+        "unassigned": unassigned,
         "calloffs_of_alice": calloffs_of_alice,
         "calloffs": calloffs_of_other_bodies,
         "bodies": bodies,
@@ -90,6 +99,9 @@ def grow(setup, file_calloff, alice, ministry):
 
 # (url name, who looks, what grows)
 PAGES = [
+    ("home", "ministry", "unassigned"),
+    ("home", "provider", "calloffs"),
+    ("home", "alice", "calloffs_of_alice"),
     ("calloffs:list", "alice", "calloffs_of_alice"),
     ("calloffs:list", "ministry", "calloffs"),
     ("calloffs:list", "provider", "calloffs"),
