@@ -18,7 +18,7 @@
         el.textContent = "(" + el.getAttribute("data-text-over") + ")";
         el.classList.add("ds-countdown--over");
       } else {
-        el.textContent = "(" + el.getAttribute("data-text-left").replace("%s", left(due - now)) + ")";
+        el.textContent = "(" + el.getAttribute("data-text-left").replace("{}", left(due - now)) + ")";
       }
     }
   }
