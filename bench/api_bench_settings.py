@@ -5,6 +5,7 @@ Never used by the application itself."""
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdef0123456789")
+os.environ.setdefault("AUDIT_KEY", "bench-only:bench-only-audit-key-0123456789abcdef0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("CACHE_URL", "locmem")

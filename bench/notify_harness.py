@@ -74,6 +74,7 @@ def configure_env(*, database_url: str, redis_port: int, tmp: Path, **extra: str
         "DJANGO_SETTINGS_MODULE": "digisos.settings.base",
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
+        "AUDIT_KEY": "bench-only:bench-only-audit-key-0123456789abcdef0123456789",
         "ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",

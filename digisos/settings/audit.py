@@ -6,7 +6,7 @@ from .parsers import env_bool, env_int, env_keyring, env_list, env_str
 from .paths import VAR_DIR as _var_dir
 
 #: Key ids of keys that are public (in this repository): refused by `check --deploy` and with DEBUG off.
-AUDIT_INSECURE_KEY_IDS = ("dev-insecure", "test-only")
+AUDIT_INSECURE_KEY_IDS = ("dev-insecure", "test-only", "bench-only")
 
 # HMAC keys of the audit chain, the newest first ("<key-id>:<secret>", one a line), normally from the
 # file named by AUDIT_KEY_FILE. Keep the file away from whoever administers the database: with the key,
