@@ -13,6 +13,9 @@ settings (LANGUAGES). Our catalogue takes precedence over the app's, so an ident
 entry would turn the German page English. For those msgids the German msgstr is the
 installed app's German translation (allauth, Django).
 
+Where allauth's or DRF's German says "du", digisos/formal_german.py lists the msgid with a formal ("Sie")
+text: that text becomes the German msgstr, and the English msgstr is the msgid itself.
+
 Needs only the GNU gettext tools (msgfilter, msgen, msgattrib), which `makemessages`
 needs anyway. Usage (from the project root):
 
@@ -124,6 +127,34 @@ def apply_third_party_german(path: Path) -> int:
     return changed
 
 
+FORMAL_SOURCE = "digisos/formal_german.py"
+
+
+def _drop_fuzzy(line: str) -> str:
+    return line.replace("#, fuzzy, ", "#, ").replace(", fuzzy", "") if line.startswith("#,") else line
+
+
+def apply_formal_german(path: Path, language: str) -> int:
+    """German: the formal text of digisos/formal_german.py; English: the msgid (the app's own English)."""
+    third_party_german()  # sets Django up, so the module can be imported
+    from digisos.formal_german import FORMAL_GERMAN
+
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    changed = 0
+    for index, block in enumerate(blocks):
+        parsed = read_msgids_from_text(block)
+        if not parsed or not any(loc.startswith(FORMAL_SOURCE) for loc in parsed[0][2]):
+            continue
+        msgid = parsed[0][0]
+        text = FORMAL_GERMAN[msgid] if language == "de" else msgid
+        head = block[: block.index("\nmsgstr")]
+        head = "\n".join(_drop_fuzzy(line) for line in head.splitlines() if line != "#, fuzzy")
+        blocks[index] = head + "\nmsgstr " + _quote(text)
+        changed += 1
+    path.write_text("\n\n".join(blocks), encoding="utf-8")
+    return changed
+
+
 def _set_header_field(header: str, name: str, value: str) -> str:
     line = f'"{name}: {value}\\n"'
     pattern = re.compile(rf'^"{re.escape(name)}:.*\\n"$', re.MULTILINE)
@@ -181,10 +212,12 @@ def main() -> int:
     normalise_header(de, "de")
     fill_german(de)
     taken = apply_third_party_german(de)
+    formal = apply_formal_german(de, "de")
     normalise_header(de, "de")
     if en.exists():
         normalise_header(en, "en")
-    print(f"filled {de.relative_to(ROOT)} ({taken} German msgstr from installed apps); headers normalised")
+        apply_formal_german(en, "en")
+    print(f"filled {de.relative_to(ROOT)} ({taken} German msgstr from installed apps, {formal} formal); headers done")
     return 0
 
 

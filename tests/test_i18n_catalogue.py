@@ -193,7 +193,10 @@ def third_party_german() -> dict:
 
 def test_german_catalogue_is_the_source_text():
     """German msgstr = msgid; except English msgids of third-party apps (our overrides of allauth's
-    templates keep allauth's msgids), which carry that app's German translation (bin/i18n_fill_de.py)."""
+    templates keep allauth's msgids), which carry that app's German translation (bin/i18n_fill_de.py),
+    or, where that translation says "du", the formal text of digisos/formal_german.py."""
+    from digisos.formal_german import FORMAL_GERMAN
+
     others = third_party_german()
     wrong = []
     for e in messages(catalogue("de")):
@@ -203,7 +206,8 @@ def test_german_catalogue_is_the_source_text():
         else:
             expected = {0: e["msgid"], 1: e["msgid_plural"]}
             alternative = {0: others.get((e["msgid"], 0)), 1: others.get((e["msgid"], 1))}
-        if e["msgstr"] not in (expected, alternative):
+        formal = {0: FORMAL_GERMAN.get(e["msgid"])}
+        if e["msgstr"] not in (expected, alternative, formal):
             wrong.append(_label(e))
     assert not wrong, "German msgstr must equal its msgid: " + "; ".join(wrong[:20])
 
