@@ -32,6 +32,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Security scans (CI): known vulnerabilities in the installed packages (pip-audit asks PyPI's advisory
 # data), and bandit over our code. Findings and their handling: docs/SECURITY.md.

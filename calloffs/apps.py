@@ -7,6 +7,12 @@ class CalloffsConfig(AppConfig):
     verbose_name = _("Rahmenvertrag und Abrufe")
 
     def ready(self):
+        from digisos.metrics import register_state_source
+
+        from .metrics import collect_state
+
+        register_state_source(collect_state)
+
         from tenants.audit import register_verifier
 
         from .audit_binding import verify_event_bindings

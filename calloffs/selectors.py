@@ -308,3 +308,14 @@ def notification_for_ministry(*, user, public_id) -> Notification:
     if value is None or not is_ministry(user):
         raise Http404
     return get_object_or_404(Notification, public_id=value)
+
+
+def provider_hotlines() -> list[dict[str, str]]:
+    """The active providers' hotlines (short name, number), for the page shown when the database is down."""
+    return [
+        {"name": name, "hotline": hotline}
+        for name, hotline in Provider.objects.filter(active=True)
+        .exclude(hotline="")
+        .order_by("short_name")
+        .values_list("short_name", "hotline")
+    ]

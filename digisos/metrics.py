@@ -7,11 +7,13 @@ deadlines and the outbox, computed from the database at scrape time.
 * ``digisos_celery_task_queue_seconds{task}``: published → started (the header
   ``digisos_sent_at`` set at publish), ``digisos_celery_task_duration_seconds{task,state}``: run time,
   ``digisos_celery_tasks_total{task,state}``.
-* At scrape time (one short query each): ``digisos_notifications_pending{channel}``,
+* At scrape time (one short query each), collected through the apps that own the tables
+  (``register_state_source``): calloffs/metrics.py (``digisos_notifications_pending{channel}``,
   ``digisos_notification_oldest_pending_seconds``, ``digisos_offers_overdue`` (open past
   respond-by: the sweep is behind), ``digisos_offer_overdue_max_seconds``,
   ``digisos_sla_milestones_overdue{milestone}``, ``digisos_calloffs{state}``,
-  ``digisos_deadline_sweep_age_seconds``, ``digisos_worker_heartbeat_age_seconds``.
+  ``digisos_deadline_sweep_age_seconds``), incidents/metrics.py (``digisos_incidents{status}``,
+  ``digisos_reporting_obligations_overdue{kind}``); here: ``digisos_worker_heartbeat_age_seconds``.
 
 Several processes (gunicorn workers, prefork children): set ``PROMETHEUS_MULTIPROC_DIR`` to an
 empty directory before the start; prometheus_client then writes each process's values to files
@@ -26,6 +28,7 @@ import ipaddress
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from celery import signals as celery_signals
@@ -137,6 +140,24 @@ def _age_seconds(iso: str | None, now: datetime) -> float | None:
         return None
 
 
+#: The apps' figures at scrape time: each app registers one function ``source(now)`` that yields
+#: prometheus metric families from its own tables (calloffs/metrics.py, incidents/metrics.py, filled in
+#: their AppConfig.ready). This package knows no app's tables.
+_STATE_SOURCES: list[Callable[[datetime], Iterable]] = []
+
+
+def register_state_source(source: Callable[[datetime], Iterable]) -> None:
+    """Add an app's scrape-time figures (idempotent: ready() may run more than once in tests)."""
+    if source not in _STATE_SOURCES:
+        _STATE_SOURCES.append(source)
+
+
+def age_gauge(name: str, text: str, iso: str | None, now: datetime) -> GaugeMetricFamily:
+    """Seconds since an ISO time stamp kept in the cache (-1: never)."""
+    age = _age_seconds(iso, now)
+    return GaugeMetricFamily(name, text, value=-1.0 if age is None else age)
+
+
 class StateCollector:
     """Gauges read from the database and the cache when Prometheus scrapes (never stale)."""
 
@@ -145,87 +166,20 @@ class StateCollector:
 
     def collect(self):
         from django.core.cache import cache
-        from django.db.models import Count, Max, Min
         from django.utils import timezone
-
-        from calloffs.models import (
-            ENGAGED_STATES,
-            MILESTONE_FIELDS,
-            CallOff,
-            Notification,
-            NotificationState,
-            Offer,
-            OfferState,
-        )
-        from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 
         from .tasks import HEARTBEAT_CACHE_KEY
 
         now = timezone.now()
-        pending = GaugeMetricFamily(
-            "digisos_notifications_pending", "Notifications not delivered yet (not dead)", labels=["channel"]
-        )
-        open_states = [NotificationState.PENDING, NotificationState.FAILED, NotificationState.DELIVERING]
-        rows = Notification.objects.filter(state__in=open_states).values("channel").annotate(n=Count("id"))
-        counts = {row["channel"]: row["n"] for row in rows}
-        for channel in ("webhook", "email", "sms"):
-            pending.add_metric([channel], counts.get(channel, 0))
-        yield pending
-
-        oldest = Notification.objects.filter(state__in=open_states).aggregate(t=Min("created_at"))["t"]
-        yield GaugeMetricFamily(
-            "digisos_notification_oldest_pending_seconds",
-            "Age of the oldest notification not delivered yet (0: none)",
-            value=(now - oldest).total_seconds() if oldest else 0.0,
-        )
-
-        overdue = Offer.objects.filter(state=OfferState.OPEN, respond_by__lt=now).aggregate(
-            n=Count("id"), first=Min("respond_by")
-        )
-        yield GaugeMetricFamily(
-            "digisos_offers_overdue", "Open offers past their respond-by (the sweep is behind)", value=overdue["n"]
-        )
-        yield GaugeMetricFamily(
-            "digisos_offer_overdue_max_seconds",
-            "How far the most overdue open offer is past its respond-by (0: none)",
-            value=(now - overdue["first"]).total_seconds() if overdue["first"] else 0.0,
-        )
-
-        milestones = GaugeMetricFamily(
-            "digisos_sla_milestones_overdue",
-            "Running call-offs whose SLA milestone is past due and not reported",
-            labels=["milestone"],
-        )
-        for milestone, (due_field, done_field) in MILESTONE_FIELDS.items():
-            n = CallOff.objects.filter(
-                state__in=ENGAGED_STATES, **{f"{due_field}__lte": now, f"{done_field}__isnull": True}
-            ).count()
-            milestones.add_metric([milestone], n)
-        yield milestones
-
-        by_state = GaugeMetricFamily("digisos_calloffs", "Call-offs by state", labels=["state"])
-        for row in CallOff.objects.values("state").annotate(n=Count("id")).order_by("state"):
-            by_state.add_metric([row["state"]], row["n"])
-        yield by_state
-
-        newest = CallOff.objects.aggregate(t=Max("submitted_at"))["t"]
-        yield GaugeMetricFamily(
-            "digisos_last_calloff_timestamp_seconds",
-            "Unix time of the newest call-off (0: none)",
-            value=newest.timestamp() if newest else 0.0,
-        )
-
+        for source in list(_STATE_SOURCES):
+            yield from source(now)
         try:
-            values = cache.get_many([LAST_DEADLINE_SWEEP_KEY, HEARTBEAT_CACHE_KEY])
-            sweep, beat = values.get(LAST_DEADLINE_SWEEP_KEY), values.get(HEARTBEAT_CACHE_KEY)
+            beat = cache.get(HEARTBEAT_CACHE_KEY)
         except Exception:  # noqa: BLE001 - the cache may be down; say so with -1
-            sweep = beat = None
-        for name, text, iso in (
-            ("digisos_deadline_sweep_age_seconds", "Seconds since the last deadline sweep (-1: never)", sweep),
-            ("digisos_worker_heartbeat_age_seconds", "Seconds since the last worker heartbeat (-1: never)", beat),
-        ):
-            age = _age_seconds(iso, now)
-            yield GaugeMetricFamily(name, text, value=-1.0 if age is None else age)
+            beat = None
+        yield age_gauge(
+            "digisos_worker_heartbeat_age_seconds", "Seconds since the last worker heartbeat (-1: never)", beat, now
+        )
 
 
 def render_metrics() -> tuple[bytes, str]:

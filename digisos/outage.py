@@ -47,15 +47,9 @@ def refresh_hotlines(*, force: bool = False) -> None:
         cached = cache.get(HOTLINES_KEY)
         if not force and cached and time.time() - cached.get("at", 0) < HOTLINES_REFRESH_SECONDS:
             return
-        from calloffs.models import Provider
+        from calloffs.selectors import provider_hotlines
 
-        rows = [
-            {"name": name, "hotline": hotline}
-            for name, hotline in Provider.objects.filter(active=True)
-            .exclude(hotline="")
-            .order_by("short_name")
-            .values_list("short_name", "hotline")
-        ]
+        rows = provider_hotlines()
         cache.set(HOTLINES_KEY, {"at": time.time(), "rows": rows}, timeout=None)
     except Exception:  # noqa: BLE001 - best effort; the page falls back to OUTAGE_HOTLINES
         logger.warning("could not refresh the cached hotlines", exc_info=True)

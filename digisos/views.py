@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from calloffs.home import ministry_home, provider_home
 from calloffs.permissions import can_file_any
 from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
-from tenants.models import Organisation
+from tenants.selectors import organisation_count
 
 from .tasks import HEARTBEAT_CACHE_KEY
 
@@ -24,7 +24,7 @@ def home(request):
     memberships = user.memberships.select_related("organisation").order_by("organisation__name")
     context = {
         "memberships": memberships,
-        "organisation_count": Organisation.objects.visible_to(user).count() if user.is_ministry_staff else None,
+        "organisation_count": organisation_count(user=user) if user.is_ministry_staff else None,
         # Callers and admins file for their bodies (and mandated members); ministry staff on behalf.
         "can_file": can_file_any(user),
         # What waits for a provider's staff (offers, running call-offs, deadlines) or the ministry.

@@ -36,6 +36,11 @@ def organisation_list(*, user, q: str = "", kind: str = "", regierungsbezirk: st
     return qs.order_by("name")
 
 
+def organisation_count(*, user) -> int:
+    """How many bodies this user may see."""
+    return Organisation.objects.visible_to(user).count()
+
+
 def membership_of(*, user, organisation: Organisation) -> Membership | None:
     return Membership.objects.filter(user=user, organisation=organisation).first()
 

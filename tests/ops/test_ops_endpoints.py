@@ -135,6 +135,26 @@ def test_metrics_count_overdue_sla_milestones(setup, file_calloff, client):
     assert metric(text, "digisos_sla_milestones_overdue", milestone="onsite") == 0
 
 
+def test_metrics_count_incidents_and_overdue_reporting_obligations(setup, file_calloff, client):
+    """incidents/metrics.py: the figures come through the app that owns the tables."""
+    from incidents.models import Incident, ReportingObligation
+
+    calloff = file_calloff()
+    obligations = ReportingObligation.objects.filter(incident=calloff.incident).order_by("id")
+    assert obligations.exists()
+    first = obligations.first()
+    ReportingObligation.objects.filter(pk=first.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert metric(text, "digisos_incidents", status=calloff.incident.status) == (
+        Incident.objects.filter(status=calloff.incident.status).count()
+    )
+    assert metric(text, "digisos_reporting_obligations_overdue", kind=first.kind) == 1
+    others = {o.kind for o in obligations} - {first.kind}
+    assert all(metric(text, "digisos_reporting_obligations_overdue", kind=kind) == 0 for kind in others)
+
+
 def test_metrics_are_not_public(db):
     remote = Client(REMOTE_ADDR="203.0.113.9")
     assert remote.get("/metrics").status_code == 403

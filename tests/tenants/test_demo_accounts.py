@@ -9,7 +9,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
-from digisos.demo import DEMO_PASSWORD, ensure_user
+from tenants.demo import DEMO_PASSWORD, ensure_user
 from tests.conftest import TOTP_SECRET
 from tests.factories import UserFactory
 

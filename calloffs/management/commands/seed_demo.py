@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from digisos.demo import DEMO_PASSWORD, PROVIDER_TOTP_SECRET, seed_bodies_and_accounts
+from tenants.demo import DEMO_PASSWORD, PROVIDER_TOTP_SECRET, seed_bodies_and_accounts
 from tenants.models import Organisation
+
+from ...demo import seed_demo_contract
 
 
 class Command(BaseCommand):
@@ -20,14 +22,9 @@ class Command(BaseCommand):
         if not Organisation.objects.filter(ags="05315000").exists():
             raise CommandError("Run `manage.py import_bodies` first.")
         accounts = seed_bodies_and_accounts()
-        try:
-            from calloffs.demo import seed_demo_contract
-        except ImportError:  # the contract arrives with the call-off app
-            seed_demo_contract = None
-        if seed_demo_contract is not None:
-            result = seed_demo_contract(password=DEMO_PASSWORD, totp_secret=PROVIDER_TOTP_SECRET)
-            for email in result.get("provider_staff", []):
-                accounts.append(("Dienstleister", email, PROVIDER_TOTP_SECRET))
+        result = seed_demo_contract(password=DEMO_PASSWORD, totp_secret=PROVIDER_TOTP_SECRET)
+        for email in result.get("provider_staff", []):
+            accounts.append(("Dienstleister", email, PROVIDER_TOTP_SECRET))
         self.stdout.write(self.style.SUCCESS("Demo accounts (demo only!) — password for all: " + DEMO_PASSWORD))
         for label, email, secret in accounts:
             self.stdout.write(f"  {label:<40} {email:<42} TOTP secret {secret}")
