@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import hotp_value
 from django.urls import reverse
 
 from calloffs.demo import seed_demo_contract
-from digisos.demo import DEMO_PASSWORD, PROVIDER_TOTP_SECRET, seed_bodies_and_accounts
+from tenants.demo import DEMO_PASSWORD, PROVIDER_TOTP_SECRET, seed_bodies_and_accounts
 from tenants.models import OrganisationKind
 from tests.factories import OrganisationFactory
 
