@@ -54,9 +54,9 @@ def too_large(request, limit: int) -> HttpResponse:
             json_dumps_params={"ensure_ascii": False},
         )
     html = render_to_string("errors/413.html", {"LANGUAGE_CODE": "de", "megabytes": megabytes})
-    response = HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
-    response["Connection"] = "close"  # the unread body is not drained
-    return response
+    # No "Connection: close" here: WSGI forbids hop-by-hop headers (the server decides; gunicorn and
+    # the reverse proxy close a connection whose body was not read).
+    return HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
 
 
 class BodyLimitMiddleware:

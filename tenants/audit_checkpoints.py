@@ -134,9 +134,10 @@ def compare_checkpoints(checkpoints: list[dict], hashes: dict[int, str], *, coun
     for checkpoint in sorted(checkpoints, key=lambda c: c["sequence"], reverse=True):
         sequence = checkpoint["sequence"]
         if sequence > count:
+            removed = f"entry {sequence} was" if sequence == count + 1 else f"entries {count + 1}–{sequence} were"
             return (
-                f"entries {count + 1}–{sequence} were removed: the checkpoint of {checkpoint['at']} "
-                f"names entry {sequence}, the chain ends at {count}"
+                f"{removed} removed: the checkpoint of {checkpoint['at']} names entry {sequence}, "
+                f"the chain ends at {count}"
             )
         if hashes.get(sequence) != checkpoint["hash"]:
             return f"entry {sequence} differs from the checkpoint of {checkpoint['at']}: the chain was rewritten"

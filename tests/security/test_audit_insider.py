@@ -164,7 +164,7 @@ def test_checkpoints_from_a_log_or_an_e_mail_are_checked_too(tmp_path):
     AuditEntry.objects.filter(sequence=4).delete()
     set_head(3)
     call_command("verify_audit_chain")  # without the copy, nothing to compare with
-    broken("entries 4–4 were removed", checkpoints=[str(saved)])
+    broken("entry 4 was removed", checkpoints=[str(saved)])
 
 
 # --- Inserting rows -----------------------------------------------------------------------------
