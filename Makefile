@@ -26,8 +26,14 @@ migrate: venv
 run: migrate
 	@$(RUN_ENV) PORT=$(PORT) PY=$(PY) bash bin/run-dev
 
+# The embedded default (SQLite, in-process broker, in-process cache) runs on every core (pytest-xdist:
+# one test database per process, ports and folders are per test). With a real database, broker or cache
+# (CI's second run) the suite stays serial: every process would share one Redis broker and cache (the
+# tests empty the cache; the worker tests consume one queue). PYTEST_WORKERS=0 runs serially anyway.
+PYTEST_WORKERS ?= $(if $(DATABASE_URL)$(CELERY_BROKER_URL)$(CACHE_URL),0,auto)
+
 test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

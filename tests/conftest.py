@@ -24,20 +24,25 @@ def pytest_collection_modifyitems(config, items):
     """Skip only what needs the real servers when they are not configured, saying so once."""
     db_engine = settings.DATABASES["default"]["ENGINE"]
     broker = settings.CELERY_BROKER_URL
-    skipped = {"postgres": 0, "redis": 0}
     for item in items:
         if "postgres" in item.keywords and "postgresql" not in db_engine:
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…"))
-            skipped["postgres"] += 1
+            item.add_marker(pytest.mark.skip(reason=NEEDS_POSTGRES))
         if "redis" in item.keywords and not broker.startswith("redis"):
-            item.add_marker(pytest.mark.skip(reason="needs Redis: set CELERY_BROKER_URL=redis://…"))
-            skipped["redis"] += 1
-    config._digisos_skipped = skipped
+            item.add_marker(pytest.mark.skip(reason=NEEDS_REDIS))
+
+
+NEEDS_POSTGRES = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+NEEDS_REDIS = "needs Redis: set CELERY_BROKER_URL=redis://…"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    skipped = getattr(config, "_digisos_skipped", None)
-    if skipped and any(skipped.values()):
+    """Counted from the reports, so that it also works with pytest-xdist (the workers collect, not this process)."""
+    skipped = {"postgres": 0, "redis": 0}
+    for report in terminalreporter.stats.get("skipped", []):
+        text = str(report.longrepr)
+        skipped["postgres"] += NEEDS_POSTGRES in text
+        skipped["redis"] += NEEDS_REDIS in text
+    if any(skipped.values()):
         terminalreporter.write_line(
             f"digisos: skipped {skipped['postgres']} PostgreSQL-only and {skipped['redis']} Redis-only tests "
             "(set DATABASE_URL / CELERY_BROKER_URL to run them)"

@@ -36,6 +36,13 @@ def test_secrets_can_come_from_files(tmp_path):
         env_str("SECRET_KEY", environ={"SECRET_KEY_FILE": str(tmp_path / "missing")})
 
 
+def _throwaway_var_dir() -> str:
+    """What the settings under test write (SQLite file, broker folders) goes here, never into the developer's var/."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="digisos-settings-test-")
+
+
 def _settings_in_subprocess(env):
     import os
     import subprocess
@@ -44,6 +51,7 @@ def _settings_in_subprocess(env):
     full = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "CELERY_BROKER_URL")
     }
+    full["DIGISOS_VAR_DIR"] = _throwaway_var_dir()
     full.update(env)
     return subprocess.run(
         [
@@ -120,6 +128,7 @@ def _deploy_check(**extra):
     )
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "digisos.example.nrw.de"})
+    env["DIGISOS_VAR_DIR"] = _throwaway_var_dir()
     env.update(extra)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
