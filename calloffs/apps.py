@@ -13,6 +13,12 @@ class CalloffsConfig(AppConfig):
 
         register_state_source(collect_state)
 
+        from incidents.visibility import register
+
+        from .visibility import AUDIENCE
+
+        register(AUDIENCE)  # provider visibility of incidents: one rule, in calloffs.visibility
+
         from tenants.audit import register_verifier
 
         from .audit_binding import verify_event_bindings

@@ -53,6 +53,16 @@ class NoteForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Datei"))
+    shared_with_provider = forms.BooleanField(
+        label=_("Für den beauftragten Dienstleister freigeben"),
+        required=False,
+        help_text=_("Ohne Freigabe sieht nur Ihre Stelle (und das Ministerium) die Datei."),
+    )
+
+
+class AttachmentShareForm(forms.Form):
+    attachment = forms.UUIDField(widget=forms.HiddenInput)
+    shared = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ObligationDoneForm(forms.Form):

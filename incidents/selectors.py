@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Incident, MajorIncident
+from .models import Incident, IncidentAttachment, MajorIncident, TimelineEntry
+from .visibility import OutsideView
 
 
 def incident_list(*, user, status: str = ""):
@@ -28,3 +30,20 @@ def major_incident_for_user(*, user, public_id) -> MajorIncident:
 
         raise Http404
     return get_object_or_404(MajorIncident.objects.select_related("origin"), public_id=public_id)
+
+
+def timeline_for(incident: Incident, outside: OutsideView | None) -> QuerySet[TimelineEntry]:
+    """The whole timeline for the body and the ministry; for a party outside the body (``outside``,
+    from incidents.visibility.outside_view) the general entries and those of its own engagements."""
+    entries = TimelineEntry.objects.filter(incident=incident)
+    if outside is None:
+        return entries
+    return entries.filter(Q(scope="") | Q(scope__in=outside.scopes))
+
+
+def attachments_for(incident: Incident, outside: OutsideView | None) -> QuerySet[IncidentAttachment]:
+    """All attachments for the body and the ministry; for a party outside the body only those shared with it."""
+    attachments = IncidentAttachment.objects.filter(incident=incident)
+    if outside is None:
+        return attachments
+    return attachments.filter(shared_with_provider=True)

@@ -32,6 +32,7 @@ from .models import (
     TimelineEntry,
 )
 from .models.reporting import DEADLINES, FINAL_REPORT_AFTER_NOTIFICATION, REMINDER_BEFORE
+from .visibility import INTERNAL
 
 #: The incident lifecycle: forward one step at a time, or straight to closed from recovered.
 STATUS_ORDER = [
@@ -87,13 +88,15 @@ def incident_open_or_attach(
     return incident
 
 
-def timeline_add(*, incident: Incident, source: str, text: str, author=None, at=None) -> TimelineEntry:
+def timeline_add(*, incident: Incident, source: str, text: str, author=None, at=None, scope: str = "") -> TimelineEntry:
+    """``scope``: who outside the body sees the entry (see TimelineEntry.scope and incidents.visibility)."""
     return TimelineEntry.objects.create(
         incident=incident,
         source=source,
         text=text,
         author=author if getattr(author, "pk", None) else None,
         at=at or timezone.now(),
+        scope=scope,
     )
 
 
@@ -227,9 +230,12 @@ def incident_add_note(*, incident: Incident, actor, text: str, at=None) -> Timel
 
 
 @transaction.atomic(durable=True)
-def attachment_add(*, incident: Incident, actor, uploaded_file, content_type: str = "") -> IncidentAttachment:
+def attachment_add(
+    *, incident: Incident, actor, uploaded_file, content_type: str = "", shared_with_provider: bool = False
+) -> IncidentAttachment:
     """``content_type`` is ignored (the client's claim is read from the upload and checked against
-    the content); the stored type is the one the content has."""
+    the content); the stored type is the one the content has. An attachment stays with the body
+    unless it is ``shared_with_provider`` (then the engaged provider sees it and its timeline entry)."""
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     _require_edit(actor, incident.organisation)
     try:  # the type is the content's, on the allow-list; the declared type and the name must agree
@@ -246,8 +252,9 @@ def attachment_add(*, incident: Incident, actor, uploaded_file, content_type: st
         author=actor,
         text=_("Anlage hinzugefügt: %(name)s (SHA-256 %(hash)s)")
         % {"name": uploaded_file.name, "hash": digest.hexdigest()},
+        scope="" if shared_with_provider else INTERNAL,
     )
-    return IncidentAttachment.objects.create(
+    attachment = IncidentAttachment.objects.create(
         incident=incident,
         timeline_entry=entry,
         file=uploaded_file,
@@ -256,7 +263,48 @@ def attachment_add(*, incident: Incident, actor, uploaded_file, content_type: st
         size=uploaded_file.size,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
+        shared_with_provider=shared_with_provider,
     )
+    audit(
+        actor=actor,
+        action="incident.attachment_added",
+        organisation=incident.organisation,
+        target=attachment.name,
+        attachment=str(attachment.public_id),
+        incident=str(incident.public_id),
+        shared_with_provider=shared_with_provider,
+    )
+    return attachment
+
+
+@transaction.atomic(durable=True)
+def attachment_set_shared(*, attachment: IncidentAttachment, actor, shared: bool) -> IncidentAttachment:
+    """Share an attachment with the engaged provider, or take the share back (audited, with a
+    timeline entry the body sees)."""
+    attachment = IncidentAttachment.objects.select_for_update().select_related("incident").get(pk=attachment.pk)
+    incident = attachment.incident
+    _require_edit(actor, incident.organisation)
+    if attachment.shared_with_provider == shared:
+        return attachment
+    attachment.shared_with_provider = shared
+    attachment.save(update_fields=["shared_with_provider"])
+    if attachment.timeline_entry_id:
+        TimelineEntry.objects.filter(pk=attachment.timeline_entry_id).update(scope="" if shared else INTERNAL)
+    text = (
+        _("Anlage für den beauftragten Dienstleister freigegeben: %(name)s")
+        if shared
+        else _("Freigabe der Anlage für den Dienstleister aufgehoben: %(name)s")
+    ) % {"name": attachment.name}
+    timeline_add(incident=incident, source=TimelineEntry.Source.BODY, author=actor, text=text, scope=INTERNAL)
+    audit(
+        actor=actor,
+        action="incident.attachment_shared" if shared else "incident.attachment_unshared",
+        organisation=incident.organisation,
+        target=attachment.name,
+        attachment=str(attachment.public_id),
+        incident=str(incident.public_id),
+    )
+    return attachment
 
 
 @transaction.atomic(durable=True)

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..permissions import can_file_for, is_ministry, mandate_for
 from ..selectors import committed_value, contracts_in_force, ranking_current
+from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
 from .common import record_event, require_phone, require_text, transition
 from .offers import offer_next
@@ -319,6 +320,7 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     )
     timeline_add(
         incident=incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.SYSTEM,
         author=actor,
         at=now,

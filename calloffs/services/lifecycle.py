@@ -24,6 +24,7 @@ from ..models import (
     time_entry_problems,
 )
 from ..permissions import can_act_for_body, can_cancel
+from ..visibility import timeline_scope
 from .common import (
     guard,
     lock_calloff,
@@ -102,6 +103,7 @@ def calloff_start(*, calloff: CallOff, provider: Provider, actor) -> CallOff:
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.PROVIDER,
         author=actor,
         at=now,
@@ -137,6 +139,7 @@ def calloff_complete(*, calloff: CallOff, provider: Provider, actor, summary: st
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.PROVIDER,
         author=actor,
         at=now,
@@ -169,6 +172,7 @@ def calloff_close(*, calloff: CallOff, actor) -> CallOff:
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.BODY,
         author=actor,
         at=now,
@@ -204,6 +208,7 @@ def calloff_cancel(*, calloff: CallOff, actor, reason: str) -> CallOff:
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.SYSTEM,
         author=actor,
         at=now,

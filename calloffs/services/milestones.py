@@ -18,6 +18,7 @@ from incidents.services import timeline_add
 
 from ..errors import InvalidInput, TransitionNotAllowed
 from ..models import MILESTONE_FIELDS, CallOff, CallOffEvent, CallOffState, EventKind, Milestone, Provider, SLABreach
+from ..visibility import timeline_scope
 from .common import lock_calloff, record_event, require_assigned, require_provider_staff, transition
 
 #: kind → (CallOff field the moment is stored in, the SLA milestone it ends, or None).
@@ -122,6 +123,7 @@ def calloff_record_milestone(
     label = EventKind(kind).label
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.PROVIDER,
         author=actor,
         at=at,

@@ -30,6 +30,7 @@ from ..models import (
     ProviderRank,
 )
 from ..selectors import ranking_for_calloff
+from ..visibility import timeline_scope
 from .common import (
     accept_minutes,
     alert_ministry,
@@ -128,6 +129,7 @@ def offer_next(*, calloff: CallOff, actor=None, now: datetime | None = None) -> 
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.SYSTEM,
         at=now,
         text=_("Abruf {number}: Kein Dienstleister verfügbar, das Ministerium ist informiert.").format(
@@ -230,6 +232,7 @@ def offer_accept(
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.PROVIDER,
         author=actor,
         at=now,
@@ -371,6 +374,7 @@ def calloff_assign_manually(*, calloff: CallOff, provider: Provider, actor, reas
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.SYSTEM,
         author=actor,
         at=now,

@@ -18,6 +18,7 @@ from ..errors import NotPermitted, TransitionNotAllowed
 from ..models import CallOff, CallOffService, CallOffState, EventKind, FrameworkContract, ServiceModule
 from ..permissions import can_cancel
 from ..selectors import committed_value
+from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing, format_eur
 from .common import lock_calloff, record_event, require_reason, transition
 from .filing import CENT, _clean_services
@@ -90,6 +91,7 @@ def calloff_change_scope(
     ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.SYSTEM,
         author=actor,
         text=_("Abruf {number}: Leistungsumfang geändert, geschätzter Wert jetzt {value}. Grund: {reason}").format(

@@ -22,6 +22,7 @@ from incidents.services import timeline_add
 
 from ..models import ENGAGED_STATES, MILESTONE_FIELDS, AlertKind, CallOff, EventKind, Milestone, Offer, SLABreach
 from ..selectors import offers_due
+from ..visibility import timeline_scope
 from .common import alert_ministry, lock_calloff, record_event, transition
 from .offers import offer_expire
 
@@ -91,6 +92,7 @@ def sla_breach_detect(*, calloff_id: int, milestone: str, now: datetime | None =
     )
     timeline_add(
         incident=calloff.incident,
+        scope=timeline_scope(calloff),
         source=TimelineEntry.Source.SYSTEM,
         at=now,
         text=_("Abruf {number}: SLA-Frist „{milestone}“ überschritten.").format(number=calloff.number, milestone=label),

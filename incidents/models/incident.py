@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Organisation
 from tenants.selectors import roles_of
 
+from ..visibility import outside_incident_ids
+
 
 class Category(models.TextChoices):
     RANSOMWARE = "ransomware", _("Ransomware / Verschlüsselung")
@@ -33,20 +35,17 @@ class IncidentStatus(models.TextChoices):
 
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> IncidentQuerySet:
-        """Ministry: all. Body members: their bodies' incidents. Provider staff: only the incidents
-        of call-offs offered or assigned to their provider (through the calloffs app's relation
-        ``calloffs``), never the body's others."""
+        """Ministry: all. Body members: their bodies' incidents. Parties outside the body (a
+        provider's staff): only the incidents the apps above us say they are engaged in
+        (``incidents.visibility``; the call-off rule lives in ``calloffs.visibility``)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_ministry_staff:
             return self.all()
-        own_bodies = list(roles_of(user))  # read once per request
-        # Through the reverse relation of calloffs.CallOff (no import: calloffs depends on us).
-        of_my_calloffs = self.model.objects.filter(
-            Q(calloffs__provider__memberships__user=user)
-            | Q(calloffs__offers__state="open", calloffs__offers__provider__memberships__user=user)
-        ).values("pk")
-        return self.filter(Q(organisation_id__in=own_bodies) | Q(pk__in=of_my_calloffs))
+        visible = Q(organisation_id__in=list(roles_of(user)))  # read once per request
+        for incident_ids in outside_incident_ids(user):
+            visible |= Q(pk__in=incident_ids)
+        return self.filter(visible)
 
     def open(self) -> IncidentQuerySet:
         return self.exclude(status=IncidentStatus.CLOSED)
@@ -104,6 +103,10 @@ class TimelineEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField()
+    #: Who outside the body sees the entry (incidents.visibility): "" everyone who sees the incident,
+    #: "internal" only the body and the ministry, any other value only the party engaged under it
+    #: (e.g. "calloff:<uuid>", set by the calloffs app).
+    scope = models.CharField(_("Sichtbarkeit"), max_length=60, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,6 +133,8 @@ class IncidentAttachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    #: Set by the body at upload and changed through services.attachment_set_shared (audited).
+    shared_with_provider = models.BooleanField(_("Für den beauftragten Dienstleister freigegeben"), default=False)
 
     class Meta:
         verbose_name = _("Anlage")

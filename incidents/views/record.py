@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from digisos.body_limits import body_limit
 
-from .. import selectors, services
-from ..forms import AttachmentForm, IncidentForm, NoteForm, ObligationDoneForm, StatusForm
+from .. import selectors, services, visibility
+from ..forms import AttachmentForm, AttachmentShareForm, IncidentForm, NoteForm, ObligationDoneForm, StatusForm
 from ..models import IncidentStatus
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -46,14 +46,16 @@ def incident_list(request):
 def _detail_context(request, incident, **forms):
     editable = services.can_edit(request.user, incident.organisation)
     obligations = list(incident.obligations.all())
+    outside = visibility.outside_view(request.user, incident)
     context = {
         "incident": incident,
         "editable": editable,
+        "outside_view": outside is not None,
         "obligations": obligations,
-        "timeline": incident.timeline.select_related("author").order_by("-at", "-id"),
-        "attachments": incident.attachments.all(),
-        # The call-offs of this incident (reverse relation of calloffs.CallOff).
-        "calloffs": incident.calloffs.select_related("provider").order_by("-submitted_at"),
+        "timeline": selectors.timeline_for(incident, outside).select_related("author").order_by("-at", "-id"),
+        "attachments": selectors.attachments_for(incident, outside),
+        # The call-offs of this incident this user may see (the calloffs app says which).
+        "calloffs": visibility.engagements(request.user, incident),
         "now": timezone.now(),
     }
     if editable:
@@ -134,9 +136,23 @@ def incident_action(request, public_id, action):
                         actor=request.user,
                         uploaded_file=upload,
                         content_type=upload.content_type or "application/octet-stream",
+                        shared_with_provider=form.cleaned_data["shared_with_provider"],
                     )
                     messages.success(request, _("Die Anlage wurde gespeichert."))
                     return redirect("incidents:detail", public_id=incident.public_id)
+        elif action == "attachment_share":
+            form = AttachmentShareForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Die Freigabe wurde nicht geändert: Es fehlt die Angabe der Anlage."))
+                return render(request, "incidents/incident_detail.html", _detail_context(request, incident), status=400)
+            attachment = get_object_or_404(incident.attachments, public_id=form.cleaned_data["attachment"])
+            shared = form.cleaned_data["shared"]
+            services.attachment_set_shared(attachment=attachment, actor=request.user, shared=shared)
+            if shared:
+                messages.success(request, _("Die Anlage ist für den beauftragten Dienstleister freigegeben."))
+            else:
+                messages.success(request, _("Die Freigabe der Anlage für den Dienstleister ist aufgehoben."))
+            return redirect("incidents:detail", public_id=incident.public_id)
         else:
             raise Http404
     except ValidationError as exc:
@@ -178,7 +194,7 @@ def obligation_draft(request, public_id, obligation_id):
             "obligation": obligation,
             "organisation": incident.organisation,
             "timeline": incident.timeline.order_by("at", "id"),
-            "calloffs": incident.calloffs.select_related("provider"),
+            "calloffs": visibility.engagements(request.user, incident),
             "contacts": incident.organisation.emergency_contacts.all(),
             "now": timezone.now(),
         },
@@ -193,7 +209,8 @@ def obligation_draft(request, public_id, obligation_id):
 @login_required
 def attachment_download(request, public_id, attachment_id):
     incident = selectors.incident_for_user(user=request.user, public_id=public_id)
-    attachment = get_object_or_404(incident.attachments, public_id=attachment_id)
+    outside = visibility.outside_view(request.user, incident)
+    attachment = get_object_or_404(selectors.attachments_for(incident, outside), public_id=attachment_id)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
     response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"

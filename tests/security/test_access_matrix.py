@@ -83,7 +83,8 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "incidents:action": ("post", "incident_action", INCIDENT_WRITE),
     "incidents:obligation_done": ("post", "obligation", INCIDENT_WRITE),
     "incidents:obligation_draft": ("get", "obligation", INCIDENT_WRITE),
-    "incidents:attachment": ("get", "incident_attachment", INCIDENT_READ),
+    # The world's attachment is not shared with the provider (the default): only the body and the ministry.
+    "incidents:attachment": ("get", "incident_attachment", {**INCIDENT_READ, "provider1": NOT_FOUND}),
     "incidents:major_list": ("get", None, MINISTRY),
     "incidents:major_detail": ("get", "major", MINISTRY),
     "incidents:major_link": ("post", "major", MINISTRY),

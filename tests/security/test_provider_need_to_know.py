@@ -1,0 +1,202 @@
+"""Need to know for providers (issue 14): what a provider's staff sees of an incident, by the state
+of its call-off. Before acceptance only the call-off's decision data (the incident page and its
+attachments are 404); after acceptance the incident, but never another provider's acceptance,
+contacts or reports, and only the attachments the body shared; after decline, expiry, withdrawal
+or cancellation: 404 again.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from calloffs import services
+from calloffs.models import OfferState
+from incidents import services as incident_services
+from incidents.models import IncidentAttachment
+from tenants.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+LEAD_1 = ("Jana Keller", "+49 211 5550110")
+LEAD_2 = ("Uwe Brandt", "+49 221 7770220")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def accept(calloff, provider, user, lead):
+    return services.offer_accept(calloff=calloff, provider=provider, actor=user, lead_name=lead[0], lead_phone=lead[1])
+
+
+def hand_to(calloff, setup, index: int):
+    """Decline the offer until provider ``index`` holds it."""
+    while (offer := calloff.offers.get(state=OfferState.OPEN)).provider_id != setup.providers[index].pk:
+        holder = setup.providers.index(offer.provider)
+        services.offer_decline(calloff=calloff, provider=offer.provider, actor=setup.staff[holder], reason="Voll")
+    return calloff
+
+
+def upload(incident, alice, name, shared=False):
+    return incident_services.attachment_add(
+        incident=incident,
+        actor=alice,
+        uploaded_file=SimpleUploadedFile(name, b"Inhalt", content_type="text/plain"),
+        shared_with_provider=shared,
+    )
+
+
+def pages(incident, *attachments):
+    return [reverse("incidents:detail", args=[incident.public_id])] + [
+        reverse("incidents:attachment", args=[incident.public_id, a.public_id]) for a in attachments
+    ]
+
+
+@pytest.fixture
+def two_providers(setup, file_calloff, alice):
+    """One incident, two call-offs: A accepted by P1, B declined by P1 and accepted by P2 (the
+    competitor), with a milestone report each; one shared and one internal attachment."""
+    a = accept(file_calloff(), setup.providers[0], setup.staff[0], LEAD_1)
+    b = file_calloff(incident=a.incident)
+    assert b.incident_id == a.incident_id
+    b = accept(hand_to(b, setup, 1), setup.providers[1], setup.staff[1], LEAD_2)
+    services.calloff_record_milestone(
+        calloff=b, provider=setup.providers[1], actor=setup.staff[1], kind="note", text="Domänencontroller P2-geheim"
+    )
+    shared = upload(a.incident, alice, "fuer-dienstleister.txt", shared=True)
+    internal = upload(a.incident, alice, "intern-personalakte.txt")
+    return a, b, shared, internal
+
+
+def test_an_offered_provider_sees_the_call_off_but_not_the_incident(setup, file_calloff, alice):
+    """Failed before the fix: the offer holder got 200 on the incident page and its attachments."""
+    calloff = file_calloff()
+    attachment = upload(calloff.incident, alice, "log.txt", shared=True)
+    client = client_for(setup.staff[0])
+    assert client.get(reverse("calloffs:detail", args=[calloff.public_id])).status_code == 200
+    for url in pages(calloff.incident, attachment):
+        assert client.get(url).status_code == 404, url
+    listing = client.get(reverse("incidents:list") + "?status=").content.decode()
+    assert calloff.incident.title not in listing
+
+
+def test_the_accepting_provider_sees_the_incident_but_not_the_competitor(setup, two_providers):
+    """Failed before the fix: P1 read P2's lead name and phone and P2's report on the incident page."""
+    a, b, shared, internal = two_providers
+    page = client_for(setup.staff[0]).get(reverse("incidents:detail", args=[a.incident.public_id]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert LEAD_1[0] in html  # its own acceptance
+    assert LEAD_2[0] not in html and LEAD_2[1] not in html
+    assert "P2-geheim" not in html
+    assert b.number not in html  # the competitor's call-off is not listed at all
+    assert reverse("calloffs:detail", args=[a.public_id]) in html
+    assert shared.name in html and internal.name not in html
+    # and the other way round
+    html = client_for(setup.staff[1]).get(reverse("incidents:detail", args=[a.incident.public_id])).content.decode()
+    assert LEAD_2[0] in html and "P2-geheim" in html
+    assert LEAD_1[0] not in html and LEAD_1[1] not in html
+    assert reverse("calloffs:detail", args=[a.public_id]) not in html
+
+
+def test_the_body_sees_everything(two_providers, alice):
+    a, b, shared, internal = two_providers
+    html = client_for(alice).get(reverse("incidents:detail", args=[a.incident.public_id])).content.decode()
+    for text in (LEAD_1[0], LEAD_2[0], "P2-geheim", a.number, b.number, shared.name, internal.name):
+        assert text in html
+
+
+def test_only_shared_attachments_reach_the_provider(setup, two_providers):
+    """Failed before the fix: every attachment of the incident could be downloaded by the provider."""
+    a, _b, shared, internal = two_providers
+    client = client_for(setup.staff[0])
+    assert client.get(reverse("incidents:attachment", args=[a.incident.public_id, shared.public_id])).status_code == 200
+    url = reverse("incidents:attachment", args=[a.incident.public_id, internal.public_id])
+    assert client.get(url).status_code == 404
+
+
+def test_the_body_shares_and_unshares_through_an_audited_service(setup, two_providers, alice, bob):
+    a, _b, _shared, internal = two_providers
+    action = reverse("incidents:action", args=[a.incident.public_id, "attachment_share"])
+    download = reverse("incidents:attachment", args=[a.incident.public_id, internal.public_id])
+    provider = client_for(setup.staff[0])
+    # a read-only member may not, the provider may not
+    assert client_for(bob).post(action, {"attachment": internal.public_id, "shared": "on"}).status_code == 403
+    assert provider.post(action, {"attachment": internal.public_id, "shared": "on"}).status_code == 403
+    assert provider.get(download).status_code == 404
+
+    response = client_for(alice).post(action, {"attachment": internal.public_id, "shared": "on"})
+    assert response.status_code == 302
+    assert IncidentAttachment.objects.get(pk=internal.pk).shared_with_provider
+    assert provider.get(download).status_code == 200
+    assert AuditEntry.objects.filter(action="incident.attachment_shared", target=internal.name).exists()
+
+    client_for(alice).post(action, {"attachment": internal.public_id})
+    assert not IncidentAttachment.objects.get(pk=internal.pk).shared_with_provider
+    assert provider.get(download).status_code == 404
+    assert AuditEntry.objects.filter(action="incident.attachment_unshared", target=internal.name).exists()
+    # a broken request is a clear 400, never a 500, and changes nothing
+    assert client_for(alice).post(action, {"attachment": "kein-uuid"}).status_code == 400
+
+
+def test_the_upload_form_sets_the_share_flag(setup, two_providers, alice):
+    a, *_ = two_providers
+    action = reverse("incidents:action", args=[a.incident.public_id, "attachment"])
+    file = SimpleUploadedFile("freigabe.txt", b"Text", content_type="text/plain")
+    assert client_for(alice).post(action, {"file": file, "shared_with_provider": "on"}).status_code == 302
+    assert IncidentAttachment.objects.get(name="freigabe.txt").shared_with_provider
+    html = client_for(setup.staff[0]).get(reverse("incidents:detail", args=[a.incident.public_id])).content.decode()
+    assert "freigabe.txt" in html
+
+
+@pytest.mark.parametrize("how", ["declined", "expired", "withdrawn"])
+def test_after_decline_expiry_or_withdrawal_the_incident_is_404(how, setup, file_calloff, alice, ministry):
+    calloff = file_calloff()
+    attachment = upload(calloff.incident, alice, "log.txt", shared=True)
+    offer = calloff.offers.get(state=OfferState.OPEN)
+    if how == "declined":
+        services.offer_decline(calloff=calloff, provider=setup.providers[0], actor=setup.staff[0], reason="Voll")
+    elif how == "expired":
+        services.offer_expire(offer=offer, now=offer.respond_by + timedelta(seconds=1))
+    else:
+        services.calloff_cancel(calloff=calloff, actor=alice, reason="Fehlalarm")
+    client = client_for(setup.staff[0])
+    for url in [*pages(calloff.incident, attachment), reverse("calloffs:detail", args=[calloff.public_id])]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_after_cancellation_of_an_accepted_call_off_the_incident_is_404(setup, file_calloff, alice):
+    """Failed before the fix: the assigned provider kept the incident (and all of it) after the body cancelled."""
+    calloff = accept(file_calloff(), setup.providers[0], setup.staff[0], LEAD_1)
+    services.calloff_cancel(calloff=calloff, actor=alice, reason="Selbst gelöst")
+    assert client_for(setup.staff[0]).get(pages(calloff.incident)[0]).status_code == 404
+
+
+def test_completed_and_closed_call_offs_keep_the_incident_visible(setup, file_calloff, alice):
+    calloff = accept(file_calloff(), setup.providers[0], setup.staff[0], LEAD_1)
+    services.calloff_complete(calloff=calloff, provider=setup.providers[0], actor=setup.staff[0], summary="Fertig")
+    assert client_for(setup.staff[0]).get(pages(calloff.incident)[0]).status_code == 200
+    services.calloff_close(calloff=calloff, actor=alice)
+    assert client_for(setup.staff[0]).get(pages(calloff.incident)[0]).status_code == 200
+
+
+def test_incidents_does_not_reach_into_calloffs_tables():
+    """One rule in one place: incidents asks calloffs (incidents.visibility), it never names its tables."""
+    root = pathlib.Path(__file__).resolve().parents[2] / "incidents"
+    offenders = [
+        str(path.relative_to(root.parent))
+        for path in root.rglob("*.py")
+        if "migrations" not in path.parts
+        and any(word in path.read_text() for word in ("calloffs__", ".calloffs.", "import calloffs", "from calloffs"))
+    ]
+    assert not offenders
+    templates = pathlib.Path(__file__).resolve().parents[2] / "templates" / "incidents"
+    assert not [p.name for p in templates.iterdir() if "calloff.provider" in p.read_text()]
