@@ -10,9 +10,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Category
-from tenants.models import Regierungsbezirk, phone_validator
+from tenants.models import phone_validator
 
-from .models import CallOffState, Priority, Provider
+from .models import Priority, Provider
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
@@ -177,21 +177,3 @@ class ManualAssignForm(forms.Form):
     def __init__(self, *args, contract, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("short_name")
-
-
-class CallOffFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle"))] + CallOffState.choices)
-    priority = forms.ChoiceField(label=_("Priorität"), required=False, choices=[("", _("Alle"))] + Priority.choices)
-    regierungsbezirk = forms.ChoiceField(
-        label=_("Regierungsbezirk"), required=False, choices=[("", _("Alle"))] + Regierungsbezirk.choices
-    )
-    provider = forms.ChoiceField(label=_("Dienstleister"), required=False, choices=())
-    organisation = forms.CharField(label=_("Stelle (Kennung)"), required=False, widget=forms.HiddenInput)
-    date_from = forms.DateField(label=_("Gestellt ab"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Gestellt bis"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [("", _("Alle"))] + [
-            (str(p.public_id), p.short_name) for p in Provider.objects.order_by("short_name")
-        ]

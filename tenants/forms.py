@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import EmergencyContact, Organisation, OrganisationKind, Regierungsbezirk, Role
+from .models import EmergencyContact, Organisation, Role
 
 
 class InvitationForm(forms.Form):
@@ -33,11 +33,3 @@ class EmergencyContactForm(forms.ModelForm):
         model = EmergencyContact
         fields = ["name", "function", "mobile", "email", "position"]
         widgets = {"mobile": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
-
-
-class OrganisationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Suche (Name oder AGS)"), required=False)
-    kind = forms.ChoiceField(label=_("Art"), required=False, choices=[("", _("Alle"))] + OrganisationKind.choices)
-    regierungsbezirk = forms.ChoiceField(
-        label=_("Regierungsbezirk"), required=False, choices=[("", _("Alle"))] + Regierungsbezirk.choices
-    )

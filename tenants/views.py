@@ -9,26 +9,60 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from digisos.csv_export import csv_response, export_query, wants_csv
+
 from . import selectors, services
 from .adapters import SESSION_KEY
+from .filters import OrganisationListFilterSet
 from .forms import (
     EligibilityForm,
     EmergencyContactForm,
     InvitationForm,
     MembershipForm,
     MinistryInvitationForm,
-    OrganisationFilterForm,
 )
 from .models import Membership
 
 
 @login_required
 def organisation_list(request):
-    form = OrganisationFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.organisation_list(user=request.user, **{k: v for k, v in filters.items() if v})
+    """Search and filters in the URL (GET form, kept by the pagination); ``?export=csv`` downloads the rows."""
+    filterset = OrganisationListFilterSet(request.GET or None, queryset=selectors.organisation_list(user=request.user))
+    qs = filterset.qs
+    if wants_csv(request):
+        header = [
+            _("Name"),
+            _("Art"),
+            _("AGS"),
+            _("Regierungsbezirk"),
+            _("Einwohner"),
+            _("Übergeordnete Stelle"),
+            _("Abrufberechtigt"),
+        ]
+        rows = (
+            (
+                o.name,
+                o.get_kind_display(),
+                o.ags,
+                o.regierungsbezirk,
+                o.population,
+                o.parent.name if o.parent else "",
+                _("ja") if o.is_eligible() else _("nein"),
+            )
+            for o in qs.iterator(chunk_size=500)
+        )
+        return csv_response("stellen", header, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "tenants/organisation_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "tenants/organisation_list.html",
+        {
+            "form": filterset.form,
+            "page": page,
+            "filtered": any(v and k != "page" for k, v in request.GET.items()),
+            "export_query": export_query(request),
+        },
+    )
 
 
 @login_required

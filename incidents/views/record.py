@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from digisos.body_limits import body_limit
+from digisos.csv_export import csv_response, export_query, wants_csv
 
 from .. import selectors, services, visibility
+from ..filters import IncidentListFilterSet
 from ..forms import AttachmentForm, AttachmentShareForm, IncidentForm, NoteForm, ObligationDoneForm, StatusForm
 from ..models import IncidentStatus
 
@@ -32,14 +34,33 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def incident_list(request):
-    status = request.GET.get("status", "open")
-    if status not in ("", "open", *IncidentStatus.values):
-        status = "open"
-    page = Paginator(selectors.incident_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    """Search and filters in the URL (GET form, kept by the pagination); ``?export=csv`` downloads the rows."""
+    filterset = IncidentListFilterSet(request.GET or None, queryset=selectors.incident_list(user=request.user))
+    qs = filterset.qs
+    if wants_csv(request):
+        header = [_("Vorfall"), _("Stelle"), _("AGS"), _("Art"), _("Status"), _("Kenntnis seit")]
+        rows = (
+            (
+                i.title,
+                i.organisation.name,
+                i.organisation.ags,
+                i.get_category_display(),
+                i.get_status_display(),
+                i.became_aware_at,
+            )
+            for i in qs.iterator(chunk_size=500)
+        )
+        return csv_response("vorfaelle", header, rows)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "incidents/incident_list.html",
-        {"page": page, "status": status, "status_choices": IncidentStatus.choices},
+        {
+            "page": page,
+            "form": filterset.form,
+            "filtered": any(v and k != "page" and (k, v) != ("status", "open") for k, v in request.GET.items()),
+            "export_query": export_query(request),
+        },
     )
 
 
