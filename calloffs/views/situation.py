@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import IncidentStatus, TimelineEntry
 
 from ..situation import figures
-from ..situation.map import attribution, nrw_map
+from ..situation.map import attribution, kreis_names, legend, nrw_map, swatch
 from ..situation.svg import PALETTE, Bar, bar_chart
 
 
@@ -41,8 +42,20 @@ def situation(request):
             [Bar(item.provider.short_name, item.engaged, limit=item.capacity, colour=PALETTE[1]) for item in data.load],
             title=_("Auslastung der Dienstleister (Einsätze; Strich = Kapazität)"),
         ),
-        "map": nrw_map(data.bodies_by_kreis, title=_("Stellen mit offenen Vorfällen nach Kreis")),
+        "map": nrw_map(
+            data.bodies_by_kreis,
+            title=_("Karte: Stellen mit offenen Vorfällen nach Kreis"),
+            label=_("%(name)s – Stellen mit offenem Vorfall: %(count)s"),
+        ),
     }
+    names = kreis_names()
+    affected_areas = sorted(
+        ((names.get(key, key), n) for key, n in data.bodies_by_kreis.items() if n),
+        key=lambda row: (-row[1], row[0].removeprefix("Kreis ")),
+    )
+    map_legend = [
+        {**item, "swatch": swatch(item["colour"], affected=item["affected"])} for item in legend(data.bodies_by_kreis)
+    ]
     major_timelines = []
     for major in data.majors:
         stamps = TimelineEntry.objects.filter(incident__major_incident=major).values_list("at", flat=True)
@@ -52,6 +65,9 @@ def situation(request):
         )
     context = {
         "data": data,
+        "now": timezone.now(),
+        "affected_areas": affected_areas,
+        "map_legend": map_legend,
         "charts": charts,
         "matrix": matrix,
         "priorities": figures.priorities(),

@@ -57,3 +57,53 @@ def test_query_count_does_not_grow_with_volume(
         file_calloff()
     with django_assert_max_num_queries(25):
         client.get(reverse("calloffs:situation"))
+
+
+def test_the_map_names_districts_marks_the_affected_ones_and_lists_them_beside_it(client_for, file_calloff, ministry):
+    import re
+
+    from tenants.models import Role
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    koeln = OrganisationFactory(ags="05315000", name="Stadt Köln")
+    caller = MembershipFactory(role=Role.CALLER, organisation=koeln).user
+    file_calloff(organisation=koeln, actor=caller)
+    content = client_for(ministry).get(reverse("calloffs:situation")).content.decode()
+    svg = content.split('class="ds-map"')[1].split("</svg>")[0]
+    # Every district has its name on hover (<title>) and on focus (focusable, aria-label).
+    areas = re.findall(r"<path [^>]*tabindex=\"0\"[^>]*>", svg)
+    assert len(areas) == 53
+    assert "<title>Köln – Stellen mit offenem Vorfall: 1</title>" in svg
+    assert "<title>Kreis Olpe – Stellen mit offenem Vorfall: 0</title>" in svg
+    # Affected: a colour of its own, outlined and hatched (not colour alone).
+    koeln_area = next(a for a in areas if "Köln –" in a)
+    assert "ds-map__area--affected" in koeln_area and 'stroke="#000000"' in koeln_area
+    assert svg.count('fill="url(#ds-map-hatch)"') == 1
+    # The table beside the map, and the legend with its counts.
+    table = content.split('id="areas-caption"')[1].split("</table>")[0]
+    assert re.search(r"<th[^>]*>Köln</th><td[^>]*>1</td>", table)
+    legend = content.split('id="legend-h"')[1].split("</ul>")[0]
+    assert "keine Stelle mit offenem Vorfall" in legend and "<strong>52 Kreise</strong>" in legend
+    assert "1 Stelle" in legend and "<strong>1 Kreis</strong>" in legend
+    assert "dl-de/by-2-0" in content.split('id="map-h"')[1].split("</section>")[0]
+
+
+def test_the_situation_says_when_it_was_drawn_and_explains_its_charts(client_for, setup, ministry):
+    import re
+
+    from django.utils import timezone
+
+    content = client_for(ministry).get(reverse("calloffs:situation")).content.decode()
+    assert re.search(r"Stand: <time datetime=\"[^\"]+\">\d\d:\d\d Uhr</time>", content)
+    assert f">{timezone.localtime():%H}:" in content
+    assert 'href="/abrufe/lagebild/"' in content and "Aktualisieren" in content
+    # Every chart under a heading of its own.
+    for heading in (
+        "Betroffene Stellen nach Kreis",
+        "Offene Abrufe nach Regierungsbezirk",
+        "Sicherheitsvorfälle nach Status",
+        "Auslastung der Dienstleister",
+    ):
+        assert re.search(rf"<h[23][^>]*>{heading}</h[23]>", content), heading
+    assert "Gestrichelter senkrechter Strich: Kapazität laut Vertrag" in content
+    assert "js/situation.js" in content
