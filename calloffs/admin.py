@@ -1,12 +1,15 @@
-"""Django admin for support staff. Lifecycle data is read-only here: states change only
-through the services (STYLE.md §2), so call-offs, offers, events and published rankings can
-be looked at but not edited; contract terms and providers can be maintained."""
+"""Django admin for support staff. Everything is read-only here: states change only through the
+services (STYLE.md §2), so call-offs, offers, events and published rankings can be looked at but not
+edited; the contract, its terms and the providers are maintained on the portal's contract pages
+(/abrufe/vertrag/, calloffs.contract.services), which check the rules and write the audit trail."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from digisos.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
 from .errors import CallOffError
 from .models import (
@@ -30,72 +33,47 @@ from .models import (
 from .services import ministry_alert_acknowledge
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ServiceModuleInline(admin.TabularInline):
+class ServiceModuleInline(ReadOnlyInline):
     model = ServiceModule
-    extra = 0
     fields = ["position", "code", "name", "unit", "price"]
+    readonly_fields = fields
 
 
-class RoleRateInline(admin.TabularInline):
+class RoleRateInline(ReadOnlyInline):
     model = RoleRate
-    extra = 0
     fields = ["name", "hourly_rate"]
+    readonly_fields = fields
 
 
-class SLATermInline(admin.TabularInline):
+class SLATermInline(ReadOnlyInline):
     model = SLATerm
-    extra = 0
     fields = ["priority", "accept_minutes", "callback_minutes", "remote_start_minutes", "onsite_minutes"]
+    readonly_fields = fields
 
 
 @admin.register(FrameworkContract)
-class FrameworkContractAdmin(admin.ModelAdmin):
+class FrameworkContractAdmin(ReadOnlyAdmin):
     list_display = ["reference", "title", "status", "start_date", "end_date", "ceiling"]
     list_filter = ["status"]
     search_fields = ["reference", "title"]
-    filter_horizontal = ["entitled_bodies"]
     inlines = [ServiceModuleInline, RoleRateInline, SLATermInline]
     readonly_fields = ["public_id", "created_at", "updated_at"]
 
 
-class ProviderContactInline(admin.TabularInline):
+class ProviderContactInline(ReadOnlyInline):
     model = ProviderContact
-    extra = 0
     fields = ["position", "name", "role", "phone", "email"]
+    readonly_fields = fields
 
 
-class ProviderMembershipInline(admin.TabularInline):
+class ProviderMembershipInline(ReadOnlyInline):
     model = ProviderMembership
-    extra = 0
-    raw_id_fields = ["user"]
-    readonly_fields = ["created_at"]
+    fields = ["user", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ReadOnlyAdmin):
     list_display = ["short_name", "legal_name", "hotline", "capacity", "active"]
     list_filter = ["active"]
     search_fields = ["legal_name", "short_name", "email"]

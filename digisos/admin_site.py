@@ -18,3 +18,31 @@ def configure() -> None:
     admin.site.has_permission = ministry_only
     admin.site.site_header = "Digi-SOS – Verwaltung"
     admin.site.site_title = "Digi-SOS"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written: the rows change only through the apps' audited services (the portal's pages)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

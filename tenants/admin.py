@@ -2,6 +2,9 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from digisos.admin_site import ReadOnlyAdmin
+
+from . import services
 from .models import AuditEntry, EmergencyContact, Invitation, Mandate, Membership, Organisation, User
 
 
@@ -33,7 +36,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
+    """Read only: roles change on the body's members page (tenants.services, audited; the last
+    administrator is protected there)."""
+
     list_display = ["user", "organisation", "role"]
     list_filter = ["role"]
     raw_id_fields = ["user", "organisation"]
@@ -68,8 +74,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Mandate)
 class MandateAdmin(admin.ModelAdmin):
+    """Mandates are kept here, but every write goes through tenants.services (ministry staff only,
+    validated, audited). Those services run their own durable transaction, so the admin's views are
+    not wrapped in one (Django's changeform_view/delete_view would be); the bulk delete is off."""
+
     list_display = ["principal", "member", "may_file_calloffs", "valid_from", "valid_until"]
     raw_id_fields = ["principal", "member"]
+    actions = None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._delete_view(request, object_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        services.mandate_save(mandate=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.mandate_delete(mandate=obj, actor=request.user)
 
 
 # allauth's own admin shows an authenticator's ``data``: the TOTP secret and the seed of the

@@ -1,4 +1,4 @@
-"""Every write to tenants: atomic, row-locked where a row changes, and audited."""
+"""Every write to tenants: atomic (durable, except invitation_accept), row-locked where a row changes, and audited."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def can_invite(*, actor: User, organisation: Organisation | None, as_ministry_st
     return Membership.objects.filter(user=actor, organisation=organisation, role=Role.ADMIN).exists()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def invitation_create(
     *,
     actor: User,
@@ -107,6 +107,8 @@ def invitation_for_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("organisation").filter(token_hash=hash_token(token)).first()
 
 
+# Not durable: allauth's signup saves the new account and calls this (adapters.save_user) inside its own
+# transaction, so that the account and its membership are created together or not at all.
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership | None:
     """Turn an invitation into the account's rights, exactly once."""
@@ -139,7 +141,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership | Non
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not can_invite(
@@ -153,7 +155,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     audit(actor=actor, action="invitation.revoked", organisation=invitation.organisation, target=invitation.email)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_set_role(*, membership: Membership, role: str, actor: User) -> Membership:
     _lock_admins(membership)
     membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
@@ -177,7 +179,7 @@ def membership_set_role(*, membership: Membership, role: str, actor: User) -> Me
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_remove(*, membership: Membership, actor: User) -> None:
     _lock_admins(membership)
     membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
@@ -210,7 +212,7 @@ def _other_admins(membership: Membership) -> bool:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def organisation_set_eligibility(
     *, organisation: Organisation, actor: User, eligible_from, eligible_until
 ) -> Organisation:
@@ -232,7 +234,7 @@ def organisation_set_eligibility(
     return organisation
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def emergency_contact_save(*, contact, actor: User):
     contact.full_clean()
     contact.save()
@@ -246,7 +248,43 @@ def emergency_contact_save(*, contact, actor: User):
     return contact
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def emergency_contact_delete(*, contact, actor: User) -> None:
     audit(actor=actor, action="emergency_contact.deleted", organisation=contact.organisation, target=contact.name)
     contact.delete()
+
+
+MANDATE_FIELDS = ("principal", "member", "may_file_calloffs", "valid_from", "valid_until", "note")
+
+
+@transaction.atomic(durable=True)
+def mandate_save(*, mandate, actor: User):
+    """Create or change a mandate (ministry staff only; the Django admin writes through here)."""
+    if not actor.is_ministry_staff:
+        raise PermissionDenied
+    created = mandate.pk is None
+    old = {}
+    if not created:
+        current = type(mandate).objects.select_for_update().get(pk=mandate.pk)
+        old = {name: str(getattr(current, name)) for name in MANDATE_FIELDS}
+    mandate.full_clean()
+    mandate.save()
+    new = {name: str(getattr(mandate, name)) for name in MANDATE_FIELDS}
+    audit(
+        actor=actor,
+        action="mandate.created" if created else "mandate.changed",
+        organisation=mandate.member,
+        target=str(mandate),
+        old={k: v for k, v in old.items() if v != new[k]},
+        new={k: v for k, v in new.items() if created or old.get(k) != v},
+    )
+    return mandate
+
+
+@transaction.atomic(durable=True)
+def mandate_delete(*, mandate, actor: User) -> None:
+    if not actor.is_ministry_staff:
+        raise PermissionDenied
+    mandate = type(mandate).objects.select_for_update().select_related("principal", "member").get(pk=mandate.pk)
+    audit(actor=actor, action="mandate.deleted", organisation=mandate.member, target=str(mandate))
+    mandate.delete()
