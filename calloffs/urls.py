@@ -1,9 +1,23 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from digisos.url_words import word_converter
 
 from .views import api_keys, attachments, deliveries, detail, filing, lists, provider_webhooks, scope, situation
 from .views import documents as document_views
 
 app_name = "calloffs"
+
+# German words in the address bar for the call-off actions; the code keeps the English keys.
+ACTION_WORDS = {
+    "accept": "annehmen",
+    "decline": "ablehnen",
+    "start": "beginnen",
+    "complete": "erbracht",
+    "close": "abschliessen",
+    "cancel": "stornieren",
+    "assign": "zuweisen",
+}
+register_converter(word_converter(ACTION_WORDS), "calloff_action")
 
 urlpatterns = [
     path("", lists.calloff_list, name="list"),
@@ -18,7 +32,7 @@ urlpatterns = [
         "<uuid:public_id>/anhaenge/<uuid:attachment_id>/", attachments.attachment_download, name="attachment_download"
     ),
     path("<uuid:public_id>/", detail.calloff_detail, name="detail"),
-    path("<uuid:public_id>/live/", detail.calloff_live, name="live"),
+    path("<uuid:public_id>/aktuell/", detail.calloff_live, name="live"),
     path("<uuid:public_id>/umfang/", scope.calloff_scope, name="scope"),
     path("<uuid:public_id>/dokumente/", document_views.documents_panel, name="documents"),
     path("<uuid:public_id>/dokumente/nachweis/", document_views.proof_of_work_request, name="proof_of_work"),
@@ -28,5 +42,5 @@ urlpatterns = [
     path("monatsbericht.pdf", document_views.monthly_report_pdf, name="monthly_report_pdf"),
     path("monatsbericht.csv", document_views.monthly_report_csv_view, name="monthly_report_csv"),
     path("notfallkarte/<uuid:organisation_id>/", document_views.emergency_card, name="emergency_card"),
-    path("<uuid:public_id>/<slug:action>/", detail.calloff_action, name="action"),
+    path("<uuid:public_id>/<calloff_action:action>/", detail.calloff_action, name="action"),
 ]
