@@ -345,3 +345,157 @@ def test_access(world):
                     f"{method.upper()} {url} ({name}) as {persona}: expected {expected[persona]}, got {got}"
                 )
     assert not problems, "\n".join(problems)
+
+
+# --- Call-off states × provider personas (issue 14: need to know) --------------------------------
+#
+# One incident of body A, one call-off through it. Provider P1 always declines first (the competitor
+# that declined); P2 is the provider whose offer goes through the state under test; P3 is next in the
+# order of precedence and holds the offer after P2 declines or lets it expire; P4 has nothing to do
+# with it (the unrelated provider). Every provider endpoint: the incident page, its attachments (one
+# shared with the provider, one internal), the call-off page and its parts, its documents, the
+# provider's report, and the API.
+
+STATES = ["offered", "accepted", "declined", "expired", "withdrawn", "completed"]
+PROVIDER_PERSONAS = {"p1_declined": 0, "p2_subject": 1, "p3_next": 2, "p4_unrelated": 3}
+#: What a provider sees: nothing (404), the decision data (the call-off and its API detail), or the
+#: incident as well (after acceptance).
+NOTHING = "nothing"
+DECIDE = "decide"
+ENGAGED = "engaged"
+WHO_SEES_WHAT = {
+    "offered": {"p2_subject": DECIDE},
+    "accepted": {"p2_subject": ENGAGED},
+    "completed": {"p2_subject": ENGAGED},
+    "declined": {"p3_next": DECIDE},
+    "expired": {"p3_next": DECIDE},
+    "withdrawn": {},
+}
+#: endpoint → expected status for NOTHING / DECIDE / ENGAGED
+ENDPOINTS = {
+    "incident": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
+    "incident_attachment_shared": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
+    "incident_attachment_internal": {NOTHING: 404, DECIDE: 404, ENGAGED: 404},
+    "calloff": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
+    "calloff_live": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
+    "calloff_documents": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
+    "order_document": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
+    "provider_report": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
+    "api_detail": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
+    # Only its own entries are listed: none before acceptance (a call-off is never offered again once accepted).
+    "api_time_entries": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
+    "api_order_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
+}
+
+
+def _hand_on(calloff, setup, index, how):
+    """The provider holding the offer (it must be provider ``index``) declines or lets it expire."""
+    from datetime import timedelta
+
+    from calloffs import services as calloff_services
+    from calloffs.models import OfferState
+
+    offer = calloff.offers.get(state=OfferState.OPEN)
+    assert offer.provider_id == setup.providers[index].pk
+    if how == "declined":
+        calloff_services.offer_decline(
+            calloff=calloff, provider=setup.providers[index], actor=setup.staff[index], reason="Keine Kapazität"
+        )
+    else:
+        calloff_services.offer_expire(offer=offer, now=offer.respond_by + timedelta(seconds=1))
+    calloff.refresh_from_db()
+    return calloff
+
+
+@pytest.fixture
+def state_world(setup, file_calloff, alice, ministry):
+    """state_world(state) → (call-off, objects by endpoint, a shared and an internal attachment)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from calloffs import services as calloff_services
+    from calloffs.services.api_keys import api_key_create
+    from calloffs.services.attachments import attachment_add
+    from calloffs.services.documents import document_render, document_request
+
+    keys = [api_key_create(provider=p, actor=ministry, name="Ticketsystem").raw for p in setup.providers]
+
+    def build(state):
+        calloff = _hand_on(file_calloff(), setup, 0, "declined")  # P1, the competitor, declines
+        incident = calloff.incident
+        shared, internal = (
+            incident_services.attachment_add(
+                incident=incident,
+                actor=alice,
+                uploaded_file=SimpleUploadedFile(name, b"Inhalt", content_type="text/plain"),
+                shared_with_provider=flag,
+            )
+            for name, flag in (("fuer-dienstleister.txt", True), ("intern.txt", False))
+        )
+        order = report = None
+        if state in ("declined", "expired"):
+            calloff = _hand_on(calloff, setup, 1, state)
+        elif state == "withdrawn":
+            calloff = calloff_services.calloff_cancel(calloff=calloff, actor=alice, reason="Fehlalarm")
+        elif state in ("accepted", "completed"):
+            p2, s2 = setup.providers[1], setup.staff[1]
+            calloff = calloff_services.offer_accept(
+                calloff=calloff, provider=p2, actor=s2, lead_name="Uwe Brandt", lead_phone="+49 221 7770220"
+            )
+            order = calloff.documents.filter(kind="order").first() or document_request(calloff=calloff, kind="order")
+            document_render(document_id=order.pk)
+            report = attachment_add(
+                calloff=calloff,
+                provider=p2,
+                actor=s2,
+                kind="report",
+                upload=SimpleUploadedFile("bericht.txt", b"Bericht", content_type="text/plain"),
+            )
+            if state == "completed":
+                calloff = calloff_services.calloff_complete(calloff=calloff, provider=p2, actor=s2, summary="Fertig")
+        urls = {
+            "incident": reverse("incidents:detail", args=[incident.public_id]),
+            "incident_attachment_shared": reverse("incidents:attachment", args=[incident.public_id, shared.public_id]),
+            "incident_attachment_internal": reverse(
+                "incidents:attachment", args=[incident.public_id, internal.public_id]
+            ),
+            "calloff": reverse("calloffs:detail", args=[calloff.public_id]),
+            "calloff_live": reverse("calloffs:live", args=[calloff.public_id]),
+            "calloff_documents": reverse("calloffs:documents", args=[calloff.public_id]),
+            "api_detail": reverse("api_v1:calloff-detail", kwargs={"id": calloff.public_id}),
+            "api_time_entries": reverse("api_v1:calloff-time-entries", kwargs={"id": calloff.public_id}),
+            "api_order_pdf": reverse("api_v1:calloff-order-pdf", kwargs={"id": calloff.public_id}),
+        }
+        if order is not None:  # documents and reports exist only once a provider has accepted
+            urls["order_document"] = reverse("calloffs:document_download", kwargs={"document_id": order.public_id})
+            urls["provider_report"] = reverse(
+                "calloffs:attachment_download", args=[calloff.public_id, report.public_id]
+            )
+        return calloff, urls, keys
+
+    return build
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_call_off_states_by_provider_persona(state, state_world, setup):
+    """Each state of the call-off × the competitor that declined, the provider it is about, the next
+    provider and an unrelated one, over every page and API endpoint a provider can reach. Before the
+    fix the offered provider (and, after a cancellation, the provider that had accepted) read the
+    incident page and every attachment of the incident."""
+    from rest_framework.test import APIClient
+
+    calloff, urls, keys = state_world(state)
+    problems = []
+    for persona, index in PROVIDER_PERSONAS.items():
+        sees = WHO_SEES_WHAT[state].get(persona, NOTHING)
+        web = Client()
+        web.force_login(setup.staff[index])
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {keys[index]}")
+        for endpoint, url in urls.items():
+            client = api if endpoint.startswith("api_") else web
+            got = client.get(url).status_code
+            if got != ENDPOINTS[endpoint][sees]:
+                problems.append(
+                    f"{state}: {persona} ({sees}) GET {endpoint}: expected {ENDPOINTS[endpoint][sees]}, got {got}"
+                )
+    assert not problems, "\n".join(problems)
