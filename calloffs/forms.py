@@ -9,6 +9,7 @@ from django import forms
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
 from incidents.models import Category
 from tenants.models import phone_validator
 
@@ -58,7 +59,7 @@ class CallOffFilingForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    detected_at = forms.DateTimeField(
+    detected_at = plausible.PastDateTimeField(
         label=_("Seit wann?"),
         required=False,
         widget=DATETIME_WIDGET,
@@ -147,10 +148,10 @@ class AcceptForm(forms.Form):
         validators=[phone_validator],
         widget=forms.TextInput(attrs={"type": "tel"}),
     )
-    eta_remote = forms.DateTimeField(
+    eta_remote = plausible.PlannedDateTimeField(
         label=_("Remote-Unterstützung ab"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
-    eta_onsite = forms.DateTimeField(
+    eta_onsite = plausible.PlannedDateTimeField(
         label=_("Vor Ort ab"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
     note = forms.CharField(label=_("Hinweis"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -79,7 +79,7 @@ UNIT_PRICE = NumberRange(Decimal("0"), Decimal("1000000.00"))
 #: A quantity of a service module (hours, days, units) in a call-off.
 QUANTITY = NumberRange(Decimal("0"), Decimal("10000"))
 #: Hours of one person on one day for one call-off.
-HOURS_PER_DAY = NumberRange(Decimal("0.25"), Decimal("24"))
+HOURS_PER_DAY = NumberRange(Decimal("0.01"), Decimal("24"))
 #: A surcharge in percent.
 PERCENT = NumberRange(Decimal("0"), Decimal("1000"))
 #: An SLA term in minutes (at most 30 days).
@@ -226,6 +226,14 @@ def check_number(value, bounds: NumberRange, *, label=None) -> None:
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > bounds.decimal_places:
         raise _error(_("Höchstens %(places)s Nachkommastellen."), label, places=bounds.decimal_places)
+
+
+def check_field(field: str, check, value, **kwargs) -> None:
+    """Run ``check`` and raise its error keyed by ``field`` (``ValidationError({field: [...]})``)."""
+    try:
+        check(value, **kwargs)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}, code=CODE) from None
 
 
 # --- validators (for forms, serializers and model fields) -------------------------------------

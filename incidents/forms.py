@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
+
 from .models import Category, Incident, IncidentStatus, MajorIncident
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -8,10 +10,10 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
 
 class IncidentForm(forms.ModelForm):
-    first_detected_at = forms.DateTimeField(
+    first_detected_at = plausible.PastDateTimeField(
         label=_("Erstmals bemerkt am"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
-    became_aware_at = forms.DateTimeField(
+    became_aware_at = plausible.PastDateTimeField(
         label=_("Kenntnis erlangt am"),
         widget=DATETIME_WIDGET,
         input_formats=DATETIME_FORMATS,
@@ -46,7 +48,7 @@ class StatusForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Eintrag"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
-    at = forms.DateTimeField(
+    at = plausible.PastDateTimeField(
         label=_("Zeitpunkt (leer: jetzt)"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
 
@@ -67,7 +69,7 @@ class AttachmentShareForm(forms.Form):
 
 class ObligationDoneForm(forms.Form):
     reference = forms.CharField(label=_("Aktenzeichen / Referenz der Meldung"), max_length=200)
-    done_at = forms.DateTimeField(
+    done_at = plausible.PastDateTimeField(
         label=_("Gemeldet am (leer: jetzt)"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
 

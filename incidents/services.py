@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos import plausible
 from digisos.uploads import ALL_TYPES as ATTACHMENT_TYPES
 from digisos.uploads import RefusedUpload, check_upload
 from tenants.models import Mandate, Membership, Organisation, Role
@@ -70,6 +71,7 @@ def incident_open_or_attach(
     actor,
 ) -> Incident:
     """Return the given open incident of the body, or open a new one (with its reporting clocks)."""
+    plausible.check_field("became_aware_at", plausible.check_past_datetime, became_aware_at)
     if incident is not None:
         incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk, organisation=organisation)
         if incident.status != IncidentStatus.CLOSED:
@@ -184,6 +186,9 @@ def incident_update(*, incident: Incident, actor, **changes) -> Incident:
         return incident
     if "became_aware_at" in changed and changed["became_aware_at"] is None:
         raise ValidationError({"became_aware_at": _("Der Zeitpunkt der Kenntnisnahme ist erforderlich.")})
+    for key in ("first_detected_at", "became_aware_at"):
+        if key in changed:
+            plausible.check_field(key, plausible.check_past_datetime, changed[key])
     for key, value in changed.items():
         setattr(incident, key, value)
     incident.save(update_fields=[*changed, "updated_at"])
@@ -224,8 +229,7 @@ def incident_add_note(*, incident: Incident, actor, text: str, at=None) -> Timel
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Bitte einen Text eingeben.")})
-    if at and at > timezone.now():
-        raise ValidationError({"at": _("Der Zeitpunkt liegt in der Zukunft.")})
+    plausible.check_field("at", plausible.check_past_datetime, at)
     return timeline_add(incident=incident, source=TimelineEntry.Source.BODY, author=actor, text=text, at=at)
 
 
@@ -318,9 +322,8 @@ def obligation_mark_done(
     reference = (reference or "").strip()
     if not reference:
         raise ValidationError({"reference": _("Bitte das Aktenzeichen oder die Referenz der Meldung angeben.")})
-    done_at = done_at or timezone.now()
-    if done_at > timezone.now():
-        raise ValidationError({"done_at": _("Der Zeitpunkt liegt in der Zukunft.")})
+    plausible.check_field("done_at", plausible.check_past_datetime, done_at)
+    done_at = min(done_at or timezone.now(), timezone.now())
     obligation.done_at, obligation.done_by, obligation.reference = done_at, actor, reference
     obligation.save(update_fields=["done_at", "done_by", "reference"])
     late = done_at > obligation.due_at
@@ -364,6 +367,7 @@ def major_incident_link(
     reporting clocks start and it appears in the situation picture at once.
     """
     _require_ministry(actor)
+    plausible.check_field("became_aware_at", plausible.check_past_datetime, became_aware_at)
     major = MajorIncident.objects.select_for_update(no_key=True).get(pk=major.pk)
     if major.status != MajorIncidentStatus.ACTIVE:
         raise ValidationError(_("Diese Großschadenslage ist beendet."))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from digisos import plausible
 from incidents.models import Category
 
 from ..models import (
@@ -288,7 +289,18 @@ class TimeEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TimeEntry
-        fields = ["id", "date", "hours", "role", "service_module", "description", "value", "confirmed", "confirmed_at"]
+        fields = [
+            "id",
+            "date",
+            "hours",
+            "person",
+            "role",
+            "service_module",
+            "description",
+            "value",
+            "confirmed",
+            "confirmed_at",
+        ]
 
     def get_confirmed(self, obj) -> bool:
         return obj.confirmed_at is not None
@@ -347,8 +359,12 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
 class AcceptInputSerializer(serializers.Serializer):
     lead_name = serializers.CharField(max_length=200)
     lead_phone = serializers.CharField(max_length=30)
-    eta_remote = serializers.DateTimeField(required=False, allow_null=True)
-    eta_onsite = serializers.DateTimeField(required=False, allow_null=True)
+    eta_remote = plausible.ApiPlannedDateTimeField(
+        required=False, allow_null=True, help_text="Planned; between now and one year ahead."
+    )
+    eta_onsite = plausible.ApiPlannedDateTimeField(
+        required=False, allow_null=True, help_text="Planned; between now and one year ahead."
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
@@ -359,12 +375,26 @@ class DeclineInputSerializer(serializers.Serializer):
 class UpdateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=UPDATE_KIND_CHOICES)
     text = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-    at = serializers.DateTimeField(required=False, allow_null=True, help_text="When it happened; default: now.")
+    at = plausible.ApiPastDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When it happened (from 2000-01-01, at most 5 minutes ahead of the server's clock); default: now.",
+    )
 
 
 class TimeEntryInputSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    hours = serializers.DecimalField(max_digits=4, decimal_places=2, help_text="Above 0, at most 24.")
+    date = plausible.ApiPastDateField(help_text="Not in the future, not before the call-off was filed.")
+    hours = plausible.api_decimal_field(
+        plausible.HOURS_PER_DAY,
+        help_text="Above 0, at most 24; one person's entries of a day for this call-off add up to at most 24.",
+    )
+    person = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Who worked (name or initials). Without it, the role's entries of a day count as one person.",
+    )
     role = serializers.CharField(max_length=100, help_text="A role name of the contract (see contract.roles).")
     service_module = serializers.CharField(
         max_length=20, required=False, allow_null=True, default=None, help_text="A service module code, optional."

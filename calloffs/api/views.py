@@ -331,6 +331,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             role=role,
             service_module=module,
             description=data["description"],
+            person=data.get("person", ""),
         )
         return Response(serializers.TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 

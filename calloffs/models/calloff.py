@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digisos.plausible import date_range_check, datetime_range_check
 from incidents.models import Category, Incident
 from tenants.models import Organisation, phone_validator
 from tenants.selectors import roles_of
@@ -74,6 +75,18 @@ class CallOffQuerySet(models.QuerySet):
 
     def open(self) -> CallOffQuerySet:
         return self.filter(state__in=OPEN_STATES)
+
+
+#: The moments of a call-off that a person or a provider enters (the others are set by the system).
+ENTERED_MOMENTS = (
+    "detected_at",
+    "eta_remote",
+    "eta_onsite",
+    "callback_made_at",
+    "remote_started_at",
+    "onsite_arrived_at",
+    "contained_at",
+)
 
 
 class CallOff(models.Model):
@@ -166,6 +179,8 @@ class CallOff(models.Model):
                 name="calloff_engaged_has_provider",
             ),
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="calloff_value_non_negative"),
+            # What the body or the provider entered lies in the plausible range (digisos.plausible).
+            *(datetime_range_check(field, name=f"calloff_{field}_plausible") for field in ENTERED_MOMENTS),
         ]
         indexes = [
             models.Index(fields=["organisation", "state"], name="calloff_org_state"),
@@ -369,6 +384,12 @@ class TimeEntry(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="time_entries")
     date = models.DateField(_("Datum"))
     hours = models.DecimalField(_("Stunden"), max_digits=4, decimal_places=2)
+    person = models.CharField(
+        _("Person"),
+        max_length=200,
+        blank=True,
+        help_text=_("Wer gearbeitet hat; ohne Angabe zählen die Einträge einer Rolle als eine Person."),
+    )
     role = models.ForeignKey("calloffs.RoleRate", on_delete=models.PROTECT, related_name="+", verbose_name=_("Rolle"))
     service_module = models.ForeignKey(
         ServiceModule,
@@ -400,6 +421,7 @@ class TimeEntry(models.Model):
         ordering = ["calloff", "date", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="time_entry_hours_range"),
+            date_range_check("date", name="time_entry_date_plausible", null=False),
         ]
 
     def __str__(self) -> str:

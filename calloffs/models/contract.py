@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digisos.plausible import date_range_check
 from tenants.models import Organisation
 
 ZERO = Decimal("0")
@@ -91,6 +92,8 @@ class FrameworkContract(models.Model):
         ordering = ["-start_date", "reference"]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_term_order"),
+            date_range_check("start_date", name="contract_start_date_plausible", null=False),
+            date_range_check("end_date", name="contract_end_date_plausible", null=False),
             models.CheckConstraint(
                 condition=Q(ceiling__gte=models.F("estimated_value")), name="contract_ceiling_ge_estimate"
             ),

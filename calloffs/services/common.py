@@ -69,6 +69,15 @@ def require_reason(reason: str | None, *, field: str = "reason") -> str:
     return reason
 
 
+def require_plausible(field: str, check, value, **kwargs) -> None:
+    """A value a person or provider entered lies in its plausible range (digisos.plausible), else
+    InvalidInput on ``field`` with the German message of the rule."""
+    try:
+        check(value, **kwargs)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], field=field) from None
+
+
 def require_text(value: str | None, *, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos import plausible
 from incidents.models import Category, Incident, TimelineEntry
 from incidents.services import incident_open_or_attach, timeline_add
 from tenants.models import Membership, Organisation
@@ -32,12 +33,10 @@ from ..permissions import can_file_for, is_ministry, mandate_for
 from ..selectors import committed_value, contracts_in_force, ranking_current
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
-from .common import record_event, require_phone, require_text, transition
+from .common import record_event, require_phone, require_plausible, require_text, transition
 from .offers import offer_next
 
 CENT = Decimal("0.01")
-#: Clock skew of a phone or laptop that is tolerated for "detected since".
-DETECTED_AT_TOLERANCE = timedelta(minutes=5)
 
 
 @transaction.atomic
@@ -210,10 +209,7 @@ def calloff_file(
             validate_email(callback_email)
         except ValidationError as exc:
             raise InvalidInput(_("Bitte eine gültige E-Mail-Adresse angeben."), field="callback_email") from exc
-    if detected_at is not None and detected_at > timezone.now() + DETECTED_AT_TOLERANCE:
-        raise InvalidInput(
-            _("Der Zeitpunkt, seit dem der Vorfall bemerkt wurde, liegt in der Zukunft."), field="detected_at"
-        )
+    require_plausible("detected_at", plausible.check_past_datetime, detected_at)
     if category not in Category.values:
         raise InvalidInput(_("Bitte die Art des Vorfalls auswählen."), field="category")
     if operations_halted:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from incidents.models import TimelineEntry
@@ -37,6 +39,9 @@ from .common import (
     transition,
     withdraw_open_offer,
 )
+
+#: One person works at most this long a day for one call-off (a day has 24 hours).
+HOURS_PER_PERSON_AND_DAY = Decimal("24")
 
 CENT = Decimal("0.01")
 
@@ -228,8 +233,13 @@ def time_entry_add(
     role: RoleRate,
     description: str,
     service_module: ServiceModule | None = None,
+    person: str = "",
 ) -> TimeEntry:
-    """The assigned provider records hours of one role on one day (value = hours × hourly rate)."""
+    """The assigned provider records hours of one role on one day (value = hours × hourly rate).
+
+    One person works at most 24 hours a day for a call-off: the entries of the same ``person``
+    (or, without a name, of the same role) on that day add up to at most 24 hours, checked
+    under the call-off's row lock."""
     require_provider_staff(actor, provider)
     description = require_text(description, field="description", message=_("Bitte die Tätigkeit beschreiben."))
     try:
@@ -250,6 +260,17 @@ def time_entry_add(
     if problems:
         field, message = next(iter(problems.items()))
         raise InvalidInput(message, field=field)
+    person = " ".join((person or "").split())[:200]
+    same_person = TimeEntry.objects.filter(calloff=calloff, provider=provider, date=date)
+    same_person = same_person.filter(person__iexact=person) if person else same_person.filter(person="", role=role)
+    booked = same_person.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    if booked + hours > HOURS_PER_PERSON_AND_DAY:
+        raise InvalidInput(
+            _("Höchstens 24 Stunden je Person und Tag: für diesen Tag sind schon {booked} Stunden erfasst.").format(
+                booked=number_format(booked, decimal_pos=2, use_l10n=True)
+            ),
+            field="hours",
+        )
     entry = TimeEntry.objects.create(
         calloff=calloff,
         provider=provider,
@@ -258,6 +279,7 @@ def time_entry_add(
         role=role,
         service_module=service_module,
         description=description,
+        person=person,
         value=(hours * role.hourly_rate).quantize(CENT),
         created_by=actor,
     )

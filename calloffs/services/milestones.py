@@ -8,18 +8,26 @@ how late it was on the call-off's SLABreach row (created here, or earlier by the
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos import plausible
 from incidents.models import TimelineEntry
 from incidents.services import timeline_add
 
 from ..errors import InvalidInput, TransitionNotAllowed
 from ..models import MILESTONE_FIELDS, CallOff, CallOffEvent, CallOffState, EventKind, Milestone, Provider, SLABreach
 from ..visibility import timeline_scope
-from .common import lock_calloff, record_event, require_assigned, require_provider_staff, transition
+from .common import (
+    lock_calloff,
+    record_event,
+    require_assigned,
+    require_plausible,
+    require_provider_staff,
+    transition,
+)
 
 #: kind → (CallOff field the moment is stored in, the SLA milestone it ends, or None).
 MILESTONE_KINDS: dict[str, tuple[str | None, str | None]] = {
@@ -31,8 +39,6 @@ MILESTONE_KINDS: dict[str, tuple[str | None, str | None]] = {
 }
 #: The states in which the assigned provider reports progress.
 REPORTING_STATES = (CallOffState.ACCEPTED, CallOffState.IN_PROGRESS)
-#: Clock skew of the provider's systems that is tolerated for ``at``.
-CLOCK_SKEW = timedelta(minutes=5)
 NOTE_MAX_LENGTH = 4000
 
 
@@ -41,8 +47,7 @@ def _check_at(calloff: CallOff, at: datetime | None, now: datetime) -> datetime:
         return now
     if timezone.is_naive(at):
         raise InvalidInput(_("Bitte den Zeitpunkt mit Zeitzone angeben."), field="at")
-    if at > now + CLOCK_SKEW:
-        raise InvalidInput(_("Der Zeitpunkt liegt in der Zukunft."), field="at")
+    require_plausible("at", plausible.check_past_datetime, at, now=now)
     if calloff.accepted_at and at < calloff.accepted_at:
         raise InvalidInput(_("Der Zeitpunkt liegt vor der Annahme des Abrufs."), field="at")
     return min(at, now)

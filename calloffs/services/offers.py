@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos import plausible
 from incidents.models import TimelineEntry
 from incidents.services import timeline_add
 
@@ -40,6 +41,7 @@ from .common import (
     record_event,
     require_ministry,
     require_phone,
+    require_plausible,
     require_provider_staff,
     require_reason,
     require_text,
@@ -192,6 +194,8 @@ def offer_accept(
     lead_phone = require_phone(
         lead_phone, field="lead_phone", message=_("Bitte die Telefonnummer der Einsatzleitung angeben.")
     )
+    require_plausible("eta_remote", plausible.check_planned_datetime, eta_remote)
+    require_plausible("eta_onsite", plausible.check_planned_datetime, eta_onsite)
     calloff = lock_calloff(calloff)
     offer = held_offer(calloff, provider)
     now = timezone.now()

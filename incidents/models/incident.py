@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digisos.plausible import datetime_range_check
 from tenants.models import Organisation
 from tenants.selectors import roles_of
 
@@ -83,6 +84,11 @@ class Incident(models.Model):
         verbose_name_plural = _("Sicherheitsvorfälle")
         ordering = ["-became_aware_at"]
         indexes = [models.Index(fields=["organisation", "status"])]
+        constraints = [
+            # Entered by the body: in the plausible range (digisos.plausible), never the year 1.
+            datetime_range_check("first_detected_at", name="incident_first_detected_at_plausible"),
+            datetime_range_check("became_aware_at", name="incident_became_aware_at_plausible", null=False),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -113,6 +119,7 @@ class TimelineEntry(models.Model):
         verbose_name = _("Zeitleisteneintrag")
         verbose_name_plural = _("Zeitleiste")
         ordering = ["at", "id"]
+        constraints = [datetime_range_check("at", name="timeline_entry_at_plausible", null=False)]
 
     def __str__(self) -> str:
         return self.text[:60]

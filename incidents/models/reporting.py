@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digisos.plausible import datetime_range_check
+
 
 class ObligationKind(models.TextChoices):
     NIS2_EARLY_WARNING = "nis2_early_warning", _("NIS-2-Frühwarnung (24 Stunden)")
@@ -77,7 +79,10 @@ class ReportingObligation(models.Model):
         verbose_name = _("Meldepflicht")
         verbose_name_plural = _("Meldepflichten")
         ordering = ["due_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["incident", "kind"], name="obligation_once_per_incident")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind"], name="obligation_once_per_incident"),
+            datetime_range_check("done_at", name="obligation_done_at_plausible"),
+        ]
         indexes = [
             # The reminder sweep reads open obligations by reminder time.
             models.Index(
