@@ -111,7 +111,7 @@ def test_consumption_alone_can_exhaust(small, file_calloff):
     services.offer_accept(
         calloff=calloff, provider=small.providers[0], actor=small.staff[0], lead_name="L", lead_phone="+49 211 1234567"
     )
-    for _ in range(2):
+    for person in ("Jana Keller", "Tim Roth"):  # two people (one person works at most 24 h a day)
         services.time_entry_add(
             calloff=calloff,
             provider=small.providers[0],
@@ -120,6 +120,7 @@ def test_consumption_alone_can_exhaust(small, file_calloff):
             hours=24,
             role=small.roles.lead,
             description="Rund um die Uhr",
+            person=person,
         )
 
     status = selectors.contract_ceiling_status(small.contract)
