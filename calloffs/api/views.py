@@ -19,9 +19,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -33,6 +33,7 @@ from ..services.attachments import attachment_add
 from . import problems, serializers
 from .authentication import ProviderApiKeyAuthentication
 from .idempotency import idempotent
+from .parsers import StrictJSONParser
 from .permissions import READ, WRITE, ProviderApiPermission
 from .problems import RequestTooLarge
 from .throttling import ApiKeyRateThrottle
@@ -75,12 +76,23 @@ class ProviderApiMixin:
     permission_classes = [ProviderApiPermission]
     throttle_classes = [ApiKeyRateThrottle]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
+    #: No OPTIONS (nothing to negotiate, no CORS); DELETE, PUT, TRACE … are not offered either.
+    http_method_names = ["get", "post", "head"]
 
     def get_exception_handler(self):
         return problems.exception_handler
 
     def initial(self, request, *args, **kwargs):
+        # A method this route does not offer is a 405 with Allow, before anything else is asked
+        # (the action permissions would otherwise find no declaration for it).
+        if request.method.upper() not in self.allowed_methods:
+            raise MethodNotAllowed(
+                request.method,
+                detail=_("Die Methode {method} wird hier nicht angeboten (erlaubt: {allowed}).").format(
+                    method=request.method, allowed=", ".join(self.allowed_methods)
+                ),
+            )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -427,7 +439,7 @@ class WebhookEndpointViewSet(
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = "[^/]+"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head"]
     action_permissions = {
         "list": READ,
         "retrieve": READ,
