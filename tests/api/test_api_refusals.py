@@ -76,10 +76,8 @@ def test_deeply_nested_json_is_400(api, file_calloff):
 @pytest.mark.parametrize("number", ["1e999999", "-1e999999", "NaN", "Infinity", "-Infinity"])
 def test_a_non_finite_number_is_refused(api, file_calloff, setup, number):
     calloff = accepted(file_calloff, setup)
-    raw = (
-        '{"date": "%s", "hours": %s, "role": "Lead Incident Handler", "description": "x"}'
-        % (calloff.submitted_at.date().isoformat(), number)
-    )
+    day = calloff.submitted_at.date().isoformat()
+    raw = f'{{"date": "{day}", "hours": {number}, "role": "Lead Incident Handler", "description": "x"}}'
     response = api(0).post(url(calloff, "time-entries/"), raw, content_type="application/json")
     assert_problem(response, 400, "parse_error")
     assert not TimeEntry.objects.exists()
