@@ -43,9 +43,9 @@ class CallOffFilingForm(forms.Form):
 
     client_token = forms.UUIDField(widget=forms.HiddenInput)
     organisation = forms.ChoiceField(label=_("Für welche Stelle?"), choices=())
-    category = forms.ChoiceField(
-        label=_("Was ist passiert?"), choices=Category.choices, widget=forms.RadioSelect, initial=Category.RANSOMWARE
-    )
+    # Nothing is preselected: the caller says what happened (a guess from the form would end up in the
+    # incident record and the reports).
+    category = forms.ChoiceField(label=_("Was ist passiert?"), choices=Category.choices, widget=forms.RadioSelect)
     operations_halted = forms.TypedChoiceField(
         label=_("Ist der Dienstbetrieb eingestellt?"),
         choices=[("yes", _("Ja – der Betrieb steht (Priorität P1)")), ("no", _("Nein – eingeschränkt"))],
@@ -55,9 +55,9 @@ class CallOffFilingForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Falls nicht eingestellt: wie stark beeinträchtigt?"),
         choices=[(Priority.P2, Priority.P2.label), (Priority.P3, Priority.P3.label)],
-        initial=Priority.P2,
         widget=forms.RadioSelect,
         required=False,
+        help_text=_("Ohne Auswahl gilt P2 (Dienstbetrieb erheblich beeinträchtigt)."),
     )
     detected_at = plausible.PastDateTimeField(
         label=_("Seit wann?"),
@@ -98,6 +98,8 @@ class CallOffFilingForm(forms.Form):
         help_text=_("Zum Beispiel: Rückruf über die hinterlegte Notfallnummer."),
     )
 
+    DEFAULT_QUANTITY = Decimal("1")
+
     def __init__(self, *args, organisations, modules, on_behalf: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.on_behalf = on_behalf
@@ -111,8 +113,15 @@ class CallOffFilingForm(forms.Form):
         else:
             self.fields["phoned_in_by"].required = True
             self.fields["verification_note"].required = True
-        for module in self.modules:
-            self.fields[f"module_{module.pk}"] = module_quantity_field(module)
+        # The contract's first module is the acute response: preset with one unit, stated on the form and
+        # changeable, so a caller who only says what happened files on the first submit.
+        for index, module in enumerate(self.modules):
+            initial = self.DEFAULT_QUANTITY if index == 0 else None
+            self.fields[f"module_{module.pk}"] = module_quantity_field(module, initial=initial)
+
+    @property
+    def default_module(self):
+        return self.modules[0] if self.modules else None
 
     def module_fields(self):
         return [self[f"module_{m.pk}"] for m in self.modules]
@@ -126,12 +135,12 @@ class CallOffFilingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.modules and not self.errors and not self.services():
-            raise forms.ValidationError(
-                _(
-                    "Bitte mindestens eine Leistung mit geschätzter Menge angeben "
-                    "(z. B. 8 Stunden Remote-Unterstützung)."
-                )
+        module_errors = any(f"module_{m.pk}" in self.errors for m in self.modules)
+        if self.modules and not module_errors and not self.services():
+            # Tied to the first service field, so that the error summary links to where it can be fixed.
+            self.add_error(
+                f"module_{self.modules[0].pk}",
+                _("Bitte mindestens eine Leistung mit geschätzter Menge angeben (z. B. 1 Stunde)."),
             )
         return data
 

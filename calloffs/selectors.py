@@ -274,6 +274,25 @@ def ranking_for_calloff(
     return []
 
 
+def hotline_providers(
+    contract: FrameworkContract | None, regierungsbezirk: str = ""
+) -> tuple[list[Provider], list[Provider]]:
+    """The active providers to phone when the portal fails: (in the order of precedence that applies to a
+    body of ``regierungsbezirk``, rank 1 first as on the Notfallkarte; the other active providers by name,
+    so that no hotline goes missing)."""
+    ranked: list[Provider] = []
+    if contract is not None:
+        ranks = ranking_for_calloff(
+            version=ranking_current(contract), service_module_id=None, regierungsbezirk=regierungsbezirk
+        )
+        for entry in ranks:
+            provider = entry.provider
+            if provider.active and provider.serves(regierungsbezirk) and provider not in ranked:
+                ranked.append(provider)
+    others = Provider.objects.filter(active=True).exclude(pk__in=[p.pk for p in ranked]).order_by("short_name")
+    return ranked, list(others)
+
+
 # --- Ministry -------------------------------------------------------------------------------
 
 

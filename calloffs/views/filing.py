@@ -14,7 +14,6 @@ from tenants.models import Organisation
 from .. import permissions, selectors
 from ..errors import CallOffError
 from ..forms import CallOffFilingForm
-from ..models import Provider
 from ..services import calloff_file
 
 
@@ -48,10 +47,10 @@ def _pick(organisations, public_id: str) -> Organisation | None:
 @login_required
 def calloff_create(request):
     organisations, on_behalf = _fileable_organisations(request.user)
-    hotlines = Provider.objects.filter(active=True).order_by("short_name")
-    if not on_behalf and not organisations.exists():
-        return render(request, "calloffs/calloff_not_allowed.html", {"hotlines": hotlines}, status=403)
     contract = selectors.active_contract()
+    if not on_behalf and not organisations.exists():
+        ranked, others = selectors.hotline_providers(contract)
+        return render(request, "calloffs/calloff_not_allowed.html", {"hotlines": ranked + others}, status=403)
     modules = list(contract.service_modules.order_by("position", "id")) if contract else []
     chosen = None
     chosen_id = request.POST.get("organisation") or request.GET.get("stelle")
@@ -98,12 +97,15 @@ def calloff_create(request):
     else:
         form = CallOffFilingForm(initial=_initial(chosen, CallOffFilingForm.new_token()), **form_kwargs)
     entitled = contract is not None and (chosen is None or contract.is_entitled(chosen))
+    hotlines, other_hotlines = selectors.hotline_providers(contract, chosen.regierungsbezirk if chosen else "")
     context = {
         "form": form,
         "contract": contract,
         "chosen": chosen,
         "on_behalf": on_behalf,
         "hotlines": hotlines,
+        "other_hotlines": other_hotlines,
+        "default_module": form.default_module,
         "entitled": entitled,
     }
     return render(request, "calloffs/calloff_form.html", context, status=400 if form.errors else 200)

@@ -34,3 +34,8 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Digi-SOS NRW"
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+MFA_FORMS = {
+    "authenticate": "tenants.mfa_forms.NumericAuthenticateForm",
+    "reauthenticate": "tenants.mfa_forms.NumericReauthenticateForm",
+    "activate_totp": "tenants.mfa_forms.NumericActivateTOTPForm",
+}

@@ -22,3 +22,9 @@
     }
   });
 })();
+// The hotline box is folded on a phone (the form starts on the first screen) and open on wide screens.
+(function () {
+  "use strict";
+  var box = document.querySelector("details[data-open-wide]");
+  if (box && window.matchMedia && window.matchMedia("(min-width: 48em)").matches) { box.open = true; }
+})();

@@ -38,6 +38,7 @@ def test_a_double_click_files_once(phone, live_server, setup, alice):
     page = phone
     login(page, live_server, alice)
     page.goto(f"{live_server.url}/abrufe/neu/")
+    page.get_by_label("Andere Schadsoftware").check()
     page.get_by_label("Ja – der Betrieb steht (Priorität P1)").check()
     page.get_by_label("Kurze Lagebeschreibung").fill("Doppelklick-Test")
     page.get_by_label("Remote").fill("4")

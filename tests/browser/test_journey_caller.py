@@ -50,6 +50,7 @@ def render_pending_documents():
 
 def file_minimal(page, live_server, situation):
     page.goto(f"{live_server.url}/abrufe/neu/")
+    page.get_by_label("Kompromittiertes Konto").check()  # nothing is preselected: the caller says what happened
     page.get_by_label("Ja – der Betrieb steht (Priorität P1)").check()
     page.get_by_label("Kurze Lagebeschreibung").fill(situation)
     page.get_by_label("Remote").fill("8")
