@@ -105,3 +105,14 @@ def test_the_login_button_says_anmelden(client):
     content = client.get(reverse("account_login")).content.decode()
     labels = re.findall(r'<button[^>]*type="submit"[^>]*>\s*<span class="kern-label">\s*([^<]*?)\s*</span>', content)
     assert "Anmelden" in labels and "Anmeldung" not in labels
+
+
+def test_the_totp_step_asks_for_digits_and_signs_in(client, alice):
+    response = client.post(
+        reverse("account_login"), {"login": alice.email, "password": "correct horse battery staple"}, follow=True
+    )
+    content = response.content.decode()
+    code = re.search(r'<input[^>]*name="code"[^>]*>', content).group(0)
+    assert 'inputmode="numeric"' in code and 'autocomplete="one-time-code"' in code
+    labels = re.findall(r'<button[^>]*type="submit"[^>]*>\s*<span class="kern-label">\s*([^<]*?)\s*</span>', content)
+    assert "Anmelden" in labels and "Anmeldung" not in labels  # (the first is the language switch)
