@@ -146,8 +146,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db.models import Count
 
-    from calloffs.models import CallOffEvent, EventKind, Notification, Offer, OfferState
+    from calloffs.models import CallOffEvent, EventKind, Offer, OfferState
     from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
+    from notifications.models import Notification
 
     call_command("migrate", verbosity=0)
     seeded = seed_contract()

@@ -129,9 +129,10 @@ def seed(receiver_url: str) -> dict:
     from django.core.management import call_command
 
     from calloffs.demo import seed_demo_contract
-    from calloffs.models import Provider, SLATerm, WebhookEndpoint
+    from calloffs.models import Provider, SLATerm
     from calloffs.services.api_keys import api_key_create
     from digisos.middleware import SessionTimeoutMiddleware
+    from notifications.models import WebhookEndpoint
     from tenants.models import Membership, Organisation, OrganisationKind, Role, User
 
     call_command("import_bodies", "--no-state-bodies", verbosity=0)
@@ -144,7 +145,7 @@ def seed(receiver_url: str) -> dict:
     keys = {}
     for provider in providers:
         keys[provider.short_name] = api_key_create(provider=provider, actor=ministry, name="bench").raw
-        WebhookEndpoint.objects.create(provider=provider, url=receiver_url)
+        WebhookEndpoint.objects.create(owner=provider, url=receiver_url)
 
     municipal = [
         OrganisationKind.KREISFREIE_STADT,
@@ -429,7 +430,8 @@ def timings(receiver: Receiver, since: float, until: float) -> dict:
     """Offer → webhook latency and expiry lateness of the events recorded between since and until."""
     from datetime import UTC, datetime
 
-    from calloffs.models import CallOffEvent, Channel, EventKind, Notification, Offer
+    from calloffs.models import CallOffEvent, EventKind, Offer
+    from notifications.models import Channel, Notification
 
     t0, t1 = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
     with receiver.lock:
@@ -498,7 +500,8 @@ def wait_until(predicate, timeout: float, what: str) -> bool:
 
 
 def settled() -> bool:
-    from calloffs.models import CallOff, Notification
+    from calloffs.models import CallOff
+    from notifications.models import Notification
 
     open_offers = CallOff.objects.filter(state__in=["submitted", "offered"]).count()
     pending = Notification.objects.exclude(state__in=["delivered", "dead"]).count()

@@ -46,11 +46,11 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/digisos_bench_notify"
 
 
 def seed(receiver_url: str):
-    from calloffs.models import WebhookEndpoint
+    from notifications.models import WebhookEndpoint
     from tenants.models import Membership, Role
 
     seeded = seed_bench_contract(reference="BENCH-1")
-    WebhookEndpoint.objects.create(provider=seeded.providers[0], url=receiver_url)
+    WebhookEndpoint.objects.create(owner=seeded.providers[0], url=receiver_url)
     Membership.objects.create(user=seeded.user, organisation=seeded.body, role=Role.CALLER)
     return seeded.body, seeded.user, seeded.module
 
@@ -82,9 +82,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db.models import Count
 
-    from calloffs.models import CallOffEvent, EventKind, Notification
+    from calloffs.models import CallOffEvent, EventKind
     from calloffs.services import calloff_file
     from calloffs.signals import calloff_event_recorded
+    from notifications.models import Notification
 
     call_command("migrate", verbosity=0)
     body, user, module = seed(receiver.url)

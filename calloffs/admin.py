@@ -181,23 +181,9 @@ class MinistryAlertAdmin(ReadOnlyAdmin):
 # --- Read-only views of the machinery (changes go through the portal's services) -----------------
 from .models import (  # noqa: E402
     CallOffDocument,
-    Notification,
     ProviderApiKey,
     SLABreach,
-    WebhookEndpoint,
 )
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "channel", "event_type", "calloff", "state", "attempts", "delivered_at"]
-    list_filter = ["channel", "state"]
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnlyAdmin):
-    list_display = ["provider", "url", "active", "created_at"]
-    exclude = ["secret", "previous_secret"]
 
 
 @admin.register(CallOffDocument)

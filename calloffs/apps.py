@@ -36,6 +36,12 @@ class CalloffsConfig(AppConfig):
 
         invitation_accepted.connect(provider_invitation_accepted, dispatch_uid="calloffs.provider_invitation")
 
+        from notifications.signals import delivery_failing
+
+        from .receivers import delivery_failing_alert
+
+        delivery_failing.connect(delivery_failing_alert, dispatch_uid="calloffs.delivery_failing")
+
         from django.db.models.signals import post_delete, post_save
 
         from .models import ProviderMembership

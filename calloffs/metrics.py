@@ -15,8 +15,6 @@ from .models import (
     ENGAGED_STATES,
     MILESTONE_FIELDS,
     CallOff,
-    Notification,
-    NotificationState,
     Offer,
     OfferState,
 )
@@ -24,23 +22,6 @@ from .tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 
 
 def collect_state(now: datetime):
-    pending = GaugeMetricFamily(
-        "digisos_notifications_pending", "Notifications not delivered yet (not dead)", labels=["channel"]
-    )
-    open_states = [NotificationState.PENDING, NotificationState.FAILED, NotificationState.DELIVERING]
-    rows = Notification.objects.filter(state__in=open_states).values("channel").annotate(n=Count("id"))
-    counts = {row["channel"]: row["n"] for row in rows}
-    for channel in ("webhook", "email", "sms"):
-        pending.add_metric([channel], counts.get(channel, 0))
-    yield pending
-
-    oldest = Notification.objects.filter(state__in=open_states).aggregate(t=Min("created_at"))["t"]
-    yield GaugeMetricFamily(
-        "digisos_notification_oldest_pending_seconds",
-        "Age of the oldest notification not delivered yet (0: none)",
-        value=(now - oldest).total_seconds() if oldest else 0.0,
-    )
-
     overdue = Offer.objects.filter(state=OfferState.OPEN, respond_by__lt=now).aggregate(
         n=Count("id"), first=Min("respond_by")
     )

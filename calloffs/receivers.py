@@ -29,3 +29,15 @@ def provider_invitation_accepted(sender, invitation, user, **kwargs) -> None:
 def provider_membership_changed(sender, **kwargs) -> None:
     # A request that changes provider staff must not go on with what it read before the change.
     forget()
+
+
+def delivery_failing_alert(sender, notification, attempts, dead, message, **kwargs) -> None:
+    """A delivery of the outbox keeps failing or was given up: a ministry alert on the dashboard
+    (with its e-mails), linked to the call-off the message was about, if any."""
+    from .models import AlertKind, CallOff
+    from .services.common import alert_ministry
+
+    topic = notification.topic if notification.topic_type_id else None
+    alert_ministry(
+        kind=AlertKind.DELIVERY_FAILING, calloff=topic if isinstance(topic, CallOff) else None, message=message
+    )

@@ -26,7 +26,6 @@ from .models import (
     CallOffState,
     FrameworkContract,
     MinistryAlert,
-    Notification,
     Offer,
     OfferState,
     Provider,
@@ -301,32 +300,6 @@ def ministry_alert_list(*, user, include_acknowledged: bool = False) -> QuerySet
         return MinistryAlert.objects.none()
     qs = MinistryAlert.objects.select_related("calloff", "calloff__organisation", "contract")
     return qs if include_acknowledged else qs.unacknowledged()
-
-
-# --- Notifications --------------------------------------------------------------------------
-
-
-def delivery_log(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Notification]:
-    """The outbox with its attempts, newest first: ministry staff only (others: none).
-
-    filters: state, channel, audience, q (call-off number or recipient, contains)."""
-    if not is_ministry(user):
-        return Notification.objects.none()
-    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    qs = Notification.objects.select_related("calloff", "endpoint__provider").prefetch_related("attempt_log")
-    for key in ("state", "channel", "audience"):
-        if key in filters:
-            qs = qs.filter(**{key: filters[key]})
-    if "q" in filters:
-        qs = qs.filter(Q(calloff__number__icontains=filters["q"]) | Q(recipient__icontains=filters["q"]))
-    return qs.order_by("-created_at", "-id")
-
-
-def notification_for_ministry(*, user, public_id) -> Notification:
-    value = _as_uuid(public_id)
-    if value is None or not is_ministry(user):
-        raise Http404
-    return get_object_or_404(Notification, public_id=value)
 
 
 def provider_hotlines() -> list[dict[str, str]]:

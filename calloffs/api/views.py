@@ -449,11 +449,11 @@ class WebhookEndpointViewSet(
     }
 
     def get_queryset(self):
-        from ..models import WebhookEndpoint
+        from notifications.models import WebhookEndpoint
 
         if getattr(self, "swagger_fake_view", False):
             return WebhookEndpoint.objects.none()
-        return WebhookEndpoint.objects.filter(provider_id=self.request.auth.provider_id).order_by("created_at", "id")
+        return WebhookEndpoint.objects.filter(provider__id=self.request.auth.provider_id).order_by("created_at", "id")
 
     def get_object(self):
         try:

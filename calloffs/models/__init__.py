@@ -35,15 +35,6 @@ from .contract import (
     Unit,
 )
 from .document import CallOffDocument, DocumentKind, DocumentState
-from .notification import (
-    WAITING_STATES,
-    Audience,
-    Channel,
-    DeliveryAttempt,
-    Notification,
-    NotificationState,
-    WebhookEndpoint,
-)
 from .provider import Provider, ProviderContact, ProviderMembership, validate_regions
 from .ranking import ProviderRank, RankingVersion
 from .sla import MILESTONE_FIELDS, Milestone, SLABreach
@@ -59,27 +50,21 @@ __all__ = [
     "MILESTONE_FIELDS",
     "OPEN_STATES",
     "TRANSITIONS",
-    "WAITING_STATES",
     "WORK_STATES",
     "AlertKind",
-    "Audience",
     "CallOff",
     "CallOffDocument",
     "CallOffEvent",
     "CallOffNumberSequence",
     "CallOffService",
     "CallOffState",
-    "Channel",
     "ContractStatus",
-    "DeliveryAttempt",
     "DocumentKind",
     "DocumentState",
     "EventKind",
     "FrameworkContract",
     "Milestone",
     "MinistryAlert",
-    "Notification",
-    "NotificationState",
     "Offer",
     "OfferState",
     "Priority",
@@ -94,7 +79,6 @@ __all__ = [
     "ServiceModule",
     "TimeEntry",
     "Unit",
-    "WebhookEndpoint",
     "time_entry_problems",
     "validate_regions",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digisos.plausible import date_range_check, datetime_range_check
 from incidents.models import Category, Incident
+from notifications.models import Notification
 from tenants.models import Organisation, phone_validator
 from tenants.selectors import roles_of
 
@@ -91,6 +93,10 @@ ENTERED_MOMENTS = (
 
 class CallOff(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: The outbox rows about this call-off (deleted with it, as before the outbox had its own app).
+    notifications = GenericRelation(
+        Notification, content_type_field="topic_type", object_id_field="topic_id", related_query_name="calloff"
+    )
     number = models.CharField(_("Abrufnummer"), max_length=20, unique=True)
     contract = models.ForeignKey(
         FrameworkContract, on_delete=models.PROTECT, related_name="calloffs", verbose_name=_("Rahmenvertrag")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import WebhookEndpoint
 from tenants.models import Regierungsbezirk, phone_validator
 
 
@@ -57,6 +59,10 @@ class Provider(models.Model):
     active = models.BooleanField(_("Aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: The provider's webhook receivers (the outbox owns them generically).
+    webhook_endpoints = GenericRelation(
+        WebhookEndpoint, content_type_field="owner_type", object_id_field="owner_id", related_query_name="provider"
+    )
 
     objects = ProviderQuerySet.as_manager()
 

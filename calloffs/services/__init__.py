@@ -10,7 +10,6 @@ CallOffEvent (or a tenants AuditEntry) and raises a
 
 from .alerts import ministry_alert_acknowledge
 from .ceiling import CEILING_THRESHOLDS, CEILING_WARNING_PERCENT, format_eur
-from .deliveries import notification_replay
 from .filing import calloff_file, next_calloff_number
 from .lifecycle import (
     calloff_cancel,
@@ -46,7 +45,6 @@ __all__ = [
     "format_eur",
     "ministry_alert_acknowledge",
     "next_calloff_number",
-    "notification_replay",
     "offer_accept",
     "offer_decline",
     "offer_expire",

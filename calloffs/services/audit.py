@@ -12,7 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import WAITING_STATES, AlertKind, MinistryAlert, Notification, NotificationState, Offer, OfferState
+from notifications.models import WAITING_STATES, Notification, NotificationState
+
+from ..models import AlertKind, MinistryAlert, Offer, OfferState
 from .common import alert_ministry
 
 #: An open offer this long past its respond-by means the expiry sweep is not working.

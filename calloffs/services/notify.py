@@ -20,35 +20,29 @@ people go into a webhook (the provider reads them through the authenticated API)
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import Audience, Channel, Notification, source_of
+from notifications.services import notifications_create
 from tenants.models import Membership, Role
 from tenants.models import User as _User
 
 from ..models import (
-    Audience,
     CallOff,
     CallOffEvent,
-    Channel,
     EventKind,
     MinistryAlert,
-    Notification,
     Provider,
 )
 
 logger = logging.getLogger(__name__)
 
-DELIVER_TASK = "calloffs.tasks.deliver.deliver_notification"
 SITUATION_MAX = 280
 SMS_MAX = 320
 #: Provider contacts that get an SMS for an urgent event, in the order of their position.
@@ -156,22 +150,24 @@ def ministry_recipients() -> list[str]:
 
 
 def _create(rows: list[Notification]) -> list[Notification]:
-    if not rows:
-        return []
-    now = timezone.now()
-    for row in rows:
-        row.created_at = row.window_start = row.next_attempt_at = row.queued_at = now
-    created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created]
-    if ids[0] is None:  # backends without RETURNING: read the ids back by webhook_id
-        by_id = dict(
-            Notification.objects.filter(webhook_id__in=[n.webhook_id for n in created]).values_list("webhook_id", "pk")
-        )
-        for row in created:
-            row.pk = row.id = by_id[row.webhook_id]
-    for row in created:
-        transaction.on_commit(partial(enqueue_delivery, row.pk))
-    return created
+    return notifications_create(rows)
+
+
+def _about(calloff: CallOff | None, *, source: str = "") -> dict:
+    """The generic fields of a row about a call-off: topic, body, reference, link, source."""
+    if calloff is None:
+        return {"source": source}
+    return {
+        "topic": calloff,
+        "organisation_id": calloff.organisation_id,
+        "reference": calloff.number,
+        "link": reverse("calloffs:detail", args=[calloff.public_id]),
+        "source": source,
+    }
+
+
+def _event_source(event: CallOffEvent) -> str:
+    return source_of(event)
 
 
 def _provider_rows(
@@ -185,7 +181,7 @@ def _provider_rows(
     sms_text: str | None = None,
     extra: dict | None = None,
 ) -> list[Notification]:
-    common = {"calloff": calloff, "event": event, "event_type": event_type, "audience": Audience.PROVIDER}
+    common = {**_about(calloff, source=_event_source(event)), "event_type": event_type, "audience": Audience.PROVIDER}
     rows: list[Notification] = []
     payload = webhook_payload(event_type=event_type, calloff=calloff, event=event, extra=extra)
     for endpoint in provider.webhook_endpoints.filter(active=True).order_by("id"):
@@ -206,7 +202,7 @@ def _provider_rows(
 def _body_rows(
     *, calloff: CallOff, event: CallOffEvent, event_type: str, subject: str, text: str, sms_text: str | None = None
 ) -> list[Notification]:
-    common = {"calloff": calloff, "event": event, "event_type": event_type, "audience": Audience.BODY}
+    common = {**_about(calloff, source=_event_source(event)), "event_type": event_type, "audience": Audience.BODY}
     rows = []
     for channel, address in body_recipients(calloff, sms=bool(sms_text)):
         if channel == Channel.EMAIL:
@@ -464,8 +460,7 @@ def notifications_for_alert(alert: MinistryAlert) -> list[Notification]:
         text += "\n\n-- \nDigi-SOS"
     rows = [
         Notification(
-            calloff=alert.calloff,
-            alert=alert,
+            **_about(alert.calloff, source=source_of(alert)),
             event_type=f"ministry.{alert.kind}",
             audience=Audience.MINISTRY,
             channel=Channel.EMAIL,
@@ -501,36 +496,3 @@ def notifications_for_audit_checkpoint(checkpoint: dict, line: str) -> list[Noti
         for email in settings.AUDIT_CHECKPOINT_EMAIL
     ]
     return _create(rows)
-
-
-# --- Handing rows to Celery -----------------------------------------------------------------------
-
-
-#: After a failed publish, this process does not try the broker again for this long (seconds):
-#: one filing with several notifications waits for the broker's connect timeout once, not per row.
-BROKER_BACKOFF_SECONDS = 5.0
-_broker_down_until = 0.0
-
-
-def enqueue_delivery(notification_id: int, *, countdown: float | None = None) -> bool:
-    """Hand a notification to Celery. Never raises: if the broker is down the row stays in the
-    outbox (queued_at cleared) and the sweep re-enqueues it."""
-    global _broker_down_until
-    from celery import current_app
-
-    if time.monotonic() >= _broker_down_until:
-        try:
-            current_app.send_task(DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False)
-            return True
-        except Exception:  # noqa: BLE001 - a broker outage must not break the request or the transaction
-            _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-            logger.warning("could not enqueue notification %s; the outbox sweep will retry", notification_id)
-    try:
-        Notification.objects.filter(pk=notification_id, queued_at__isnull=False).update(queued_at=None)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not mark notification %s as not queued", notification_id)
-    return False
-
-
-def enqueue_many(ids: Iterable[int]) -> int:
-    return sum(enqueue_delivery(pk) for pk in ids)

@@ -11,13 +11,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import WebhookEndpoint, new_webhook_secret
+from notifications.webhooks import UnsafeTarget, check_url
 from tenants.services import audit
 
 from ..errors import InvalidInput, NotPermitted
-from ..models import Provider, WebhookEndpoint
-from ..models.notification import new_webhook_secret
+from ..models import Provider
 from ..permissions import is_ministry, is_staff_of
-from ..webhooks import UnsafeTarget, check_url
+
+
+def provider_of(endpoint: WebhookEndpoint) -> Provider:
+    """The provider an endpoint belongs to (endpoints of the outbox are owned generically)."""
+    owner = endpoint.owner
+    if not isinstance(owner, Provider):
+        raise NotPermitted(_("Dieser Webhook-Empfänger gehört keinem Dienstleister."))
+    return owner
 
 
 def _require_manager(actor, provider: Provider) -> None:
@@ -43,7 +51,7 @@ def webhook_endpoint_create(*, provider: Provider, actor, url: str, description:
     """Register an endpoint; its secret (``endpoint.secret``) is shown to the caller once."""
     _require_manager(actor, provider)
     url = _clean_url(url)
-    endpoint = WebhookEndpoint.objects.create(provider=provider, url=url, description=(description or "").strip())
+    endpoint = WebhookEndpoint.objects.create(owner=provider, url=url, description=(description or "").strip())
     audit(actor=actor, action="webhook_endpoint.create", target=str(endpoint.public_id), provider=provider.pk, url=url)
     return endpoint
 
@@ -52,8 +60,8 @@ def webhook_endpoint_create(*, provider: Provider, actor, url: str, description:
 def webhook_endpoint_update(
     *, endpoint: WebhookEndpoint, actor, url: str | None = None, description: str | None = None, active=None
 ) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.select_for_update().select_related("provider").get(pk=endpoint.pk)
-    _require_manager(actor, endpoint.provider)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    _require_manager(actor, provider_of(endpoint))
     changes: dict[str, list] = {}
     if url is not None:
         url = _clean_url(url)
@@ -79,8 +87,8 @@ def webhook_endpoint_rotate_secret(
     """A new secret; the old one stays valid for ``overlap`` (default WEBHOOK_SECRET_OVERLAP_HOURS),
     during which every message is signed with both. A second rotation within the overlap ends the
     oldest secret at once (two secrets at most)."""
-    endpoint = WebhookEndpoint.objects.select_for_update().select_related("provider").get(pk=endpoint.pk)
-    _require_manager(actor, endpoint.provider)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    _require_manager(actor, provider_of(endpoint))
     overlap = overlap if overlap is not None else timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
     if overlap < timedelta(0):
         raise InvalidInput(_("Die Übergangszeit darf nicht negativ sein."), field="overlap")

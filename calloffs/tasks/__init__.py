@@ -6,6 +6,5 @@ Tasks are thin: they take ids, load the row, call a service; a missing row is lo
 
 from .api_housekeeping import purge_idempotency_keys  # noqa: F401
 from .audit import audit_timers  # noqa: F401
-from .deliver import deliver_notification  # noqa: F401
 from .documents import render_calloff_document, sweep_stale_documents  # noqa: F401
-from .sweep import sweep_deadlines, sweep_outbox  # noqa: F401
+from .sweep import sweep_deadlines  # noqa: F401

@@ -1,4 +1,4 @@
-"""The beat-driven sweeps: deadlines every second, the outbox every few seconds (STYLE.md §4)."""
+"""The beat-driven deadline sweep, every second (STYLE.md §4); the outbox sweep is notifications.tasks."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from ..services.deliveries import notifications_release_lost, notifications_requeue
 from ..services.sla import deadlines_sweep
 
 logger = logging.getLogger(__name__)
 
 LAST_DEADLINE_SWEEP_KEY = "digisos:calloffs:deadline_sweep"
-LAST_OUTBOX_SWEEP_KEY = "digisos:calloffs:outbox_sweep"
 SWEEP_SLOT_KEY = "digisos:calloffs:deadline_sweep_slot"
 #: A slot lock outlives a sweep's time budget (5 s) by a little; if its worker dies mid-sweep, the
 #: slot frees itself within seconds. (It was 60 s: a worker killed mid-sweep held that share's
@@ -62,14 +60,3 @@ def sweep_deadlines() -> dict[str, int]:
     if any(total.values()):
         logger.info("deadline sweep: %s", total)
     return total
-
-
-@shared_task(name="calloffs.tasks.sweep.sweep_outbox", ignore_result=True)
-def sweep_outbox() -> dict[str, int]:
-    """Repeat deliveries lost with their worker; re-enqueue due notifications nobody picked up."""
-    released = notifications_release_lost()
-    requeued = len(notifications_requeue())
-    cache.set(LAST_OUTBOX_SWEEP_KEY, timezone.now().isoformat(), timeout=None)
-    if released or requeued:
-        logger.info("outbox sweep: %d lost deliveries released, %d notifications re-enqueued", released, requeued)
-    return {"released": released, "requeued": requeued}

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import permissions, selectors
-from ..errors import CallOffError
-from ..models import Audience, Channel, NotificationState
-from ..services.deliveries import notification_replay
+from notifications import selectors
+from notifications.errors import NotificationError
+from notifications.models import Audience, Channel, NotificationState
+from notifications.services import notification_replay
+
+from .. import permissions
 
 
 class DeliveryFilterForm(forms.Form):
@@ -59,7 +61,7 @@ def delivery_replay(request, public_id):
     notification = selectors.notification_for_ministry(user=request.user, public_id=public_id)
     try:
         notification_replay(notification=notification, actor=request.user)
-    except CallOffError as exc:
+    except NotificationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(

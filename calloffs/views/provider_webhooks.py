@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications.models import WebhookEndpoint
+
 from .. import permissions
 from ..errors import CallOffError
-from ..models import WebhookEndpoint
 from ..services.webhooks import webhook_endpoint_create, webhook_endpoint_rotate_secret, webhook_endpoint_update
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "tenants",
+    "notifications",
     "incidents",
     "calloffs",
     "digisos",

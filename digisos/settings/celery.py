@@ -53,6 +53,7 @@ CELERY_TASK_QUEUES = (Queue("celery"), Queue("timers"), Queue("documents"))
 CELERY_TASK_ROUTES = {
     "calloffs.tasks.sweep.*": {"queue": "timers"},
     "calloffs.tasks.audit.*": {"queue": "timers"},
+    "notifications.tasks.sweep_outbox": {"queue": "timers"},
     "calloffs.render_calloff_document": {"queue": "documents"},
 }
 # Publishing must not block a request for long when the broker is down (the outbox catches up).
@@ -66,8 +67,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 1.0,
         "options": {"expires": 5},
     },
-    "calloffs-outbox": {
-        "task": "calloffs.tasks.sweep.sweep_outbox",
+    "notifications-outbox": {
+        "task": "notifications.tasks.sweep_outbox",
         "schedule": _sweep_seconds,
         "options": {"expires": _sweep_seconds * 2},
     },

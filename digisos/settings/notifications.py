@@ -28,8 +28,8 @@ if NOTIFICATION_LEASE_SECONDS <= WEBHOOK_TIMEOUT_SECONDS:
 # A queued notification not picked up within this many seconds is handed to the broker again.
 NOTIFICATION_REQUEUE_SECONDS = env_int("NOTIFICATION_REQUEUE_SECONDS", 15, minimum=1)
 
-# SMS: calloffs.sms.LogSMSBackend (default, writes to the log) or calloffs.sms.HTTPGatewaySMSBackend.
-SMS_BACKEND = env_str("SMS_BACKEND", "calloffs.sms.LogSMSBackend")
+# SMS: notifications.sms.LogSMSBackend (default, writes to the log) or notifications.sms.HTTPGatewaySMSBackend.
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.LogSMSBackend")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_SENDER = env_str("SMS_SENDER", "DigiSOS")

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
 from calloffs import services
-from calloffs.models import WebhookEndpoint
+from notifications.models import WebhookEndpoint
 from tests.api.test_schemathesis import CHECKS, wsgi_app  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,8 @@ def tenants(file_calloff, setup):
     offered_2 = services.offer_decline(calloff=file_calloff(), provider=p1, actor=s1, reason="Keine Kapazität")
     accepted_2 = services.offer_decline(calloff=file_calloff(), provider=p1, actor=s1, reason="Keine Kapazität")
     accepted_2 = services.offer_accept(calloff=accepted_2, provider=p2, actor=s2, **LEAD)
-    hook_1 = WebhookEndpoint.objects.create(provider=p1, url="https://p1.example/hooks/geheim-p1")
-    hook_2 = WebhookEndpoint.objects.create(provider=p2, url="https://p2.example/hooks/geheim-p2")
+    hook_1 = WebhookEndpoint.objects.create(owner=p1, url="https://p1.example/hooks/geheim-p1")
+    hook_2 = WebhookEndpoint.objects.create(owner=p2, url="https://p2.example/hooks/geheim-p2")
     return {
         0: {"ids": [offered_1, accepted_1, completed_1], "hook": hook_1},
         1: {"ids": [offered_2, accepted_2], "hook": hook_2},

@@ -3,7 +3,7 @@ change, rotate the secret; only their own endpoints (another provider's → 404)
 
 import pytest
 
-from calloffs.models import WebhookEndpoint
+from notifications.models import WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def test_register_list_update_and_rotate(api, setup):
     created = response.json()
     assert created["secret"].startswith("whsec_") and created["url"] == URL
     endpoint = WebhookEndpoint.objects.get(public_id=created["id"])
-    assert endpoint.provider == setup.providers[0]
+    assert endpoint.owner == setup.providers[0]
 
     listed = api(0).get("/api/v1/webhooks/").json()
     assert [e["id"] for e in listed] == [created["id"]] and "secret" not in listed[0]

@@ -28,14 +28,10 @@ from django.conf import settings
 
 from calloffs.models import (
     AlertKind,
-    Channel,
-    DeliveryAttempt,
     MinistryAlert,
-    Notification,
-    NotificationState,
-    WebhookEndpoint,
 )
-from calloffs.services import notify
+from notifications import services as outbox
+from notifications.models import Channel, DeliveryAttempt, Notification, NotificationState, WebhookEndpoint, source_of
 from tests.calloffs.receiver import Receiver
 
 pytestmark = [
@@ -178,7 +174,7 @@ def broker(redis, monkeypatch):
     app.conf.broker_write_url = f"{redis.url}/0"
     app.conf.broker_connection_timeout = 2
     monkeypatch.setattr(current_app, "send_task", app.send_task)
-    monkeypatch.setattr(notify, "_broker_down_until", 0.0)
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
     yield redis
     app.close()
 
@@ -231,7 +227,7 @@ def states() -> dict[str, int]:
 def test_redis_down_while_filing_loses_nothing(setup, file_calloff, make_stack, broker, receiver_factory):
     stack = make_stack()
     receiver = receiver_factory()
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url=receiver.url)
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url=receiver.url)
     stack.start_worker()
     stack.start_beat()
 
@@ -261,7 +257,7 @@ def test_a_worker_killed_mid_delivery_delivers_after_restart_with_the_same_id(
     stack = make_stack(WEBHOOK_TIMEOUT_SECONDS="5", NOTIFICATION_LEASE_SECONDS="7")
     # The first request hangs (the worker is killed while waiting); later ones are answered at once.
     receiver = receiver_factory(lambda n: (200, 30.0) if n == 0 else (200, 0.0))
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url=receiver.url)
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url=receiver.url)
     stack.start_beat()
     stack.start_worker()
 
@@ -290,7 +286,7 @@ def test_an_endpoint_answering_500_is_retried_on_schedule_and_logged(
 ):
     stack = make_stack(NOTIFICATION_ALERT_AFTER_ATTEMPTS="1")
     receiver = receiver_factory(lambda n: (500, 0.0) if n == 0 else (200, 0.0))
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url=receiver.url)
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url=receiver.url)
     stack.start_worker()
     stack.start_beat()
 
@@ -312,7 +308,7 @@ def test_an_endpoint_answering_500_is_retried_on_schedule_and_logged(
     alert = MinistryAlert.objects.get(kind=AlertKind.DELIVERY_FAILING, calloff=calloff)
     assert "HTTP 500" in alert.message
     wait_until(
-        lambda: Notification.objects.get(alert=alert).state == NotificationState.DELIVERED,
+        lambda: Notification.objects.get(source=source_of(alert)).state == NotificationState.DELIVERED,
         15,
         stack,
         "the ministry's e-mail about the failing endpoint",

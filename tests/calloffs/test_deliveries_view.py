@@ -5,8 +5,8 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from calloffs.models import Channel, Notification, NotificationState, WebhookEndpoint
-from calloffs.tasks.deliver import deliver_notification
+from notifications.models import Channel, Notification, NotificationState, WebhookEndpoint
+from notifications.tasks import deliver_notification
 from tenants.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def logged(setup, file_calloff):
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/x")
     calloff = file_calloff()
     hook = Notification.objects.get(calloff=calloff, channel=Channel.WEBHOOK)
     mail_row = Notification.objects.get(calloff=calloff, channel=Channel.EMAIL)
     deliver_notification(mail_row.pk)
-    with mock.patch("calloffs.channels.webhooks.post") as post:
+    with mock.patch("notifications.channels.webhooks.post") as post:
         post.return_value = mock.Mock(ok=False, status_code=502, duration_ms=12, error="HTTP 502: Bad Gateway")
         post.return_value.permanent = True
         deliver_notification(hook.pk)
@@ -71,7 +71,7 @@ def test_replay_sends_the_same_message_again(client_for, ministry, logged, djang
     audit = AuditEntry.objects.get(action="notification.replay")
     assert audit.actor == ministry and audit.target == hook.webhook_id
     # The next attempt keeps the webhook-id.
-    with mock.patch("calloffs.channels.webhooks.post") as post:
+    with mock.patch("notifications.channels.webhooks.post") as post:
         post.return_value = mock.Mock(ok=True, status_code=200, duration_ms=3, error="", permanent=False)
         assert deliver_notification(hook.pk) == NotificationState.DELIVERED
     assert hook.webhook_id == Notification.objects.get(pk=hook.pk).webhook_id

@@ -11,21 +11,17 @@ from django.core import mail
 from calloffs import services
 from calloffs.models import (
     AlertKind,
-    Audience,
     CallOffState,
-    Channel,
     MinistryAlert,
-    Notification,
-    NotificationState,
     OfferState,
     ProviderContact,
-    WebhookEndpoint,
 )
-from calloffs.services import notify
-from calloffs.services.deliveries import notifications_requeue
 from calloffs.services.notify import EventType
-from calloffs.sms import MemorySMSBackend
-from calloffs.tasks.deliver import deliver_notification
+from notifications import services as outbox
+from notifications.models import Audience, Channel, Notification, NotificationState, WebhookEndpoint, source_of
+from notifications.services import notifications_requeue
+from notifications.sms import MemorySMSBackend
+from notifications.tasks import deliver_notification
 from tests.factories import EmergencyContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +32,8 @@ def reach(setup, org_a, ministry, body_admin):
     """Webhooks for P1 and P2, an on-call phone at P1, an out-of-band contact of body A."""
     p1, p2 = setup.providers[:2]
     return {
-        "hook1": WebhookEndpoint.objects.create(provider=p1, url="https://hooks.p1.example/digisos"),
-        "hook2": WebhookEndpoint.objects.create(provider=p2, url="https://hooks.p2.example/digisos"),
+        "hook1": WebhookEndpoint.objects.create(owner=p1, url="https://hooks.p1.example/digisos"),
+        "hook2": WebhookEndpoint.objects.create(owner=p2, url="https://hooks.p2.example/digisos"),
         "oncall": ProviderContact.objects.create(provider=p1, name="Rufbereitschaft", phone="+49 170 1111111"),
         "contact": EmergencyContactFactory(
             organisation=org_a, mobile="+49 171 2223333", email="it-leitung@notfall.example"
@@ -123,7 +119,7 @@ def test_delivery_is_enqueued_only_after_the_commit(file_calloff, setup, reach, 
 def test_a_broker_outage_breaks_nothing_and_the_sweep_catches_up(
     file_calloff, setup, reach, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(notify, "_broker_down_until", 0.0)
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
     with (
         mock.patch("celery.current_app.send_task", side_effect=ConnectionRefusedError("redis down")) as down,
         django_capture_on_commit_callbacks(execute=True),
@@ -136,7 +132,7 @@ def test_a_broker_outage_breaks_nothing_and_the_sweep_catches_up(
     assert set(waiting.values_list("queued_at", flat=True)) == {None}
     assert down.call_count == 1  # the broker is tried once per request, not once per row
 
-    monkeypatch.setattr(notify, "_broker_down_until", 0.0)  # ... and is back
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)  # ... and is back
     with mock.patch("celery.current_app.send_task") as send_task:
         requeued = notifications_requeue()
         again = notifications_requeue()  # queued just now: not handed out twice
@@ -205,7 +201,7 @@ def test_a_manual_assignment_reaches_the_provider(file_calloff, setup, reach, mi
 def test_ministry_staff_hear_of_an_unassigned_calloff(drive, setup, reach, ministry):
     calloff = drive(CallOffState.UNASSIGNED)
     alert = MinistryAlert.objects.get(calloff=calloff, kind=AlertKind.UNASSIGNED)
-    ministry_rows = Notification.objects.filter(alert=alert)
+    ministry_rows = Notification.objects.filter(source=source_of(alert))
     assert [(n.channel, n.recipient, n.audience) for n in ministry_rows] == [
         (Channel.EMAIL, "ministerium@example.org", Audience.MINISTRY)
     ]
@@ -229,7 +225,9 @@ def test_ceiling_thresholds_alert_once_each(file_calloff, setup, ministry, quant
         file_calloff(services=[(setup.modules.remote, quantity)])
     alerts = MinistryAlert.objects.filter(kind=AlertKind.CEILING_THRESHOLD).order_by("threshold")
     assert list(alerts.values_list("threshold", flat=True)) == expected
-    assert Notification.objects.filter(alert__in=alerts, recipient="ministerium@example.org").count() == len(expected)
+    assert Notification.objects.filter(
+        source__in=[source_of(a) for a in alerts], recipient="ministerium@example.org"
+    ).count() == len(expected)
 
 
 def test_reaching_the_ceiling_exactly_raises_the_100_percent_alert_once(file_calloff, setup, alice, ministry):
@@ -263,7 +261,7 @@ def test_the_delivery_task_sends_mail_and_logs_the_attempt(file_calloff, setup, 
 
 
 def test_sms_go_through_the_configured_backend(file_calloff, setup, reach, settings):
-    settings.SMS_BACKEND = "calloffs.sms.MemorySMSBackend"
+    settings.SMS_BACKEND = "notifications.sms.MemorySMSBackend"
     MemorySMSBackend.outbox.clear()
     calloff = file_calloff()
     row = rows(calloff, channel=Channel.SMS).get()
@@ -272,7 +270,7 @@ def test_sms_go_through_the_configured_backend(file_calloff, setup, reach, setti
 
 
 def test_a_failing_sms_gateway_is_retried(file_calloff, setup, reach, settings):
-    settings.SMS_BACKEND = "calloffs.sms.HTTPGatewaySMSBackend"
+    settings.SMS_BACKEND = "notifications.sms.HTTPGatewaySMSBackend"
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"  # the discard port: connection refused
     calloff = file_calloff()
     row = rows(calloff, channel=Channel.SMS).get()
@@ -282,7 +280,7 @@ def test_a_failing_sms_gateway_is_retried(file_calloff, setup, reach, settings):
 
 
 def test_the_sms_gateway_backend_posts_json_with_the_token(settings):
-    from calloffs.sms import HTTPGatewaySMSBackend
+    from notifications.sms import HTTPGatewaySMSBackend
     from tests.calloffs.receiver import Receiver
 
     receiver = Receiver()

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from calloffs.models import WebhookEndpoint
+from notifications.models import WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 URL = "/abrufe/webhooks/"

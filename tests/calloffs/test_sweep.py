@@ -13,19 +13,17 @@ from calloffs.models import (
     AlertKind,
     CallOffEvent,
     CallOffState,
-    Channel,
-    DeliveryAttempt,
     EventKind,
     Milestone,
     MinistryAlert,
-    Notification,
-    NotificationState,
     OfferState,
     SLABreach,
 )
 from calloffs.services.audit import timers_audit
-from calloffs.services.deliveries import notification_claim, notifications_release_lost
-from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY, sweep_deadlines, sweep_outbox
+from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY, sweep_deadlines
+from notifications.models import Channel, DeliveryAttempt, Notification, NotificationState, source_of
+from notifications.services import notification_claim, notifications_release_lost
+from notifications.tasks import sweep_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +82,8 @@ def test_a_missed_milestone_becomes_one_breach_notified_to_all(drive, setup, min
     event = calloff.events.get(kind=EventKind.SLA_BREACHED)
     assert event.data["milestone"] == "callback" and event.provider == setup.providers[0]
     alert = MinistryAlert.objects.get(calloff=calloff, kind=AlertKind.SLA_BREACH)
-    assert Notification.objects.filter(alert=alert, recipient="ministerium@example.org").exists()
-    sla_rows = Notification.objects.filter(event=event)
+    assert Notification.objects.filter(source=source_of(alert), recipient="ministerium@example.org").exists()
+    sla_rows = Notification.objects.filter(source=source_of(event))
     assert sla_rows.filter(audience="body", channel=Channel.SMS).exists()
     assert sla_rows.filter(audience="provider", channel=Channel.EMAIL).exists()
 
@@ -161,7 +159,7 @@ def test_a_delivery_lost_with_its_worker_is_repeated(file_calloff, setup):
 
 
 def test_a_late_finish_of_a_released_attempt_does_not_overwrite_the_new_one(file_calloff):
-    from calloffs.services.deliveries import notification_finish
+    from notifications.services import notification_finish
 
     row = Notification.objects.filter(calloff=file_calloff(), channel=Channel.EMAIL).get()
     stale = notification_claim(notification_id=row.pk)
@@ -188,7 +186,7 @@ def test_the_auditor_alerts_once_about_an_offer_nobody_expired(file_calloff, min
         assert report.stuck_offers == [calloff.pk] and report.alerts == 1
         assert timers_audit().alerts == 0  # not again while unacknowledged
     alert = MinistryAlert.objects.get(kind=AlertKind.STUCK, calloff=calloff)
-    assert Notification.objects.filter(alert=alert, recipient="ministerium@example.org").exists()
+    assert Notification.objects.filter(source=source_of(alert), recipient="ministerium@example.org").exists()
 
 
 def test_the_auditor_alerts_about_stuck_notifications(file_calloff, ministry):

@@ -16,14 +16,13 @@ from calloffs.models import (
     CallOffState,
     EventKind,
     MinistryAlert,
-    Notification,
-    NotificationState,
     Offer,
     OfferState,
     Provider,
     SLABreach,
 )
-from calloffs.services.deliveries import notification_claim, notifications_requeue
+from notifications.models import Notification, NotificationState
+from notifications.services import notification_claim, notifications_requeue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -13,10 +13,11 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from calloffs import services
 from calloffs.errors import InvalidInput, NotPermitted
-from calloffs.models import AlertKind, Channel, MinistryAlert, Notification, NotificationState, WebhookEndpoint
-from calloffs.services.deliveries import RETRY_DELAYS, next_attempt, notifications_requeue, retry_delay
-from calloffs.tasks.deliver import deliver_notification
-from calloffs.webhooks import UnsafeTarget, build_request, check_url
+from calloffs.models import AlertKind, MinistryAlert
+from notifications.models import Channel, Notification, NotificationState, WebhookEndpoint, source_of
+from notifications.services import RETRY_DELAYS, next_attempt, notifications_requeue, retry_delay
+from notifications.tasks import deliver_notification
+from notifications.webhooks import UnsafeTarget, build_request, check_url
 from tests.calloffs.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def webhook_row(calloff) -> Notification:
 
 
 def test_the_signature_verifies_with_the_reference_implementation(setup, file_calloff, receiver, local_targets):
-    endpoint = WebhookEndpoint.objects.create(provider=setup.providers[0], url=receiver.url)
+    endpoint = WebhookEndpoint.objects.create(owner=setup.providers[0], url=receiver.url)
     calloff = file_calloff()
     row = webhook_row(calloff)
 
@@ -66,7 +67,7 @@ def test_the_signature_verifies_with_the_reference_implementation(setup, file_ca
 
 
 def test_during_a_rotation_both_secrets_verify_and_afterwards_only_the_new(setup):
-    endpoint = WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.example/x")
+    endpoint = WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.example/x")
     old_secret = endpoint.secret
     endpoint = services.webhook_endpoint_rotate_secret(
         endpoint=endpoint, actor=setup.staff[0], overlap=timedelta(hours=1)
@@ -157,11 +158,11 @@ def test_plain_http_only_when_allowed(settings):
 def test_a_host_that_resolves_to_a_private_address_is_refused_at_delivery_time(setup, file_calloff, settings):
     """DNS can change after the endpoint was registered: the check runs again on every attempt."""
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/x")
     calloff = file_calloff()
     row = webhook_row(calloff)
     private = [(2, 1, 6, "", ("10.0.0.7", 443))]
-    with mock.patch("calloffs.webhooks.socket.getaddrinfo", return_value=private):
+    with mock.patch("notifications.webhooks.socket.getaddrinfo", return_value=private):
         assert deliver_notification(row.pk) == NotificationState.DEAD
     row.refresh_from_db()
     assert "10.0.0.7" in row.last_error
@@ -171,10 +172,10 @@ def test_a_host_that_resolves_to_a_private_address_is_refused_at_delivery_time(s
 @pytest.mark.parametrize("address", ["64:ff9b::a00:7", "::7f00:1", "2002:a00:7::1", "fec0::7"])
 def test_an_ipv6_answer_hiding_a_private_address_is_refused_at_delivery_time(setup, file_calloff, settings, address):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/x")
     row = webhook_row(file_calloff())
     answer = [(10, 1, 6, "", (address, 443, 0, 0))]
-    with mock.patch("calloffs.webhooks.socket.getaddrinfo", return_value=answer):
+    with mock.patch("notifications.webhooks.socket.getaddrinfo", return_value=answer):
         assert deliver_notification(row.pk) == NotificationState.DEAD
     row.refresh_from_db()
     assert address in row.last_error
@@ -183,7 +184,7 @@ def test_an_ipv6_answer_hiding_a_private_address_is_refused_at_delivery_time(set
 @pytest.mark.parametrize("address", ["64:ff9b::101:101", "2002:101:101::1", "2606:4700:4700::1111", "::ffff:1.1.1.1"])
 def test_ipv6_addresses_of_public_hosts_are_allowed(settings, address):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    with mock.patch("calloffs.webhooks.socket.getaddrinfo", return_value=[(10, 1, 6, "", (address, 443, 0, 0))]):
+    with mock.patch("notifications.webhooks.socket.getaddrinfo", return_value=[(10, 1, 6, "", (address, 443, 0, 0))]):
         assert check_url("https://hooks.example/x") == [address]
 
 
@@ -197,7 +198,7 @@ def test_an_endpoint_answering_500_is_retried_on_schedule_with_the_same_id(
 ):
     failing = Receiver(lambda n: (500, 0.0) if n < 2 else (204, 0.0))
     try:
-        WebhookEndpoint.objects.create(provider=setup.providers[0], url=failing.url)
+        WebhookEndpoint.objects.create(owner=setup.providers[0], url=failing.url)
         calloff = file_calloff()
         row = webhook_row(calloff)
 
@@ -233,7 +234,7 @@ def test_an_endpoint_answering_500_is_retried_on_schedule_with_the_same_id(
 def test_a_timeout_is_logged_and_retried(setup, file_calloff, local_targets):
     slow = Receiver(lambda n: (200, 2.0))
     try:
-        WebhookEndpoint.objects.create(provider=setup.providers[0], url=slow.url)
+        WebhookEndpoint.objects.create(owner=setup.providers[0], url=slow.url)
         row = webhook_row(file_calloff())
         assert deliver_notification(row.pk) == NotificationState.FAILED
         row.refresh_from_db()
@@ -246,7 +247,7 @@ def test_a_timeout_is_logged_and_retried(setup, file_calloff, local_targets):
 def test_redirects_are_not_followed(setup, file_calloff, local_targets):
     redirecting = Receiver(lambda n: (307, 0.0))
     try:
-        WebhookEndpoint.objects.create(provider=setup.providers[0], url=redirecting.url)
+        WebhookEndpoint.objects.create(owner=setup.providers[0], url=redirecting.url)
         row = webhook_row(file_calloff())
         assert deliver_notification(row.pk) == NotificationState.FAILED
         assert len(redirecting.requests) == 1
@@ -266,13 +267,13 @@ def test_the_retry_plan_has_backoff_and_jitter_and_spans_72_hours():
 
 def test_failing_for_72_hours_ends_dead_with_one_alert_per_endpoint(setup, file_calloff, settings, ministry):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/x")
     calloff = file_calloff()
     row = webhook_row(calloff)
     start = row.created_at
-    fail = mock.patch("calloffs.webhooks.check_url", return_value=["203.0.113.9"])
+    fail = mock.patch("notifications.webhooks.check_url", return_value=["203.0.113.9"])
     refused = mock.patch(
-        "calloffs.webhooks.urllib3.HTTPSConnectionPool.urlopen",
+        "notifications.webhooks.urllib3.HTTPSConnectionPool.urlopen",
         side_effect=__import__("urllib3").exceptions.NewConnectionError(None, "Connection refused"),
     )
     attempts_at = []
@@ -297,14 +298,19 @@ def test_failing_for_72_hours_ends_dead_with_one_alert_per_endpoint(setup, file_
     assert alerts.count() == 2
     assert "5 Versuche" in alerts[0].message and "aufgegeben" in alerts[1].message
     # The ministry's e-mails about it are in the outbox too.
-    assert Notification.objects.filter(alert__in=alerts, recipient="ministerium@example.org").count() == 2
+    assert (
+        Notification.objects.filter(
+            source__in=[source_of(a) for a in alerts], recipient="ministerium@example.org"
+        ).count()
+        == 2
+    )
 
 
 def test_a_second_failing_notification_to_the_same_endpoint_does_not_alert_again(setup, file_calloff, settings):
     settings.NOTIFICATION_ALERT_AFTER_ATTEMPTS = 1
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/x")
     rows = [webhook_row(file_calloff()) for _ in range(2)]
-    with mock.patch("calloffs.channels.webhooks.post") as post:
+    with mock.patch("notifications.channels.webhooks.post") as post:
         post.return_value = mock.Mock(ok=False, status_code=503, duration_ms=3, error="HTTP 503", permanent=False)
         for row in rows:
             deliver_notification(row.pk)
@@ -312,7 +318,7 @@ def test_a_second_failing_notification_to_the_same_endpoint_does_not_alert_again
 
 
 def test_next_attempt_never_goes_past_the_window(setup, file_calloff):
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/x")
     row = webhook_row(file_calloff())
     row.attempts = 9
     late = row.window_start + timedelta(hours=71)
@@ -321,7 +327,7 @@ def test_next_attempt_never_goes_past_the_window(setup, file_calloff):
 
 
 def test_an_inactive_endpoint_is_not_called(setup, file_calloff, receiver, local_targets):
-    endpoint = WebhookEndpoint.objects.create(provider=setup.providers[0], url=receiver.url)
+    endpoint = WebhookEndpoint.objects.create(owner=setup.providers[0], url=receiver.url)
     row = webhook_row(file_calloff())
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)
     assert deliver_notification(row.pk) == NotificationState.DEAD
@@ -329,7 +335,7 @@ def test_an_inactive_endpoint_is_not_called(setup, file_calloff, receiver, local
 
 
 def test_the_sweep_hands_failed_rows_back_once_due(setup, file_calloff):
-    WebhookEndpoint.objects.create(provider=setup.providers[0], url="https://hooks.p1.example/x")
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/x")
     row = webhook_row(file_calloff())
     Notification.objects.filter(pk=row.pk).update(
         state=NotificationState.FAILED, next_attempt_at=timezone.now() + timedelta(minutes=10), queued_at=None

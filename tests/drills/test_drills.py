@@ -31,14 +31,11 @@ from django.utils import timezone
 from calloffs.models import (
     CallOff,
     CallOffEvent,
-    Channel,
     EventKind,
-    Notification,
-    NotificationState,
     Offer,
     OfferState,
-    WebhookEndpoint,
 )
+from notifications.models import Channel, Notification, NotificationState, WebhookEndpoint
 from tenants.models import AuditEntry
 from tests.calloffs.test_bad_days import wait_until
 from tests.drills.harness import Browser, RowLock, WebServer, backends_waiting_for_a_lock, pg_connect, wait_for
@@ -79,7 +76,7 @@ def test_a_redis_outage_during_a_burst_of_filings_loses_and_doubles_nothing(
     stack = make_stack()
     receiver = receiver_factory()
     for provider in setup.providers:
-        WebhookEndpoint.objects.create(provider=provider, url=receiver.url)
+        WebhookEndpoint.objects.create(owner=provider, url=receiver.url)
     stack.start_worker()
     stack.start_beat()
     browser = Client()

@@ -12,10 +12,11 @@ from django.db import OperationalError
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from calloffs.models import CallOff, CallOffEvent, Notification
+from calloffs.models import CallOff, CallOffEvent
 from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 from digisos import metrics as digisos_metrics
 from digisos.outage import HOTLINES_KEY, refresh_hotlines
+from notifications.models import Notification
 from tenants.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -12,5 +12,5 @@ def route(task_name: str) -> str:
 def test_pdf_rendering_deliveries_and_timers_are_on_separate_queues():
     assert route("calloffs.render_calloff_document") == "documents"
     assert route("calloffs.tasks.sweep.sweep_deadlines") == "timers"
-    assert route("calloffs.tasks.deliver.deliver_notification") == "celery"
+    assert route("notifications.tasks.deliver_notification") == "celery"
     assert {q.name for q in settings.CELERY_TASK_QUEUES} == {"celery", "timers", "documents"}

@@ -189,10 +189,11 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from calloffs import services as calloff_services
-    from calloffs.models import MinistryAlert, Notification, ProviderContact
+    from calloffs.models import MinistryAlert, ProviderContact
     from calloffs.services.api_keys import api_key_create  # noqa: F401
     from calloffs.services.attachments import attachment_add
     from calloffs.services.documents import document_render, document_request
+    from notifications.models import Notification
     from tenants import services as tenant_services
 
     calloff = file_calloff()

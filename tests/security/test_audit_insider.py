@@ -15,8 +15,9 @@ from django.db import connection
 from django.urls import reverse
 
 from calloffs import services
-from calloffs.models import CallOff, CallOffEvent, Notification
+from calloffs.models import CallOff, CallOffEvent
 from calloffs.tasks.audit import audit_checkpoint
+from notifications.models import Notification, source_of
 from tenants.audit import RESUMED, entry_digest, verify
 from tenants.audit_checkpoints import checkpoint_write
 from tenants.models import AuditChainHead, AuditEntry
@@ -245,7 +246,7 @@ def test_an_inserted_or_deleted_call_off_event_is_found(setup, file_calloff):
     sql("DELETE FROM calloffs_calloffevent WHERE id = %s", [inserted.pk])
     call_command("verify_audit_chain")
     accept = CallOffEvent.objects.get(calloff=calloff, kind="accepted")
-    Notification.objects.filter(event=accept).delete()
+    Notification.objects.filter(source=source_of(accept)).delete()
     sql("DELETE FROM calloffs_calloffevent WHERE id = %s", [accept.pk])
     broken(f"call-off event {accept.pk} of audit entry")
 

@@ -1,4 +1,5 @@
-"""The life of an outbox row: claimed, attempted, delivered, retried with backoff, given up.
+"""The outbox's services: writing rows, and the life of a row: claimed, attempted, delivered,
+retried with backoff, given up.
 
 Every move is a compare-and-set on the row (healthchecks' sendalerts), so a message that the
 broker hands out twice, a sweep running beside a worker, or a worker killed mid-delivery never
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,10 +29,9 @@ from django.utils.translation import gettext as _
 
 from tenants.services import audit
 
-from ..errors import InvalidInput, TransitionNotAllowed
-from ..models import (
+from .errors import NotPermitted, NotReplayable
+from .models import (
     WAITING_STATES,
-    AlertKind,
     Audience,
     Channel,
     DeliveryAttempt,
@@ -38,10 +39,11 @@ from ..models import (
     NotificationState,
     WebhookEndpoint,
 )
-from .common import alert_ministry, require_ministry
-from .notify import enqueue_delivery
+from .signals import delivery_failing
 
 logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "notifications.tasks.deliver_notification"
 
 RETRY_DELAYS = tuple(
     timedelta(seconds=s) for s in (5, 30, 120, 600, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 12 * 3600)
@@ -91,7 +93,7 @@ def notification_claim(*, notification_id: int, now: datetime | None = None) -> 
     )
     if claimed != 1:
         return None
-    return Notification.objects.select_related("endpoint", "calloff", "alert").get(pk=notification_id)
+    return Notification.objects.select_related("endpoint", "organisation").get(pk=notification_id)
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def _alert_failure(notification: Notification, *, attempts: int, error: str, dea
             failure_alerted_at=now
         ):
             return
-    target = notification.endpoint.provider if notification.endpoint_id else notification.recipient
+    target = notification.endpoint.owner if notification.endpoint_id else notification.recipient
     if dead:
         message = _(
             "Zustellung aufgegeben nach {attempts} Versuchen: {channel} an {target} ({event_type}). Letzter Fehler: "
@@ -184,17 +186,16 @@ def _alert_failure(notification: Notification, *, attempts: int, error: str, dea
             "Zustellung schlägt wiederholt fehl ({attempts} Versuche): {channel} an {target} ({event_type}). "
             "Letzter Fehler: {error}. Weitere Versuche sind geplant."
         )
-    alert_ministry(
-        kind=AlertKind.DELIVERY_FAILING,
-        calloff=notification.calloff,
-        message=message.format(
-            attempts=attempts,
-            channel=notification.get_channel_display(),
-            target=target,
-            event_type=notification.event_type,
-            error=error[:300],
-        ),
+    message = message.format(
+        attempts=attempts,
+        channel=notification.get_channel_display(),
+        target=target,
+        event_type=notification.event_type,
+        error=error[:300],
     )
+    if notification.reference:
+        message = f"{notification.reference}: {message}"
+    delivery_failing.send(sender=Notification, notification=notification, attempts=attempts, dead=dead, message=message)
 
 
 # --- The outbox sweep -----------------------------------------------------------------------------
@@ -260,12 +261,13 @@ def notifications_requeue(*, now: datetime | None = None, batch: int = BATCH) ->
 def notification_replay(*, notification: Notification, actor) -> Notification:
     """Ministry staff send a notification again, with the same ``webhook-id`` (receivers that
     already have it may drop it). Allowed once it is delivered, failed or given up."""
-    require_ministry(actor)
+    if not (actor.is_authenticated and actor.is_active and actor.is_ministry_staff):
+        raise NotPermitted(_("Diese Aktion ist dem Ministerium vorbehalten."))
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
     if notification.state in (NotificationState.PENDING, NotificationState.DELIVERING):
-        raise TransitionNotAllowed(_("Diese Benachrichtigung wird gerade zugestellt."))
+        raise NotReplayable(_("Diese Benachrichtigung wird gerade zugestellt."))
     if notification.channel == Channel.WEBHOOK and notification.endpoint_id is None:
-        raise InvalidInput(_("Der Webhook-Empfänger existiert nicht mehr."))
+        raise NotReplayable(_("Der Webhook-Empfänger existiert nicht mehr."))
     now = timezone.now()
     old = notification.state
     notification.state = NotificationState.PENDING
@@ -279,7 +281,7 @@ def notification_replay(*, notification: Notification, actor) -> Notification:
     audit(
         actor=actor,
         action="notification.replay",
-        organisation=notification.calloff.organisation if notification.calloff_id else None,
+        organisation=notification.organisation,
         target=notification.webhook_id,
         old_state=old,
         channel=notification.channel,
@@ -287,3 +289,51 @@ def notification_replay(*, notification: Notification, actor) -> Notification:
     )
     transaction.on_commit(partial(enqueue_delivery, notification.pk))
     return notification
+
+
+# --- Writing rows (inside the caller's transaction) and handing them to Celery --------------------
+
+
+def notifications_create(rows: list[Notification]) -> list[Notification]:
+    """Write outbox rows in the caller's transaction; each is handed to Celery once it commits."""
+    if not rows:
+        return []
+    now = timezone.now()
+    for row in rows:
+        row.created_at = row.window_start = row.next_attempt_at = row.queued_at = now
+    created = Notification.objects.bulk_create(rows)
+    if created[0].pk is None:  # backends without RETURNING: read the ids back by webhook_id
+        by_id = dict(
+            Notification.objects.filter(webhook_id__in=[n.webhook_id for n in created]).values_list("webhook_id", "pk")
+        )
+        for row in created:
+            row.pk = row.id = by_id[row.webhook_id]
+    for row in created:
+        transaction.on_commit(partial(enqueue_delivery, row.pk))
+    return created
+
+
+#: After a failed publish, this process does not try the broker again for this long (seconds):
+#: one filing with several notifications waits for the broker's connect timeout once, not per row.
+BROKER_BACKOFF_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+def enqueue_delivery(notification_id: int, *, countdown: float | None = None) -> bool:
+    """Hand a notification to Celery. Never raises: if the broker is down the row stays in the
+    outbox (queued_at cleared) and the sweep re-enqueues it."""
+    global _broker_down_until
+    from celery import current_app
+
+    if time.monotonic() >= _broker_down_until:
+        try:
+            current_app.send_task(DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False)
+            return True
+        except Exception:  # noqa: BLE001 - a broker outage must not break the request or the transaction
+            _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+            logger.warning("could not enqueue notification %s; the outbox sweep will retry", notification_id)
+    try:
+        Notification.objects.filter(pk=notification_id, queued_at__isnull=False).update(queued_at=None)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not mark notification %s as not queued", notification_id)
+    return False

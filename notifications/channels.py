@@ -1,5 +1,5 @@
 """Sending one notification over its channel: webhook, e-mail or SMS. No database writes here;
-the delivery task records the outcome through ``calloffs.services.deliveries``."""
+the delivery task records the outcome through ``notifications.services``."""
 
 from __future__ import annotations
 

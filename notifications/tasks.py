@@ -1,18 +1,23 @@
-"""Deliver one notification of the outbox (enqueued on commit, by a retry, or by the sweep)."""
+"""The outbox's tasks: deliver one notification (enqueued on commit, by a retry, or by the sweep),
+and the sweep that repeats lost deliveries and re-enqueues due ones (STYLE.md §4)."""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
 
-from .. import channels
-from ..services.deliveries import notification_claim, notification_finish
+from . import channels
+from .services import notification_claim, notification_finish, notifications_release_lost, notifications_requeue
 
 logger = logging.getLogger(__name__)
 
+LAST_OUTBOX_SWEEP_KEY = "digisos:notifications:outbox_sweep"
 
-@shared_task(name="calloffs.tasks.deliver.deliver_notification", ignore_result=True)
+
+@shared_task(name="notifications.tasks.deliver_notification", ignore_result=True)
 def deliver_notification(notification_id: int) -> str:
     """Claim (compare-and-set), send once, record the outcome. A notification that is not due,
     already delivered or taken by another worker is skipped: the database decides, not the broker."""
@@ -40,3 +45,14 @@ def deliver_notification(notification_id: int) -> str:
             outcome.state,
         )
     return outcome.state
+
+
+@shared_task(name="notifications.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> dict[str, int]:
+    """Repeat deliveries lost with their worker; re-enqueue due notifications nobody picked up."""
+    released = notifications_release_lost()
+    requeued = len(notifications_requeue())
+    cache.set(LAST_OUTBOX_SWEEP_KEY, timezone.now().isoformat(), timeout=None)
+    if released or requeued:
+        logger.info("outbox sweep: %d lost deliveries released, %d notifications re-enqueued", released, requeued)
+    return {"released": released, "requeued": requeued}
