@@ -58,6 +58,12 @@ def test_alerts_are_acknowledged_through_the_service(client_for, drive, ministry
 
 
 def test_the_machinery_admin_pages_render(admin_client_mfa, setup):
-    for path in ("notification", "webhookendpoint", "calloffdocument", "slabreach", "providerapikey"):
-        response = admin_client_mfa.get(f"/admin/calloffs/{path}/")
+    for path in (
+        "notifications/notification",
+        "notifications/webhookendpoint",
+        "calloffs/calloffdocument",
+        "calloffs/slabreach",
+        "calloffs/providerapikey",
+    ):
+        response = admin_client_mfa.get(f"/admin/{path}/")
         assert response.status_code == 200, path
