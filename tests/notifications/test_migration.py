@@ -1,4 +1,4 @@
-"""The outbox moved from calloffs to its own app with every row (calloffs 0008).
+"""The outbox moved from calloffs to its own app with every row (calloffs 0009).
 
 The test seeds real data with today's code (a filed call-off: webhook and e-mail rows, a
 delivery attempt, a ministry alert's e-mails, a rotated endpoint secret), takes the database back
@@ -20,7 +20,7 @@ from calloffs.services.common import alert_ministry
 from notifications.models import DeliveryAttempt, Notification, NotificationState, WebhookEndpoint
 from notifications.tasks import deliver_notification
 
-BEFORE = [("calloffs", "0007_timeline_scope"), ("notifications", "0001_initial")]
+BEFORE = [("calloffs", "0008_plausible_ranges"), ("notifications", "0001_initial")]
 
 NOTIFICATION_FIELDS = [
     "id",

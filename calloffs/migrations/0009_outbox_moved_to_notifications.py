@@ -70,7 +70,7 @@ def copy_outbox(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calloffs", "0007_timeline_scope"),
+        ("calloffs", "0008_plausible_ranges"),
         ("notifications", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
