@@ -101,8 +101,13 @@ def calloff_services(calloff: CallOff) -> QuerySet[CallOffService]:
     return calloff.services.select_related("service_module").order_by("position", "id")
 
 
-def calloff_timeline(calloff: CallOff) -> QuerySet[CallOffEvent]:
-    return CallOffEvent.objects.filter(calloff=calloff).select_related("actor", "provider").order_by("at", "id")
+def calloff_timeline(calloff: CallOff, *, for_provider: Provider | None = None) -> QuerySet[CallOffEvent]:
+    """The call-off's events; for a provider's staff (``for_provider``) only its own steps and the
+    general ones, never another provider's offers, declines, expiries or reasons (as in the API)."""
+    events = CallOffEvent.objects.filter(calloff=calloff)
+    if for_provider is not None:
+        events = events.filter(Q(provider__isnull=True) | Q(provider=for_provider))
+    return events.select_related("actor", "provider").order_by("at", "id")
 
 
 def calloff_offers(calloff: CallOff) -> QuerySet[Offer]:

@@ -41,7 +41,7 @@ def _context(request, calloff, **forms):
     return {
         "calloff": calloff,
         "services": selectors.calloff_services(calloff),
-        "events": selectors.calloff_timeline(calloff).select_related("actor", "provider"),
+        "events": selectors.calloff_timeline(calloff, for_provider=provider),
         "offers": selectors.calloff_offers(calloff).select_related("provider") if (ministry or body_side) else None,
         "open_offer": open_offer,
         "current_offer": calloff.offers.filter(state=OfferState.OPEN).select_related("provider").first(),

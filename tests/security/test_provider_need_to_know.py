@@ -200,3 +200,28 @@ def test_incidents_does_not_reach_into_calloffs_tables():
     assert not offenders
     templates = pathlib.Path(__file__).resolve().parents[2] / "templates" / "incidents"
     assert not [p.name for p in templates.iterdir() if "calloff.provider" in p.read_text()]
+
+
+def test_the_call_off_page_shows_a_provider_only_its_own_steps(setup, file_calloff, alice):
+    """Failed before the fix: the provider offered the call-off second saw the first provider's
+    decline (and the offer made to it) in the call-off's history; the API never showed them."""
+    from calloffs.models import EventKind
+
+    calloff = hand_to(file_calloff(), setup, 1)
+    live = reverse("calloffs:live", args=[calloff.public_id])
+    second = client_for(setup.staff[1]).get(live).content.decode()
+    assert str(EventKind.DECLINED.label) not in second
+    assert second.count(f">{EventKind.OFFERED.label}</p>") == 1  # the offer to it, not the one to P1
+    body = client_for(alice).get(live).content.decode()
+    assert str(EventKind.DECLINED.label) in body
+
+
+def test_the_offered_provider_does_not_learn_who_phoned_in(setup, file_calloff, ministry, org_a):
+    """Failed before the fix: the name of the person who phoned the call-off in reached every offered provider."""
+    calloff = file_calloff(
+        actor=ministry, on_behalf=True, phoned_in_by="Petra Anrufer-Geheim", verification_note="Rückruf über Zentrale"
+    )
+    page = reverse("calloffs:detail", args=[calloff.public_id])
+    assert "Anrufer-Geheim" not in client_for(setup.staff[0]).get(page).content.decode()
+    accept(calloff, setup.providers[0], setup.staff[0], LEAD_1)
+    assert "Anrufer-Geheim" in client_for(setup.staff[0]).get(page).content.decode()
