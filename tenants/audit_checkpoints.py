@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -100,12 +100,26 @@ def parse_line(line: str) -> dict | None:
     return value
 
 
+def _checkpoint_was_due() -> bool:
+    """True when the beat task should have written a checkpoint by now (an entry older than two intervals)."""
+    from .models import AuditEntry
+
+    since = timezone.now() - timedelta(seconds=2 * settings.AUDIT_CHECKPOINT_SECONDS)
+    return AuditEntry.objects.filter(at__lt=since).exists()
+
+
 def load_checkpoints(*, extra_files: list[str]) -> tuple[list[dict], str]:
     """Every checkpoint of the configured file and ``extra_files``, each with a valid signature;
     or a message naming the first that is unreadable, forged or sealed with an unknown key."""
     paths = [Path(p) for p in extra_files]
     if settings.AUDIT_CHECKPOINT_FILE and Path(settings.AUDIT_CHECKPOINT_FILE).exists():
         paths.insert(0, Path(settings.AUDIT_CHECKPOINT_FILE))
+    elif settings.AUDIT_CHECKPOINT_FILE and _checkpoint_was_due():
+        # Deleting the file (with the newest rows) must not read as "no checkpoints yet".
+        return [], (
+            f"checkpoint file {settings.AUDIT_CHECKPOINT_FILE} is missing, although the log holds entries "
+            "older than two checkpoint intervals"
+        )
     checkpoints = []
     for path in paths:
         try:
@@ -114,9 +128,11 @@ def load_checkpoints(*, extra_files: list[str]) -> tuple[list[dict], str]:
             return [], f"checkpoint file {path} cannot be read: {exc}"
         for number, line in enumerate(text.splitlines(), start=1):
             checkpoint = parse_line(line)
-            if checkpoint is None:
-                continue
             where = f"{path}:{number}"
+            if checkpoint is None:
+                if TYPE in line:  # a marked line that no longer parses was edited: as bad as removed
+                    return [], f"checkpoint {where} is damaged"
+                continue
             try:
                 if not isinstance(checkpoint.get("sequence"), int) or not all(k in checkpoint for k in _FIELDS):
                     return [], f"checkpoint {where} is incomplete"

@@ -8,11 +8,13 @@ change a call-off event, insert a row through the admin or the database. Each mu
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from calloffs import services
 from calloffs.models import CallOff, CallOffEvent
@@ -154,6 +156,23 @@ def test_a_forged_checkpoint_is_refused(checkpoints):
     checkpoint["sequence"] = 2  # e.g. to hide entry 3 after deleting it
     checkpoints.write_text(json.dumps(checkpoint) + "\n")
     broken("has no valid signature")
+
+
+def test_a_damaged_checkpoint_line_counts_as_removed(checkpoints):
+    write_entries(3)
+    checkpoint_write()
+    text = checkpoints.read_text()
+    checkpoints.write_text(text.replace('"sequence"', '"sequence', 1))  # the line no longer parses
+    broken("is damaged")
+
+
+def test_a_deleted_checkpoint_file_is_found_once_a_checkpoint_was_due(checkpoints, settings, time_machine):
+    write_entries(3)
+    checkpoint_write()
+    checkpoints.unlink()
+    assert verify()[0] is True  # a young log: no checkpoint needs to exist yet
+    time_machine.move_to(timezone.now() + timedelta(seconds=2 * settings.AUDIT_CHECKPOINT_SECONDS + 1))
+    broken("is missing")
 
 
 def test_checkpoints_from_a_log_or_an_e_mail_are_checked_too(tmp_path):
