@@ -36,3 +36,12 @@ def test_the_image_builds_from_the_dockerfile():
     dockerfile = (Path(settings.BASE_DIR) / "Dockerfile").read_text()
     assert "libpango" in dockerfile and "constraints.txt" in dockerfile
     assert COMPOSE["services"]["web"]["build"] == "."
+
+
+def test_every_secret_file_is_created_in_the_deploy_steps():
+    """A fresh clone has no ./secrets/ (gitignored): docs/OPERATIONS.md's deploy steps must create each
+    file the stack reads, or `docker compose up` fails before anything starts."""
+    steps = (Path(settings.BASE_DIR) / "docs" / "OPERATIONS.md").read_text().split("## 2.")[0]
+    for name, secret in COMPOSE.get("secrets", {}).items():
+        path = secret["file"].removeprefix("./")
+        assert f"> {path}" in steps, f"docs/OPERATIONS.md §1 does not create {path} (secret {name})"
