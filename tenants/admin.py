@@ -2,19 +2,23 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from digisos.admin_site import ReadOnlyAdmin
+from digisos.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
 from .models import AuditEntry, EmergencyContact, Invitation, Mandate, Membership, Organisation, User
 
 
-class EmergencyContactInline(admin.TabularInline):
+class EmergencyContactInline(ReadOnlyInline):
+    """Read only: the body's emergency contacts page writes them (tenants.services, audited)."""
+
     model = EmergencyContact
-    extra = 0
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdmin):
+    """Read only: eligibility decides who may call off, so it changes only on the ministry's bodies page
+    (services.organisation_set_eligibility, audited); the registry itself comes from import_bodies."""
+
     list_display = ["name", "kind", "ags", "regierungsbezirk", "population", "eligible_from", "eligible_until"]
     list_filter = ["kind", "regierungsbezirk"]
     search_fields = ["name", "ags", "official_name"]
@@ -24,6 +28,10 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Accounts come from invitations (audited), never from the admin; here only names change and a
+    password is reset. Rights (active, ministry staff, admin access) are shown, not edited: making
+    someone ministry staff unseen would bypass the invitation and the audit log."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_ministry_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
@@ -32,7 +40,14 @@ class UserAdmin(BaseUserAdmin):
         ("Person", {"fields": ["first_name", "last_name"]}),
         ("Rechte", {"fields": ["is_active", "is_ministry_staff", "is_staff", "is_superuser"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["email", "password1", "password2"]})]
+    readonly_fields = ["email", "is_active", "is_ministry_staff", "is_staff", "is_superuser"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Membership)
@@ -46,9 +61,11 @@ class MembershipAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
+    """Read only: invitations are made, accepted and expire through tenants.services (audited)."""
+
     list_display = ["email", "organisation", "role", "as_ministry_staff", "expires_at", "accepted_at"]
-    readonly_fields = ["token_hash"]
+    exclude = ["token_hash"]
     raw_id_fields = ["organisation", "invited_by", "accepted_by"]
 
 

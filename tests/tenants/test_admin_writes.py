@@ -97,3 +97,30 @@ def test_a_mandate_to_itself_is_refused_and_nothing_is_written(admin_client):
     assert response.status_code == 200  # the form again, with the error
     assert not Mandate.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="mandate.").exists()
+
+
+def test_bodies_contacts_and_invitations_are_read_only_in_the_admin(admin_client):
+    from tests.factories import EmergencyContactFactory
+
+    body = OrganisationFactory(name="Stadt Admin")
+    EmergencyContactFactory(organisation=body)
+    change = reverse("admin:tenants_organisation_change", args=[body.pk])
+    assert admin_client.get(change).status_code == 200
+    assert admin_client.post(change, {"name": body.name, "eligible_until": "2000-01-01"}).status_code == 403
+    body.refresh_from_db()
+    assert body.eligible_until is None
+    assert admin_client.get(reverse("admin:tenants_organisation_add")).status_code == 403
+    assert admin_client.get(reverse("admin:tenants_invitation_add")).status_code == 403
+
+
+def test_an_account_cannot_be_made_ministry_staff_in_the_admin(admin_client):
+    user = UserFactory(email="neu@example.org")
+    change = reverse("admin:tenants_user_change", args=[user.pk])
+    response = admin_client.post(
+        change,
+        {"first_name": "Neu", "last_name": "Name", "is_ministry_staff": "on", "is_superuser": "on", "is_staff": "on"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.first_name, user.is_ministry_staff, user.is_superuser, user.is_staff) == ("Neu", False, False, False)
+    assert admin_client.get(reverse("admin:tenants_user_add")).status_code == 403
