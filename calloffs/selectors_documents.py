@@ -75,11 +75,6 @@ def calloff_documents(calloff: CallOff) -> QuerySet[CallOffDocument]:
     return CallOffDocument.objects.filter(calloff=calloff).order_by("kind", "-version")
 
 
-def latest_document(calloff: CallOff, kind: str) -> CallOffDocument | None:
-    """The newest version of a kind, whatever its state."""
-    return CallOffDocument.objects.filter(calloff=calloff, kind=kind).order_by("-version").first()
-
-
 def latest_order(calloff: CallOff) -> CallOffDocument | None:
     """The newest *ready* call-off order (Abrufauftrag) of a call-off, or None.
 

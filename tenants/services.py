@@ -142,20 +142,6 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership | Non
 
 
 @transaction.atomic(durable=True)
-def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not can_invite(
-        actor=actor, organisation=invitation.organisation, as_ministry_staff=invitation.as_ministry_staff
-    ):
-        raise PermissionDenied
-    if invitation.accepted_at or invitation.revoked_at:
-        return
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
-    audit(actor=actor, action="invitation.revoked", organisation=invitation.organisation, target=invitation.email)
-
-
-@transaction.atomic(durable=True)
 def membership_set_role(*, membership: Membership, role: str, actor: User) -> Membership:
     _lock_admins(membership)
     membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)

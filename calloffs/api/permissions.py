@@ -4,10 +4,13 @@ refused loudly (after grafana/oncall's ``rbac_permissions`` + ``RBACPermission``
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from ..models import ProviderApiKey
 
+#: READ: the action changes nothing and answers only safe methods (GET, HEAD); WRITE: it changes
+#: state (through a service) and answers only POST, PUT, PATCH or DELETE. A label that does not fit the
+#: request's method is a programming error and refused loudly, so the labels stay true.
 READ, WRITE = "read", "write"
 
 
@@ -25,9 +28,14 @@ class ProviderApiPermission(BasePermission):
             raise ImproperlyConfigured(f"{type(view).__name__}.{action} declares no API permission")
         required = declared[action]
         if isinstance(required, dict):
-            required = required.get(request.method)
+            # HEAD is answered by the GET handler (DRF), so it carries GET's label.
+            required = required.get("GET" if request.method == "HEAD" else request.method)
         if required not in (READ, WRITE):
             raise ImproperlyConfigured(f"{type(view).__name__}.{action} declares no permission for {request.method}")
+        if (required == READ) != (request.method in SAFE_METHODS):
+            raise ImproperlyConfigured(
+                f"{type(view).__name__}.{action} is labelled {required} but answers {request.method}"
+            )
         # The account's ProviderMembership is checked where it matters, in the queryset
         # (CallOff.objects.visible_to) and in every service (require_provider_staff).
         return key.account_id == request.user.pk

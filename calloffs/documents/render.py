@@ -27,6 +27,8 @@ from django.utils.translation import ngettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from ..money import format_eur
+
 PDF_LANGUAGE = "de"
 PDF_TIME_ZONE = "Europe/Berlin"
 PDF_VARIANT = "pdf/ua-1"
@@ -48,10 +50,6 @@ class LocalOnlyFetcher(URLFetcher):
             if any(path.is_relative_to(folder) for folder in self.allowed_dirs):
                 return super().fetch(url, headers)
         raise ValueError(f"PDF rendering: resource refused: {url[:120]}")
-
-
-def font_url(filename: str) -> str:
-    return (FONT_DIR / filename).as_uri()
 
 
 @contextmanager
@@ -99,8 +97,8 @@ def de_number(value, places: int | None = None) -> str:
 
 
 def de_eur(value) -> str:
-    """1234.5 → '1.234,50 €'."""
-    return f"{de_number(value or 0, 2)}\u00a0€"
+    """1234.5 → '1.234,50 €'; nothing → '0,00 €' (a PDF's empty amount). The notation is calloffs.money's."""
+    return format_eur(value or 0)
 
 
 def de_minutes(minutes: int | None) -> str:

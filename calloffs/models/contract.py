@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from digisos.plausible import date_range_check
 from tenants.models import Organisation
 
+from ..money import format_eur
+
 ZERO = Decimal("0")
 
 
@@ -201,7 +203,7 @@ class RoleRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.hourly_rate} €/h)"
+        return f"{self.name} ({format_eur(self.hourly_rate)}/h)"
 
     def clean(self):
         if self.hourly_rate is not None and self.hourly_rate < 0:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from ..models import AlertKind, CallOff, EventKind, MinistryAlert
+from ..money import format_eur  # noqa: F401  (re-exported by calloffs.services)
 from ..selectors import percent_of
 from .common import alert_ministry, record_event
 
@@ -21,12 +22,6 @@ from .common import alert_ministry, record_event
 CEILING_WARNING_PERCENT = Decimal("80")
 #: Every threshold raises one alert per contract, the first time the commitments reach it.
 CEILING_THRESHOLDS = (CEILING_WARNING_PERCENT, Decimal("95"), Decimal("100"))
-
-
-def format_eur(value: Decimal) -> str:
-    """1234567.5 → '1.234.567,50 €' (German notation, independent of the active locale)."""
-    text = f"{value:,.2f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return f"{text} €"
 
 
 def ceiling_check_filing(*, calloff: CallOff, committed_before: Decimal, actor) -> bool:

@@ -1,4 +1,4 @@
-"""Money and percentages in the notation of the active language (German: 1.234,56 €).
+"""Money (always German notation, calloffs.money) and percentages in the notation of the active language.
 
 Use: {% load money %} {{ contract.ceiling|eur }} · {{ status.percent|percent }}
 """
@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
+
+from ..money import format_eur
 
 register = template.Library()
 
@@ -27,11 +29,8 @@ def _decimal(value) -> Decimal | None:
 
 @register.filter
 def eur(value) -> str:
-    """1234567.5 → '1.234.567,50 €' (grouped, two decimals, a non-breaking space before the sign)."""
-    number = _decimal(value)
-    if number is None:
-        return "–"
-    return f"{number_format(number, decimal_pos=2, use_l10n=True, force_grouping=True)}{NBSP}€"
+    """1234567.5 → '1.234.567,50 €' (calloffs.money.format_eur: German notation in every language)."""
+    return format_eur(value)
 
 
 @register.filter

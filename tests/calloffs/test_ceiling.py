@@ -74,7 +74,7 @@ def test_exceeding_the_remaining_ceiling_is_filed_flagged_and_alerted(small, fil
     assert event.data["remaining_before"] == "3700.00" and event.data["estimated_value"] == "4200.00"
     alert = MinistryAlert.objects.get(kind=AlertKind.CEILING_EXCEEDED)
     assert alert.calloff == second and alert.contract == small.contract
-    assert "4.200,00 €" in alert.message and "3.700,00 €" in alert.message
+    assert "4.200,00\u00a0€" in alert.message and "3.700,00\u00a0€" in alert.message
 
     status = selectors.contract_ceiling_status(small.contract)
     assert status.committed == Decimal("10500.00")
@@ -130,5 +130,16 @@ def test_consumption_alone_can_exhaust(small, file_calloff):
 
 
 def test_format_eur():
-    assert services.format_eur(Decimal("30000000")) == "30.000.000,00 €"
-    assert services.format_eur(Decimal("1234.5")) == "1.234,50 €"
+    """The one money formatter (calloffs.money): German notation in every language, NBSP before the sign."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from calloffs.documents.render import de_eur
+
+    assert services.format_eur(Decimal("30000000")) == "30.000.000,00\u00a0€"
+    assert services.format_eur(Decimal("1234.5")) == "1.234,50\u00a0€"
+    assert services.format_eur(Decimal("-0.5")) == "-0,50\u00a0€"
+    assert services.format_eur(None) == services.format_eur("x") == services.format_eur(Decimal("NaN")) == "–"
+    with translation.override("en"):
+        page = Template("{% load money %}{{ v|eur }}").render(Context({"v": Decimal("1234.5")}))
+    assert page == "1.234,50\u00a0€" == de_eur(Decimal("1234.5"))
