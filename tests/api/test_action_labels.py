@@ -56,4 +56,3 @@ def test_a_wrong_label_is_refused(keys, setup):
     view = views.CallOffViewSet()
     view.action = "list"
     assert ProviderApiPermission().has_permission(request, view)
-
