@@ -155,3 +155,13 @@ def screenshots(page, name: str) -> None:
         screenshot(page, f"{name}-{label}")
     if before and page.viewport_size != before:
         page.set_viewport_size(before)
+
+
+def open_menu(page) -> None:
+    """On a phone the navigation and the language switch sit behind the "Menü"/"Menu" button; open it
+    (on a wide screen the button is hidden and the menu always shown)."""
+    toggle = page.locator(".ds-menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        expect_expanded = toggle.get_attribute("aria-expanded")
+        assert expect_expanded == "true", expect_expanded

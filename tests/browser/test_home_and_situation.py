@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tenants.models import Role
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, screenshots
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, open_menu, screenshots
 from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,6 +84,7 @@ def test_the_situation_picture_names_districts_on_focus_and_explains_itself(
         caller = MembershipFactory(role=Role.CALLER, organisation=body).user
         file_calloff(organisation=body, actor=caller)
     login(page, live_server, ministry)
+    open_menu(page)
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Lagebild").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lagebild NRW")
     expect(page.get_by_text(re.compile(r"^Stand: \d\d:\d\d Uhr"))).to_be_visible()

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -139,6 +139,7 @@ def test_german_pages_and_the_switch_to_english(browser, live_server, setup, dri
 
         # English, through the switcher on the page; it stays English from page to page.
         page.goto(f"{live_server.url}/abrufe/{accepted.public_id}/")
+        open_menu(page)
         page.get_by_label("Sprache").select_option("en")
         page.get_by_role("button", name="Wechseln").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -154,6 +155,7 @@ def test_german_pages_and_the_switch_to_english(browser, live_server, setup, dri
                     leftovers.append(f"{path}: {line.strip()[:100]!r}")
         assert not leftovers, "German left on English pages:\n" + "\n".join(leftovers)
         # And back.
+        open_menu(page)
         page.get_by_label("Language").select_option("de")
         page.get_by_role("button", name="Switch").click()
         expect(page.locator("html")).to_have_attribute("lang", "de")
