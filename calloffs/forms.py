@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,7 @@ from tenants.models import phone_validator
 from .models import Priority, Provider
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+AWARE_NOW, AWARE_TODAY, AWARE_EARLIER = "now", "today", "earlier"
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
 
@@ -59,12 +62,34 @@ class CallOffFilingForm(forms.Form):
         required=False,
         help_text=_("Ohne Auswahl gilt P2 (Dienstbetrieb erheblich beeinträchtigt)."),
     )
+    # "Seit wann?": the time of becoming aware starts the NIS-2 and GDPR clocks. Asked plainly; left
+    # open, the filing time is assumed and the incident page says so (the body can correct it there).
+    aware = forms.ChoiceField(
+        label=_("Seit wann wissen Sie von dem Vorfall?"),
+        choices=[
+            (AWARE_NOW, _("Gerade eben")),
+            (AWARE_TODAY, _("Früher am heutigen Tag")),
+            (AWARE_EARLIER, _("An einem früheren Tag")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Ab diesem Zeitpunkt laufen die Meldefristen. Ohne Angabe gilt der Zeitpunkt dieses Abrufs "
+            "als angenommen; Sie können ihn später beim Vorfall berichtigen."
+        ),
+    )
+    aware_time = forms.TimeField(
+        label=_("Uhrzeit heute"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+    )
     detected_at = plausible.PastDateTimeField(
-        label=_("Seit wann?"),
+        label=_("Datum und Uhrzeit"),
         required=False,
         widget=DATETIME_WIDGET,
         input_formats=DATETIME_FORMATS,
-        help_text=_("Wann wurde der Vorfall bemerkt? Ungefähr genügt."),
+        help_text=_("Ungefähr genügt."),
     )
     situation = forms.CharField(
         label=_("Kurze Lagebeschreibung"),
@@ -123,6 +148,18 @@ class CallOffFilingForm(forms.Form):
     def default_module(self):
         return self.modules[0] if self.modules else None
 
+    def awareness(self) -> datetime | None:
+        """The time of becoming aware the caller gave (from the cleaned data); None: not given, assumed."""
+        data = self.cleaned_data
+        choice = data.get("aware") or (AWARE_EARLIER if data.get("detected_at") else "")
+        if choice == AWARE_NOW:
+            return timezone.now()
+        if choice == AWARE_TODAY and data.get("aware_time") is not None:
+            return timezone.make_aware(datetime.combine(timezone.localdate(), data["aware_time"]))
+        if choice == AWARE_EARLIER:
+            return data.get("detected_at")
+        return None
+
     def module_fields(self):
         return [self[f"module_{m.pk}"] for m in self.modules]
 
@@ -135,6 +172,17 @@ class CallOffFilingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        choice = data.get("aware")
+        if choice == AWARE_TODAY and "aware_time" not in self.errors:
+            if data.get("aware_time") is None:
+                self.add_error("aware_time", _("Bitte die Uhrzeit angeben, zu der der Vorfall bemerkt wurde."))
+            else:
+                try:
+                    plausible.check_past_datetime(self.awareness(), label=self.fields["aware_time"].label)
+                except forms.ValidationError as exc:
+                    self.add_error("aware_time", exc)
+        if choice == AWARE_EARLIER and data.get("detected_at") is None and "detected_at" not in self.errors:
+            self.add_error("detected_at", _("Bitte Datum und Uhrzeit angeben, zu der der Vorfall bemerkt wurde."))
         module_errors = any(f"module_{m.pk}" in self.errors for m in self.modules)
         if self.modules and not module_errors and not self.services():
             # Tied to the first service field, so that the error summary links to where it can be fixed.

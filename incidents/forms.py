@@ -9,6 +9,17 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
 
+class AwarenessForm(forms.Form):
+    """Correct (or confirm) an assumed time of becoming aware on the incident page."""
+
+    became_aware_at = plausible.PastDateTimeField(
+        label=_("Kenntnis erlangt am"),
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        help_text=_("Ab diesem Zeitpunkt laufen die Meldefristen (NIS-2, DSGVO)."),
+    )
+
+
 class IncidentForm(forms.ModelForm):
     first_detected_at = plausible.PastDateTimeField(
         label=_("Erstmals bemerkt am"), required=False, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Incident, IncidentAttachment, MajorIncident, TimelineEntry
+from .models.reporting import DEADLINES, FINAL_REPORT_AFTER_NOTIFICATION, ObligationKind
 from .visibility import OutsideView
 
 
@@ -47,3 +48,23 @@ def attachments_for(incident: Incident, outside: OutsideView | None) -> QuerySet
     if outside is None:
         return attachments
     return attachments.filter(shared_with_provider=True)
+
+
+def reporting_clocks(became_aware_at):
+    """The legal clocks that a time of becoming aware starts, with when each runs out (the filing form:
+    "from this moment on run …"). The final report counts from the notification, so it is shown with
+    its latest possible end (notification on the last day)."""
+    clocks = [
+        (ObligationKind.CERT_NRW, DEADLINES[ObligationKind.CERT_NRW]),
+        (ObligationKind.NIS2_EARLY_WARNING, DEADLINES[ObligationKind.NIS2_EARLY_WARNING]),
+        (ObligationKind.NIS2_NOTIFICATION, DEADLINES[ObligationKind.NIS2_NOTIFICATION]),
+        (
+            ObligationKind.NIS2_FINAL_REPORT,
+            DEADLINES[ObligationKind.NIS2_NOTIFICATION] + FINAL_REPORT_AFTER_NOTIFICATION,
+        ),
+        (ObligationKind.GDPR_NOTIFICATION, DEADLINES[ObligationKind.GDPR_NOTIFICATION]),
+    ]
+    return [
+        {"kind": kind, "label": kind.label, "seconds": int(delta.total_seconds()), "due_at": became_aware_at + delta}
+        for kind, delta in clocks
+    ]

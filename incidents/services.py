@@ -69,8 +69,12 @@ def incident_open_or_attach(
     operations_halted: bool,
     affected_systems: str,
     actor,
+    became_aware_assumed: bool = False,
 ) -> Incident:
-    """Return the given open incident of the body, or open a new one (with its reporting clocks)."""
+    """Return the given open incident of the body, or open a new one (with its reporting clocks).
+
+    became_aware_assumed: the caller did not say since when the incident is known, so became_aware_at
+    is the filing time (the incident page says "angenommen" until the body corrects it)."""
     plausible.check_field("became_aware_at", plausible.check_past_datetime, became_aware_at)
     if incident is not None:
         incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk, organisation=organisation)
@@ -82,6 +86,7 @@ def incident_open_or_attach(
         category=category,
         first_detected_at=became_aware_at,
         became_aware_at=became_aware_at or timezone.now(),
+        became_aware_assumed=became_aware_assumed or became_aware_at is None,
         operations_halted=operations_halted,
         affected_systems=affected_systems,
         created_by=actor if getattr(actor, "pk", None) else None,
@@ -182,7 +187,9 @@ def incident_update(*, incident: Incident, actor, **changes) -> Incident:
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     changed = {k: v for k, v in changes.items() if getattr(incident, k) != v}
-    if not changed:
+    # Saving an awareness time, changed or not, confirms an assumed one (the body has looked at it).
+    confirms = incident.became_aware_assumed and changes.get("became_aware_at") is not None
+    if not changed and not confirms:
         return incident
     if "became_aware_at" in changed and changed["became_aware_at"] is None:
         raise ValidationError({"became_aware_at": _("Der Zeitpunkt der Kenntnisnahme ist erforderlich.")})
@@ -191,11 +198,27 @@ def incident_update(*, incident: Incident, actor, **changes) -> Incident:
             plausible.check_field(key, plausible.check_past_datetime, changed[key])
     for key, value in changed.items():
         setattr(incident, key, value)
-    incident.save(update_fields=[*changed, "updated_at"])
+    update_fields = [*changed, "updated_at"]
+    if confirms:
+        incident.became_aware_assumed = False
+        update_fields.append("became_aware_assumed")
+        changed.setdefault("became_aware_at", incident.became_aware_at)
+    incident.save(update_fields=update_fields)
     obligations_sync(incident=incident)
     labels = ", ".join(str(Incident._meta.get_field(k).verbose_name) for k in changed)
+    if confirms:
+        labels += " " + _("(bisher angenommen, jetzt angegeben)")
     timeline_add(
         incident=incident, source=TimelineEntry.Source.BODY, author=actor, text=_("Angaben geändert: %s") % labels
+    )
+    audit(
+        actor=actor,
+        action="incident.updated",
+        organisation=incident.organisation,
+        target=str(incident.public_id),
+        fields=sorted(changed),
+        became_aware_at=incident.became_aware_at.isoformat() if "became_aware_at" in changed else None,
+        became_aware_was_assumed=confirms,
     )
     return incident
 

@@ -7,7 +7,13 @@ from .views import major, record
 app_name = "incidents"
 
 # German words in the address bar for the incident actions; the code keeps the English keys.
-ACTION_WORDS = {"status": "status", "note": "notiz", "attachment": "anlage", "attachment_share": "anlage-freigeben"}
+ACTION_WORDS = {
+    "status": "status",
+    "note": "notiz",
+    "attachment": "anlage",
+    "attachment_share": "anlage-freigeben",
+    "aware": "kenntnis",
+}
 register_converter(word_converter(ACTION_WORDS), "incident_action")
 
 urlpatterns = [

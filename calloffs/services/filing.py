@@ -271,6 +271,7 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         title=f"{Category(category).label} ({number})",
         category=category,
         became_aware_at=detected_at or now,
+        became_aware_assumed=detected_at is None,
         operations_halted=operations_halted,
         affected_systems=affected,
         actor=actor,

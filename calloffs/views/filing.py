@@ -7,8 +7,10 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.selectors import reporting_clocks
 from tenants.models import Organisation
 
 from .. import permissions, selectors
@@ -75,7 +77,7 @@ def calloff_create(request):
                     services=form.services(),
                     operations_halted=data["operations_halted"],
                     priority=None if data["operations_halted"] else (data.get("priority") or None),
-                    detected_at=data["detected_at"],
+                    detected_at=form.awareness(),
                     affected=data["affected"],
                     place_of_performance=data["place_of_performance"],
                     on_behalf=on_behalf,
@@ -106,6 +108,7 @@ def calloff_create(request):
         "hotlines": hotlines,
         "other_hotlines": other_hotlines,
         "default_module": form.default_module,
+        "clocks": reporting_clocks(timezone.now()),
         "entitled": entitled,
     }
     return render(request, "calloffs/calloff_form.html", context, status=400 if form.errors else 200)

@@ -59,6 +59,9 @@ class Incident(models.Model):
     category = models.CharField(_("Art des Vorfalls"), max_length=20, choices=Category.choices)
     first_detected_at = models.DateTimeField(_("Erstmals bemerkt am"), null=True, blank=True)
     became_aware_at = models.DateTimeField(_("Kenntnis erlangt am"), default=timezone.now)
+    #: True while the awareness time is the filing time because the caller gave none ("angenommen");
+    #: the body's correction (incident_update) clears it.
+    became_aware_assumed = models.BooleanField(_("Zeitpunkt der Kenntnisnahme angenommen"), default=False)
     status = models.CharField(_("Status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
     affected_systems = models.TextField(_("Betroffene Dienste und Systeme"), blank=True)
     operations_halted = models.BooleanField(_("Dienstbetrieb eingestellt"), default=False)

@@ -18,7 +18,15 @@ from digisos.csv_export import csv_response, export_query, wants_csv
 
 from .. import selectors, services, visibility
 from ..filters import IncidentListFilterSet
-from ..forms import AttachmentForm, AttachmentShareForm, IncidentForm, NoteForm, ObligationDoneForm, StatusForm
+from ..forms import (
+    AttachmentForm,
+    AttachmentShareForm,
+    AwarenessForm,
+    IncidentForm,
+    NoteForm,
+    ObligationDoneForm,
+    StatusForm,
+)
 from ..models import IncidentStatus
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -94,6 +102,9 @@ def _detail_context(request, incident, **forms):
             done_form=forms.get("done_form") or ObligationDoneForm(),
             done_form_for=forms.get("done_form_for"),
         )
+        if incident.became_aware_assumed:
+            initial = {"became_aware_at": timezone.localtime(incident.became_aware_at)}
+            context["aware_form"] = forms.get("aware_form") or AwarenessForm(initial=initial)
     return context
 
 
@@ -110,10 +121,12 @@ def incident_edit(request, public_id):
         raise PermissionDenied
     form = IncidentForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        shown = incident.became_aware_at.replace(second=0, microsecond=0)  # the field shows minutes
+        if incident.became_aware_assumed and changes["became_aware_at"] == shown:
+            changes.pop("became_aware_at")  # untouched: stays assumed (the page's own form confirms it)
         try:
-            services.incident_update(
-                incident=incident, actor=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
-            )
+            services.incident_update(incident=incident, actor=request.user, **changes)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -144,6 +157,14 @@ def incident_action(request, public_id, action):
             if form.is_valid():
                 services.incident_add_note(incident=incident, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Der Eintrag wurde der Zeitleiste hinzugefügt."))
+                return redirect("incidents:detail", public_id=incident.public_id)
+        elif action == "aware":
+            form = forms["aware_form"] = AwarenessForm(request.POST)
+            if form.is_valid():
+                services.incident_update(incident=incident, actor=request.user, **form.cleaned_data)
+                messages.success(
+                    request, _("Der Zeitpunkt der Kenntnisnahme ist gespeichert; die Fristen laufen ab ihm.")
+                )
                 return redirect("incidents:detail", public_id=incident.public_id)
         elif action == "attachment":
             form = forms["attachment_form"] = AttachmentForm(request.POST, request.FILES)

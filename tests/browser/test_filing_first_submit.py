@@ -31,6 +31,15 @@ def test_a_caller_files_on_the_first_submit_from_the_home_page(phone, live_serve
     assert page.locator("input[name=priority]:checked").count() == 0
     assert page.get_by_label("Remote").input_value() == "1"
     assert page.get_by_text("Vorbelegt: 1 ×").is_visible()
+    # "Seit wann?": each answer shows its own time field, and the clocks follow the time entered.
+    assert page.get_by_label("Uhrzeit heute").is_hidden()
+    page.get_by_label("Früher am heutigen Tag").check()
+    assert page.get_by_label("Uhrzeit heute").is_visible()
+    page.get_by_label("Uhrzeit heute").fill("00:05")
+    first_clock = page.locator("[data-clock-seconds] time").first
+    assert first_clock.inner_text().endswith("00:05")  # CERT NRW: 24 h after 00:05 today
+    screenshot(page, "filing-form-phone-awareness")
+    page.goto(page.url)  # a fresh, unanswered form: the caller leaves "Seit wann?" open (assumed)
     screenshot(page, "filing-form-phone-empty")
     assert_accessible(page, "filing-form-phone")
 

@@ -3,11 +3,16 @@ guessed for the caller, every error links to its field, the hotlines come in the
 
 import re
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from calloffs.models import CallOff
+from tenants.models import AuditEntry
 from tests.calloffs.factories import ProviderRankFactory, RankingVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +121,117 @@ def test_the_totp_step_asks_for_digits_and_signs_in(client, alice):
     assert 'inputmode="numeric"' in code and 'autocomplete="one-time-code"' in code
     labels = re.findall(r'<button[^>]*type="submit"[^>]*>\s*<span class="kern-label">\s*([^<]*?)\s*</span>', content)
     assert "Anmelden" in labels and "Anmeldung" not in labels  # (the first is the language switch)
+
+
+# --- "Seit wann?" -----------------------------------------------------------------------------
+
+
+def test_without_seit_wann_the_filing_time_is_assumed_and_the_incident_says_so(client_for, setup, alice, org_a):
+    before = timezone.now()
+    assert client_for(alice).post(reverse("calloffs:create"), minimal(setup, org_a)).status_code == 302
+    incident = CallOff.objects.get().incident
+    assert incident.became_aware_assumed is True and incident.became_aware_at >= before
+    page = client_for(alice).get(reverse("incidents:detail", args=[incident.public_id])).content.decode()
+    assert "angenommen" in page and "Zeitpunkt berichtigen" in page
+
+
+def test_just_now_is_given_not_assumed(client_for, setup, alice, org_a):
+    assert client_for(alice).post(reverse("calloffs:create"), minimal(setup, org_a, aware="now")).status_code == 302
+    incident = CallOff.objects.get().incident
+    assert incident.became_aware_assumed is False
+    page = client_for(alice).get(reverse("incidents:detail", args=[incident.public_id])).content.decode()
+    assert "angenommen" not in page
+
+
+@time_machine.travel(datetime(2026, 12, 5, 14, 0, tzinfo=ZoneInfo("Europe/Berlin")), tick=False)
+def test_earlier_today_combines_the_time_with_todays_date_and_starts_the_clocks(client_for, setup, alice, org_a):
+    data = minimal(setup, org_a, aware="today", aware_time="09:30")
+    assert client_for(alice).post(reverse("calloffs:create"), data).status_code == 302
+    incident = CallOff.objects.get().incident
+    assert incident.became_aware_assumed is False
+    assert timezone.localtime(incident.became_aware_at).strftime("%d.%m.%Y %H:%M") == "05.12.2026 09:30"
+    gdpr = incident.obligations.get(kind="gdpr_notification")
+    assert gdpr.due_at == incident.became_aware_at + timedelta(hours=72)
+
+
+@time_machine.travel(datetime(2026, 12, 5, 14, 0, tzinfo=ZoneInfo("Europe/Berlin")), tick=False)
+def test_the_form_shows_the_clocks_that_start(client_for, setup, alice):
+    content = client_for(alice).get(reverse("calloffs:create")).content.decode()
+    assert "NIS-2-Frühwarnung (24 Stunden): bis" in content
+    assert "06.12.2026 14:00" in content  # 24 h from now
+    assert "08.12.2026 14:00" in content  # 72 h (NIS-2 notification, GDPR)
+
+
+@pytest.mark.parametrize(
+    ("extra", "target", "message"),
+    [
+        ({"aware": "today"}, "id_aware_time", "Bitte die Uhrzeit angeben"),
+        ({"aware": "earlier"}, "id_detected_at", "Bitte Datum und Uhrzeit angeben"),
+        ({"aware": "earlier", "detected_at": "0001-01-01T00:00"}, "id_detected_at", "nicht vor dem"),
+        ({"aware": "earlier", "detected_at": "2099-01-01T00:00"}, "id_detected_at", "Zukunft"),
+    ],
+)
+def test_an_implausible_awareness_time_is_refused_and_the_input_kept(
+    client_for, setup, alice, org_a, extra, target, message
+):
+    response = client_for(alice).post(reverse("calloffs:create"), minimal(setup, org_a, **extra))
+    content = response.content.decode()
+    assert response.status_code == 400 and not CallOff.objects.exists()
+    assert re.search(rf'href="#{target}">[^<]*{message}', content)
+    assert "Server verschlüsselt." in content  # nothing lost
+
+
+@time_machine.travel(datetime(2026, 12, 5, 14, 0, tzinfo=ZoneInfo("Europe/Berlin")), tick=False)
+def test_a_time_later_today_is_refused(client_for, setup, alice, org_a):
+    data = minimal(setup, org_a, aware="today", aware_time="15:00")
+    response = client_for(alice).post(reverse("calloffs:create"), data)
+    assert response.status_code == 400 and not CallOff.objects.exists()
+    assert re.search(r'href="#id_aware_time">[^<]*Zukunft', response.content.decode())
+
+
+def _assumed_incident(client_for, setup, alice, org_a):
+    client_for(alice).post(reverse("calloffs:create"), minimal(setup, org_a))
+    return CallOff.objects.get().incident
+
+
+def test_the_body_corrects_an_assumed_time_audited_and_the_clocks_move(client_for, setup, alice, org_a):
+    incident = _assumed_incident(client_for, setup, alice, org_a)
+    earlier = timezone.localtime(incident.became_aware_at - timedelta(hours=5)).replace(second=0, microsecond=0)
+    url = reverse("incidents:action", args=[incident.public_id, "aware"])
+    response = client_for(alice).post(url, {"became_aware_at": earlier.strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.became_aware_assumed is False and incident.became_aware_at == earlier
+    assert incident.obligations.get(kind="cert_nrw").due_at == earlier + timedelta(hours=24)
+    assert incident.timeline.filter(text__contains="bisher angenommen").exists()
+    entry = AuditEntry.objects.filter(action="incident.updated", target=str(incident.public_id)).get()
+    assert entry.details["became_aware_was_assumed"] is True
+    page = client_for(alice).get(reverse("incidents:detail", args=[incident.public_id])).content.decode()
+    assert "angenommen)" not in page
+
+
+def test_editing_other_facts_keeps_the_time_assumed(client_for, setup, alice, org_a):
+    incident = _assumed_incident(client_for, setup, alice, org_a)
+    edit = client_for(alice).get(reverse("incidents:edit", args=[incident.public_id]))
+    form = edit.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["became_aware_at"] = form["became_aware_at"].value().strftime("%Y-%m-%dT%H:%M")
+    data["title"] = "Neuer Titel"
+    data["personal_data_affected"] = "unknown"
+    data["operations_halted"] = "on" if data["operations_halted"] else ""
+    for key in ("nis2_in_scope", "criminal_complaint_filed"):
+        data[key] = "on" if data[key] else ""
+    data = {k: v for k, v in data.items() if v != ""}
+    assert client_for(alice).post(reverse("incidents:edit", args=[incident.public_id]), data).status_code == 302
+    incident.refresh_from_db()
+    assert incident.title == "Neuer Titel" and incident.became_aware_assumed is True
+
+
+def test_an_outsider_gets_404_and_a_read_only_member_403(client_for, setup, alice, bob, charlie, org_a):
+    incident = _assumed_incident(client_for, setup, alice, org_a)
+    url = reverse("incidents:action", args=[incident.public_id, "aware"])
+    assert client_for(charlie).post(url, {"became_aware_at": "2026-01-01T10:00"}).status_code == 404
+    assert client_for(bob).post(url, {"became_aware_at": "2026-01-01T10:00"}).status_code == 403
+    incident.refresh_from_db()
+    assert incident.became_aware_assumed is True
