@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -468,9 +467,14 @@ def _reminder_recipients(incident: Incident) -> list[str]:
 
 
 def obligations_remind_due(*, now=None, batch: int = 100) -> int:
-    """Send due reminders (before the deadline) and overdue notices (after it), each exactly once."""
-    from django.core.mail import send_mail
+    """Due reminders (before the deadline) and overdue notices (after it), each written once into the
+    outbox in the transaction that sets its stamp: an SMTP failure delays the e-mail (retries with
+    backoff, delivery log), it never loses it."""
     from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from notifications.models import Audience, source_of
+    from notifications.services import mail_enqueue
 
     now = now or timezone.now()
     sent = 0
@@ -498,8 +502,17 @@ def obligations_remind_due(*, now=None, batch: int = 100) -> int:
                 recipients = _reminder_recipients(incident)
                 timeline_add(incident=incident, source=TimelineEntry.Source.SYSTEM, text=subject.strip(), at=now)
                 if recipients:
-                    transaction.on_commit(
-                        partial(send_mail, subject.strip(), body.strip(), None, recipients, fail_silently=True)
+                    mail_enqueue(
+                        recipients=recipients,
+                        subject=subject.strip(),
+                        body=body.strip(),
+                        event_type=f"incident.{'reminder' if stamp == 'reminded_at' else 'overdue'}",
+                        audience=Audience.BODY,
+                        organisation=incident.organisation,
+                        topic=incident,
+                        reference=incident.title[:100],
+                        link=reverse("incidents:detail", args=[incident.public_id]),
+                        source=source_of(obligation),
                     )
                 sent += 1
     return sent

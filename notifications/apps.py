@@ -12,3 +12,9 @@ class NotificationsConfig(AppConfig):
         from .metrics import collect_state
 
         register_state_source(collect_state)
+
+        from tenants.mail import register_sender
+
+        from .services import mail_enqueue
+
+        register_sender(mail_enqueue)

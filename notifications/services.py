@@ -337,3 +337,37 @@ def enqueue_delivery(notification_id: int, *, countdown: float | None = None) ->
     except Exception:  # noqa: BLE001
         logger.exception("could not mark notification %s as not queued", notification_id)
     return False
+
+
+def mail_enqueue(
+    *,
+    recipients: list[str],
+    subject: str,
+    body: str,
+    event_type: str,
+    audience: str,
+    organisation=None,
+    topic=None,
+    reference: str = "",
+    link: str = "",
+    source: str = "",
+) -> list[Notification]:
+    """E-mails through the outbox, one row per recipient, inside the caller's transaction: retried
+    with backoff until delivered (or given up after NOTIFICATION_RETRY_HOURS), logged per attempt."""
+    common = {
+        "event_type": event_type[:40],
+        "audience": audience,
+        "channel": Channel.EMAIL,
+        "subject": " ".join(subject.split())[:200],
+        "body": body,
+        "organisation": organisation,
+        "reference": reference[:100],
+        "link": link[:300],
+        "source": source[:100],
+    }
+    if topic is not None:
+        common["topic"] = topic
+    with transaction.atomic():  # the rows commit with the caller's transaction (or on their own)
+        return notifications_create(
+            [Notification(recipient=address, **common) for address in dict.fromkeys(a.strip() for a in recipients if a)]
+        )

@@ -30,6 +30,23 @@ def invitation_from_session(request) -> Invitation | None:
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's account and MFA mails (password reset, e-mail confirmation, security notices) go
+        through the outbox (retried, in the delivery log) instead of straight to SMTP."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from .mail import queue_mail
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        kind = template_prefix.rsplit("/", 1)[-1]
+        queue_mail(
+            recipients=list(message.to), subject=message.subject, body=message.body, event_type=f"account.{kind}"
+        )
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Setting up the first factor right after the password login needs no second password prompt.
 

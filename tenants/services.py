@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .mail import queue_mail
 from .models import AuditEntry, Invitation, Membership, Organisation, Role, User, hash_token
 from .signals import invitation_accepted
 
@@ -91,14 +89,9 @@ def invitation_create(
     with translation.override("de"):  # the invitee's language is not known yet: German first
         subject = _("[Digi-SOS] Einladung zum Notfallportal")
         message = render_to_string("emails/invitation.txt", context)
-    transaction.on_commit(
-        partial(
-            send_mail,
-            subject=subject,
-            message=message,
-            from_email=None,
-            recipient_list=[email],
-        )
+    # Through the outbox (retried, logged): the invitation and its e-mail commit together.
+    queue_mail(
+        recipients=[email], subject=str(subject), body=message, event_type="invitation", organisation=organisation
     )
     return invitation, token
 

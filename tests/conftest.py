@@ -108,3 +108,17 @@ def client_for(client):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def deliver_outbox():
+    """deliver_outbox() → what a Celery worker does with the outbox now: every due notification is
+    delivered once through its channel (e-mail into Django's test outbox); returns the states."""
+    from notifications.models import WAITING_STATES, Notification
+    from notifications.tasks import deliver_notification
+
+    def run() -> list[str]:
+        due = Notification.objects.filter(state__in=WAITING_STATES).order_by("id").values_list("pk", flat=True)
+        return [deliver_notification(pk) for pk in list(due)]
+
+    return run

@@ -35,10 +35,12 @@ def test_there_is_no_public_sign_up(client):
 
 
 def test_a_body_admin_invites_a_colleague_who_signs_up_once(
-    client, body_admin, org_a, django_capture_on_commit_callbacks
+    client, body_admin, org_a, django_capture_on_commit_callbacks, deliver_outbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = invite(body_admin, "neu@example.org", org_a, Role.CALLER)
+    assert mail.outbox == []  # written to the outbox with the invitation, sent by the worker
+    deliver_outbox()
     assert len(mail.outbox) == 1 and "neu@example.org" in mail.outbox[0].to
     assert token in mail.outbox[0].body
     assert invitation.token_hash != token  # only the hash is stored
@@ -125,7 +127,7 @@ def test_the_invite_page(client_for, body_admin, bob, charlie, org_a):
 
 
 def test_ministry_invites_provider_staff_who_get_the_provider_role(
-    client, ministry, django_capture_on_commit_callbacks
+    client, ministry, django_capture_on_commit_callbacks, deliver_outbox
 ):
     from calloffs.models import ProviderMembership
     from tests.calloffs.factories import ProviderFactory
@@ -135,6 +137,7 @@ def test_ministry_invites_provider_staff_who_get_the_provider_role(
         _invitation, token = services.invitation_create(
             actor=ministry, email="lead@provider.example", grant=("provider", str(provider.public_id))
         )
+    deliver_outbox()
     assert "lead@provider.example" in mail.outbox[-1].to
     sign_up(client, token, "lead@provider.example")
     user = User.objects.get(email="lead@provider.example")
