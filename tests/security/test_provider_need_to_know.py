@@ -100,6 +100,7 @@ def test_the_accepting_provider_sees_the_incident_but_not_the_competitor(setup, 
     assert b.number not in html  # the competitor's call-off is not listed at all
     assert reverse("calloffs:detail", args=[a.public_id]) in html
     assert shared.name in html and internal.name not in html
+    assert "die die Stelle für Sie freigegeben hat" in html  # it is told what it sees
     # and the other way round
     html = client_for(setup.staff[1]).get(reverse("incidents:detail", args=[a.incident.public_id])).content.decode()
     assert LEAD_2[0] in html and "P2-geheim" in html
@@ -225,3 +226,25 @@ def test_the_offered_provider_does_not_learn_who_phoned_in(setup, file_calloff, 
     assert "Anrufer-Geheim" not in client_for(setup.staff[0]).get(page).content.decode()
     accept(calloff, setup.providers[0], setup.staff[0], LEAD_1)
     assert "Anrufer-Geheim" in client_for(setup.staff[0]).get(page).content.decode()
+
+
+def test_existing_timeline_entries_get_their_call_offs_scope(setup, two_providers):
+    """The data migrations (calloffs 0007, incidents 0004) on rows written before the scope existed:
+    entries naming a call-off's number go to that call-off, upload entries stay with the body."""
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.models import TimelineEntry
+
+    a, b, shared, internal = two_providers
+    entries = TimelineEntry.objects.filter(incident=a.incident)
+    expected = dict(entries.values_list("pk", "scope"))
+    entries.update(scope="")
+    importlib.import_module("incidents.migrations.0004_need_to_know").existing_uploads_internal(apps, None)
+    importlib.import_module("calloffs.migrations.0007_timeline_scope").scope_calloff_entries(apps, None)
+    migrated = dict(entries.values_list("pk", "scope"))
+    # The shared upload was shared after the fact in the old world: the migration keeps it internal.
+    expected[shared.timeline_entry_id] = "internal"
+    assert migrated == expected
+    assert {f"calloff:{a.public_id}", f"calloff:{b.public_id}", "internal"} <= set(migrated.values())
