@@ -327,3 +327,31 @@ def test_the_sweep_requeues_lost_jobs_and_gives_up_after_three_attempts(order_ca
     document.refresh_from_db()
     assert document.state == DocumentState.FAILED and "3 Versuchen" in document.error
     assert MinistryAlert.objects.filter(calloff=order_calloff, kind=AlertKind.OTHER).count() == 1
+
+
+def test_a_one_line_order_fits_on_one_page(
+    setup, file_calloff, org_a, django_capture_on_commit_callbacks, queued, tmp_path
+):
+    """A call-off of one service line: the order is a single A4 page (printed and signed as one sheet)."""
+    org_a.official_name = "Stadt A (Rathaus)"
+    org_a.street, org_a.postcode, org_a.city = "Markt 7", "50667", "Köln"
+    org_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        calloff = file_calloff(services=[(setup.modules.remote, 8)], place_of_performance="Rathaus, Serverraum UG")
+        services.offer_accept(
+            calloff=calloff,
+            provider=setup.providers[0],
+            actor=setup.staff[0],
+            lead_name="Jana Keller",
+            lead_phone="+49 211 5550110",
+        )
+    document = CallOffDocument.objects.get(calloff=calloff, kind=DocumentKind.ORDER)
+    document_render(document_id=document.pk)
+    document.refresh_from_db()
+    reader = pdf_reader(document_bytes(document))
+    assert len(reader.pages) == 1, f"{len(reader.pages)} pages"
+    if shutil.which("pdftoppm"):
+        source = tmp_path / "order.pdf"
+        source.write_bytes(document_bytes(document))
+        subprocess.run(["pdftoppm", "-png", "-r", "60", source, tmp_path / "order"], check=True)  # noqa: S603, S607
+        assert [p.name for p in tmp_path.glob("order*.png")] == ["order-1.png"]
