@@ -21,6 +21,7 @@ import json
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -76,11 +77,17 @@ def request_fingerprint(request) -> str:
     return digest.hexdigest()
 
 
-def _replay(record: IdempotencyRecord) -> Response:
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    """The stored response, byte for byte, marked as a replay."""
     headers = dict(record.response_headers or {})
-    content_type = headers.pop("Content-Type", None)
-    headers["Idempotent-Replayed"] = "true"
-    return Response(record.response_body, status=record.response_status, headers=headers, content_type=content_type)
+    content_type = headers.pop("Content-Type", None) or "application/json"
+    response = HttpResponse(
+        (record.response_content or "").encode(), status=record.response_status, content_type=content_type
+    )
+    for name, value in headers.items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def begin(*, api_key, key: str, method: str, path: str, fingerprint: str, now: datetime | None = None):
@@ -111,7 +118,7 @@ def begin(*, api_key, key: str, method: str, path: str, fingerprint: str, now: d
             record.api_key = api_key
             record.state = IdempotencyState.IN_PROGRESS
             record.created_at, record.expires_at = now, now + KEEP
-            record.response_status = record.response_body = None
+            record.response_status = record.response_content = None
             record.response_headers = {}
             record.save()
             return record, None
@@ -139,12 +146,12 @@ def finish(record: IdempotencyRecord, response: Response) -> None:
         release(record)
         return
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-    if getattr(response, "content_type", None):
-        headers["Content-Type"] = response.content_type
+    if response.has_header("Content-Type"):
+        headers["Content-Type"] = response["Content-Type"]
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         state=IdempotencyState.DONE,
         response_status=response.status_code,
-        response_body=getattr(response, "data", None),
+        response_content=response.content.decode(),
         response_headers=headers,
     )
 
@@ -187,6 +194,10 @@ def idempotent(handler):
         except BaseException:
             release(record)
             raise
+        # Render now, so that the bytes stored are the bytes sent (DRF keeps a rendered response as is).
+        response = view.finalize_response(request, response, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
         finish(record, response)
         return response
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -104,7 +103,9 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)
     state = models.CharField(max_length=12, choices=IdempotencyState.choices, default=IdempotencyState.IN_PROGRESS)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    #: The response body exactly as sent (UTF-8 text): a replay returns the same bytes (a jsonb
+    #: column reordered the keys on PostgreSQL).
+    response_content = models.TextField(null=True, blank=True)
     response_headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)

@@ -140,7 +140,8 @@ def test_same_key_same_body_replays_the_response(api, file_calloff, setup):
     )
     assert first.status_code == again.status_code == 200
     assert again["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
-    assert again.json() == first.json()
+    assert again.content == first.content  # byte for byte (a jsonb column reordered the keys)
+    assert again["Content-Type"] == first["Content-Type"]
     assert CallOffEvent.objects.filter(calloff=calloff, kind=EventKind.ACCEPTED).count() == 1
     record = IdempotencyRecord.objects.get(key="abc-1")
     assert record.state == IdempotencyState.DONE and record.expires_at - record.created_at >= timedelta(days=7)
@@ -153,7 +154,7 @@ def test_an_error_is_replayed_too(api, file_calloff, setup):
     again = api(0).post(url(calloff, "accept/"), ACCEPT, format="json", HTTP_IDEMPOTENCY_KEY="e1")
     assert first.status_code == again.status_code == 409
     assert again["Content-Type"] == "application/problem+json" and again["Idempotent-Replayed"] == "true"
-    assert again.json() == first.json()
+    assert again.content == first.content
 
 
 def test_same_key_different_body_is_422(api, file_calloff, setup):
