@@ -48,12 +48,12 @@ CONTRACT = {
 MODULES = [
     (
         "IR-REMOTE",
-        "Remote Incident Response",
+        "Soforthilfe per Fernzugriff",
         "Sofortige Unterstützung per Fernzugriff und Telefon.",
         Unit.HOUR,
         "210.00",
     ),
-    ("IR-ONSITE", "Incident Response vor Ort", "Einsatzteam vor Ort bei der Stelle.", Unit.HOUR, "240.00"),
+    ("IR-ONSITE", "Einsatz vor Ort", "Einsatzteam vor Ort bei der Stelle.", Unit.HOUR, "240.00"),
     ("FORENSIK", "Forensische Analyse", "Sicherung und Auswertung von Spuren, Angriffsweg.", Unit.HOUR, "230.00"),
     (
         "RECOVERY",
@@ -62,13 +62,13 @@ MODULES = [
         Unit.DAY,
         "1700.00",
     ),
-    ("LESSONS", "Lessons-Learned-Workshop", "Nachbereitung mit der Stelle, Abschlussbericht.", Unit.FLAT, "3500.00"),
+    ("LESSONS", "Nachbereitung (Auswertungsgespräch)", "Was lief gut, was nicht: mit der Stelle, Abschlussbericht.", Unit.FLAT, "3500.00"),
 ]
 ROLE_RATES = [
-    ("Lead Incident Handler", "250.00"),
-    ("Incident Handler", "195.00"),
-    ("Forensic Analyst", "225.00"),
-    ("Recovery Engineer", "180.00"),
+    ("Einsatzleitung", "250.00"),
+    ("Vorfallbearbeitung", "195.00"),
+    ("IT-Forensik", "225.00"),
+    ("Wiederherstellung", "180.00"),
 ]
 SLA = {
     Priority.P1: (15, 30, 60, 240),
