@@ -62,7 +62,13 @@ MODULES = [
         Unit.DAY,
         "1700.00",
     ),
-    ("LESSONS", "Nachbereitung (Auswertungsgespräch)", "Was lief gut, was nicht: mit der Stelle, Abschlussbericht.", Unit.FLAT, "3500.00"),
+    (
+        "LESSONS",
+        "Nachbereitung (Auswertungsgespräch)",
+        "Was lief gut, was nicht: mit der Stelle, Abschlussbericht.",
+        Unit.FLAT,
+        "3500.00",
+    ),
 ]
 ROLE_RATES = [
     ("Einsatzleitung", "250.00"),
