@@ -27,8 +27,12 @@ from .ranking import RankingVersion
 
 
 class CallOffState(models.TextChoices):
-    SUBMITTED = "submitted", _("Gestellt")
-    OFFERED = "offered", _("Angeboten")
+    """The labels are the one wording of the states, for callers first (page, lists, e-mails, PDFs
+    use get_state_display / these labels; nobody spells them again). "Angeboten" read as if the provider
+    had offered something: the body's view is that a provider has been asked."""
+
+    SUBMITTED = "submitted", _("Eingegangen")
+    OFFERED = "offered", _("Dienstleister angefragt")
     ACCEPTED = "accepted", _("Angenommen")
     IN_PROGRESS = "in_progress", _("In Bearbeitung")
     COMPLETED = "completed", _("Leistung erbracht")
@@ -249,10 +253,10 @@ class CallOffService(models.Model):
 
 
 class OfferState(models.TextChoices):
-    OPEN = "open", _("Offen")
+    OPEN = "open", _("Angefragt – Antwort ausstehend")
     ACCEPTED = "accepted", _("Angenommen")
     DECLINED = "declined", _("Abgelehnt")
-    EXPIRED = "expired", _("Abgelaufen")
+    EXPIRED = "expired", _("Keine Antwort in der Frist")
     WITHDRAWN = "withdrawn", _("Zurückgezogen")
 
 
@@ -293,7 +297,7 @@ class Offer(models.Model):
 
 class EventKind(models.TextChoices):
     FILED = "filed", _("Abruf gestellt")
-    OFFERED = "offered", _("Angeboten")
+    OFFERED = "offered", _("Dienstleister angefragt")
     SKIPPED = "skipped", _("Übersprungen")
     DECLINED = "declined", _("Abgelehnt")
     EXPIRED = "expired", _("Angebot abgelaufen")

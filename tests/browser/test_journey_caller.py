@@ -98,7 +98,7 @@ def test_journey_1_file_on_a_phone_provider_accepts_by_api_order_pdf(phone, live
     assert calloff.state == CallOffState.OFFERED and calloff.priority == "P1"
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Abruf {calloff.number}")
     expect(page.get_by_text(f"Ihr Abruf {calloff.number} ist eingegangen.")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Angeboten an P1; Antwort spätestens \d{2}:\d{2} Uhr\."))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Angefragt bei P1 – Antwort bis \d{2}:\d{2} Uhr\."))).to_be_visible()
     # 12 h remote at 210 € in German notation.
     expect(page.get_by_text("2.520,00\u00a0€").first).to_be_visible()
     assert_accessible(page, "call-off page, offered")
@@ -145,7 +145,7 @@ def test_journey_2_first_provider_lets_the_offer_time_out_second_accepts(
     calloff = file_minimal(page, live_server, "Domänencontroller kompromittiert, Konten gesperrt.")
     first = calloff.offers.get()
     assert first.provider == setup.providers[0] and first.state == OfferState.OPEN
-    expect(page.get_by_text(re.compile(r"Angeboten an P1;"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Angefragt bei P1 –"))).to_be_visible()
 
     # P1 does not answer. The clock of the whole process (the live server included) moves past the
     # deadline, and the deadline sweep runs as the beat would run it.
@@ -157,7 +157,7 @@ def test_journey_2_first_provider_lets_the_offer_time_out_second_accepts(
     assert second.provider == setup.providers[1]
 
     # The open page follows: offered to P2 now, and the timeline says why.
-    expect(page.get_by_text(re.compile(r"Angeboten an P2;"))).to_be_visible(timeout=LIVE)
+    expect(page.get_by_text(re.compile(r"Angefragt bei P2 –"))).to_be_visible(timeout=LIVE)
     deadline = re.escape(timezone.localtime(first.respond_by).strftime("%d.%m.%Y"))
     expect(page.get_by_text(re.compile(rf"Keine Antwort bis {deadline} \d{{2}}:\d{{2}}"))).to_be_visible()
     assert_accessible(page, "call-off page, re-offered")
