@@ -6,11 +6,11 @@ Field names are English and stable; ``id`` is always the public UUID.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from digisos import plausible
+from digisos.wire import WireDateTimeField, WireModelSerializer, rfc3339
 from incidents.models import Category
 
 from ..models import (
@@ -26,7 +26,7 @@ from ..models import (
     TimeEntry,
 )
 
-DATETIME = serializers.DateTimeField()
+DATETIME = WireDateTimeField()
 MILESTONE_KINDS = ("callback_made", "remote_started", "onsite_arrived", "contained", "note")
 UPDATE_KIND_CHOICES = [(kind, kind) for kind in MILESTONE_KINDS]
 
@@ -49,23 +49,23 @@ class BodyDetailSerializer(BodySerializer):
 
 class OfferSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    offered_at = serializers.DateTimeField()
-    respond_by = serializers.DateTimeField(help_text="Accept or decline before this moment.")
+    offered_at = WireDateTimeField()
+    respond_by = WireDateTimeField(help_text="Accept or decline before this moment.")
 
 
 class SlaSerializer(serializers.Serializer):
     """Deadlines (set at acceptance from the contract's SLA terms) and the moments reported."""
 
-    callback_due_at = serializers.DateTimeField(allow_null=True)
-    remote_start_due_at = serializers.DateTimeField(allow_null=True)
-    onsite_due_at = serializers.DateTimeField(allow_null=True)
-    callback_made_at = serializers.DateTimeField(allow_null=True)
-    remote_started_at = serializers.DateTimeField(allow_null=True)
-    onsite_arrived_at = serializers.DateTimeField(allow_null=True)
-    contained_at = serializers.DateTimeField(allow_null=True)
+    callback_due_at = WireDateTimeField(allow_null=True)
+    remote_start_due_at = WireDateTimeField(allow_null=True)
+    onsite_due_at = WireDateTimeField(allow_null=True)
+    callback_made_at = WireDateTimeField(allow_null=True)
+    remote_started_at = WireDateTimeField(allow_null=True)
+    onsite_arrived_at = WireDateTimeField(allow_null=True)
+    contained_at = WireDateTimeField(allow_null=True)
 
 
-class CallOffListSerializer(serializers.ModelSerializer):
+class CallOffListSerializer(WireModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     state = serializers.ChoiceField(choices=CallOffState.choices)
     priority = serializers.ChoiceField(choices=Priority.choices)
@@ -136,11 +136,7 @@ LIST_VALUES = (
 def calloff_list_rows(rows, *, provider_id: int) -> list[dict]:
     """The list representation built straight from ``LIST_VALUES`` rows: the same output as
     CallOffListSerializer (tests/api compare the two), at a fraction of the cost."""
-    tz = timezone.get_current_timezone()
-
-    def dt(value):  # what DateTimeField.to_representation gives, without its per-call lookups
-        text = value.astimezone(tz).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    dt = rfc3339  # what WireDateTimeField.to_representation gives, without its per-call lookups
 
     out = []
     for row in rows:
@@ -174,7 +170,7 @@ def calloff_list_rows(rows, *, provider_id: int) -> list[dict]:
     return out
 
 
-class CallOffServiceSerializer(serializers.ModelSerializer):
+class CallOffServiceSerializer(WireModelSerializer):
     code = serializers.CharField(source="service_module.code")
     name = serializers.CharField(source="service_module.name")
     unit = serializers.CharField(source="service_module.unit", help_text="hour, day or flat")
@@ -187,7 +183,7 @@ class CallOffServiceSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "unit", "estimated_quantity"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(WireModelSerializer):
     kind = serializers.CharField()
     old_state = serializers.CharField(allow_blank=True)
     new_state = serializers.CharField(allow_blank=True)
@@ -206,17 +202,17 @@ class ContactSerializer(serializers.Serializer):
 class LeadSerializer(serializers.Serializer):
     lead_name = serializers.CharField(allow_blank=True)
     lead_phone = serializers.CharField(allow_blank=True)
-    eta_remote = serializers.DateTimeField(allow_null=True)
-    eta_onsite = serializers.DateTimeField(allow_null=True)
+    eta_remote = WireDateTimeField(allow_null=True)
+    eta_onsite = WireDateTimeField(allow_null=True)
 
 
-class RoleSerializer(serializers.ModelSerializer):
+class RoleSerializer(WireModelSerializer):
     class Meta:
         model = RoleRate
         fields = ["name", "hourly_rate"]
 
 
-class ServiceModuleSerializer(serializers.ModelSerializer):
+class ServiceModuleSerializer(WireModelSerializer):
     class Meta:
         model = ServiceModule
         fields = ["code", "name", "unit", "price"]
@@ -281,7 +277,7 @@ class CallOffDetailSerializer(CallOffListSerializer):
         return LeadSerializer(obj).data
 
 
-class TimeEntrySerializer(serializers.ModelSerializer):
+class TimeEntrySerializer(WireModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     role = serializers.CharField(source="role.name")
     service_module = serializers.CharField(source="service_module.code", allow_null=True, default=None)
@@ -306,7 +302,7 @@ class TimeEntrySerializer(serializers.ModelSerializer):
         return obj.confirmed_at is not None
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(WireModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
     filename = serializers.CharField(source="original_name")
@@ -322,7 +318,7 @@ class DeclineResultSerializer(serializers.Serializer):
     declined = serializers.BooleanField(default=True, help_text="Always true; the call-off is no longer visible.")
 
 
-class EventCreatedSerializer(serializers.ModelSerializer):
+class EventCreatedSerializer(WireModelSerializer):
     kind = serializers.CharField()
 
     class Meta:
@@ -335,10 +331,8 @@ class WebhookEndpointSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500)
     description = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     active = serializers.BooleanField(required=False, default=True)
-    previous_secret_valid_until = serializers.DateTimeField(
-        source="previous_valid_until", read_only=True, allow_null=True
-    )
-    created_at = serializers.DateTimeField(read_only=True)
+    previous_secret_valid_until = WireDateTimeField(source="previous_valid_until", read_only=True, allow_null=True)
+    created_at = WireDateTimeField(read_only=True)
 
 
 class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos.wire import rfc3339
 from notifications.models import Audience, Channel, Notification, source_of
 from notifications.services import notifications_create
 from tenants.models import Membership, Role
@@ -107,6 +108,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, datetime):
+        return rfc3339(value)  # the API's format too (digisos.wire)
     return encoder.default(value)
 
 

@@ -408,3 +408,21 @@ def test_updated_since_with_extreme_offsets(api, file_calloff, setup, value):
     assert response.status_code in (200, 400), response.content
     if response.status_code == 400:
         assert "updated_since" in response.json()["errors"]
+
+
+def test_the_api_and_the_webhooks_write_times_alike(api, keys, file_calloff, setup):
+    """One RFC 3339 form on the wire: UTC, seconds, Z (docs/PROVIDER_API.md, "Times")."""
+    import re
+
+    from calloffs.models import CallOffEvent
+    from calloffs.services.notify import webhook_payload
+
+    wire = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    calloff = file_calloff()
+    detail = api(0).get(f"/api/v1/calloffs/{calloff.public_id}/").json()
+    listed = api(0).get("/api/v1/calloffs/").json()["results"][0]
+    event = CallOffEvent.objects.filter(calloff=calloff).latest("id")
+    payload = webhook_payload(event_type="offer.created", calloff=calloff, event=event)
+    for value in (detail["submitted_at"], detail["updated_at"], listed["offer"]["respond_by"], payload["timestamp"]):
+        assert wire.match(value), value
+    assert payload["data"]["event"]["at"] == payload["timestamp"]
