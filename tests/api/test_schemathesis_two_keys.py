@@ -101,3 +101,46 @@ def test_one_provider_never_sees_the_other(keys, tenants, wsgi_app, me, other): 
     assert {"GET /api/v1/calloffs/", "GET /api/v1/calloffs/{id}/", "GET /api/v1/webhooks/"} <= reached, sorted(statuses)
     # The other provider's ids were tried, and answered 404.
     assert ("GET /api/v1/calloffs/{id}/", 404) in statuses
+
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@override_settings(API_RATE_LIMIT="100000/min")
+def test_methods_the_schema_does_not_declare_are_405_for_both_keys(keys, tenants, wsgi_app):  # noqa: F811
+    """Every path of the schema, every method it does not declare there, with each key and with both
+    providers' ids: 405 problem+json whose Allow names exactly the declared methods (and HEAD with GET),
+    never a 500 and nothing of either provider in the body."""
+    from werkzeug.test import Client
+
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app)
+    client = Client(wsgi_app)
+    secrets = set()
+    for side in tenants.values():
+        secrets |= _secrets(side["ids"], side["hook"])
+    tried, problems = 0, []
+    for path, item in schema.raw_schema["paths"].items():
+        declared = {m for m in item if m in METHODS}
+        allowed = {m.upper() for m in declared} | ({"HEAD"} if "get" in declared else set())
+        if "{id}" in path:
+            hooks = [str(t["hook"].public_id) for t in tenants.values()]
+            calloffs = [str(c.public_id) for t in tenants.values() for c in t["ids"]]
+            concrete = [path.replace("{id}", i) for i in (hooks if "/webhooks/" in path else calloffs)]
+        else:
+            concrete = [path]
+        for method in sorted(set(METHODS) - declared - {"head"}):
+            for key in keys[:2]:
+                for url in concrete:
+                    response = client.open(url, method=method.upper(), headers={"Authorization": f"Bearer {key}"})
+                    tried += 1
+                    body = response.get_data(as_text=True).replace(url, "")  # ``instance`` echoes the path
+                    got = {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}
+                    if (
+                        response.status_code != 405
+                        or response.headers.get("Content-Type") != "application/problem+json"
+                        or got != allowed
+                        or any(s in body for s in secrets)
+                    ):
+                        problems.append(f"{method.upper()} {url} → {response.status_code} Allow={sorted(got)}")
+    assert tried > 50
+    assert not problems, "\n".join(problems[:20])
