@@ -152,7 +152,10 @@ def nrw_map(counts: dict[str, int], *, title: str, label: str = "%(name)s: %(cou
         if affected:
             parts.append(
                 format_html(
-                    '<path d="{}" fill="url(#{})" aria-hidden="true" class="ds-map__hatch"></path>', d, HATCH_ID
+                    '<path d="{}" fill="url(#{})" aria-hidden="true" pointer-events="none" '
+                    'class="ds-map__hatch"></path>',
+                    d,
+                    HATCH_ID,
                 )
             )
     parts.append(mark_safe("</svg>"))  # noqa: S308 - constant markup
