@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,12 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from digisos import ratelimit
 from digisos.body_limits import body_limit
 from tenants.models import Organisation
 from tenants.services import audit
 
 from .. import selectors, selectors_documents
-from ..api.throttling import parse_rate
 from ..documents.emergency_card import render_emergency_card
 from ..documents.monthly_report import monthly_report_csv, parse_month, render_monthly_report_pdf
 from ..errors import CallOffError
@@ -94,16 +92,8 @@ def _refused_to_make_documents(request, calloff) -> HttpResponse | None:
     documents is exceeded (each one is a PDF rendered by a worker). None: go ahead."""
     if not selectors_documents.can_request_documents(request.user, calloff):
         return HttpResponseForbidden(_("Mit Leserechten können Sie Dokumente ansehen, aber keine erstellen."))
-    limit, seconds = parse_rate(settings.DOCUMENT_REQUEST_RATE)
-    window = int(time.time() // seconds)
-    key = f"throttle:documents:{request.user.pk}:{seconds}:{window}"
-    cache.add(key, 0, timeout=seconds + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=seconds + 1)
-        count = 1
-    if count > limit:
+    allowed, _wait = ratelimit.hit(f"documents:{request.user.pk}", settings.DOCUMENT_REQUEST_RATE)
+    if not allowed:
         messages.error(
             request,
             _("Sie haben in kurzer Zeit sehr viele Dokumente angefordert. Bitte versuchen Sie es später erneut."),

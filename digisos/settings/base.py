@@ -3,14 +3,13 @@
 Every variable is documented in .env.example.
 """
 
-import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .parsers import env_bool, env_int, env_list, env_str
+from .parsers import env_bool, env_int, env_list, env_rate, env_str
 from .paths import BASE_DIR, VAR_DIR
 
 DEBUG = env_bool("DEBUG", False)
@@ -230,6 +229,4 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 # The largest request body a portal view takes unless it declares more (file uploads, digisos.body_limits);
 # larger ones are answered 413 before they are read. Default: DATA_UPLOAD_MAX_MEMORY_SIZE + 64 KB.
 REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024, minimum=4096)  # noqa: F405
-DOCUMENT_REQUEST_RATE = env_str("DOCUMENT_REQUEST_RATE", "20/hour")
-if not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", DOCUMENT_REQUEST_RATE or ""):
-    raise ImproperlyConfigured(f"DOCUMENT_REQUEST_RATE={DOCUMENT_REQUEST_RATE!r}: use e.g. 20/hour")
+DOCUMENT_REQUEST_RATE = env_rate("DOCUMENT_REQUEST_RATE", "20/hour")

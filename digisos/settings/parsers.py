@@ -66,6 +66,17 @@ def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ=os.
     return raw
 
 
+RATE_PATTERN = re.compile(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str, *, environ=os.environ) -> str:
+    """A rate for digisos.ratelimit, e.g. ``600/min`` or ``20/hour``."""
+    raw = env_str(name, default, environ=environ) or ""
+    if not RATE_PATTERN.fullmatch(raw):
+        raise ImproperlyConfigured(f"{name}={raw!r}: use e.g. {default}")
+    return raw
+
+
 _KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,32}")
 
 

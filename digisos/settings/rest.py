@@ -1,10 +1,6 @@
 """Django REST framework and drf-spectacular."""
 
-import re
-
-from django.core.exceptions import ImproperlyConfigured
-
-from .parsers import env_int, env_str
+from .parsers import env_int, env_rate
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -41,9 +37,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Provider API limits (calloffs.api) -----------------------------------------------------
 #: Requests per API key, "<n>/<sec|min|hour|day>".
-API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
-if not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", API_RATE_LIMIT or ""):
-    raise ImproperlyConfigured(f"API_RATE_LIMIT={API_RATE_LIMIT!r}: use e.g. 600/min")
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "600/min")
 #: Largest file accepted by POST /api/v1/calloffs/{id}/attachments/, in bytes.
 API_MAX_UPLOAD_BYTES = env_int("API_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 #: Largest JSON body (and non-file form data) Django and the API accept, in bytes (413 above).
