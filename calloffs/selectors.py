@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -49,41 +48,13 @@ def _as_uuid(value) -> uuid.UUID | None:
         return None
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 # --- Call-offs ------------------------------------------------------------------------------
 
 
-def calloff_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[CallOff]:
-    """The call-offs this user may see, filtered; related rows joined so that rendering a page
-    costs a constant number of queries.
-
-    filters: state (str or list), priority, organisation (public_id), regierungsbezirk,
-    provider (public_id), date_from / date_to (dates of filing, inclusive).
-    An unparseable id filter yields an empty list rather than an error.
-    """
-    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
-    qs = CallOff.objects.visible_to(user).select_related(*CALLOFF_LIST_RELATED)
-    if "state" in filters:
-        states = filters["state"]
-        qs = qs.filter(state__in=[states] if isinstance(states, str) else list(states))
-    if "priority" in filters:
-        qs = qs.filter(priority=filters["priority"])
-    for key, lookup in (("organisation", "organisation__public_id"), ("provider", "provider__public_id")):
-        if key in filters:
-            value = _as_uuid(filters[key])
-            if value is None:
-                return qs.none()
-            qs = qs.filter(**{lookup: value})
-    if "regierungsbezirk" in filters:
-        qs = qs.filter(organisation__regierungsbezirk=filters["regierungsbezirk"])
-    if "date_from" in filters:
-        qs = qs.filter(submitted_at__gte=_day_start(filters["date_from"]))
-    if "date_to" in filters:
-        qs = qs.filter(submitted_at__lt=_day_start(filters["date_to"] + timedelta(days=1)))
-    return qs.order_by("-submitted_at", "-id")
+def calloff_list(*, user) -> QuerySet[CallOff]:
+    """The call-offs this user may see, newest first, related rows joined so that rendering a page
+    costs a constant number of queries. Search and filters: ``filters.CallOffListFilterSet``."""
+    return CallOff.objects.visible_to(user).select_related(*CALLOFF_LIST_RELATED).order_by("-submitted_at", "-id")
 
 
 def calloff_for_user(*, user, public_id) -> CallOff:

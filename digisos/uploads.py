@@ -1,7 +1,7 @@
 """What an uploaded file is, decided by its content, and whether it may be stored as that kind.
 
 Every app that takes files (incident attachments, a provider's reports and evidence) asks
-``check_upload``: the content's type (magic bytes, ``calloffs.filetypes.sniff`` rules) must be on
+``check_upload``: the content's type (magic bytes, ``sniff``) must be on
 the kind's allow-list, the type the client declared must agree with it (or be the generic
 ``application/octet-stream``), the file name's extension must fit the type (a file saved as
 ``.html`` or ``.svg`` would be rendered by a browser when opened from disk), and a PDF, PNG or

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from digisos.request_cache import memoize
@@ -25,15 +25,9 @@ def organisation_for_user(*, user, public_id) -> Organisation:
     return get_object_or_404(Organisation.objects.visible_to(user).select_related("parent"), public_id=public_id)
 
 
-def organisation_list(*, user, q: str = "", kind: str = "", regierungsbezirk: str = "") -> QuerySet[Organisation]:
-    qs = Organisation.objects.visible_to(user).select_related("parent")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(ags__startswith=q) | Q(official_name__icontains=q))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if regierungsbezirk:
-        qs = qs.filter(regierungsbezirk=regierungsbezirk)
-    return qs.order_by("name")
+def organisation_list(*, user) -> QuerySet[Organisation]:
+    """The bodies this user may see, by name. Search and filters: ``filters.OrganisationListFilterSet``."""
+    return Organisation.objects.visible_to(user).select_related("parent").order_by("name")
 
 
 def organisation_count(*, user) -> int:

@@ -1,6 +1,6 @@
 """Files the assigned provider uploads to a call-off: reports and evidence.
 
-The type is decided by the content (``calloffs.filetypes.sniff``), the size is capped by
+The type is decided by the content (``digisos.uploads.sniff``), the size is capped by
 ``settings.API_MAX_UPLOAD_BYTES``, the SHA-256 is stored so both sides can verify the file,
 and the file is written under MEDIA_ROOT with a name of our own (outside the web root).
 """

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from calloffs import services
-from calloffs.filetypes import sniff
 from calloffs.models import CallOffAttachment, ProviderApiKey
 from calloffs.services.api_keys import hash_key
+from digisos.uploads import sniff
 from tests.api.conftest import url
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
 """`make run` (bin/run-dev) points absolute links (e-mails, PDFs, QR codes) at the port it serves on."""
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -8,14 +9,19 @@ ROOT = Path(__file__).resolve().parents[2]  # the checkout (this file is tests/o
 
 
 def run_dev(tmp_path, **env):
-    """Runs bin/run-dev with PY replaced by a recorder of its arguments and SITE_URL (nothing is started)."""
+    """Runs a copy of bin/run-dev in tmp_path with PY replaced by a recorder of its arguments and SITE_URL
+    (nothing is started). The script works in its checkout (it creates var/celery/…): the copy's
+    checkout is tmp_path, so the test writes nothing into the developer's var/."""
+    (tmp_path / "bin").mkdir()
+    script = tmp_path / "bin" / "run-dev"
+    shutil.copy2(ROOT / "bin" / "run-dev", script)
     record = tmp_path / "calls.txt"
     recorder = tmp_path / "py"
     recorder.write_text(f'#!/bin/sh\necho "$* SITE_URL=$SITE_URL" >> {record}\n')
     recorder.chmod(0o755)
     environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | env | {"PY": str(recorder)}
     result = subprocess.run(  # noqa: S603
-        ["bash", str(ROOT / "bin" / "run-dev")],  # noqa: S607
+        ["bash", str(script)],  # noqa: S607
         env=environment,
         capture_output=True,
         text=True,
@@ -31,6 +37,7 @@ def test_site_url_follows_the_port(tmp_path):
     assert "runserver 127.0.0.1:8123" in runserver
     assert all(line.endswith("SITE_URL=http://127.0.0.1:8123") for line in calls), calls
     assert "runs at http://127.0.0.1:8123/" in result.stdout
+    assert (tmp_path / "var" / "celery" / "broker").is_dir()  # the copy's checkout, not ROOT/var
 
 
 def test_an_explicit_site_url_wins(tmp_path):
