@@ -142,6 +142,10 @@ class Notification(models.Model):
     recipient = models.CharField(_("Empfänger"), max_length=500)
     subject = models.CharField(_("Betreff"), max_length=200, blank=True)
     body = models.TextField(_("Text"), blank=True)
+    #: The text carries a secret (a password-reset link, a confirmation key, a login code): it is
+    #: wiped once the row is delivered or given up, so no copy of it stays readable in the database
+    #: or the delivery log; such a row cannot be replayed afterwards (the person asks for a new one).
+    confidential = models.BooleanField(_("Vertraulicher Inhalt"), default=False)
     payload = models.JSONField(_("Nutzdaten"), default=dict, blank=True)
     state = models.CharField(
         _("Status"), max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING
@@ -178,6 +182,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.get_channel_display()} {self.recipient}"
+
+    @property
+    def content_wiped(self) -> bool:
+        return self.confidential and self.state in (NotificationState.DELIVERED, NotificationState.DEAD)
 
 
 class DeliveryAttempt(models.Model):

@@ -126,9 +126,16 @@ def notification_finish(
             error=error[:2000],
         )
         mine = Notification.objects.filter(pk=notification.pk, state=NotificationState.DELIVERING, attempts=attempt)
+        # A confidential text (a reset link, a login code) is not kept once the row is finished.
+        wipe = {"body": ""} if notification.confidential else {}
         if ok:
             delivered = mine.update(
-                state=NotificationState.DELIVERED, delivered_at=now, lease_until=None, last_error="", updated_at=now
+                state=NotificationState.DELIVERED,
+                delivered_at=now,
+                lease_until=None,
+                last_error="",
+                updated_at=now,
+                **wipe,
             )
             if delivered and notification.endpoint_id:
                 # The endpoint works again: a new failure streak may alert again.
@@ -137,7 +144,7 @@ def notification_finish(
         retry_at = None if permanent else next_attempt(notification, now=now)
         if retry_at is None:
             updated = mine.update(
-                state=NotificationState.DEAD, lease_until=None, last_error=error[:2000], updated_at=now
+                state=NotificationState.DEAD, lease_until=None, last_error=error[:2000], updated_at=now, **wipe
             )
             if updated:
                 _alert_failure(notification, attempts=attempt, error=error, dead=True, now=now)
@@ -268,6 +275,13 @@ def notification_replay(*, notification: Notification, actor) -> Notification:
         raise NotReplayable(_("Diese Benachrichtigung wird gerade zugestellt."))
     if notification.channel == Channel.WEBHOOK and notification.endpoint_id is None:
         raise NotReplayable(_("Der Webhook-Empfänger existiert nicht mehr."))
+    if notification.confidential and not notification.body:
+        raise NotReplayable(
+            _(
+                "Der Inhalt dieser Nachricht (ein Zugangslink oder Code) wurde nach der Zustellung gelöscht; "
+                "die Person fordert ihn bitte neu an."
+            )
+        )
     now = timezone.now()
     old = notification.state
     notification.state = NotificationState.PENDING
@@ -351,9 +365,11 @@ def mail_enqueue(
     reference: str = "",
     link: str = "",
     source: str = "",
+    confidential: bool = False,
 ) -> list[Notification]:
     """E-mails through the outbox, one row per recipient, inside the caller's transaction: retried
-    with backoff until delivered (or given up after NOTIFICATION_RETRY_HOURS), logged per attempt."""
+    with backoff until delivered (or given up after NOTIFICATION_RETRY_HOURS), logged per attempt.
+    ``confidential``: the text carries a secret and is wiped once the row is delivered or given up."""
     common = {
         "event_type": event_type[:40],
         "audience": audience,
@@ -364,6 +380,7 @@ def mail_enqueue(
         "reference": reference[:100],
         "link": link[:300],
         "source": source[:100],
+        "confidential": confidential,
     }
     if topic is not None:
         common["topic"] = topic

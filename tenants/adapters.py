@@ -32,19 +32,27 @@ def invitation_from_session(request) -> Invitation | None:
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's account and MFA mails (password reset, e-mail confirmation, security notices) go
-        through the outbox (retried, in the delivery log) instead of straight to SMTP."""
+        through the outbox (retried, in the delivery log) instead of straight to SMTP. They are
+        confidential: a reset link or a confirmation key is a password for a while, so the outbox
+        wipes the text once the mail is delivered (or given up); the log keeps who, when, what kind."""
         from allauth.core import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
         from .mail import queue_mail
 
-        request = allauth_context.request
+        # The adapter's own request first: allauth sends MFA notices from an on_commit hook, which
+        # may run after its request context has been left (then allauth_context.request is None).
+        request = getattr(self, "request", None) or allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         kind = template_prefix.rsplit("/", 1)[-1]
         queue_mail(
-            recipients=list(message.to), subject=message.subject, body=message.body, event_type=f"account.{kind}"
+            recipients=list(message.to),
+            subject=message.subject,
+            body=message.body,
+            event_type=f"account.{kind}",
+            confidential=True,
         )
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:

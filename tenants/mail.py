@@ -14,8 +14,11 @@ def register_sender(sender: Callable[..., object]) -> None:
     _sender = sender
 
 
-def queue_mail(*, recipients: list[str], subject: str, body: str, event_type: str, organisation=None) -> None:
-    """Queue e-mails in the caller's transaction; delivered with retries after it commits."""
+def queue_mail(
+    *, recipients: list[str], subject: str, body: str, event_type: str, organisation=None, confidential: bool = False
+) -> None:
+    """Queue e-mails in the caller's transaction; delivered with retries after it commits.
+    ``confidential``: the body carries a secret (reset link, key, code); the outbox wipes it once sent."""
     if _sender is None:
         raise RuntimeError("no outbox registered: is 'notifications' in INSTALLED_APPS?")
     _sender(
@@ -25,4 +28,5 @@ def queue_mail(*, recipients: list[str], subject: str, body: str, event_type: st
         event_type=event_type,
         audience="body" if organisation is not None else "ministry",
         organisation=organisation,
+        confidential=confidential,
     )

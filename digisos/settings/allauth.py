@@ -16,6 +16,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digi-SOS] "
 # (found by tests/tenants/test_reauthentication.py). MFA changes need it by allauth's own default.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Security notices by e-mail (password changed, e-mail changed, second factor added or removed): a
+# person learns of a change made with their stolen session. Sent through the outbox (tenants.adapters).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Rate limits are on (allauth's defaults), kept in the configured cache. Bandit B105 below: rate limits, not passwords.
 ACCOUNT_RATE_LIMITS = {  # nosec B105
     "login": "30/m/ip",
