@@ -152,6 +152,8 @@ class CallOff(models.Model):
     eta_onsite = models.DateTimeField(_("Vor Ort ab"), null=True, blank=True)
     accept_note = models.TextField(_("Hinweis zur Annahme"), blank=True)
     estimated_value = money_field(_("Geschätzter Wert (EUR)"), default=0)
+    #: An exercise of the real call-off path (readiness work): nothing is billed for it.
+    is_drill = models.BooleanField(_("Übung"), default=False)
     exceeds_ceiling = models.BooleanField(_("Überschreitet den Höchstwert"), default=False)
     manual_assignment_reason = models.TextField(_("Grund der manuellen Vergabe"), blank=True)
     cancel_reason = models.TextField(_("Grund der Stornierung"), blank=True)
