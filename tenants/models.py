@@ -20,6 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .leitweg import LEITWEG_PATTERN, validate_leitweg_id
+from .leitweg import MAX_LENGTH as LEITWEG_MAX_LENGTH
+
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ()/\-]{5,24}$",
     _("Bitte eine Telefonnummer mit Ziffern angeben, z. B. +49 171 2345678."),
@@ -179,6 +182,13 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Kommagetrennt, z. B. stadt-koeln.de. Notfallkontakte müssen außerhalb liegen."),
     )
+    leitweg_id = models.CharField(
+        _("Leitweg-ID"),
+        max_length=LEITWEG_MAX_LENGTH,
+        blank=True,
+        validators=[validate_leitweg_id],
+        help_text=_("Adresse für elektronische Rechnungen (XRechnung), z. B. 05315000-ABC123-85."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -194,7 +204,11 @@ class Organisation(models.Model):
                 | Q(eligible_from__isnull=True)
                 | Q(eligible_until__gte=models.F("eligible_from")),
                 name="organisation_eligibility_window",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(leitweg_id="") | Q(leitweg_id__regex=LEITWEG_PATTERN),
+                name="organisation_leitweg_id_format",
+            ),
         ]
         indexes = [models.Index(fields=["kind"]), models.Index(fields=["regierungsbezirk"])]
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "incidents",
     "calloffs",
+    "settlement",
     "digisos",
 ]
 

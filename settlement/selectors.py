@@ -1,0 +1,63 @@
+"""Reads of the settlement app: the contract's billing terms, rate versions, statements a user may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from calloffs.models import CallOff, FrameworkContract
+
+from . import pricing
+from .models import BillingTerms, RateVersion, Statement, StatementKind, StatementState
+
+
+def billing_terms_for(contract: FrameworkContract) -> BillingTerms:
+    """The contract's billing terms, or the defaults (unsaved) while the ministry set none."""
+    return BillingTerms.objects.filter(contract=contract).first() or BillingTerms(contract=contract)
+
+
+def terms_for(contract: FrameworkContract, *, vat_percent: Decimal | None = None) -> pricing.Terms:
+    billing = billing_terms_for(contract)
+    return pricing.Terms(
+        night_percent=contract.night_surcharge_percent,
+        weekend_percent=contract.weekend_surcharge_percent,
+        travel_flat_rate=billing.travel_flat_rate,
+        vat_percent=billing.vat_percent if vat_percent is None else vat_percent,
+    )
+
+
+def rate_versions_for(role_ids: Iterable[int]) -> dict[int, list[tuple[date, Decimal]]]:
+    """{role id: [(valid_from, hourly_rate), …]} in one query."""
+    found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for role_id, valid_from, rate in RateVersion.objects.filter(role_id__in=list(role_ids)).values_list(
+        "role_id", "valid_from", "hourly_rate"
+    ):
+        found[role_id].append((valid_from, rate))
+    return dict(found)
+
+
+def statements_visible_to(user) -> QuerySet[Statement]:
+    return Statement.objects.visible_to(user).select_related("calloff", "provider", "corrects")
+
+
+def statements_of_calloff(*, user, calloff: CallOff) -> QuerySet[Statement]:
+    return statements_visible_to(user).filter(calloff=calloff).order_by("submitted_at", "id")
+
+
+def statement_for(*, user, public_id) -> Statement:
+    """The statement, if this user may see it; else Statement.DoesNotExist (→ 404)."""
+    return statements_visible_to(user).get(public_id=public_id)
+
+
+def approved_net(contract: FrameworkContract) -> Decimal:
+    """Approved statements minus their credit notes (net), for the ceiling's "consumed". One query."""
+    signed = Case(When(kind=StatementKind.CREDIT_NOTE, then=-F("net_total")), default=F("net_total"))
+    rows = Statement.objects.filter(
+        calloff__in=CallOff.objects.filter(contract=contract).values("pk"), state=StatementState.APPROVED
+    )
+    return rows.aggregate(total=Coalesce(Sum(signed), Value(Decimal("0")), output_field=DecimalField()))["total"]

@@ -1,0 +1,473 @@
+"""Every step of a statement of services: one durable transaction, the row locked, the move
+checked against ``STATEMENT_TRANSITIONS``, saved with ``update_fields``, audited (tenants'
+audit log), its messages written into the notifications outbox in the same transaction.
+
+submit (provider) → confirm | dispute (body: caller or admin) → answer (provider: correct or keep)
+→ confirm | dispute … → approve (ministry). An approved statement never changes; a correction is a
+credit note (``statement_credit``), after which the time entries may be billed in a new statement.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from calloffs.errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from calloffs.models import WORK_STATES, CallOff, CallOffState, FrameworkContract, Provider, RoleRate
+from calloffs.permissions import can_act_for_body, is_ministry, is_staff_of
+from calloffs.selectors import time_entries_for
+from digisos.plausible import HOURS_PER_DAY, check_date
+from tenants.services import audit
+
+from . import pricing
+from .models import (
+    BillingTerms,
+    DisputeState,
+    RateVersion,
+    Statement,
+    StatementItem,
+    StatementKind,
+    StatementLine,
+    StatementState,
+)
+from .notify import statement_notifications
+from .selectors import billing_terms_for, rate_versions_for, terms_for
+
+ST = StatementState
+#: Call-off states in which hours can be billed (a cancelled call-off's hours worked still count).
+BILLABLE_STATES = (*WORK_STATES, CallOffState.CLOSED, CallOffState.CANCELLED)
+REASON_MAX = 2000
+BILLING_FIELDS = frozenset({"vat_percent", "travel_flat_rate", "payer", "ministry_leitweg_id"})
+
+
+def _labels() -> dict[str, str]:
+    return {"night": _("Nachtzuschlag"), "weekend": _("Wochenendzuschlag"), "travel": _("Reisepauschale")}
+
+
+def _hours(value, *, field: str, upper: Decimal = HOURS_PER_DAY.high) -> Decimal:
+    try:
+        hours = Decimal(str(value)).quantize(pricing.CENT)
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise InvalidInput(_("Bitte die Stunden als Zahl angeben."), field=field) from exc
+    if not hours.is_finite() or hours < 0 or hours > upper:
+        raise InvalidInput(
+            _("Die Stunden müssen zwischen 0 und {upper} liegen."), field=field, upper=f"{upper.normalize():f}"
+        )
+    return hours
+
+
+def _reason(text: str | None, *, field: str = "reason") -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise InvalidInput(_("Bitte einen Grund angeben."), field=field)
+    if len(text) > REASON_MAX:
+        raise InvalidInput(_("Der Text ist zu lang (höchstens {n} Zeichen)."), field=field, n=REASON_MAX)
+    return text
+
+
+def _guard(statement: Statement, new: str) -> str:
+    if not statement.can_move_to(new):
+        raise TransitionNotAllowed(
+            _("Dieser Schritt ist im Status „{state}“ des Leistungsnachweises nicht möglich."),
+            state=statement.get_state_display(),
+        )
+    return statement.state
+
+
+def _lock(statement: Statement) -> Statement:
+    return Statement.objects.select_for_update(of=("self",)).select_related("calloff", "provider").get(pk=statement.pk)
+
+
+def _lock_calloff(calloff: CallOff) -> CallOff:
+    return CallOff.objects.select_for_update(of=("self",)).select_related("contract", "organisation").get(pk=calloff.pk)
+
+
+def _audit(statement: Statement, *, actor, action: str, old: str, **details) -> None:
+    audit(
+        actor=actor,
+        action=action,
+        organisation=statement.calloff.organisation,
+        target=statement.number,
+        calloff=statement.calloff.number,
+        old_state=old,
+        new_state=statement.state,
+        **details,
+    )
+
+
+def _reprice(statement: Statement) -> None:
+    """Rebuild the priced lines and the totals from the items (never after approval)."""
+    assert not statement.is_locked
+    terms = terms_for(statement.calloff.contract, vat_percent=statement.vat_percent)
+    items = list(statement.items.order_by("position", "id"))
+    priced = pricing.price(
+        [
+            pricing.Item(
+                key=item.pk,
+                day=item.date,
+                role=item.role_name,
+                person=item.person,
+                hours=item.hours,
+                night_hours=item.night_hours,
+                onsite=item.onsite,
+                hourly_rate=item.hourly_rate,
+            )
+            for item in items
+        ],
+        terms,
+        labels=_labels(),
+    )
+    statement.lines.all().delete()
+    StatementLine.objects.bulk_create(
+        StatementLine(
+            statement=statement,
+            item_id=line.key,
+            position=position,
+            kind=line.kind,
+            date=line.day,
+            description=line.description[:300],
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            percent=line.percent,
+            amount=line.amount,
+        )
+        for position, line in enumerate(priced.lines, start=1)
+    )
+    statement.net_total, statement.vat_total, statement.gross_total = priced.net, priced.vat, priced.gross
+
+
+def _next_number(calloff: CallOff, prefix: str) -> str:
+    """Under the call-off's row lock: <call-off number>-LN01, -LN02 …, credit notes -GS01 …"""
+    taken = Statement.objects.filter(calloff=calloff, number__startswith=f"{calloff.number}-{prefix}").count()
+    return f"{calloff.number}-{prefix}{taken + 1:02d}"
+
+
+def billed_entry_ids(calloff: CallOff) -> set[int]:
+    """Time entries in a statement that is not cancelled by a credit note."""
+    return set(
+        StatementItem.objects.filter(statement__calloff=calloff, statement__kind=StatementKind.STATEMENT)
+        .exclude(statement__credit_notes__isnull=False)
+        .values_list("time_entry_id", flat=True)
+    )
+
+
+# --- Provider ---------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def statement_submit(
+    *,
+    calloff: CallOff,
+    provider: Provider,
+    actor,
+    period_start: date,
+    period_end: date,
+    night_hours: dict | None = None,
+    onsite: set | frozenset | list | None = None,
+) -> Statement:
+    """The assigned provider bills its time entries of the period not yet billed. ``night_hours``
+    maps a time entry's public id to its hours at night, ``onsite`` holds the ids of entries worked
+    on site (the travel flat rate). Nothing is billed for a drill."""
+    if not is_staff_of(actor, provider):
+        raise NotPermitted(_("Leistungsnachweise reicht nur der beauftragte Dienstleister ein."))
+    for name, value in (("period_start", period_start), ("period_end", period_end)):
+        try:
+            check_date(value)
+        except Exception as exc:  # noqa: BLE001 - ValidationError with a German message
+            raise InvalidInput(getattr(exc, "messages", [str(exc)])[0], field=name) from None
+    if period_end < period_start:
+        raise InvalidInput(_("Das Ende des Zeitraums liegt vor seinem Beginn."), field="period_end")
+    if period_end > timezone.localdate():
+        raise InvalidInput(_("Der Zeitraum darf nicht in der Zukunft enden."), field="period_end")
+    calloff = _lock_calloff(calloff)
+    if calloff.provider_id != provider.pk:
+        raise NotPermitted(_("Dieser Abruf ist nicht an Ihren Dienstleister vergeben."))
+    if calloff.is_drill:
+        raise TransitionNotAllowed(_("Dieser Abruf ist eine Übung: Für Übungen wird nichts abgerechnet."))
+    if calloff.state not in BILLABLE_STATES:
+        raise TransitionNotAllowed(_("Für diesen Abruf kann nichts abgerechnet werden."))
+    billed = billed_entry_ids(calloff)
+    entries = [
+        e
+        for e in time_entries_for(calloff)
+        if e.provider_id == provider.pk and period_start <= e.date <= period_end and e.pk not in billed
+    ]
+    if not entries:
+        raise InvalidInput(
+            _("Im gewählten Zeitraum gibt es keine noch nicht abgerechneten Stunden."), field="period_start"
+        )
+    night = {str(k): v for k, v in (night_hours or {}).items()}
+    on_site = {str(k) for k in (onsite or ())}
+    known = {str(e.public_id) for e in entries}
+    unknown = (set(night) | on_site) - known
+    if unknown:
+        raise InvalidInput(
+            _("Diese Einträge gehören nicht zu den abzurechnenden Stunden: {ids}"),
+            field="entries",
+            ids=", ".join(sorted(unknown)),
+        )
+    terms = billing_terms_for(calloff.contract)
+    now = timezone.now()
+    statement = Statement.objects.create(
+        number=_next_number(calloff, "LN"),
+        calloff=calloff,
+        provider=provider,
+        period_start=period_start,
+        period_end=period_end,
+        payer=terms.payer,
+        vat_percent=terms.vat_percent,
+        submitted_at=now,
+        submitted_by=actor,
+    )
+    versions = rate_versions_for({e.role_id for e in entries})
+    items = []
+    for position, entry in enumerate(entries, start=1):
+        key = str(entry.public_id)
+        hours_at_night = _hours(night.get(key, 0), field=f"night_hours.{key}", upper=entry.hours)
+        items.append(
+            StatementItem(
+                statement=statement,
+                time_entry=entry,
+                date=entry.date,
+                role_name=entry.role.name,
+                person=entry.person,
+                description=entry.description,
+                hours=entry.hours,
+                night_hours=hours_at_night,
+                onsite=key in on_site,
+                hourly_rate=pricing.rate_on(
+                    entry.date, versions=versions.get(entry.role_id, ()), base=entry.role.hourly_rate
+                ),
+                position=position,
+            )
+        )
+    StatementItem.objects.bulk_create(items)
+    _reprice(statement)
+    statement.save(update_fields=["net_total", "vat_total", "gross_total"])
+    _audit(statement, actor=actor, action="statement.submitted", old="", net=str(statement.net_total))
+    statement_notifications(statement, event="statement.submitted", at=now)
+    return statement
+
+
+@transaction.atomic(durable=True)
+def statement_answer(*, statement: Statement, actor, answers: dict) -> Statement:
+    """The provider answers every disputed entry: ``{time entry id: {"action": "correct" | "keep",
+    "note": str, "hours": …, "night_hours": …, "onsite": bool}}``; corrections are repriced."""
+    statement = _lock(statement)
+    if not is_staff_of(actor, statement.provider):
+        raise NotPermitted(_("Beanstandungen beantwortet nur der Dienstleister des Leistungsnachweises."))
+    old = _guard(statement, ST.CORRECTED)
+    disputed = {str(i.time_entry.public_id): i for i in statement.items.select_related("time_entry")}
+    disputed = {k: i for k, i in disputed.items() if i.dispute == DisputeState.OPEN}
+    answers = {str(k): v for k, v in (answers or {}).items()}
+    missing = sorted(set(disputed) - set(answers))
+    if missing:
+        raise InvalidInput(_("Bitte jede beanstandete Position beantworten."), field="answers")
+    unknown = sorted(set(answers) - set(disputed))
+    if unknown:
+        raise InvalidInput(_("Diese Positionen sind nicht beanstandet: {ids}"), field="answers", ids=", ".join(unknown))
+    changes = {}
+    for key, item in disputed.items():
+        answer = answers[key] or {}
+        action = answer.get("action")
+        note = _reason(answer.get("note"), field=f"answers.{key}.note")
+        if action == "keep":
+            item.dispute = DisputeState.KEPT
+        elif action == "correct":
+            hours = _hours(answer.get("hours", item.hours), field=f"answers.{key}.hours", upper=item.hours)
+            night = _hours(answer.get("night_hours", min(item.night_hours, hours)), field=f"answers.{key}.night_hours")
+            if night > hours:
+                raise InvalidInput(
+                    _("Die Nachtstunden dürfen die Stunden nicht übersteigen."), field=f"answers.{key}.night_hours"
+                )
+            changes[key] = {"hours": [str(item.hours), str(hours)], "night_hours": [str(item.night_hours), str(night)]}
+            item.hours, item.night_hours = hours, night
+            item.onsite = bool(answer.get("onsite", item.onsite))
+            item.dispute = DisputeState.CORRECTED
+        else:
+            raise InvalidInput(_("Bitte „berichtigen“ oder „beibehalten“ wählen."), field=f"answers.{key}.action")
+        item.answer = note
+        item.save(update_fields=["hours", "night_hours", "onsite", "dispute", "answer"])
+    _reprice(statement)
+    statement.state = ST.CORRECTED
+    statement.save(update_fields=["state", "net_total", "vat_total", "gross_total"])
+    _audit(
+        statement, actor=actor, action="statement.answered", old=old, corrections=changes, net=str(statement.net_total)
+    )
+    statement_notifications(statement, event="statement.corrected", at=timezone.now())
+    return statement
+
+
+# --- Body -------------------------------------------------------------------------------------
+
+
+def _require_body(actor, statement: Statement) -> None:
+    if not can_act_for_body(actor, statement.calloff):
+        raise NotPermitted(
+            _("Leistungsnachweise bestätigen oder beanstanden nur abrufberechtigte Personen der Stelle.")
+        )
+
+
+@transaction.atomic(durable=True)
+def statement_confirm(*, statement: Statement, actor) -> Statement:
+    statement = _lock(statement)
+    _require_body(actor, statement)
+    old = _guard(statement, ST.CONFIRMED)
+    now = timezone.now()
+    statement.state = ST.CONFIRMED
+    statement.confirmed_at, statement.confirmed_by = now, actor
+    statement.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+    _audit(statement, actor=actor, action="statement.confirmed", old=old, net=str(statement.net_total))
+    statement_notifications(statement, event="statement.confirmed", at=now)
+    return statement
+
+
+@transaction.atomic(durable=True)
+def statement_dispute(*, statement: Statement, actor, reasons: dict) -> Statement:
+    """The body disputes single entries: ``{time entry id: reason}`` (at least one)."""
+    statement = _lock(statement)
+    _require_body(actor, statement)
+    old = _guard(statement, ST.DISPUTED)
+    reasons = {str(k): v for k, v in (reasons or {}).items()}
+    if not reasons:
+        raise InvalidInput(_("Bitte mindestens eine Position mit Grund beanstanden."), field="reasons")
+    items = {str(i.time_entry.public_id): i for i in statement.items.select_related("time_entry")}
+    unknown = sorted(set(reasons) - set(items))
+    if unknown:
+        raise InvalidInput(
+            _("Diese Positionen gehören nicht zum Leistungsnachweis: {ids}"), field="reasons", ids=", ".join(unknown)
+        )
+    for key, text in reasons.items():
+        item = items[key]
+        item.dispute = DisputeState.OPEN
+        item.dispute_reason = _reason(text, field=f"reasons.{key}")
+        item.answer = ""
+        item.save(update_fields=["dispute", "dispute_reason", "answer"])
+    statement.state = ST.DISPUTED
+    statement.save(update_fields=["state"])
+    _audit(statement, actor=actor, action="statement.disputed", old=old, reasons=reasons)
+    statement_notifications(statement, event="statement.disputed", at=timezone.now())
+    return statement
+
+
+# --- Ministry ---------------------------------------------------------------------------------
+
+
+def _require_ministry(actor) -> None:
+    if not is_ministry(actor):
+        raise NotPermitted(_("Leistungsnachweise gibt nur das Ministerium frei."))
+
+
+@transaction.atomic(durable=True)
+def statement_approve(*, statement: Statement, actor) -> Statement:
+    """The paying party approves a confirmed statement; from now on it never changes."""
+    statement = _lock(statement)
+    _require_ministry(actor)
+    old = _guard(statement, ST.APPROVED)
+    now = timezone.now()
+    statement.state = ST.APPROVED
+    statement.approved_at, statement.approved_by = now, actor
+    statement.save(update_fields=["state", "approved_at", "approved_by"])
+    _audit(statement, actor=actor, action="statement.approved", old=old, gross=str(statement.gross_total))
+    statement_notifications(statement, event="statement.approved", at=now)
+    return statement
+
+
+@transaction.atomic(durable=True)
+def statement_credit(*, statement: Statement, actor, reason: str) -> Statement:
+    """Cancel an approved statement by a credit note over the same lines; its time entries may
+    then be billed again in a new statement. The approved statement itself stays as it was."""
+    _require_ministry(actor)
+    reason = _reason(reason)
+    calloff = _lock_calloff(statement.calloff)
+    statement = _lock(statement)
+    if statement.kind != StatementKind.STATEMENT or statement.state != ST.APPROVED:
+        raise TransitionNotAllowed(_("Gutschriften gibt es nur zu freigegebenen Leistungsnachweisen."))
+    if statement.credit_notes.exists():
+        raise TransitionNotAllowed(_("Zu diesem Leistungsnachweis gibt es bereits eine Gutschrift."))
+    now = timezone.now()
+    credit = Statement.objects.create(
+        number=_next_number(calloff, "GS"),
+        kind=StatementKind.CREDIT_NOTE,
+        calloff=calloff,
+        provider=statement.provider,
+        corrects=statement,
+        period_start=statement.period_start,
+        period_end=statement.period_end,
+        state=ST.APPROVED,
+        payer=statement.payer,
+        vat_percent=statement.vat_percent,
+        net_total=statement.net_total,
+        vat_total=statement.vat_total,
+        gross_total=statement.gross_total,
+        note=reason,
+        submitted_at=now,
+        submitted_by=actor,
+        confirmed_at=now,
+        confirmed_by=actor,
+        approved_at=now,
+        approved_by=actor,
+    )
+    StatementLine.objects.bulk_create(
+        StatementLine(
+            statement=credit,
+            position=line.position,
+            kind=line.kind,
+            date=line.date,
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            percent=line.percent,
+            amount=line.amount,
+        )
+        for line in statement.lines.order_by("position")
+    )
+    _audit(credit, actor=actor, action="statement.credited", old="", corrects=statement.number, reason=reason)
+    return credit
+
+
+# --- Contract settings (ministry) ----------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def billing_terms_save(*, contract: FrameworkContract, actor, **fields) -> BillingTerms:
+    """Change the contract's billing settings (VAT, travel flat rate, payer, ministry's Leitweg-ID)."""
+    _require_ministry(actor)
+    unknown = sorted(set(fields) - BILLING_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unbekannte Felder: {fields}"), fields=", ".join(unknown))
+    FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
+    terms, _created = BillingTerms.objects.get_or_create(contract=contract)
+    changes = {}
+    for name, value in fields.items():
+        if getattr(terms, name) != value:
+            changes[name] = [str(getattr(terms, name)), str(value)]
+            setattr(terms, name, value)
+    if changes or _created:
+        terms.full_clean()
+        terms.save()
+        audit(actor=actor, action="contract.billing_terms_saved", target=contract.reference, changes=changes)
+    return terms
+
+
+@transaction.atomic(durable=True)
+def rate_version_add(*, role: RoleRate, actor, valid_from: date, hourly_rate: Decimal) -> RateVersion:
+    """A new hourly rate of a role from ``valid_from`` on (statements already submitted keep theirs)."""
+    _require_ministry(actor)
+    version = RateVersion(role=role, valid_from=valid_from, hourly_rate=hourly_rate)
+    version.full_clean()
+    version.save()
+    audit(
+        actor=actor,
+        action="contract.rate_version_added",
+        target=f"{role.contract.reference} {role.name}",
+        valid_from=str(valid_from),
+        hourly_rate=str(hourly_rate),
+    )
+    return version
