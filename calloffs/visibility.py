@@ -6,7 +6,12 @@ at app-ready time (CalloffsConfig.ready), so incidents neither imports us nor qu
 - The provider that accepted sees the incident while its call-off is accepted, in progress,
   completed or closed: the incident's facts, its reporting deadlines, the timeline entries of the
   body and of its own call-offs (never another provider's acceptance, contacts or reports), and the
-  attachments the body shared with it.
+  attachments the body shared with the engaged provider.
+- While its call-off is accepted or in progress it is *engaged*: an attachment the body shares
+  reaches it whenever it is shared. Once all its call-offs on the incident are completed or closed,
+  nothing new reaches it: it keeps the general entries recorded and the attachments shared up to
+  the completion of its last call-off there (``OutsideView.until``); a note, an upload or a share
+  after that is not shown to it (the download is 404).
 - After decline, expiry, withdrawal or cancellation: 404.
 """
 
@@ -18,7 +23,7 @@ from django.urls import reverse
 from incidents.visibility import Engagement, OutsideView
 from tenants.selectors import roles_of
 
-from .models import CallOff, CallOffState
+from .models import ENGAGED_STATES, CallOff, CallOffState
 from .permissions import is_ministry, provider_ids_of
 
 #: Call-off states in which the assigned provider sees the incident.
@@ -56,9 +61,17 @@ class CallOffAudience:
     def outside_view(self, user, incident) -> OutsideView | None:
         if _sees_all(user, incident):
             return None
-        mine = engaged_calloffs(user).filter(incident_id=incident.pk).values_list("public_id", flat=True)
-        scopes = frozenset(f"calloff:{public_id}" for public_id in mine)
-        return OutsideView(scopes=scopes) if scopes else None
+        mine = list(
+            engaged_calloffs(user).filter(incident_id=incident.pk).values_list("public_id", "state", "completed_at")
+        )
+        if not mine:
+            return None
+        ends = [completed_at for _id, state, completed_at in mine if state not in ENGAGED_STATES and completed_at]
+        return OutsideView(
+            scopes=frozenset(f"calloff:{public_id}" for public_id, _state, _at in mine),
+            engaged=any(state in ENGAGED_STATES for _id, state, _at in mine),
+            until=max(ends) if ends else None,
+        )
 
     def engagements(self, user, incident) -> list[Engagement]:
         calloffs = CallOff.objects.filter(incident_id=incident.pk)

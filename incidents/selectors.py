@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Incident, IncidentAttachment, MajorIncident, TimelineEntry
@@ -39,15 +39,28 @@ def timeline_for(incident: Incident, outside: OutsideView | None) -> QuerySet[Ti
     entries = TimelineEntry.objects.filter(incident=incident)
     if outside is None:
         return entries
-    return entries.filter(Q(scope="") | Q(scope__in=outside.scopes))
+    general = Q(scope="")
+    if not outside.engaged:  # its engagements have ended: nothing recorded after that
+        general &= Q(created_at__lte=outside.until) if outside.until else Q(pk__in=[])
+    # The entry of an upload names the file: shown only with the attachment itself.
+    hidden = IncidentAttachment.objects.filter(timeline_entry=OuterRef("pk")).exclude(
+        pk__in=attachments_for(incident, outside).values("pk")
+    )
+    return entries.filter(general | Q(scope__in=outside.scopes)).exclude(Exists(hidden))
 
 
 def attachments_for(incident: Incident, outside: OutsideView | None) -> QuerySet[IncidentAttachment]:
-    """All attachments for the body and the ministry; for a party outside the body only those shared with it."""
+    """All attachments for the body and the ministry; for a party outside the body those the body
+    shared with the engaged provider, and once its engagements have ended only those shared by then."""
     attachments = IncidentAttachment.objects.filter(incident=incident)
     if outside is None:
         return attachments
-    return attachments.filter(shared_with_provider=True)
+    attachments = attachments.filter(shared_with_provider=True)
+    if outside.engaged:
+        return attachments
+    if outside.until is None:
+        return attachments.none()
+    return attachments.filter(shared_at__lte=outside.until)
 
 
 def reporting_clocks(became_aware_at):

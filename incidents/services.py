@@ -290,6 +290,7 @@ def attachment_add(
         sha256=digest.hexdigest(),
         uploaded_by=actor,
         shared_with_provider=shared_with_provider,
+        shared_at=entry.created_at if shared_with_provider else None,
     )
     audit(
         actor=actor,
@@ -313,7 +314,8 @@ def attachment_set_shared(*, attachment: IncidentAttachment, actor, shared: bool
     if attachment.shared_with_provider == shared:
         return attachment
     attachment.shared_with_provider = shared
-    attachment.save(update_fields=["shared_with_provider"])
+    attachment.shared_at = timezone.now() if shared else None
+    attachment.save(update_fields=["shared_with_provider", "shared_at"])
     if attachment.timeline_entry_id:
         TimelineEntry.objects.filter(pk=attachment.timeline_entry_id).update(scope="" if shared else INTERNAL)
     text = (

@@ -8,12 +8,15 @@ place, with the app that knows the engagement.
 
 An outside party sees an incident only while it is engaged in it; what it sees of the incident is
 narrowed by ``OutsideView``: the timeline entries without a scope (the body's own notes and
-general entries) plus those of its own engagements, and the attachments the body shared.
+general entries) plus those of its own engagements, and the attachments the body shared. Once its
+engagements have all ended (``until``), nothing new reaches it: only the general entries recorded
+and the attachments shared by then (``incidents.selectors.timeline_for`` / ``attachments_for``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from django.db.models import QuerySet
@@ -37,9 +40,16 @@ class Engagement:
 
 @dataclass(frozen=True)
 class OutsideView:
-    """What one outside party may see of one incident."""
+    """What one outside party may see of one incident.
+
+    ``engaged``: it is engaged right now, so it sees whatever the body shares (also later).
+    Otherwise ``until`` is the moment its last engagement ended: it keeps what was recorded and shared
+    up to then and sees nothing new; without ``until`` it sees nothing shared at all.
+    """
 
     scopes: frozenset[str] = field(default_factory=frozenset)  # timeline scopes of its own engagements
+    engaged: bool = False
+    until: datetime | None = None
 
 
 class Audience(Protocol):
@@ -77,7 +87,12 @@ def outside_view(user, incident) -> OutsideView | None:
     if getattr(user, "is_ministry_staff", False) or incident.organisation_id in roles_of(user):
         return None
     views = [view for audience in _audiences if (view := audience.outside_view(user, incident)) is not None]
-    return OutsideView(scopes=frozenset().union(*(view.scopes for view in views)))
+    ends = [view.until for view in views if view.until is not None]
+    return OutsideView(
+        scopes=frozenset().union(*(view.scopes for view in views)),
+        engaged=any(view.engaged for view in views),
+        until=max(ends) if ends else None,
+    )
 
 
 def engagements(user, incident) -> list[Engagement]:

@@ -145,11 +145,22 @@ class IncidentAttachment(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
     #: Set by the body at upload and changed through services.attachment_set_shared (audited).
     shared_with_provider = models.BooleanField(_("Für den beauftragten Dienstleister freigegeben"), default=False)
+    #: When it was (last) shared; a provider whose engagement ended before then does not see it
+    #: (incidents.visibility.OutsideView.until). Set and cleared with the flag.
+    shared_at = models.DateTimeField(_("Freigegeben am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Anlage")
         verbose_name_plural = _("Anlagen")
         ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shared_with_provider=True, shared_at__isnull=False)
+                | Q(shared_with_provider=False, shared_at__isnull=True),
+                name="attachment_shared_at_with_flag",
+            ),
+            datetime_range_check("shared_at", name="attachment_shared_at_plausible"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -80,6 +80,8 @@ def _detail_context(request, incident, **forms):
         "incident": incident,
         "editable": editable,
         "outside_view": outside is not None,
+        # An outside party whose engagements have ended: the moment up to which it sees what was shared.
+        "outside_until": outside.until if outside is not None and not outside.engaged else None,
         "obligations": obligations,
         "timeline": selectors.timeline_for(incident, outside).select_related("author").order_by("-at", "-id"),
         "attachments": selectors.attachments_for(incident, outside),

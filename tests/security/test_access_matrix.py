@@ -354,38 +354,41 @@ def test_access(world):
 # that declined); P2 is the provider whose offer goes through the state under test; P3 is next in the
 # order of precedence and holds the offer after P2 declines or lets it expire; P4 has nothing to do
 # with it (the unrelated provider). Every provider endpoint: the incident page, its attachments (one
-# shared with the provider, one internal), the call-off page and its parts, its documents, the
-# provider's report, and the API.
+# shared with the provider, one internal, one shared after the call-off reached the state under
+# test), the call-off page and its parts, its documents, the provider's report, and the API.
 
-STATES = ["offered", "accepted", "declined", "expired", "withdrawn", "completed"]
+STATES = ["offered", "accepted", "declined", "expired", "withdrawn", "completed", "closed"]
 PROVIDER_PERSONAS = {"p1_declined": 0, "p2_subject": 1, "p3_next": 2, "p4_unrelated": 3}
 #: What a provider sees: nothing (404), the decision data (the call-off and its API detail), or the
 #: incident as well (after acceptance).
 NOTHING = "nothing"
 DECIDE = "decide"
 ENGAGED = "engaged"
+ENDED = "ended"  # its call-off is completed or closed: it keeps what it had, nothing new reaches it
 WHO_SEES_WHAT = {
     "offered": {"p2_subject": DECIDE},
     "accepted": {"p2_subject": ENGAGED},
-    "completed": {"p2_subject": ENGAGED},
+    "completed": {"p2_subject": ENDED},
+    "closed": {"p2_subject": ENDED},
     "declined": {"p3_next": DECIDE},
     "expired": {"p3_next": DECIDE},
     "withdrawn": {},
 }
-#: endpoint → expected status for NOTHING / DECIDE / ENGAGED
+#: endpoint → expected status for NOTHING / DECIDE / ENGAGED / ENDED
 ENDPOINTS = {
-    "incident": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
-    "incident_attachment_shared": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
-    "incident_attachment_internal": {NOTHING: 404, DECIDE: 404, ENGAGED: 404},
-    "calloff": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
-    "calloff_live": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
-    "calloff_documents": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
-    "order_document": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
-    "provider_report": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
-    "api_detail": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
+    "incident": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "incident_attachment_shared": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "incident_attachment_internal": {NOTHING: 404, DECIDE: 404, ENGAGED: 404, ENDED: 404},
+    "incident_attachment_shared_later": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 404},
+    "calloff": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
+    "calloff_live": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
+    "calloff_documents": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "order_document": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "provider_report": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_detail": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
     # Only its own entries are listed: none before acceptance (a call-off is never offered again once accepted).
-    "api_time_entries": {NOTHING: 404, DECIDE: 200, ENGAGED: 200},
-    "api_order_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200},
+    "api_time_entries": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
+    "api_order_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
 }
 
 
@@ -411,7 +414,11 @@ def _hand_on(calloff, setup, index, how):
 @pytest.fixture
 def state_world(setup, file_calloff, alice, ministry):
     """state_world(state) → (call-off, objects by endpoint, a shared and an internal attachment)."""
+    from datetime import timedelta
+
+    import time_machine
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
     from calloffs import services as calloff_services
     from calloffs.services.api_keys import api_key_create
@@ -437,7 +444,7 @@ def state_world(setup, file_calloff, alice, ministry):
             calloff = _hand_on(calloff, setup, 1, state)
         elif state == "withdrawn":
             calloff = calloff_services.calloff_cancel(calloff=calloff, actor=alice, reason="Fehlalarm")
-        elif state in ("accepted", "completed"):
+        elif state in ("accepted", "completed", "closed"):
             p2, s2 = setup.providers[1], setup.staff[1]
             calloff = calloff_services.offer_accept(
                 calloff=calloff, provider=p2, actor=s2, lead_name="Uwe Brandt", lead_phone="+49 221 7770220"
@@ -451,13 +458,25 @@ def state_world(setup, file_calloff, alice, ministry):
                 kind="report",
                 upload=SimpleUploadedFile("bericht.txt", b"Bericht", content_type="text/plain"),
             )
-            if state == "completed":
+            if state in ("completed", "closed"):
                 calloff = calloff_services.calloff_complete(calloff=calloff, provider=p2, actor=s2, summary="Fertig")
+            if state == "closed":
+                calloff = calloff_services.calloff_close(calloff=calloff, actor=alice)
+        with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=True):  # after the state was reached
+            later = incident_services.attachment_add(
+                incident=incident,
+                actor=alice,
+                uploaded_file=SimpleUploadedFile("spaeter.txt", b"Inhalt", content_type="text/plain"),
+                shared_with_provider=True,
+            )
         urls = {
             "incident": reverse("incidents:detail", args=[incident.public_id]),
             "incident_attachment_shared": reverse("incidents:attachment", args=[incident.public_id, shared.public_id]),
             "incident_attachment_internal": reverse(
                 "incidents:attachment", args=[incident.public_id, internal.public_id]
+            ),
+            "incident_attachment_shared_later": reverse(
+                "incidents:attachment", args=[incident.public_id, later.public_id]
             ),
             "calloff": reverse("calloffs:detail", args=[calloff.public_id]),
             "calloff_live": reverse("calloffs:live", args=[calloff.public_id]),

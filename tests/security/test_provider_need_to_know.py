@@ -11,9 +11,11 @@ import pathlib
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from calloffs import services
 from calloffs.models import OfferState
@@ -187,6 +189,93 @@ def test_completed_and_closed_call_offs_keep_the_incident_visible(setup, file_ca
     assert client_for(setup.staff[0]).get(pages(calloff.incident)[0]).status_code == 200
     services.calloff_close(calloff=calloff, actor=alice)
     assert client_for(setup.staff[0]).get(pages(calloff.incident)[0]).status_code == 200
+
+
+def later(minutes: int):
+    """The clock moved on (no two moments the same, whatever the database's resolution)."""
+    return time_machine.travel(timezone.now() + timedelta(minutes=minutes), tick=True)
+
+
+@pytest.mark.parametrize("close", [False, True])
+def test_after_completion_nothing_new_reaches_the_provider(close, setup, file_calloff, alice):
+    """Failed before the fix: a provider whose call-off was completed (or closed) saw every file the
+    body shared and every note it wrote afterwards, e.g. for the next provider."""
+    calloff = accept(file_calloff(), setup.providers[0], setup.staff[0], LEAD_1)
+    incident = calloff.incident
+    before = upload(incident, alice, "vorher-freigegeben.txt", shared=True)
+    kept_back = upload(incident, alice, "erst-spaeter-freigegeben.txt")
+    with later(5):
+        services.calloff_complete(calloff=calloff, provider=setup.providers[0], actor=setup.staff[0], summary="Ok")
+        if close:
+            services.calloff_close(calloff=calloff, actor=alice)
+    with later(10):
+        after = upload(incident, alice, "nachher-freigegeben.txt", shared=True)
+        incident_services.attachment_set_shared(attachment=kept_back, actor=alice, shared=True)
+        incident_services.incident_add_note(incident=incident, actor=alice, text="Notiz-danach-geheim", at=None)
+    client = client_for(setup.staff[0])
+    page = client.get(pages(incident)[0])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert before.name in html
+    assert "Ihr Einsatz ist beendet" in html  # it is told why
+    for hidden in (after.name, kept_back.name, "Notiz-danach-geheim"):
+        assert hidden not in html, hidden
+    assert client.get(pages(incident, before)[1]).status_code == 200
+    for attachment in (after, kept_back):
+        assert client.get(pages(incident, attachment)[1]).status_code == 404, attachment.name
+    # The body sees all of it.
+    html = client_for(alice).get(pages(incident)[0]).content.decode()
+    for text in (before.name, after.name, kept_back.name, "Notiz-danach-geheim"):
+        assert text in html
+
+
+def test_a_new_provider_sees_what_is_shared_the_one_done_does_not(setup, file_calloff, alice):
+    """Two call-offs on one incident: P1's is completed, P2's accepted later. A file shared for P2
+    reaches P2, not P1; a share taken back and given again after P1's completion stays with P2."""
+    first = accept(file_calloff(), setup.providers[0], setup.staff[0], LEAD_1)
+    incident = first.incident
+    early = upload(incident, alice, "fuer-beide.txt", shared=True)
+    with later(5):
+        services.calloff_complete(calloff=first, provider=setup.providers[0], actor=setup.staff[0], summary="Ok")
+    with later(10):
+        second = accept(hand_to(file_calloff(incident=incident), setup, 1), setup.providers[1], setup.staff[1], LEAD_2)
+        for_p2 = upload(incident, alice, "fuer-p2.txt", shared=True)
+        incident_services.attachment_set_shared(attachment=early, actor=alice, shared=False)
+        incident_services.attachment_set_shared(attachment=early, actor=alice, shared=True)
+    p1, p2 = client_for(setup.staff[0]), client_for(setup.staff[1])
+    assert second.state == "accepted"
+    assert p2.get(pages(incident, for_p2)[1]).status_code == 200
+    assert p2.get(pages(incident, early)[1]).status_code == 200
+    assert p1.get(pages(incident, for_p2)[1]).status_code == 404
+    assert p1.get(pages(incident, early)[1]).status_code == 404  # shared again after P1 was done
+    # An unrelated provider and another body's caller: 404 for all of it.
+    for outsider in (setup.staff[2], setup.staff[3]):
+        for url in pages(incident, early, for_p2):
+            assert client_for(outsider).get(url).status_code == 404, url
+
+
+def test_a_provider_engaged_again_sees_what_is_shared_now(setup, file_calloff, alice):
+    """The same provider with a completed and an active call-off on the incident is engaged."""
+    first = accept(file_calloff(), setup.providers[0], setup.staff[0], LEAD_1)
+    incident = first.incident
+    with later(5):
+        services.calloff_complete(calloff=first, provider=setup.providers[0], actor=setup.staff[0], summary="Ok")
+    with later(10):
+        accept(file_calloff(incident=incident), setup.providers[0], setup.staff[0], LEAD_1)
+        fresh = upload(incident, alice, "neu.txt", shared=True)
+    assert client_for(setup.staff[0]).get(pages(incident, fresh)[1]).status_code == 200
+
+
+def test_the_share_moment_is_kept_with_the_flag(setup, file_calloff, alice):
+    """The database refuses a shared attachment without its moment (and a moment without the flag)."""
+    from django.db import IntegrityError, transaction
+
+    calloff = file_calloff()
+    attachment = upload(calloff.incident, alice, "x.txt", shared=True)
+    assert attachment.shared_at is not None
+    for flag, moment in ((True, None), (False, timezone.now())):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            IncidentAttachment.objects.filter(pk=attachment.pk).update(shared_with_provider=flag, shared_at=moment)
 
 
 def test_incidents_does_not_reach_into_calloffs_tables():
