@@ -31,7 +31,8 @@ def free_port() -> int:
 
 
 def start_redis(tmp: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
+    """A throwaway Redis on a free port, or on BENCH_REDIS_PORT (a port reserved for this user)."""
+    port = int(os.environ.get("BENCH_REDIS_PORT") or 0) or free_port()
     proc = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         cwd=tmp,
@@ -57,7 +58,9 @@ def fresh_database(url: str) -> None:
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
-    assert name.startswith("digisos_bench"), f"refusing to drop {name!r}: not a bench database"
+    # A database of one's own that is not called digisos_bench* may be named in BENCH_DROP_DATABASE.
+    allowed = name.startswith("digisos_bench") or name == os.environ.get("BENCH_DROP_DATABASE")
+    assert allowed, f"refusing to drop {name!r}: not a bench database"
     admin = psycopg2.connect(
         host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
     )
