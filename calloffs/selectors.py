@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -228,11 +228,33 @@ def ranking_entries(version: RankingVersion) -> QuerySet[ProviderRank]:
     )
 
 
+def ranking_current_with_ranks(contract: FrameworkContract) -> tuple[RankingVersion | None, list[ProviderRank]]:
+    """The current ranking version and all its entries (providers joined), ordered as
+    ``ranking_for_calloff`` reads them: one query when the version has entries (the filing reads
+    both; ``ranking_for_calloff(ranks=...)`` then needs none)."""
+    latest = RankingVersion.objects.filter(contract=contract).order_by("-number").values("pk")[:1]
+    ranks = list(
+        ProviderRank.objects.filter(version_id=Subquery(latest))
+        .select_related("provider", "version")
+        .order_by("rank", "id")
+    )
+    if ranks:
+        return ranks[0].version, ranks
+    return ranking_current(contract), []
+
+
 def ranking_for_calloff(
-    *, version: RankingVersion | None, service_module_id: int | None, regierungsbezirk: str
+    *,
+    version: RankingVersion | None,
+    service_module_id: int | None,
+    regierungsbezirk: str,
+    ranks: list[ProviderRank] | None = None,
 ) -> list[ProviderRank]:
     """The order of precedence that applies to a call-off: the most specific non-empty list of
-    (module and region) → (module, any region) → (any module, region) → general."""
+    (module and region) → (module, any region) → (any module, region) → general.
+
+    ``ranks``: all entries of ``version`` with their providers, ordered by rank and id, if the
+    caller has read them already in this transaction (ranking_current_with_ranks)."""
     if version is None:
         return []
     candidates = [
@@ -241,7 +263,8 @@ def ranking_for_calloff(
         (None, regierungsbezirk),
         (None, ""),
     ]
-    ranks = list(version.ranks.select_related("provider").order_by("rank", "id"))
+    if ranks is None:
+        ranks = list(version.ranks.select_related("provider").order_by("rank", "id"))
     for module_id, region in candidates:
         chosen = [r for r in ranks if r.service_module_id == module_id and r.regierungsbezirk == region]
         if chosen:

@@ -57,7 +57,8 @@ def _require_edit(user, organisation: Organisation) -> None:
         raise PermissionDenied
 
 
-@transaction.atomic
+# No savepoint of its own: its callers run it inside their transaction and let any error end it.
+@transaction.atomic(savepoint=False)
 def incident_open_or_attach(
     *,
     organisation: Organisation,
@@ -90,7 +91,7 @@ def incident_open_or_attach(
         affected_systems=affected_systems,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    obligations_sync(incident=incident)
+    obligations_sync(incident=incident, created=True)
     return incident
 
 
@@ -127,24 +128,29 @@ def _due_at(incident: Incident, kind: str, existing: dict[str, ReportingObligati
     return incident.became_aware_at + DEADLINES[kind]
 
 
-def obligations_sync(*, incident: Incident) -> list[ReportingObligation]:
+def obligations_sync(*, incident: Incident, created: bool = False) -> list[ReportingObligation]:
     """Create the obligations that apply and (re)compute the clocks of the open ones.
 
     Obligations that no longer apply (e.g. personal data turned out not to be affected) are
     waived with a reason, never deleted: the record shows what was considered.
+    ``created``: the incident was created in this transaction a moment ago, so it has none yet
+    (nothing to read back); the new ones are written in one statement.
     """
-    existing = {o.kind: o for o in ReportingObligation.objects.select_for_update().filter(incident=incident)}
+    if created:
+        existing = {}
+    else:
+        existing = {o.kind: o for o in ReportingObligation.objects.select_for_update().filter(incident=incident)}
     applicable = _applicable_kinds(incident)
     now = timezone.now()
+    new: list[ReportingObligation] = []
     # Final report depends on the notification, so handle kinds in a stable order.
     for kind in sorted(applicable, key=lambda k: k == ObligationKind.NIS2_FINAL_REPORT):
         due = _due_at(incident, kind, existing)
         remind = due - REMINDER_BEFORE[kind]
         obligation = existing.get(kind)
         if obligation is None:
-            existing[kind] = ReportingObligation.objects.create(
-                incident=incident, kind=kind, due_at=due, remind_at=remind
-            )
+            existing[kind] = ReportingObligation(incident=incident, kind=kind, due_at=due, remind_at=remind)
+            new.append(existing[kind])
         elif obligation.is_open or obligation.waived_at:
             fields = []
             if obligation.waived_at and obligation.waived_reason == AUTO_WAIVE_REASON:
@@ -155,6 +161,7 @@ def obligations_sync(*, incident: Incident) -> list[ReportingObligation]:
                 fields += ["due_at", "remind_at", "reminded_at"]
             if fields:
                 obligation.save(update_fields=fields)
+    ReportingObligation.objects.bulk_create(new)
     for kind, obligation in existing.items():
         if kind not in applicable and obligation.is_open:
             obligation.waived_at, obligation.waived_reason = now, AUTO_WAIVE_REASON

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Prefetch, Q
+from django.db.models import FilteredRelation, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -218,9 +218,9 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             return self.detail_queryset(qs)
         return qs.select_related("organisation", "contract")
 
-    def detail_queryset(self, qs):
+    def detail_prefetches(self) -> list:
         events = CallOffEvent.objects.filter(Q(provider__isnull=True) | Q(provider_id=self.provider.pk))
-        return qs.select_related("organisation", "contract").prefetch_related(
+        return [
             Prefetch(
                 "offers",
                 queryset=Offer.objects.filter(provider_id=self.provider.pk, state=OfferState.OPEN),
@@ -230,7 +230,10 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             Prefetch("events", queryset=events.order_by("at", "id")),
             "contract__role_rates",
             "contract__service_modules",
-        )
+        ]
+
+    def detail_queryset(self, qs):
+        return qs.select_related("organisation", "contract").prefetch_related(*self.detail_prefetches())
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -278,7 +281,10 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             eta_onsite=data.get("eta_onsite"),
             note=data.get("note", ""),
         )
-        return self._detail(calloff)
+        # The service returns the call-off row it locked and wrote (its body and contract joined),
+        # now this provider's: only its related rows are read, not the row again.
+        prefetch_related_objects([calloff], *self.detail_prefetches())
+        return Response(self.get_serializer(calloff).data, status=status.HTTP_200_OK)
 
     @action(detail=True, methods=["post"])
     @idempotent

@@ -48,11 +48,12 @@ def lock_calloff(calloff: CallOff | int, *, skip_locked: bool = False) -> CallOf
     """Re-read the call-off row with a lock (FOR UPDATE OF the call-off only).
 
     skip_locked (for the timer sweeps): raise CallOff.DoesNotExist at once if another
-    transaction holds the row, instead of waiting for it."""
+    transaction holds the row, instead of waiting for it. The incident is joined (not locked):
+    every transition writes a timeline entry to it."""
     pk = calloff.pk if isinstance(calloff, CallOff) else calloff
     return (
         CallOff.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-        .select_related("organisation", "contract")
+        .select_related("organisation", "contract", "incident")
         .get(pk=pk)
     )
 

@@ -9,14 +9,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digisos import plausible
 from incidents.models import Category, Incident, TimelineEntry
 from incidents.services import incident_open_or_attach, timeline_add
-from tenants.models import Membership, Organisation
+from tenants.models import Organisation
+from tenants.selectors import roles_of
 
 from ..errors import InvalidInput, NoActiveContract, NotEntitled, NotPermitted
 from ..models import (
@@ -30,25 +31,31 @@ from ..models import (
     ServiceModule,
 )
 from ..permissions import can_file_for, is_ministry, mandate_for
-from ..selectors import committed_value, contracts_in_force, ranking_current
+from ..selectors import committed_value, contracts_in_force, ranking_current_with_ranks
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
 from .common import record_event, require_phone, require_plausible, require_text, transition
-from .offers import offer_next
+from .offers import JustFiled, offer_next
 
 CENT = Decimal("0.01")
 
 
-@transaction.atomic
 def next_calloff_number(*, when: datetime) -> str:
-    """DSOS-<year of filing>-<5-digit per-year sequence>, drawn under a row lock in a transaction of
-    its own (calloff_file draws it just before filing): no twins, increasing; a gap only where the
-    filing then fails."""
+    """DSOS-<year of filing>-<5-digit per-year sequence>, drawn in one statement of its own
+    (calloff_file draws it just before filing): no twins, increasing; a gap only where the filing
+    then fails. The upsert creates the year's row or increments it under the row lock it takes,
+    and returns the new value (PostgreSQL and SQLite ≥ 3.35 both have ON CONFLICT … RETURNING);
+    it replaces a transaction of four statements (lock, read, update, commit)."""
     year = timezone.localtime(when).year
-    sequence, _created = CallOffNumberSequence.objects.select_for_update().get_or_create(year=year)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return f"DSOS-{year}-{sequence.last_value:05d}"
+    table = connection.ops.quote_name(CallOffNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_value) VALUES (%s, 1) "  # noqa: S608 - the table name is ours
+            f"ON CONFLICT (year) DO UPDATE SET last_value = {table}.last_value + 1 RETURNING last_value",
+            [year],
+        )
+        (value,) = cursor.fetchone()
+    return f"DSOS-{year}-{value:05d}"
 
 
 def _resolve_contract(contract: FrameworkContract | None) -> FrameworkContract:
@@ -106,7 +113,7 @@ def _clean_services(
 
 def _mandate_principal(actor, organisation: Organisation, on_behalf: bool) -> str | None:
     """Name of the principal body when the actor files under a mandate (recorded in the event)."""
-    if on_behalf or Membership.objects.filter(user=actor, organisation=organisation).exists():
+    if on_behalf or organisation.pk in roles_of(actor):
         return None
     mandate = mandate_for(actor, organisation)
     return mandate.principal.name if mandate else None
@@ -276,12 +283,13 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         affected_systems=affected,
         actor=actor,
     )
+    ranking_version, version_ranks = ranking_current_with_ranks(contract)
     calloff = CallOff.objects.create(
         number=number,
         contract=contract,
         organisation=organisation,
         incident=incident,
-        ranking_version=ranking_current(contract),
+        ranking_version=ranking_version,
         state=CallOffState.SUBMITTED,
         filed_by=actor,
         submitted_at=now,
@@ -327,7 +335,12 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
             behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
         ),
     )
-    offer_next(calloff=calloff, actor=actor, now=now)
+    offer_next(
+        calloff=calloff,
+        actor=actor,
+        now=now,
+        just_filed=JustFiled(first_module_id=lines[0][0].pk, version_ranks=version_ranks),
+    )
     # Last, under the contract's lock (held until the commit, a few statements later): the filings
     # before this one have committed, so the commitments read here are exact.
     contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)

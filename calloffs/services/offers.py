@@ -8,6 +8,7 @@ and the loser finds the offer no longer open.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count
@@ -74,20 +75,41 @@ def _skip_reason(provider: Provider, regierungsbezirk: str, engaged: int) -> tup
     return None
 
 
-def offer_next(*, calloff: CallOff, actor=None, now: datetime | None = None) -> Offer | None:
+@dataclass(frozen=True)
+class JustFiled:
+    """What the filing wrote and read a moment ago in the same transaction, so that offer_next
+    need not read it back: the first service module, and all entries of the ranking version."""
+
+    first_module_id: int | None
+    version_ranks: list[ProviderRank]
+
+
+def offer_next(
+    *, calloff: CallOff, actor=None, now: datetime | None = None, just_filed: JustFiled | None = None
+) -> Offer | None:
     """Offer a locked call-off to the next provider in its ranking version, or mark it unassigned.
 
     Internal: runs inside the caller's transaction, never on its own. Providers already offered
     in this call-off are passed over silently (that is the order progressing); every other skip
     (inactive, region not served, at capacity) is recorded as an event with its reason.
+    ``just_filed``: the call-off was created in this transaction (it has no offers yet).
     """
     now = now or timezone.now()
     region = calloff.organisation.regierungsbezirk
-    first_module_id = calloff.services.order_by("position", "id").values_list("service_module_id", flat=True).first()
+    if just_filed is not None:
+        first_module_id, version_ranks, already = just_filed.first_module_id, just_filed.version_ranks, set()
+    else:
+        first_module_id = (
+            calloff.services.order_by("position", "id").values_list("service_module_id", flat=True).first()
+        )
+        version_ranks = None
+        already = set(calloff.offers.values_list("provider_id", flat=True))
     ranks = ranking_for_calloff(
-        version=calloff.ranking_version, service_module_id=first_module_id, regierungsbezirk=region
+        version=calloff.ranking_version,
+        service_module_id=first_module_id,
+        regierungsbezirk=region,
+        ranks=version_ranks,
     )
-    already = set(calloff.offers.values_list("provider_id", flat=True))
     load = _engagements([r.provider_id for r in ranks])
     version_number = calloff.ranking_version.number if calloff.ranking_version else None
     for entry in ranks:

@@ -38,19 +38,21 @@ def _initial(organisation: Organisation | None, token: str) -> dict:
     return initial
 
 
-def _pick(organisations, public_id: str) -> Organisation | None:
+def _pick(organisations: list[Organisation], public_id: str) -> Organisation | None:
     try:
         value = uuid.UUID(str(public_id))
     except ValueError:
         return None
-    return organisations.filter(public_id=value).first()
+    return next((o for o in organisations if o.public_id == value), None)
 
 
 @login_required
 def calloff_create(request):
     organisations, on_behalf = _fileable_organisations(request.user)
+    # Read once: the form's choices, the pick and the checks below all use this list.
+    organisations = list(organisations)
     contract = selectors.active_contract()
-    if not on_behalf and not organisations.exists():
+    if not on_behalf and not organisations:
         ranked, others = selectors.hotline_providers(contract)
         return render(request, "calloffs/calloff_not_allowed.html", {"hotlines": ranked + others}, status=403)
     modules = list(contract.service_modules.order_by("position", "id")) if contract else []
@@ -58,8 +60,8 @@ def calloff_create(request):
     chosen_id = request.POST.get("organisation") or request.GET.get("stelle")
     if chosen_id:
         chosen = _pick(organisations, chosen_id)
-    elif not on_behalf and organisations.count() == 1:
-        chosen = organisations.first()
+    elif not on_behalf and len(organisations) == 1:
+        chosen = organisations[0]
     form_kwargs = {"organisations": organisations, "modules": modules, "on_behalf": on_behalf}
     if request.method == "POST":
         form = CallOffFilingForm(request.POST, **form_kwargs)

@@ -1,0 +1,95 @@
+"""The SQL statements of the requests of a mass-incident day, pinned (issue 19): the form, the filing,
+the call-off page and the provider's accept. A change that adds a statement to one of them fails here;
+one that removes some lowers the pin. The list a provider polls is pinned in
+tests/api/test_calloffs_api.py (3 at page size 5 and 50).
+
+The counts include BEGIN/COMMIT/SAVEPOINT, which Django reports as statements on SQLite and
+PostgreSQL alike; they are the same on both (CI runs these tests on both). What each statement is:
+``.venv/bin/python bench/request_cost.py --sql "POST /abrufe/neu/"``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from calloffs.models import CallOff, CallOffState
+from notifications.models import Notification, WebhookEndpoint
+from tests.api.conftest import api, keys  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+#: Statements per request; the targets of issue 19 in the comments.
+FORM_GET = 12  # target ≤ 6
+FILING_POST = 33  # target ≤ 20
+CALLOFF_PAGE = 13  # target ≤ 8
+API_ACCEPT = 22  # target ≤ 15
+
+ACCEPT = {"lead_name": "Jana Keller", "lead_phone": "+49 211 5550110"}
+
+
+@pytest.fixture
+def hooked(setup):
+    """P1 has a webhook endpoint: a filing writes a webhook, an e-mail and SMS rows to the outbox."""
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://p1.example/hooks", active=True)
+    return setup
+
+
+def filing_data(setup, org, **overrides) -> dict:
+    data = {
+        "client_token": str(uuid.uuid4()),
+        "organisation": str(org.public_id),
+        "category": "ransomware",
+        "operations_halted": "yes",
+        "situation": "Verschlüsselungstrojaner: Fileserver und Fachverfahren verschlüsselt.",
+        "affected": "Fileserver, Meldewesen",
+        f"module_{setup.modules.remote.pk}": "40",
+        "place_of_performance": "Rathaus",
+        "callback_phone": "+49 171 1234567",
+        "callback_email": "it-notfall@example.org",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_form_page(hooked, alice, client_for, django_assert_num_queries):
+    client = client_for(alice)
+    assert client.get(reverse("calloffs:create")).status_code == 200  # the session is warm, as in use
+    with django_assert_num_queries(FORM_GET):
+        response = client.get(reverse("calloffs:create"))
+    assert response.status_code == 200
+
+
+def test_the_filing(hooked, alice, org_a, client_for, django_assert_num_queries):
+    client = client_for(alice)
+    client.post(reverse("calloffs:create"), filing_data(hooked, org_a))  # the year's number row exists
+    before = Notification.objects.count()
+    with django_assert_num_queries(FILING_POST):
+        response = client.post(reverse("calloffs:create"), filing_data(hooked, org_a))
+    assert response.status_code == 302
+    calloff = CallOff.objects.order_by("-pk").first()
+    assert calloff.state == CallOffState.OFFERED and calloff.offers.count() == 1
+    assert Notification.objects.count() > before  # the offer's outbox rows are in the count
+
+
+def test_the_calloff_page(hooked, alice, file_calloff, client_for, django_assert_num_queries):
+    calloff = file_calloff()
+    client = client_for(alice)
+    url = reverse("calloffs:detail", args=[calloff.public_id])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(CALLOFF_PAGE):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_accept(hooked, api, file_calloff, django_assert_num_queries):  # noqa: F811
+    file_calloff()  # warms the key's last-used stamp (written at most once a minute)
+    calloff = file_calloff()
+    client = api(0)
+    assert client.get("/api/v1/calloffs/").status_code == 200
+    with django_assert_num_queries(API_ACCEPT):
+        response = client.post(f"/api/v1/calloffs/{calloff.public_id}/accept/", ACCEPT, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == CallOffState.ACCEPTED
