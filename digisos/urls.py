@@ -25,5 +25,6 @@ urlpatterns = [
     path("abrufe/", include("calloffs.urls")),
     path("verify/<str:code>/", calloff_documents.verify, name="verify"),
     path("api/v1/", include("calloffs.api.urls")),
+    path("", include("statuspages.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "incidents",
     "calloffs",
     "settlement",
+    "statuspages",
     "digisos",
 ]
 
