@@ -41,7 +41,7 @@ def test_publish_then_a_resident_reads_it_on_a_phone(browser, desktop, live_serv
     page.get_by_label("Öffnungszeiten").fill("Bürgerbüro: Montag bis Freitag 8 bis 12 Uhr")
     first = page.get_by_role("group", name="Betroffene Dienstleistung 1")
     first.get_by_label("Dienstleistung").fill("Personalausweis und Reisepass")
-    first.get_by_label("Was Sie stattdessen tun können").fill("Bitte gehen Sie zum Bürgerbüro der Nachbarstadt Kreuztal.")
+    first.get_by_label("Was Sie stattdessen tun können").fill("Bitte gehen Sie zum Bürgerbüro in Kreuztal.")
     second = page.get_by_role("group", name="Betroffene Dienstleistung 2")
     second.get_by_label("Dienstleistung").fill("Kfz-Zulassung")
     second.get_by_label("Zustand").select_option("limited")

@@ -152,6 +152,14 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "api_v1:webhook-list": ("get", None, API),
     "api_v1:webhook-detail": ("get", "webhook", API_OBJECT),
     "api_v1:webhook-rotate-secret": ("post", "webhook", {**API_OBJECT, "provider1": OK}),
+    # status pages: the published page and its feed for everyone (unpublished → 404: tests/statuspages);
+    # written by the body's callers and admins and the ministry (a principal under a mandate: tests/statuspages)
+    "statuspages:public": ("get", "statuspage", PUBLIC),
+    "statuspages:public_en": ("get", "statuspage", PUBLIC),
+    "statuspages:feed": ("get", "statuspage", PUBLIC),
+    "statuspages:feed_en": ("get", "statuspage", PUBLIC),
+    "statuspages:list": ("get", None, ANY_USER),
+    "statuspages:manage": ("get", "org", BODY_WRITE),
 }
 SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
 SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/
@@ -225,6 +233,16 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     _invitation, token = tenant_services.invitation_create(
         actor=body_admin, email="neu@example.org", organisation=org_a, role="member"
     )
+    from statuspages import services as statuspage_services
+
+    statuspage = statuspage_services.status_page_save(
+        organisation=org_a,
+        actor=alice,
+        headline="Eingeschränkt erreichbar",
+        summary="Viele Dienste ruhen.",
+        phone="0211 1234",
+    )
+    statuspage_services.status_page_publish(page=statuspage, actor=alice)
     contact = ProviderContact.objects.create(provider=setup.providers[0], name="Kontakt", phone="+49 211 555")
     alert = MinistryAlert.objects.create(kind="unassigned", message="Test", calloff=calloff)
     return {
@@ -236,6 +254,7 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         "membership": Membership.objects.get(user=alice),
         "contact": contact,
         "alert": alert,
+        "statuspage": statuspage,
         "order": order,
         "calloff_attachment": calloff_attachment,
         "incident_attachment": incident_attachment,
@@ -288,6 +307,7 @@ def _kwargs(kind, w):
         "verify": {"code": w["order"].verify_code},
         "api_calloff": {"id": c.public_id},
         "webhook": {"id": missing},
+        "statuspage": {"slug": w["statuspage"].slug},
     }[kind]
 
 

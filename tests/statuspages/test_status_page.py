@@ -191,6 +191,7 @@ def test_english_page_is_marked_english(client, client_for, alice, org_a, incide
     en = client.get(reverse("statuspages:public_en", args=[page.slug]))
     assert en.status_code == 200 and '<html lang="en">' in en.content.decode()
     assert en["Content-Language"] == "en"
+    assert "Latest updates" in en.content.decode() and "How to reach us" in en.content.decode()
     de = client.get(reverse("statuspages:public", args=[page.slug]))
     assert '<html lang="de">' in de.content.decode()
 
