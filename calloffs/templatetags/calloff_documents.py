@@ -10,6 +10,7 @@ from tenants.models import Organisation
 
 from ..documents.render import de_eur, de_minutes, de_number
 from ..models import DocumentKind, DocumentState
+from ..money import format_hours, format_number, format_quantity
 from ..selectors_documents import calloff_documents, can_access_documents, can_request_documents
 from ..services.documents import STALE_AFTER
 
@@ -24,6 +25,23 @@ def eur(value) -> str:
 @register.filter
 def de_num(value, places=None) -> str:
     return de_number(value, None if places in (None, "") else int(places))
+
+
+@register.filter
+def quantity(value, unit) -> str:
+    """'8 Stunden', '1 Stunde', '2,5 Personentage' (calloffs.money.format_quantity)."""
+    return format_quantity(value, unit)
+
+
+@register.filter
+def hours(value) -> str:
+    return format_hours(value)
+
+
+@register.filter
+def de_amount(value) -> str:
+    """A number of hours in a column headed "Stunden": '8', '7,5' (not '8,00')."""
+    return format_number(value)
 
 
 @register.filter

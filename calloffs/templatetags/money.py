@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.formats import number_format
 
-from ..money import format_eur
+from ..money import format_eur, format_hours, format_quantity
 
 register = template.Library()
 
@@ -47,3 +47,15 @@ def plain_number(value) -> str:
     """A number with a dot as decimal separator, for HTML attributes (``<progress value>``)."""
     number = _decimal(value)
     return "0" if number is None else format(number, "f")
+
+
+@register.filter
+def quantity(value, unit) -> str:
+    """{{ line.estimated_quantity|quantity:line.service_module.unit }} → '8 Stunden' / '1 Stunde'."""
+    return format_quantity(value, unit)
+
+
+@register.filter
+def hours(value) -> str:
+    """{{ entry.hours|hours }} → '7,5 Stunden'."""
+    return format_hours(value)

@@ -84,7 +84,7 @@ def test_the_order_pdf_carries_every_field(order_calloff, run_queued, setup, org
         f"Beginn der Remote-Unterstützung 1 Std. {berlin(calloff.remote_start_due_at)} Uhr",
         f"Eintreffen vor Ort 4 Std. {berlin(calloff.onsite_due_at)} Uhr",
         # services, estimated hours, the contract's prices, values, estimated value
-        "IR-REMOTE – Remote 40 Stunde 210,00 € 8.400,00 €",
+        "IR-REMOTE – Remote 40 Stunden 210,00 € 8.400,00 €",
         "LESSONS – Workshop 1 Pauschale 3.500,00 € 3.500,00 €",
         "Geschätzter Wert des Abrufs 11.900,00 €",
         # place of performance
@@ -297,7 +297,7 @@ def test_a_change_of_scope_makes_version_2_and_version_1_stays(
     assert first.state == DocumentState.READY and document_bytes(first) == first_bytes
     old, new = pdf_text(first_bytes), pdf_text(document_bytes(second))
     assert "LESSONS – Workshop" in old and "11.900,00 €" in old
-    assert "LESSONS – Workshop" not in new and "IR-ONSITE – Vor Ort 16 Stunde 240,00 € 3.840,00 €" in new
+    assert "LESSONS – Workshop" not in new and "IR-ONSITE – Vor Ort 16 Stunden 240,00 € 3.840,00 €" in new
     assert "Geschätzter Wert des Abrufs 12.240,00 €" in new
     assert "Diese Fassung ersetzt Version 1" in new and "Anlass: Änderung des Leistungsumfangs" in new
     assert list(order_calloff.documents.order_by("version").values_list("version", flat=True)) == [1, 2]
