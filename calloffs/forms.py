@@ -7,15 +7,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from digisos import plausible
-from incidents.models import Category
+from incidents.models import Category, FirstHourStep
 from tenants.models import phone_validator
 
-from .models import Priority, Provider
+from .models import ASSIGN_REASON_MAX, ASSIGN_REASON_MIN, OfferState, Priority, Provider
+from .selectors import assignment_candidates
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 AWARE_NOW, AWARE_TODAY, AWARE_EARLIER = "now", "today", "earlier"
@@ -222,16 +224,63 @@ class SummaryForm(forms.Form):
     summary = forms.CharField(label=_("Zusammenfassung der Leistung"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class AssignChoiceField(forms.ModelChoiceField):
+    """One radio button per provider, its label saying rank, load against capacity and region."""
+
+    def __init__(self, *args, candidates, region: str, **kwargs):
+        self.candidates = {c.provider.pk: c for c in candidates}
+        self.region = region
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        c = self.candidates.get(obj.pk)
+        if c is None:
+            return str(obj)
+        region_note = "" if c.serves_region else " (" + _("nicht %(region)s") % {"region": self.region} + ")"
+        parts = [
+            _("Rang %(rank)s") % {"rank": c.rank} if c.rank else _("nicht in der Rangfolge dieses Abrufs"),
+            _("%(engaged)s von %(capacity)s Einsätzen belegt") % {"engaged": c.engaged, "capacity": obj.capacity}
+            + (" (" + _("ausgelastet") + ")" if c.at_capacity else ""),
+            _("Regierungsbezirke: %(regions)s") % {"regions": ", ".join(obj.regions or [])} + region_note,
+        ]
+        if c.offer_state:
+            parts.append(_("Angebot: %(state)s") % {"state": OfferState(c.offer_state).label})
+        return f"{obj.legal_name} – " + " · ".join(str(p) for p in parts)
+
+
 class ManualAssignForm(forms.Form):
-    provider = forms.ModelChoiceField(
-        label=_("Dienstleister"), queryset=Provider.objects.none(), empty_label=_("Bitte wählen")
-    )
+    """The ministry assigns a provider directly, deviating from the order of precedence."""
+
     reason = forms.CharField(
         label=_("Begründung der Abweichung von der Rangfolge"),
+        help_text=_(
+            "Mindestens 10 Zeichen, z. B. „Rang 1 telefonisch nicht erreichbar“. "
+            "Wird im Verlauf und im Prüfprotokoll dokumentiert."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        min_length=ASSIGN_REASON_MIN,
+        max_length=ASSIGN_REASON_MAX,
     )
 
-    def __init__(self, *args, contract, **kwargs):
+    def __init__(self, *args, calloff, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("short_name")
+        candidates = assignment_candidates(calloff)
+        self.fields["provider"] = AssignChoiceField(
+            label=_("Dienstleister"),
+            queryset=Provider.objects.filter(pk__in=[c.provider.pk for c in candidates]),
+            candidates=candidates,
+            region=calloff.organisation.regierungsbezirk,
+            empty_label=None,
+            widget=forms.RadioSelect,
+        )
+        if candidates:  # in the order of precedence, not by name
+            order = Case(*(When(pk=c.provider.pk, then=i) for i, c in enumerate(candidates)))
+            self.fields["provider"].queryset = self.fields["provider"].queryset.order_by(order)
+        self.order_fields(["provider", "reason"])
+
+
+class ChecklistForm(forms.Form):
+    """Tick (done=1) or untick (done=0) one step of the first-hour checklist."""
+
+    step = forms.ChoiceField(choices=FirstHourStep.choices)
+    done = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")

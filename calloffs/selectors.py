@@ -146,6 +146,48 @@ def provider_load() -> list[ProviderLoad]:
     return [ProviderLoad(provider=p, engaged=p.engaged, open_offers=p.open_offers) for p in providers]
 
 
+@dataclass(frozen=True)
+class AssignCandidate:
+    """A provider the ministry may assign a call-off to, with what it needs to decide."""
+
+    provider: Provider
+    rank: int | None  # its place in this call-off's order of precedence (None: not listed for it)
+    engaged: int
+    serves_region: bool
+    offer_state: str  # how its offer of this call-off ended, "" if it had none
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.engaged >= self.provider.capacity
+
+
+def assignment_candidates(calloff: CallOff) -> list[AssignCandidate]:
+    """The active providers party to the call-off's contract, in the call-off's order of precedence
+    (then the others by name), with load against capacity and whether they serve the body's region."""
+    region = calloff.organisation.regierungsbezirk
+    first_module_id = calloff.services.order_by("position", "id").values_list("service_module_id", flat=True).first()
+    version = calloff.ranking_version or ranking_current(calloff.contract)
+    ranks: dict[int, int] = {}
+    for entry in ranking_for_calloff(version=version, service_module_id=first_module_id, regierungsbezirk=region):
+        ranks.setdefault(entry.provider_id, entry.rank)
+    parties = ProviderRank.objects.filter(version__contract_id=calloff.contract_id).values("provider_id")
+    providers = Provider.objects.filter(active=True, pk__in=parties).annotate(
+        engaged=Count("calloffs", filter=Q(calloffs__state__in=ENGAGED_STATES), distinct=True)
+    )
+    offers = dict(calloff.offers.values_list("provider_id", "state"))
+    candidates = [
+        AssignCandidate(
+            provider=p,
+            rank=ranks.get(p.pk),
+            engaged=p.engaged,
+            serves_region=p.serves(region),
+            offer_state=offers.get(p.pk, ""),
+        )
+        for p in providers
+    ]
+    return sorted(candidates, key=lambda c: (c.rank is None, c.rank or 0, c.provider.short_name))
+
+
 # --- Contract and ranking -------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ ACTION_WORDS = {
     "close": "abschliessen",
     "cancel": "stornieren",
     "assign": "zuweisen",
+    "checklist": "checkliste",
 }
 register_converter(word_converter(ACTION_WORDS), "calloff_action")
 

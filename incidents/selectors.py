@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Incident, IncidentAttachment, MajorIncident, TimelineEntry
+from .models import ChecklistTick, FirstHourStep, Incident, IncidentAttachment, MajorIncident, TimelineEntry
 from .models.reporting import DEADLINES, FINAL_REPORT_AFTER_NOTIFICATION, ObligationKind
 from .visibility import OutsideView
 
@@ -81,3 +84,31 @@ def reporting_clocks(became_aware_at):
         {"kind": kind, "label": kind.label, "seconds": int(delta.total_seconds()), "due_at": became_aware_at + delta}
         for kind, delta in clocks
     ]
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    step: str
+    label: str
+    done: bool
+    changed_at: datetime | None
+    changed_by: str
+
+
+def first_hour_checklist(incident: Incident) -> list[ChecklistRow]:
+    """Every step of the first-hour checklist in the card's order, with where it stands (one query)."""
+    ticks = {t.step: t for t in ChecklistTick.objects.filter(incident=incident).select_related("changed_by")}
+    rows = []
+    for step in FirstHourStep:
+        tick = ticks.get(step.value)
+        by = tick.changed_by if tick else None
+        rows.append(
+            ChecklistRow(
+                step=step.value,
+                label=step.label,
+                done=bool(tick and tick.done),
+                changed_at=tick.changed_at if tick else None,
+                changed_by=str(by) if by else "",
+            )
+        )
+    return rows

@@ -22,6 +22,8 @@ from tenants.models import Mandate, Membership, Organisation, Role
 from tenants.services import audit
 
 from .models import (
+    ChecklistTick,
+    FirstHourStep,
     Incident,
     IncidentAttachment,
     IncidentStatus,
@@ -227,6 +229,38 @@ def incident_update(*, incident: Incident, actor, **changes) -> Incident:
         became_aware_was_assumed=confirms,
     )
     return incident
+
+
+@transaction.atomic(durable=True)
+def checklist_set(*, incident: Incident, step: str, done: bool, actor) -> ChecklistTick:
+    """Tick (done=True) or untick one step of the first-hour checklist. The incident row is locked,
+    so two people ticking at once are serialised; each change writes a timeline entry (seen by
+    whoever sees the body's own entries, the engaged provider too: it wants to know what was done)
+    and an audit entry. Setting a step to what it already is changes nothing and writes nothing."""
+    if step not in FirstHourStep.values:
+        raise ValidationError({"step": _("Unbekannter Schritt der Checkliste.")})
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    _require_edit(actor, incident.organisation)
+    tick, _created = ChecklistTick.objects.get_or_create(incident=incident, step=step)
+    if tick.done == done:
+        return tick
+    tick.done = done
+    tick.changed_at = timezone.now()
+    tick.changed_by = actor
+    tick.save(update_fields=["done", "changed_at", "changed_by"])
+    label = FirstHourStep(step).label
+    text = _("Checkliste erste Stunde – erledigt: %s") if done else _("Checkliste erste Stunde – wieder offen: %s")
+    timeline_add(
+        incident=incident, source=TimelineEntry.Source.BODY, author=actor, text=text % label, at=tick.changed_at
+    )
+    audit(
+        actor=actor,
+        action="incident.checklist_ticked" if done else "incident.checklist_unticked",
+        organisation=incident.organisation,
+        target=str(incident.public_id),
+        step=step,
+    )
+    return tick
 
 
 @transaction.atomic(durable=True)

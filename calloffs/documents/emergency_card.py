@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.models import FirstHourStep
 from tenants.models import EmergencyContact, Organisation
 
 from ..selectors import active_contract, ranking_current, ranking_for_calloff
@@ -33,6 +34,7 @@ def emergency_card_context(organisation: Organisation) -> dict:
         "body": organisation,
         "contract": contract,
         "providers": providers,
+        "checklist": list(FirstHourStep),
         "contacts": list(EmergencyContact.objects.filter(organisation=organisation)),
         "portal_url": portal_url,
         "portal_qr": qr_svg_data_uri(portal_url),

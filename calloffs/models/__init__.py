@@ -10,6 +10,8 @@ from .api import (
     ProviderApiKey,
 )
 from .calloff import (
+    ASSIGN_REASON_MAX,
+    ASSIGN_REASON_MIN,
     ENGAGED_STATES,
     OPEN_STATES,
     TRANSITIONS,
@@ -46,6 +48,8 @@ __all__ = [
     "IdempotencyRecord",
     "IdempotencyState",
     "ProviderApiKey",
+    "ASSIGN_REASON_MAX",
+    "ASSIGN_REASON_MIN",
     "ENGAGED_STATES",
     "MILESTONE_FIELDS",
     "OPEN_STATES",

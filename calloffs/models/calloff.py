@@ -11,6 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +60,9 @@ ENGAGED_STATES = (S.ACCEPTED, S.IN_PROGRESS)
 #: States in which the assigned provider may record hours.
 WORK_STATES = (S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED)
 OPEN_STATES = (S.SUBMITTED, S.OFFERED, S.UNASSIGNED, S.ACCEPTED, S.IN_PROGRESS)
+#: Plausible length of the ministry's reason for deviating from the order of precedence
+#: (form, service and the CHECK below).
+ASSIGN_REASON_MIN, ASSIGN_REASON_MAX = 10, 2000
 
 
 class CallOffQuerySet(models.QuerySet):
@@ -191,6 +196,14 @@ class CallOff(models.Model):
                 name="calloff_engaged_has_provider",
             ),
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="calloff_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(manual_assignment_reason="")
+                | Q(
+                    GreaterThanOrEqual(Length("manual_assignment_reason"), ASSIGN_REASON_MIN),
+                    LessThanOrEqual(Length("manual_assignment_reason"), ASSIGN_REASON_MAX),
+                ),
+                name="calloff_assign_reason_length",
+            ),
             # What the body or the provider entered lies in the plausible range (digisos.plausible).
             *(datetime_range_check(field, name=f"calloff_{field}_plausible") for field in ENTERED_MOMENTS),
         ]

@@ -21,6 +21,8 @@ from incidents.services import timeline_add
 
 from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from ..models import (
+    ASSIGN_REASON_MAX,
+    ASSIGN_REASON_MIN,
     ENGAGED_STATES,
     AlertKind,
     CallOff,
@@ -339,6 +341,13 @@ def calloff_assign_manually(*, calloff: CallOff, provider: Provider, actor, reas
     the provider (calloff_report_lead)."""
     require_ministry(actor)
     reason = require_reason(reason)
+    if not ASSIGN_REASON_MIN <= len(reason) <= ASSIGN_REASON_MAX:
+        raise InvalidInput(
+            _("Bitte begründen Sie die Abweichung in {low} bis {high} Zeichen.").format(
+                low=ASSIGN_REASON_MIN, high=ASSIGN_REASON_MAX
+            ),
+            field="reason",
+        )
     calloff = lock_calloff(calloff)
     if calloff.state not in (CallOffState.UNASSIGNED, CallOffState.OFFERED):
         raise TransitionNotAllowed(

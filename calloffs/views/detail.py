@@ -1,74 +1,199 @@
-"""The call-off page: status timeline that updates by itself, and the actions each party may take."""
+"""The call-off page: status timeline that updates by itself, and the actions each party may take.
+
+Which action is open to whom in which state is written down once, in ``CALLOFF_ACTIONS``: the page
+shows an action's form when ``shown`` says so, and a POST is let through to the service only when
+the party may take the action at all (``ActionSpec.allows``). The service still checks the state
+under its row lock and answers with its own message (e.g. "already accepted by someone else")."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from incidents import selectors as incident_selectors
+from incidents import services as incident_services
+
 from .. import permissions, selectors, services
 from ..errors import CallOffError
-from ..forms import AcceptForm, ManualAssignForm, ReasonForm, SummaryForm
-from ..models import CallOffState, OfferState
+from ..forms import AcceptForm, ChecklistForm, ManualAssignForm, ReasonForm, SummaryForm
+from ..models import TRANSITIONS, CallOff, CallOffState, Offer, OfferState, Provider
+from ..services.scope import SCOPE_STATES
 
-#: Each form of the page gets its own ids (a ministry sees the assignment and the cancellation form, both
-#: with a "reason"): one id per page, and each label names its own field. The field names stay the same.
-AUTO_ID = {
-    "accept_form": "accept_%s",
-    "decline_form": "decline_%s",
-    "cancel_form": "cancel_%s",
-    "complete_form": "complete_%s",
-    "assign_form": "assign_%s",
+if TYPE_CHECKING:
+    from django.forms import Form
+
+S = CallOffState
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a call-off, worked out once per request."""
+
+    provider: Provider | None
+    open_offer: Offer | None
+    is_assigned: bool
+    body_side: bool
+    ministry: bool
+    keeps_record: bool  # may change the incident record (the body's callers and admins, the ministry)
+
+    @classmethod
+    def of(cls, user, calloff: CallOff) -> Viewer:
+        provider = permissions.provider_of(user)
+        return cls(
+            provider=provider,
+            open_offer=selectors.offer_open_for_provider(calloff=calloff, provider=provider) if provider else None,
+            is_assigned=provider is not None and calloff.provider_id == provider.pk,
+            body_side=permissions.can_act_for_body(user, calloff),
+            ministry=permissions.is_ministry(user),
+            keeps_record=incident_services.can_edit(user, calloff.organisation),
+        )
+
+
+#: The parties of a call-off, as the action table names them.
+PARTIES = {
+    "offered_provider": lambda v: v.open_offer is not None,
+    "assigned_provider": lambda v: v.is_assigned,
+    "body": lambda v: v.body_side,
+    "body_or_ministry": lambda v: v.body_side or v.ministry,
+    "ministry": lambda v: v.ministry,
+    "record_keeper": lambda v: v.keeps_record,
 }
 
 
+def _states_that_may_move_to(target: str) -> frozenset[str]:
+    return frozenset(state for state, targets in TRANSITIONS.items() if target in targets)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action of the call-off page: who may take it, in which states it is offered, its form."""
+
+    party: str
+    states: frozenset[str]
+    form: type[Form] | None
+    success: str
+    #: False for an action that lives on a page of its own (only the link is shown here).
+    posts_here: bool = True
+
+    def allows(self, viewer: Viewer) -> bool:
+        return PARTIES[self.party](viewer)
+
+    def shown(self, viewer: Viewer, calloff: CallOff) -> bool:
+        return calloff.state in self.states and self.allows(viewer)
+
+
+#: The one table of call-off actions: {action: who, when, form}.
+CALLOFF_ACTIONS: dict[str, ActionSpec] = {
+    "accept": ActionSpec(
+        "offered_provider", frozenset({S.OFFERED}), AcceptForm, gettext_lazy("Sie haben den Abruf angenommen.")
+    ),
+    "decline": ActionSpec(
+        "offered_provider",
+        frozenset({S.OFFERED}),
+        ReasonForm,
+        gettext_lazy("Sie haben das Angebot abgelehnt; es geht an den nächsten Dienstleister."),
+    ),
+    "start": ActionSpec(
+        "assigned_provider", frozenset({S.ACCEPTED}), None, gettext_lazy("Die Arbeit ist als begonnen vermerkt.")
+    ),
+    "complete": ActionSpec(
+        "assigned_provider",
+        _states_that_may_move_to(S.COMPLETED),
+        SummaryForm,
+        gettext_lazy("Die Leistung ist als erbracht gemeldet."),
+    ),
+    "close": ActionSpec(
+        "body",
+        _states_that_may_move_to(S.CLOSED),
+        None,
+        gettext_lazy("Der Abruf ist abgeschlossen; der Leistungsnachweis ist bestätigt."),
+    ),
+    "cancel": ActionSpec(
+        "body_or_ministry",
+        _states_that_may_move_to(S.CANCELLED),
+        ReasonForm,
+        gettext_lazy("Der Abruf wurde storniert."),
+    ),
+    "assign": ActionSpec(
+        "ministry",
+        frozenset({S.UNASSIGNED, S.OFFERED}),
+        ManualAssignForm,
+        gettext_lazy(
+            "Der Dienstleister ist verbindlich beauftragt und benachrichtigt; die Abweichung ist dokumentiert."
+        ),
+    ),
+    # The first-hour checklist of the incident (incidents.services.checklist_set), in every state.
+    "checklist": ActionSpec(
+        "record_keeper", frozenset(S.values), ChecklistForm, gettext_lazy("Die Checkliste ist aktualisiert.")
+    ),
+    # Change of scope has a page of its own (views/scope.py), which asks this table too.
+    "scope": ActionSpec("body_or_ministry", frozenset(SCOPE_STATES), None, "", posts_here=False),
+}
+
+#: Each form of the page gets its own ids (a ministry sees the assignment and the cancellation form, both
+#: with a "reason"): one id per page, and each label names its own field. The field names stay the same.
+AUTO_ID = {action: f"{action}_%s" for action, spec in CALLOFF_ACTIONS.items() if spec.form is not None}
+
+
+def may_attempt(action: str, user, calloff: CallOff) -> bool:
+    """Who may try an action at all (the service still checks state and details)."""
+    spec = CALLOFF_ACTIONS.get(action)
+    return spec is not None and spec.allows(Viewer.of(user, calloff))
+
+
+def _new_form(action: str, calloff: CallOff, data=None):
+    spec = CALLOFF_ACTIONS[action]
+    kwargs = {"calloff": calloff} if spec.form is ManualAssignForm else {}
+    return spec.form(data, auto_id=AUTO_ID[action], **kwargs)
+
+
 def _context(request, calloff, **forms):
-    user = request.user
-    provider = permissions.provider_of(user)
-    open_offer = selectors.offer_open_for_provider(calloff=calloff, provider=provider) if provider else None
-    is_assigned = provider is not None and calloff.provider_id == provider.pk
-    body_side = permissions.can_act_for_body(user, calloff)
-    can_cancel = permissions.can_cancel(user, calloff) and calloff.can_move_to(CallOffState.CANCELLED)
-    ministry = permissions.is_ministry(user)
-    # The body's call-back contact goes to a provider only once it has accepted.
-    show_contact = not provider or is_assigned
+    viewer = Viewer.of(request.user, calloff)
+    available = {action: spec.shown(viewer, calloff) for action, spec in CALLOFF_ACTIONS.items()}
+    # A form for every action the party may take now (the one that failed keeps its input and errors).
+    action_forms = {
+        f"{action}_form": forms.get(f"{action}_form") or _new_form(action, calloff)
+        for action, spec in CALLOFF_ACTIONS.items()
+        if spec.form is not None and available[action]
+    }
+    checklist = incident_selectors.first_hour_checklist(calloff.incident) if not viewer.provider else None
+    sees_provider = calloff.provider_id and (not viewer.provider or viewer.is_assigned)
+    accepted_provider = calloff.provider if sees_provider else None
     return {
         "calloff": calloff,
+        "actions": available,
+        **action_forms,
         "services": selectors.calloff_services(calloff),
-        "events": selectors.calloff_timeline(calloff, for_provider=provider),
-        "offers": selectors.calloff_offers(calloff).select_related("provider") if (ministry or body_side) else None,
-        "open_offer": open_offer,
+        "events": selectors.calloff_timeline(calloff, for_provider=viewer.provider),
+        "offers": selectors.calloff_offers(calloff) if (viewer.ministry or viewer.body_side) else None,
+        "open_offer": viewer.open_offer,
         "current_offer": calloff.offers.filter(state=OfferState.OPEN).select_related("provider").first(),
-        "is_assigned": is_assigned,
-        "provider_view": provider is not None,
-        "show_contact": show_contact,
-        "body_side": body_side,
-        "ministry": ministry,
-        "accept_form": forms.get("accept_form") or (AcceptForm(auto_id=AUTO_ID["accept_form"]) if open_offer else None),
-        "decline_form": forms.get("decline_form")
-        or (ReasonForm(auto_id=AUTO_ID["decline_form"]) if open_offer else None),
-        "cancel_form": forms.get("cancel_form") or (ReasonForm(auto_id=AUTO_ID["cancel_form"]) if can_cancel else None),
-        "complete_form": forms.get("complete_form")
-        or (
-            SummaryForm(auto_id=AUTO_ID["complete_form"])
-            if is_assigned and calloff.can_move_to(CallOffState.COMPLETED)
-            else None
-        ),
-        "can_start": is_assigned and calloff.state == CallOffState.ACCEPTED,
-        "can_close": body_side and calloff.state == CallOffState.COMPLETED,
-        "assign_form": forms.get("assign_form")
-        or (
-            ManualAssignForm(contract=calloff.contract, auto_id=AUTO_ID["assign_form"])
-            if ministry and calloff.state in (CallOffState.UNASSIGNED, CallOffState.OFFERED)
-            else None
-        ),
-        "time_entries": selectors.time_entries_for(calloff) if (ministry or body_side or is_assigned) else None,
+        "is_assigned": viewer.is_assigned,
+        "provider_view": viewer.provider is not None,
+        # The body's call-back contact goes to a provider only once it has accepted.
+        "show_contact": not viewer.provider or viewer.is_assigned,
+        "body_side": viewer.body_side,
+        "ministry": viewer.ministry,
+        # Need to know: the accepted provider's people for the body and the ministry (and itself).
+        "accepted_provider": accepted_provider,
+        "provider_contacts": list(accepted_provider.contacts.all()) if accepted_provider else [],
+        # The body's first-hour checklist: the body and the ministry see it, providers do not.
+        "checklist": checklist,
+        "checklist_done": sum(row.done for row in checklist or ()),
+        "time_entries": selectors.time_entries_for(calloff)
+        if (viewer.ministry or viewer.body_side or viewer.is_assigned)
+        else None,
         "now": timezone.now(),
         "updated_stamp": calloff.updated_at.isoformat(),
     }
@@ -90,28 +215,6 @@ def calloff_live(request, public_id):
     return response
 
 
-ACTIONS = {
-    # action: (form class or None, context key of the form, service call)
-    "accept": (AcceptForm, "accept_form"),
-    "decline": (ReasonForm, "decline_form"),
-    "start": (None, None),
-    "complete": (SummaryForm, "complete_form"),
-    "close": (None, None),
-    "cancel": (ReasonForm, "cancel_form"),
-    "assign": (ManualAssignForm, "assign_form"),
-}
-
-SUCCESS = {
-    "accept": gettext_lazy("Sie haben den Abruf angenommen."),
-    "decline": gettext_lazy("Sie haben das Angebot abgelehnt; es geht an den nächsten Dienstleister."),
-    "start": gettext_lazy("Die Arbeit ist als begonnen vermerkt."),
-    "complete": gettext_lazy("Die Leistung ist als erbracht gemeldet."),
-    "close": gettext_lazy("Der Abruf ist abgeschlossen; der Leistungsnachweis ist bestätigt."),
-    "cancel": gettext_lazy("Der Abruf wurde storniert."),
-    "assign": gettext_lazy("Der Dienstleister wurde manuell beauftragt; die Abweichung ist dokumentiert."),
-}
-
-
 def _run(action, *, calloff, user, data):
     provider = permissions.provider_of(user)
     if action == "accept":
@@ -130,40 +233,28 @@ def _run(action, *, calloff, user, data):
         return services.calloff_assign_manually(
             calloff=calloff, provider=data["provider"], actor=user, reason=data["reason"]
         )
+    if action == "checklist":
+        return incident_services.checklist_set(
+            incident=calloff.incident, step=data["step"], done=data["done"], actor=user
+        )
     raise Http404
-
-
-def _may_attempt(action: str, user, calloff) -> bool:
-    """Who may try an action at all (the service still checks state and details)."""
-    provider = permissions.provider_of(user)
-    if action in ("accept", "decline"):
-        return provider is not None
-    if action in ("start", "complete"):
-        return provider is not None and calloff.provider_id == provider.pk
-    if action == "close":
-        return permissions.can_act_for_body(user, calloff)
-    if action == "cancel":
-        return permissions.can_cancel(user, calloff)
-    if action == "assign":
-        return permissions.is_ministry(user)
-    return False
 
 
 @login_required
 @require_POST
 def calloff_action(request, public_id, action):
     calloff = selectors.calloff_for_user(user=request.user, public_id=public_id)
-    if action not in ACTIONS:
+    spec = CALLOFF_ACTIONS.get(action)
+    if spec is None or not spec.posts_here:
         raise Http404
-    form_class, key = ACTIONS[action]
-    if not _may_attempt(action, request.user, calloff):
+    if not spec.allows(Viewer.of(request.user, calloff)):
         # Checked before the form, so a read-only member gets 403, not "please correct your input".
         messages.error(request, _("Für diese Aktion fehlt Ihnen die Berechtigung."))
         return render(request, "calloffs/calloff_detail.html", _context(request, calloff), status=403)
+    key = f"{action}_form"
     form = None
-    if form_class is not None:
-        kwargs = {"contract": calloff.contract} if form_class is ManualAssignForm else {}
-        form = form_class(request.POST, auto_id=AUTO_ID[key], **kwargs)
+    if spec.form is not None:
+        form = _new_form(action, calloff, request.POST)
         if not form.is_valid():
             messages.error(request, _("Bitte prüfen Sie Ihre Angaben."))
             return render(
@@ -182,8 +273,10 @@ def calloff_action(request, public_id, action):
                 request, "calloffs/calloff_detail.html", _context(request, calloff, **{key: form}), status=status
             )
     else:
-        messages.success(request, SUCCESS[action])
+        messages.success(request, spec.success)
     # After a provider declines, the call-off is no longer visible to it: back to its list.
     if not selectors.calloff_list(user=request.user).filter(pk=calloff.pk).exists():
         return redirect("calloffs:list")
+    if action == "checklist":  # back to the list that was ticked
+        return redirect(reverse("calloffs:detail", args=[calloff.public_id]) + f"#step-{form.cleaned_data['step']}")
     return redirect("calloffs:detail", public_id=calloff.public_id)

@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import permissions, selectors
+from .. import selectors
 from ..errors import CallOffError
 from ..forms import module_quantity_field
 from ..services.scope import SCOPE_STATES, calloff_change_scope
 from .detail import _context as detail_context
+from .detail import may_attempt
 
 
 class ScopeForm(forms.Form):
@@ -37,7 +38,7 @@ class ScopeForm(forms.Form):
 @login_required
 def calloff_scope(request, public_id):
     calloff = selectors.calloff_for_user(user=request.user, public_id=public_id)
-    if not permissions.can_cancel(request.user, calloff):  # the body's callers/admins and the ministry
+    if not may_attempt("scope", request.user, calloff):  # the body's callers/admins and the ministry
         messages.error(
             request, _("Den Leistungsumfang ändern können abrufberechtigte Personen der Stelle oder das Ministerium.")
         )

@@ -92,18 +92,22 @@ def test_journey_3_ministry_ranking_rate_list_situation_manual_assignment(
     page.get_by_role("row", name=re.compile(stuck.number)).get_by_role("link", name=stuck.number).click()
     expect(page.locator("#status-heading")).to_contain_text("Nicht vergeben")
     assign = page.locator("section").filter(has=page.get_by_role("heading", name="Dienstleister manuell beauftragen"))
-    assign.get_by_label("Dienstleister").select_option(label="P3")
-    assign.get_by_role("button", name="Beauftragen").click()
+    # Each provider with its rank, its load against capacity and its regions; the page says it is binding.
+    expect(assign.get_by_label(re.compile("^P3 Forensik GmbH – Rang 3 · 0 von 3 Einsätzen belegt"))).to_be_visible()
+    expect(assign.get_by_label(re.compile(r"^P4 SecOps GmbH – Rang 4 .*\(nicht Köln\)"))).to_be_visible()
+    expect(assign.get_by_text("Die Beauftragung ist verbindlich:")).to_be_visible()
+    assign.get_by_label(re.compile("^P3 Forensik GmbH")).check()
+    assign.get_by_role("button", name="Verbindlich beauftragen").click()
     expect(page.locator(".ds-error-summary")).to_contain_text("Begründung der Abweichung von der Rangfolge")
     assert_accessible(page, "manual assignment with errors")
     screenshots(page, "calloff-assign-errors")
     assign = page.locator("section").filter(has=page.get_by_role("heading", name="Dienstleister manuell beauftragen"))
-    assign.get_by_label("Dienstleister").select_option(label="P3")
+    assign.get_by_label(re.compile("^P3 Forensik GmbH")).check()
     assign.get_by_label("Begründung der Abweichung von der Rangfolge").fill(
         "P3 hat telefonisch zugesagt, sofort ein Team zu schicken."
     )
-    assign.get_by_role("button", name="Beauftragen").click()
-    success = "Der Dienstleister wurde manuell beauftragt; die Abweichung ist dokumentiert."
+    assign.get_by_role("button", name="Verbindlich beauftragen").click()
+    success = "Der Dienstleister ist verbindlich beauftragt und benachrichtigt; die Abweichung ist dokumentiert."
     expect(page.get_by_text(success)).to_be_visible()
     expect(page.locator("#status-heading")).to_contain_text("Angenommen")
     expect(page.get_by_text("P3 hat telefonisch zugesagt, sofort ein Team zu schicken.")).to_be_visible()

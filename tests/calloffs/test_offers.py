@@ -307,25 +307,33 @@ def test_only_the_ministry_assigns_manually(drive, setup, alice):
 
 def test_manual_assignment_needs_a_reason(drive, setup, ministry):
     calloff = drive(CallOffState.UNASSIGNED)
-    with pytest.raises(InvalidInput):
-        services.calloff_assign_manually(calloff=calloff, provider=setup.providers[3], actor=ministry, reason=" ")
+    for reason in (" ", "Eilig", "x" * 2001):  # empty, too short to say why, longer than plausible
+        with pytest.raises(InvalidInput) as raised:
+            services.calloff_assign_manually(
+                calloff=calloff, provider=setup.providers[3], actor=ministry, reason=reason
+            )
+        assert raised.value.field == "reason"
     assert CallOff.objects.get(pk=calloff.pk).state == CallOffState.UNASSIGNED
 
 
 def test_manual_assignment_only_to_an_active_party_of_the_contract(drive, setup, ministry):
     calloff = drive(CallOffState.UNASSIGNED)
     with pytest.raises(NotPermitted, match="nicht Partei"):
-        services.calloff_assign_manually(calloff=calloff, provider=ProviderFactory(), actor=ministry, reason="x")
+        services.calloff_assign_manually(
+            calloff=calloff, provider=ProviderFactory(), actor=ministry, reason="Rang 1 nicht erreichbar"
+        )
     setup.providers[3].active = False
     setup.providers[3].save()
     with pytest.raises(InvalidInput, match="deaktiviert"):
-        services.calloff_assign_manually(calloff=calloff, provider=setup.providers[3], actor=ministry, reason="x")
+        services.calloff_assign_manually(
+            calloff=calloff, provider=setup.providers[3], actor=ministry, reason="Rang 1 nicht erreichbar"
+        )
 
 
 def test_the_assigned_provider_reports_its_lead_later(drive, setup, ministry):
     calloff = drive(CallOffState.UNASSIGNED)
     p4, s4 = setup.providers[3], setup.staff[3]
-    services.calloff_assign_manually(calloff=calloff, provider=p4, actor=ministry, reason="Ausnahme")
+    services.calloff_assign_manually(calloff=calloff, provider=p4, actor=ministry, reason="Ausnahme genehmigt")
     with pytest.raises(NotPermitted):
         services.calloff_report_lead(
             calloff=calloff,

@@ -26,7 +26,9 @@ def _decline(c, st, p):
 
 
 def _assign(c, st, p):
-    return services.calloff_assign_manually(calloff=c, provider=st.providers[1], actor=p.ministry, reason="Ausnahme")
+    return services.calloff_assign_manually(
+        calloff=c, provider=st.providers[1], actor=p.ministry, reason="Ausnahme genehmigt"
+    )
 
 
 def _start(c, st, p):
