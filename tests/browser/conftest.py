@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from allauth.mfa.totp.internal.auth import hotp_value
 
+from tests.formal_german import du_forms, visible_text
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
 # itself (fixtures, assertions) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,8 +45,52 @@ def browser():
             # user sees them; needs Debian's chromium-l10n (.ci/run installs it), else they stay English.
             env={**os.environ, "LANG": "de_DE.UTF-8", "LANGUAGE": "de"},
         )
+        _scan_every_page_for_du_forms(browser)
         yield browser
         browser.close()
+
+
+# --- the "du"-scan: every page any journey loads, in every context it opens -------------------------
+
+#: Pages loaded by the running test: url → du-forms found ("" when none). Reset per test.
+SCANNED: dict[str, list[str]] = {}
+
+
+def _scan(page) -> None:
+    try:
+        url, body = page.url, page.content()
+    except Exception:  # noqa: BLE001  the page navigated on or closed while being read: the next load scans it
+        return
+    if url.startswith(("http://", "https://")):
+        SCANNED.setdefault(url, [])
+        SCANNED[url] += du_forms(visible_text(body))
+
+
+def _watch(context) -> None:
+    context.on("page", lambda page: page.on("load", _scan))
+    for page in context.pages:
+        page.on("load", _scan)
+
+
+def _scan_every_page_for_du_forms(browser) -> None:
+    """Each context the journeys open (the phone/desktop fixtures and their own) scans each page it loads."""
+    open_context = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+        _watch(context)
+        return context
+
+    browser.new_context = new_context
+
+
+@pytest.fixture(autouse=True)
+def no_du_forms_on_any_page():
+    """After every browser test: none of the pages it loaded addressed its reader with "du"."""
+    SCANNED.clear()
+    yield
+    findings = [f"{url}: …{hit}…" for url, hits in SCANNED.items() for hit in hits]
+    assert not findings, "informal German (du) on pages of this journey:\n" + "\n".join(findings)
 
 
 @pytest.fixture

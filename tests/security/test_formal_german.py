@@ -5,7 +5,6 @@ overrides it), rendered in German and scanned for du-forms."""
 from __future__ import annotations
 
 import gettext
-import html
 import re
 from pathlib import Path
 
@@ -16,17 +15,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.api.conftest import api, keys  # noqa: F401  (fixtures of the world)
+from tests.formal_german import DU_FORMS, du_forms, visible_text
 from tests.security.test_access_matrix import MATRIX, PERSONAS, _kwargs
 from tests.security.test_access_matrix import world as world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
-# Whole words only: "Du hast", "dein Passwort", "Gib … an", "Bitte bestätige …".
-DU_FORMS = re.compile(
-    r"\b(du|dein|deine|deinem|deinen|deiner|deines|dich|dir|hast|bist|kannst|musst|möchtest|erhältst)\b"
-    r"|\b(Gib|Bitte (gib|wähle|bestätige|versuche|kontaktiere|folge|melde|lass))\b",
-    re.IGNORECASE,
-)
 ALLAUTH_PAGES = (
     "account_login",
     "account_reset_password",
@@ -34,16 +28,6 @@ ALLAUTH_PAGES = (
     "account_email_verification_sent",
 )
 ALLAUTH_PAGES_LOGGED_IN = ("account_logout", "account_email", "account_change_password", "mfa_index")
-
-
-def visible_text(body: str) -> str:
-    body = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", body)
-    attributes = " ".join(re.findall(r'(?:aria-label|title|placeholder|alt)="([^"]*)"', body))
-    return html.unescape(re.sub(r"(?s)<[^>]+>", " ", body) + " " + attributes)
-
-
-def du_forms(text: str) -> list[str]:
-    return sorted({text[max(0, m.start() - 40) : m.end() + 40].strip() for m in DU_FORMS.finditer(text)})
 
 
 def test_the_scan_finds_du_forms():
