@@ -89,6 +89,16 @@ def latest_order(calloff: CallOff) -> CallOffDocument | None:
     )
 
 
+def issued_document(calloff: CallOff, *, public_id) -> CallOffDocument | None:
+    """A ready document of this call-off by its public id, or None (an unparseable id too). Like
+    ``latest_order``: the caller has scoped ``calloff`` to the assigned provider."""
+    try:
+        value = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return CallOffDocument.objects.filter(calloff=calloff, public_id=value, state=DocumentState.READY).first()
+
+
 def document_by_verify_code(code: str) -> CallOffDocument:
     """Public lookup for the verification page: the code is the secret; Http404 if unknown."""
     code = (code or "").strip()

@@ -17,9 +17,12 @@ from ..models import (
     AttachmentKind,
     CallOff,
     CallOffAttachment,
+    CallOffDocument,
     CallOffEvent,
     CallOffService,
     CallOffState,
+    DocumentKind,
+    DocumentState,
     Priority,
     RoleRate,
     ServiceModule,
@@ -225,6 +228,53 @@ class ContractSerializer(serializers.Serializer):
     service_modules = ServiceModuleSerializer(many=True, help_text="Valid values of a time entry's service_module.")
 
 
+#: The render job's states as the API names them: a provider waits, fetches, or waits for a retry.
+API_DOCUMENT_STATE = {
+    DocumentState.PENDING: "pending",
+    DocumentState.STARTED: "pending",
+    DocumentState.READY: "issued",
+    DocumentState.FAILED: "failed",
+}
+#: The values of a document's ``state`` in the API (named DocumentStateEnum in the schema).
+API_DOCUMENT_STATES = ["pending", "issued", "failed"]
+
+
+class DocumentSerializer(serializers.Serializer):
+    """One version of a call-off document (the order, a proof of work). Fetch it from ``url`` once
+    ``state`` is ``issued``; the webhook ``document.issued`` says when."""
+
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    version = serializers.IntegerField(min_value=1)
+    state = serializers.SerializerMethodField()
+    sha256 = serializers.SerializerMethodField(help_text="Hex SHA-256 of the PDF; null until issued.")
+    size = serializers.SerializerMethodField(help_text="Bytes; null until issued.")
+    issued_at = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="GET with your API key; null until issued.")
+
+    @extend_schema_field(serializers.ChoiceField(choices=API_DOCUMENT_STATES))
+    def get_state(self, obj: CallOffDocument) -> str:
+        return API_DOCUMENT_STATE[obj.state]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_sha256(self, obj: CallOffDocument):
+        return obj.sha256 if obj.is_ready else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_size(self, obj: CallOffDocument):
+        return obj.size if obj.is_ready else None
+
+    @extend_schema_field(WireDateTimeField(allow_null=True))
+    def get_issued_at(self, obj: CallOffDocument):
+        return rfc3339(obj.rendered_at) if obj.is_ready and obj.rendered_at else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, obj: CallOffDocument):
+        from ..services.notify import document_api_url
+
+        return document_api_url(obj) if obj.is_ready else None
+
+
 class CallOffDetailSerializer(CallOffListSerializer):
     body = BodyDetailSerializer(source="organisation")
     contract = ContractSerializer()
@@ -235,6 +285,9 @@ class CallOffDetailSerializer(CallOffListSerializer):
         help_text="The body's call-back contact; only once this provider has accepted (else null)."
     )
     lead = serializers.SerializerMethodField(help_text="This provider's lead; null unless assigned.")
+    documents = serializers.SerializerMethodField(
+        help_text="The call-off's documents (every version, newest first per kind); empty unless assigned."
+    )
 
     class Meta(CallOffListSerializer.Meta):
         fields = [
@@ -250,6 +303,7 @@ class CallOffDetailSerializer(CallOffListSerializer):
             "lead",
             "completion_summary",
             "events",
+            "documents",
         ]
 
     @extend_schema_field(SlaSerializer)
@@ -275,6 +329,14 @@ class CallOffDetailSerializer(CallOffListSerializer):
         if not self.get_assigned(obj):
             return None
         return LeadSerializer(obj).data
+
+    @extend_schema_field(DocumentSerializer(many=True))
+    def get_documents(self, obj):
+        """Need-to-know: only the assigned provider reads the documents (as in the portal)."""
+        if not self.get_assigned(obj):
+            return []
+        documents = sorted(obj.documents.all(), key=lambda d: (d.kind, -d.version))
+        return DocumentSerializer(documents, many=True).data
 
 
 class TimeEntrySerializer(WireModelSerializer):

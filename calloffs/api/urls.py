@@ -29,6 +29,11 @@ urlpatterns = [
         views.CallOffViewSet.as_view({"get": "order_pdf"}, renderer_classes=[views.PdfRenderer, views.JSONRenderer]),
         name="calloff-order-pdf",
     ),
+    path(
+        "calloffs/<str:id>/documents/<str:document_id>.pdf",
+        views.CallOffViewSet.as_view({"get": "document_pdf"}, renderer_classes=[views.PdfRenderer, views.JSONRenderer]),
+        name="calloff-document-pdf",
+    ),
     *router.urls,
     re_path(r"^.*$", views.not_found),
 ]

@@ -189,6 +189,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         "attachments": WRITE,
         "complete": WRITE,
         "order_pdf": READ,
+        "document_pdf": READ,
     }
 
     # --- Reads ----------------------------------------------------------------------------
@@ -228,6 +229,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             ),
             Prefetch("services", queryset=CallOffService.objects.select_related("service_module")),
             Prefetch("events", queryset=events.order_by("at", "id")),
+            "documents",
             "contract__role_rates",
             "contract__service_modules",
         ]
@@ -394,9 +396,39 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
                 detail=_("Der Abrufauftrag liegt (noch) nicht vor."),
                 request=request,
             )
-        file = document.file.open("rb")
+        return self._pdf(request, document)
+
+    @extend_schema(
+        summary="One version of a call-off document (PDF)",
+        operation_id="calloffs_document_pdf",
+        parameters=[OpenApiParameter("document_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The document.")},
+        description=(
+            "The `url` of a document in the call-off's `documents` and in the webhook `document.issued`. Only for "
+            "the assigned provider; 404 `not_available` while the document is pending or failed."
+        ),
+    )
+    def document_pdf(self, request, id=None, document_id=None):
+        """Mapped by hand in urls.py (``…/documents/{document_id}.pdf``)."""
+        from ..selectors_documents import issued_document
+
+        calloff = self.get_object()
+        document = None
+        if calloff.provider_id == self.provider.pk:
+            document = issued_document(calloff, public_id=document_id)
+        if document is None:
+            return problems.problem_response(
+                status_code=404,
+                code="not_available",
+                detail=_("Dieses Dokument liegt (noch) nicht vor."),
+                request=request,
+            )
+        return self._pdf(request, document)
+
+    def _pdf(self, request, document):
         from ..views.documents import audit_download
 
+        file = document.file.open("rb")
         audit_download(user=request.user, document=document, via="api")
         response = FileResponse(file, content_type="application/pdf", as_attachment=True, filename=document.filename())
         response["X-Content-SHA256"] = document.sha256

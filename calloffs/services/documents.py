@@ -31,6 +31,7 @@ from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from ..models import AlertKind, CallOff, CallOffDocument, DocumentKind, DocumentState
 from ..selectors_documents import can_access_documents, can_request_documents
 from .common import alert_ministry, user_or_none
+from .notify import notifications_for_document
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ def document_mark_ready(*, document_id: int, pdf: bytes) -> bool:
     document.state = DocumentState.READY
     document.error = ""
     document.save(update_fields=["file", "sha256", "size", "rendered_at", "state", "error"])
+    # In this transaction: the provider hears of the document exactly when it can be fetched.
+    notifications_for_document(document)
     return True
 
 

@@ -36,6 +36,7 @@ from tenants.models import User as _User
 
 from ..models import (
     CallOff,
+    CallOffDocument,
     CallOffEvent,
     EventKind,
     MinistryAlert,
@@ -62,6 +63,7 @@ class EventType:
     CALLOFF_NOTE = "calloff.note"
     CALLOFF_LEAD = "calloff.lead_reported"
     SLA_BREACHED = "sla.breached"
+    DOCUMENT_ISSUED = "document.issued"
 
 
 def _local(value: datetime | None) -> str:
@@ -75,6 +77,11 @@ def _short(text: str, limit: int) -> str:
 
 def api_url(calloff: CallOff) -> str:
     return f"{settings.SITE_URL}/api/v1/calloffs/{calloff.public_id}/"
+
+
+def document_api_url(document: CallOffDocument) -> str:
+    """Where the assigned provider fetches exactly this version (GET, with its API key)."""
+    return f"{settings.SITE_URL}/api/v1/calloffs/{document.calloff.public_id}/documents/{document.public_id}.pdf"
 
 
 def portal_url(calloff: CallOff) -> str:
@@ -499,3 +506,42 @@ def notifications_for_audit_checkpoint(checkpoint: dict, line: str) -> list[Noti
         for email in settings.AUDIT_CHECKPOINT_EMAIL
     ]
     return _create(rows)
+
+
+def notifications_for_document(document: CallOffDocument) -> list[Notification]:
+    """``document.issued`` to the webhook endpoints of the call-off's assigned provider, written in
+    the transaction that marks the document ready: the provider learns when to fetch it (and which
+    version, with its SHA-256) instead of polling ``order.pdf``. Need-to-know: nobody else, no body data."""
+    calloff = document.calloff
+    if calloff.provider_id is None or not document.is_ready:
+        return []
+    payload = _plain(
+        {
+            "type": EventType.DOCUMENT_ISSUED,
+            "timestamp": document.rendered_at,
+            "data": {
+                "calloff": {"id": str(calloff.public_id), "number": calloff.number, "url": api_url(calloff)},
+                "document": {
+                    "id": str(document.public_id),
+                    "kind": document.kind,
+                    "version": document.version,
+                    "sha256": document.sha256,
+                    "size": document.size,
+                    "issued_at": document.rendered_at,
+                    "url": document_api_url(document),
+                },
+            },
+        }
+    )
+    common = {
+        **_about(calloff, source=source_of(document)),
+        "event_type": EventType.DOCUMENT_ISSUED,
+        "audience": Audience.PROVIDER,
+    }
+    endpoints = calloff.provider.webhook_endpoints.filter(active=True).order_by("id")
+    return _create(
+        [
+            Notification(**common, channel=Channel.WEBHOOK, endpoint=endpoint, recipient=endpoint.url, payload=payload)
+            for endpoint in endpoints
+        ]
+    )

@@ -27,6 +27,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AttachmentKindEnum": "calloffs.models.api.AttachmentKind",
         "UpdateKindEnum": "calloffs.api.serializers.UPDATE_KIND_CHOICES",
+        "DocumentStateEnum": "calloffs.api.serializers.API_DOCUMENT_STATES",
+        "StateEnum": "calloffs.models.CallOffState",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

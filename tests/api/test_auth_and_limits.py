@@ -282,6 +282,7 @@ def test_schema_publishes_exactly_the_contract(client):
         "/api/v1/calloffs/{id}/attachments/",
         "/api/v1/calloffs/{id}/complete/",
         "/api/v1/calloffs/{id}/decline/",
+        "/api/v1/calloffs/{id}/documents/{document_id}.pdf",
         "/api/v1/calloffs/{id}/order.pdf",
         "/api/v1/calloffs/{id}/time-entries/",
         "/api/v1/calloffs/{id}/updates/",
