@@ -25,6 +25,7 @@ urlpatterns = [
     path("neu/", filing.calloff_create, name="create"),
     path("lagebild/", situation.situation, name="situation"),
     path("zustellungen/", deliveries.delivery_list, name="deliveries"),
+    path("zustellungen/<uuid:public_id>/", deliveries.delivery_detail, name="delivery_detail"),
     path("zustellungen/<uuid:public_id>/erneut/", deliveries.delivery_replay, name="delivery_replay"),
     path("vertrag/", include("calloffs.contract.urls")),
     path("api-schluessel/", api_keys.api_keys, name="api_keys"),

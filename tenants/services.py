@@ -89,9 +89,15 @@ def invitation_create(
     with translation.override("de"):  # the invitee's language is not known yet: German first
         subject = _("[Digi-SOS] Einladung zum Notfallportal")
         message = render_to_string("emails/invitation.txt", context)
-    # Through the outbox (retried, logged): the invitation and its e-mail commit together.
+    # Through the outbox (retried, logged): the invitation and its e-mail commit together. Confidential:
+    # the invitation keeps only the token's hash, so the mail's copy of the link is wiped once sent.
     queue_mail(
-        recipients=[email], subject=str(subject), body=message, event_type="invitation", organisation=organisation
+        recipients=[email],
+        subject=str(subject),
+        body=message,
+        event_type="invitation",
+        organisation=organisation,
+        confidential=True,
     )
     return invitation, token
 

@@ -44,6 +44,10 @@ def test_a_body_admin_invites_a_colleague_who_signs_up_once(
     assert len(mail.outbox) == 1 and "neu@example.org" in mail.outbox[0].to
     assert token in mail.outbox[0].body
     assert invitation.token_hash != token  # only the hash is stored
+    from notifications.models import Notification
+
+    sent = Notification.objects.get(event_type="invitation")  # … and the outbox keeps no copy of the link
+    assert sent.confidential and token not in sent.body and sent.organisation == org_a
 
     response = sign_up(client, token, "neu@example.org")
     assert response.status_code == 302
