@@ -104,7 +104,9 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "calloffs:document_retry": ("post", "document", CALLOFF_DOCUMENT_WRITE),
     "calloffs:emergency_card": ("get", "org_card", BODY_READ),
     "calloffs:situation": ("get", None, MINISTRY),
-    "calloffs:deliveries": ("get", None, MINISTRY),
+    # The body's administration reads its own messages; replay is the ministry's.
+    "calloffs:deliveries": ("get", None, {**MINISTRY, "admin": OK}),
+    "calloffs:delivery_detail": ("get", "notification", {**MINISTRY, "admin": OK}),
     "calloffs:delivery_replay": ("post", "notification", MINISTRY),
     "calloffs:api_keys": ("get", None, MINISTRY),
     "calloffs:provider_webhooks": (
@@ -149,6 +151,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "api_v1:calloff-attachments": ("post", "api_calloff", API_OBJECT),
     "api_v1:calloff-complete": ("post", "api_calloff", API_OBJECT),
     "api_v1:calloff-order-pdf": ("get", "api_calloff", API_OBJECT),
+    "api_v1:calloff-document-pdf": ("get", "api_document", API_OBJECT),
     "api_v1:webhook-list": ("get", None, API),
     "api_v1:webhook-detail": ("get", "webhook", API_OBJECT),
     "api_v1:webhook-rotate-secret": ("post", "webhook", {**API_OBJECT, "provider1": OK}),
@@ -258,7 +261,7 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         "order": order,
         "calloff_attachment": calloff_attachment,
         "incident_attachment": incident_attachment,
-        "notification": Notification.objects.filter(calloff=calloff).first(),
+        "notification": Notification.objects.filter(calloff=calloff, audience="body").first(),
         "users": {
             "caller": alice,
             "member": bob,
@@ -306,6 +309,7 @@ def _kwargs(kind, w):
         "ranking_version": {"public_id": s.contract.public_id, "number": 1},
         "verify": {"code": w["order"].verify_code},
         "api_calloff": {"id": c.public_id},
+        "api_document": {"id": c.public_id, "document_id": w["order"].public_id},
         "webhook": {"id": missing},
         "statuspage": {"slug": w["statuspage"].slug},
     }[kind]
@@ -411,6 +415,7 @@ ENDPOINTS = {
     # Only its own entries are listed: none before acceptance (a call-off is never offered again once accepted).
     "api_time_entries": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
     "api_order_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_document_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
 }
 
 
@@ -509,6 +514,9 @@ def state_world(setup, file_calloff, alice, ministry):
         }
         if order is not None:  # documents and reports exist only once a provider has accepted
             urls["order_document"] = reverse("calloffs:document_download", kwargs={"document_id": order.public_id})
+            urls["api_document_pdf"] = reverse(
+                "api_v1:calloff-document-pdf", kwargs={"id": calloff.public_id, "document_id": order.public_id}
+            )
             urls["provider_report"] = reverse(
                 "calloffs:attachment_download", args=[calloff.public_id, report.public_id]
             )
