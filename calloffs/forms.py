@@ -29,8 +29,8 @@ def module_quantity_field(module, *, initial=None) -> forms.DecimalField:
     return forms.DecimalField(
         label=module.name,
         required=False,
-        min_value=Decimal("0"),
-        max_value=Decimal("10000"),
+        min_value=plausible.QUANTITY.low,
+        max_value=plausible.QUANTITY.high,
         decimal_places=2,
         localize=True,
         initial=initial,

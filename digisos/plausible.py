@@ -72,18 +72,28 @@ class NumberRange:
         check_number(value, self, label=label)
 
 
-#: Money in euro: prices, rates, ceiling, estimated value (column: 14 digits, 2 places).
+#: Money in euro: ceiling, estimated values, sums (column: 14 digits, 2 places).
 MONEY = NumberRange(Decimal("0"), Decimal("999999999999.99"))
-#: A price or rate per unit (an hour, a day, a flat fee).
+#: A contract price per unit of a service module (an hour, a day, a flat fee).
 UNIT_PRICE = NumberRange(Decimal("0"), Decimal("1000000.00"))
-#: A quantity of a service module (hours, days, units) in a call-off.
+#: An hourly rate of a role (proof of work is hours × rate).
+HOURLY_RATE = NumberRange(Decimal("0"), Decimal("10000.00"))
+#: A quantity of a service module (hours, days, units) in a call-off; 0 is "not called off".
 QUANTITY = NumberRange(Decimal("0"), Decimal("10000"))
 #: Hours of one person on one day for one call-off.
 HOURS_PER_DAY = NumberRange(Decimal("0.01"), Decimal("24"))
-#: A surcharge in percent.
-PERCENT = NumberRange(Decimal("0"), Decimal("1000"))
+#: A surcharge in percent (night, weekend): 500 % is far above any tariff, and below the column's 999.99.
+PERCENT = NumberRange(Decimal("0"), Decimal("500"))
 #: An SLA term in minutes (at most 30 days).
 SLA_MINUTES = NumberRange(Decimal("1"), Decimal("43200"), decimal_places=0)
+#: How many call-offs a provider takes on at once.
+CAPACITY = NumberRange(Decimal("1"), Decimal("999"), decimal_places=0)
+#: A rank in the order of precedence.
+RANK = NumberRange(Decimal("1"), Decimal("999"), decimal_places=0)
+#: A position in a list (service modules, contacts): smaller numbers first.
+POSITION = NumberRange(Decimal("0"), Decimal("9999"), decimal_places=0)
+#: Residents of a body (NRW has about 18 million; Cologne, the largest city, about 1.1 million).
+POPULATION = NumberRange(Decimal("0"), Decimal("20000000"), decimal_places=0)
 
 
 # --- messages ---------------------------------------------------------------------------------

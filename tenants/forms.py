@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
+
 from .models import EmergencyContact, Organisation, Role
 
 
@@ -19,13 +21,19 @@ class MembershipForm(forms.Form):
 
 
 class EligibilityForm(forms.ModelForm):
+    """Dates of an eligibility: in [2000-01-01, 2099-12-31], the end not before the start (digisos.plausible)."""
+
     class Meta:
         model = Organisation
         fields = ["eligible_from", "eligible_until"]
-        widgets = {
-            "eligible_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "eligible_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        field_classes = {"eligible_from": plausible.PlausibleDateField, "eligible_until": plausible.PlausibleDateField}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("eligible_from"), data.get("eligible_until")
+        if start and end and end < start:
+            self.add_error("eligible_until", _("Das Ende der Abrufberechtigung liegt vor ihrem Beginn."))
+        return data
 
 
 class EmergencyContactForm(forms.ModelForm):

@@ -20,6 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
+from digisos.plausible import date_range_check, number_range_check, order_check, range_validator
+
 from .leitweg import LEITWEG_PATTERN, validate_leitweg_id
 from .leitweg import MAX_LENGTH as LEITWEG_MAX_LENGTH
 
@@ -165,9 +168,15 @@ class Organisation(models.Model):
     regierungsbezirk = models.CharField(
         _("Regierungsbezirk"), max_length=20, choices=Regierungsbezirk.choices, blank=True
     )
-    population = models.PositiveIntegerField(_("Einwohnerzahl"), null=True, blank=True)
-    eligible_from = models.DateField(_("Abrufberechtigt ab"), null=True, blank=True)
-    eligible_until = models.DateField(_("Abrufberechtigt bis"), null=True, blank=True)
+    population = models.PositiveIntegerField(
+        _("Einwohnerzahl"), null=True, blank=True, validators=[range_validator(plausible.POPULATION)]
+    )
+    eligible_from = models.DateField(
+        _("Abrufberechtigt ab"), null=True, blank=True, validators=[plausible.validate_date]
+    )
+    eligible_until = models.DateField(
+        _("Abrufberechtigt bis"), null=True, blank=True, validators=[plausible.validate_date]
+    )
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
     postcode = models.CharField(
         _("Postleitzahl"),
@@ -209,6 +218,9 @@ class Organisation(models.Model):
                 condition=Q(leitweg_id="") | Q(leitweg_id__regex=LEITWEG_PATTERN),
                 name="organisation_leitweg_id_format",
             ),
+            date_range_check("eligible_from", name="organisation_eligible_from_plausible"),
+            date_range_check("eligible_until", name="organisation_eligible_until_plausible"),
+            number_range_check("population", plausible.POPULATION, name="organisation_population_plausible"),
         ]
         indexes = [models.Index(fields=["kind"]), models.Index(fields=["regierungsbezirk"])]
 
@@ -248,12 +260,17 @@ class EmergencyContact(models.Model):
     function = models.CharField(_("Funktion"), max_length=200, blank=True)
     mobile = models.CharField(_("Mobilnummer"), max_length=30, validators=[phone_validator])
     email = models.EmailField(_("E-Mail-Adresse außerhalb der eigenen Infrastruktur"), blank=True)
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("Reihenfolge"), default=0, validators=[range_validator(plausible.POSITION)]
+    )
 
     class Meta:
         verbose_name = _("Notfallkontakt")
         verbose_name_plural = _("Notfallkontakte")
         ordering = ["organisation", "position", "id"]
+        constraints = [
+            number_range_check("position", plausible.POSITION, name="emergency_contact_position_plausible", null=False)
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.mobile})"
@@ -425,8 +442,8 @@ class Mandate(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="mandates_given", verbose_name=_("Mitglied")
     )
     may_file_calloffs = models.BooleanField(_("Darf Abrufe im Auftrag stellen"), default=False)
-    valid_from = models.DateField(_("Gültig ab"), default=timezone.localdate)
-    valid_until = models.DateField(_("Gültig bis"), null=True, blank=True)
+    valid_from = models.DateField(_("Gültig ab"), default=timezone.localdate, validators=[plausible.validate_date])
+    valid_until = models.DateField(_("Gültig bis"), null=True, blank=True, validators=[plausible.validate_date])
     note = models.CharField(_("Grundlage (z. B. Satzung, Vereinbarung)"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -438,7 +455,16 @@ class Mandate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["principal", "member"], name="mandate_unique"),
             models.CheckConstraint(condition=~Q(principal=models.F("member")), name="mandate_not_self"),
+            date_range_check("valid_from", name="mandate_valid_from_plausible", null=False),
+            date_range_check("valid_until", name="mandate_valid_until_plausible"),
+            order_check("valid_from", "valid_until", name="mandate_validity_order"),
         ]
 
     def __str__(self) -> str:
         return f"{self.principal} → {self.member}"
+
+    def clean(self):
+        start_label = self._meta.get_field("valid_from").verbose_name
+        plausible.check_field(
+            "valid_until", plausible.check_order, self.valid_from, end=self.valid_until, start_label=start_label
+        )

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
 from tenants.models import Organisation, Regierungsbezirk
 
 from ..models import (
@@ -27,12 +28,8 @@ from ..models import (
     SLATerm,
 )
 
-#: Upper bounds for whole numbers typed into the pages: far above any sensible value, far below
-#: what a database column holds (PostgreSQL's smallint ends at 32767).
-MAX_MINUTES = 366 * 24 * 60
-MAX_CAPACITY = 999
-MAX_POSITION = 9999
-MAX_RANK = 999
+#: The highest rank in the order of precedence (digisos.plausible, also the CHECK constraint).
+MAX_RANK = int(plausible.RANK.high)
 
 #: Django's own German says "Gib … an" (informal); the portal addresses its users formally.
 EMAIL_INVALID = _("Bitte eine gültige E-Mail-Adresse eingeben.")
@@ -64,7 +61,10 @@ def normalise_decimal(value):
 
 
 class AmountField(forms.DecimalField):
-    """A decimal typed in German (or the active language's) notation; shown without grouping."""
+    """A decimal typed in German (or the active language's) notation; shown without grouping.
+    Limited to ``bounds`` (digisos.plausible; a subclass per kind of amount, see below)."""
+
+    bounds: plausible.NumberRange = plausible.MONEY
 
     def __init__(self, *args, **kwargs):
         kwargs["localize"] = True
@@ -78,16 +78,39 @@ class AmountField(forms.DecimalField):
     def to_python(self, value):
         return super().to_python(normalise_decimal(value))
 
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and value >= 0:  # a negative value has its own message (min_value)
+            plausible.check_number(value, self.bounds)
+
+
+class MoneyField(AmountField):
+    bounds = plausible.MONEY
+
+
+class UnitPriceField(AmountField):
+    bounds = plausible.UNIT_PRICE
+
+
+class HourlyRateField(AmountField):
+    bounds = plausible.HOURLY_RATE
+
+
+class PercentField(AmountField):
+    bounds = plausible.PERCENT
+
 
 def _int_widget(size: int = 6) -> forms.NumberInput:
     return forms.NumberInput(attrs={"inputmode": "numeric", "step": 1, "size": size})
 
 
-def _limit(field: forms.IntegerField, limit: int) -> None:
-    """An upper bound for a whole number (the database column would take more, or fail)."""
-    field.max_value = limit
-    field.validators.append(MaxValueValidator(limit))
-    field.widget.attrs["max"] = limit
+def _limit(field: forms.IntegerField, bounds: plausible.NumberRange) -> None:
+    """The plausible range of a whole number (digisos.plausible; the CHECK constraint says the same)."""
+    low, high = int(bounds.low), int(bounds.high)
+    field.min_value, field.max_value = low, high
+    field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)]
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)
 
 
 # --- Contract -------------------------------------------------------------------------------
@@ -110,18 +133,14 @@ class ContractForm(forms.ModelForm):
             "weekend_surcharge_percent",
         ]
         field_classes = {
-            "start_date": forms.DateField,
-            "end_date": forms.DateField,
-            "estimated_value": AmountField,
-            "ceiling": AmountField,
-            "night_surcharge_percent": AmountField,
-            "weekend_surcharge_percent": AmountField,
+            "start_date": plausible.PlausibleDateField,
+            "end_date": plausible.PlausibleDateField,
+            "estimated_value": MoneyField,
+            "ceiling": MoneyField,
+            "night_surcharge_percent": PercentField,
+            "weekend_surcharge_percent": PercentField,
         }
-        widgets = {
-            "start_date": DATE_WIDGET,
-            "end_date": DATE_WIDGET,
-            "extension_options": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"extension_options": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"reference": {"unique": _("Diese Vertragsnummer ist bereits vergeben.")}}
         help_texts = {
             "end_date": _("Höchstens vier Jahre oberhalb des EU-Schwellenwerts (§ 21 Abs. 6 VgV)."),
@@ -195,20 +214,20 @@ class ServiceModuleForm(forms.ModelForm):
     class Meta:
         model = ServiceModule
         fields = ["code", "name", "description", "unit", "price", "position"]
-        field_classes = {"price": AmountField}
+        field_classes = {"price": UnitPriceField}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "position": _int_widget(4)}
         help_texts = {"price": _("In Euro, z. B. 210,00"), "position": _("Kleinere Zahlen stehen weiter oben.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit(self.fields["position"], MAX_POSITION)
+        _limit(self.fields["position"], plausible.POSITION)
 
 
 class RoleRateForm(forms.ModelForm):
     class Meta:
         model = RoleRate
         fields = ["name", "hourly_rate"]
-        field_classes = {"hourly_rate": AmountField}
+        field_classes = {"hourly_rate": HourlyRateField}
         help_texts = {"hourly_rate": _("In Euro je Stunde, z. B. 195,00")}
 
 
@@ -221,7 +240,7 @@ class SLATermForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.Meta.fields:
-            _limit(self.fields[name], MAX_MINUTES)
+            _limit(self.fields[name], plausible.SLA_MINUTES)
             self.fields[name].help_text = _("In Minuten; 1 Stunde = 60, 1 Tag = 1440.")
 
 
@@ -261,7 +280,7 @@ class ProviderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit(self.fields["capacity"], MAX_CAPACITY)
+        _limit(self.fields["capacity"], plausible.CAPACITY)
         if self.instance.pk is None and not self.is_bound:
             self.initial.setdefault("regions", list(Regierungsbezirk.values))
 
@@ -280,7 +299,7 @@ class ProviderContactForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit(self.fields["position"], MAX_POSITION)
+        _limit(self.fields["position"], plausible.POSITION)
 
 
 class ProviderStaffForm(forms.Form):

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -16,7 +15,8 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from digisos.plausible import date_range_check, datetime_range_check
+from digisos import plausible
+from digisos.plausible import date_range_check, datetime_range_check, number_range_check, range_validator
 from incidents.models import Category, Incident
 from notifications.models import Notification
 from tenants.models import Organisation, phone_validator
@@ -195,7 +195,7 @@ class CallOff(models.Model):
                 condition=~Q(state__in=[S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED]) | Q(provider__isnull=False),
                 name="calloff_engaged_has_provider",
             ),
-            models.CheckConstraint(condition=Q(estimated_value__gte=0), name="calloff_value_non_negative"),
+            number_range_check("estimated_value", plausible.MONEY, name="calloff_value_plausible", null=False),
             models.CheckConstraint(
                 condition=Q(manual_assignment_reason="")
                 | Q(
@@ -248,9 +248,9 @@ class CallOffService(models.Model):
         ServiceModule, on_delete=models.PROTECT, related_name="+", verbose_name=_("Leistungsmodul")
     )
     estimated_quantity = models.DecimalField(
-        _("Geschätzte Menge"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+        _("Geschätzte Menge"), max_digits=10, decimal_places=2, validators=[range_validator(plausible.QUANTITY)]
     )
-    unit_price = money_field(_("Preis je Einheit (EUR)"))
+    unit_price = money_field(_("Preis je Einheit (EUR)"), plausible.UNIT_PRICE)
     value = money_field(_("Geschätzter Wert (EUR)"))
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -260,7 +260,12 @@ class CallOffService(models.Model):
         ordering = ["calloff", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["calloff", "service_module"], name="calloff_service_unique"),
-            models.CheckConstraint(condition=Q(estimated_quantity__gt=0), name="calloff_service_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(estimated_quantity__gt=0, estimated_quantity__lte=plausible.QUANTITY.high),
+                name="calloff_service_quantity_plausible",
+            ),
+            number_range_check("unit_price", plausible.UNIT_PRICE, name="calloff_service_price_plausible", null=False),
+            number_range_check("value", plausible.MONEY, name="calloff_service_value_plausible", null=False),
         ]
 
     def __str__(self) -> str:
@@ -446,6 +451,7 @@ class TimeEntry(models.Model):
         ordering = ["calloff", "date", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="time_entry_hours_range"),
+            number_range_check("value", plausible.MONEY, name="time_entry_value_plausible", null=False),
             date_range_check("date", name="time_entry_date_plausible", null=False),
         ]
 

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from digisos.plausible import date_range_check
+from digisos import plausible
+from digisos.plausible import NumberRange, date_range_check, number_range_check, order_check, range_validator
 from tenants.models import Organisation
 
 from ..money import format_eur
@@ -21,10 +21,21 @@ from ..money import format_eur
 ZERO = Decimal("0")
 
 
-def money_field(verbose_name, **kwargs) -> models.DecimalField:
-    """Money in EUR: 14 digits, 2 decimals, never negative."""
-    kwargs.setdefault("validators", [MinValueValidator(ZERO)])
+def money_field(verbose_name, bounds: NumberRange = plausible.MONEY, **kwargs) -> models.DecimalField:
+    """Money in EUR: 14 digits, 2 decimals, within ``bounds`` (never negative; digisos.plausible).
+    The model's ``Meta.constraints`` repeat the bounds as a CHECK (``number_range_check``)."""
+    kwargs.setdefault("validators", [range_validator(bounds)])
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+def sla_minutes_field(verbose_name) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(verbose_name, validators=[range_validator(plausible.SLA_MINUTES)])
+
+
+def position_field() -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        _("Reihenfolge"), default=0, validators=[range_validator(plausible.POSITION)]
+    )
 
 
 class Priority(models.TextChoices):
@@ -52,8 +63,8 @@ class FrameworkContract(models.Model):
     reference = models.CharField(_("Vertragsnummer"), max_length=60, unique=True)
     title = models.CharField(_("Bezeichnung"), max_length=255)
     contracting_authority = models.CharField(_("Auftraggeber"), max_length=255)
-    start_date = models.DateField(_("Laufzeitbeginn"))
-    end_date = models.DateField(_("Laufzeitende"))
+    start_date = models.DateField(_("Laufzeitbeginn"), validators=[plausible.validate_date])
+    end_date = models.DateField(_("Laufzeitende"), validators=[plausible.validate_date])
     extension_options = models.TextField(_("Verlängerungsoptionen"), blank=True)
     estimated_value = money_field(_("Geschätztes Auftragsvolumen (EUR)"))
     ceiling = money_field(
@@ -66,14 +77,14 @@ class FrameworkContract(models.Model):
         max_digits=5,
         decimal_places=2,
         default=ZERO,
-        validators=[MinValueValidator(ZERO)],
+        validators=[range_validator(plausible.PERCENT)],
     )
     weekend_surcharge_percent = models.DecimalField(
         _("Wochenendzuschlag (%)"),
         max_digits=5,
         decimal_places=2,
         default=ZERO,
-        validators=[MinValueValidator(ZERO)],
+        validators=[range_validator(plausible.PERCENT)],
     )
     all_bodies_entitled = models.BooleanField(
         _("Alle abrufberechtigten Stellen"),
@@ -99,12 +110,14 @@ class FrameworkContract(models.Model):
             models.CheckConstraint(
                 condition=Q(ceiling__gte=models.F("estimated_value")), name="contract_ceiling_ge_estimate"
             ),
-            models.CheckConstraint(
-                condition=Q(estimated_value__gte=0, ceiling__gte=0), name="contract_amounts_non_negative"
+            # The plausible ranges of digisos.plausible (the field validators say them in German).
+            number_range_check("estimated_value", plausible.MONEY, name="contract_estimate_plausible", null=False),
+            number_range_check("ceiling", plausible.MONEY, name="contract_ceiling_plausible", null=False),
+            number_range_check(
+                "night_surcharge_percent", plausible.PERCENT, name="contract_night_surcharge_plausible", null=False
             ),
-            models.CheckConstraint(
-                condition=Q(night_surcharge_percent__gte=0, weekend_surcharge_percent__gte=0),
-                name="contract_surcharges_non_negative",
+            number_range_check(
+                "weekend_surcharge_percent", plausible.PERCENT, name="contract_weekend_surcharge_plausible", null=False
             ),
         ]
 
@@ -115,15 +128,6 @@ class FrameworkContract(models.Model):
         errors: dict[str, list] = {}
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             errors.setdefault("end_date", []).append(_("Das Laufzeitende muss nach dem Laufzeitbeginn liegen."))
-        for name, label in (
-            ("estimated_value", _("Das geschätzte Auftragsvolumen")),
-            ("ceiling", _("Der Höchstwert")),
-            ("night_surcharge_percent", _("Der Nachtzuschlag")),
-            ("weekend_surcharge_percent", _("Der Wochenendzuschlag")),
-        ):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                errors.setdefault(name, []).append(_("%(label)s darf nicht negativ sein.") % {"label": label})
         if self.ceiling is not None and self.estimated_value is not None and self.ceiling < self.estimated_value:
             errors.setdefault("ceiling", []).append(
                 _("Der Höchstwert darf nicht unter dem geschätzten Auftragsvolumen liegen.")
@@ -163,8 +167,8 @@ class ServiceModule(models.Model):
     name = models.CharField(_("Bezeichnung"), max_length=200)
     description = models.TextField(_("Beschreibung"), blank=True)
     unit = models.CharField(_("Einheit"), max_length=8, choices=Unit.choices, default=Unit.HOUR)
-    price = money_field(_("Preis je Einheit (EUR)"))
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    price = money_field(_("Preis je Einheit (EUR)"), plausible.UNIT_PRICE)
+    position = position_field()
 
     class Meta:
         verbose_name = _("Leistungsmodul")
@@ -172,15 +176,12 @@ class ServiceModule(models.Model):
         ordering = ["contract", "position", "code"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "code"], name="service_module_code_unique"),
-            models.CheckConstraint(condition=Q(price__gte=0), name="service_module_price_non_negative"),
+            number_range_check("price", plausible.UNIT_PRICE, name="service_module_price_plausible", null=False),
+            number_range_check("position", plausible.POSITION, name="service_module_position_plausible", null=False),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
-
-    def clean(self):
-        if self.price is not None and self.price < 0:
-            raise ValidationError({"price": _("Der Preis darf nicht negativ sein.")})
 
 
 class RoleRate(models.Model):
@@ -191,7 +192,7 @@ class RoleRate(models.Model):
         FrameworkContract, on_delete=models.CASCADE, related_name="role_rates", verbose_name=_("Rahmenvertrag")
     )
     name = models.CharField(_("Rolle"), max_length=100)
-    hourly_rate = money_field(_("Stundensatz (EUR)"))
+    hourly_rate = money_field(_("Stundensatz (EUR)"), plausible.HOURLY_RATE)
 
     class Meta:
         verbose_name = _("Stundensatz")
@@ -199,15 +200,14 @@ class RoleRate(models.Model):
         ordering = ["contract", "name"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "name"], name="role_rate_name_unique"),
-            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="role_rate_non_negative"),
+            number_range_check("hourly_rate", plausible.HOURLY_RATE, name="role_rate_plausible", null=False),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({format_eur(self.hourly_rate)}/h)"
 
-    def clean(self):
-        if self.hourly_rate is not None and self.hourly_rate < 0:
-            raise ValidationError({"hourly_rate": _("Der Stundensatz darf nicht negativ sein.")})
+
+SLA_CLOCKS = ("accept_minutes", "callback_minutes", "remote_start_minutes", "onsite_minutes")
 
 
 class SLATerm(models.Model):
@@ -218,14 +218,11 @@ class SLATerm(models.Model):
         FrameworkContract, on_delete=models.CASCADE, related_name="sla_terms", verbose_name=_("Rahmenvertrag")
     )
     priority = models.CharField(_("Priorität"), max_length=2, choices=Priority.choices)
-    accept_minutes = models.PositiveIntegerField(
-        _("Annahme des Angebots binnen (Min.)"), validators=[MinValueValidator(1)]
-    )
-    callback_minutes = models.PositiveIntegerField(_("Erster Rückruf binnen (Min.)"), validators=[MinValueValidator(1)])
-    remote_start_minutes = models.PositiveIntegerField(
-        _("Beginn der Remote-Unterstützung binnen (Min.)"), validators=[MinValueValidator(1)]
-    )
-    onsite_minutes = models.PositiveIntegerField(_("Vor Ort binnen (Min.)"), validators=[MinValueValidator(1)])
+    accept_minutes = sla_minutes_field(_("Annahme des Angebots binnen (Min.)"))
+    # The three clocks below start at acceptance; each comes no earlier than the one before.
+    callback_minutes = sla_minutes_field(_("Erster Rückruf binnen (Min.)"))
+    remote_start_minutes = sla_minutes_field(_("Beginn der Remote-Unterstützung binnen (Min.)"))
+    onsite_minutes = sla_minutes_field(_("Vor Ort binnen (Min.)"))
 
     class Meta:
         verbose_name = _("SLA-Vorgabe")
@@ -233,13 +230,29 @@ class SLATerm(models.Model):
         ordering = ["contract", "priority"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "priority"], name="sla_term_priority_unique"),
-            models.CheckConstraint(
-                condition=Q(
-                    accept_minutes__gt=0, callback_minutes__gt=0, remote_start_minutes__gt=0, onsite_minutes__gt=0
-                ),
-                name="sla_term_minutes_positive",
+            *(
+                number_range_check(name, plausible.SLA_MINUTES, name=f"sla_term_{name}_plausible", null=False)
+                for name in SLA_CLOCKS
             ),
+            order_check("callback_minutes", "remote_start_minutes", name="sla_term_remote_after_callback"),
+            order_check("remote_start_minutes", "onsite_minutes", name="sla_term_onsite_after_remote"),
         ]
 
     def __str__(self) -> str:
         return f"{self.contract.reference} {self.priority}"
+
+    def clean(self):
+        """The clocks from acceptance come in order: call-back, then remote start, then on site."""
+        errors: dict[str, list] = {}
+        for earlier, later in (
+            ("callback_minutes", "remote_start_minutes"),
+            ("remote_start_minutes", "onsite_minutes"),
+        ):
+            first, then = getattr(self, earlier), getattr(self, later)
+            if isinstance(first, int) and isinstance(then, int) and then < first:
+                errors.setdefault(later, []).append(
+                    _("Darf nicht kürzer sein als „%(other)s“ (%(minutes)s Min.).")
+                    % {"other": self._meta.get_field(earlier).verbose_name, "minutes": first}
+                )
+        if errors:
+            raise ValidationError(errors)

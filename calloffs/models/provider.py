@@ -7,11 +7,11 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
+from digisos.plausible import number_range_check, range_validator
 from notifications.models import WebhookEndpoint
 from tenants.models import Regierungsbezirk, phone_validator
 
@@ -52,7 +52,7 @@ class Provider(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("Kapazität (gleichzeitige Einsätze)"),
         default=1,
-        validators=[MinValueValidator(1)],
+        validators=[range_validator(plausible.CAPACITY)],
         help_text=_("Bei so vielen angenommenen oder laufenden Abrufen wird der Dienstleister übersprungen."),
     )
     regions = models.JSONField(_("Bediente Regierungsbezirke"), default=all_regions, validators=[validate_regions])
@@ -70,7 +70,9 @@ class Provider(models.Model):
         verbose_name = _("Dienstleister")
         verbose_name_plural = _("Dienstleister")
         ordering = ["short_name"]
-        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="provider_capacity_positive")]
+        constraints = [
+            number_range_check("capacity", plausible.CAPACITY, name="provider_capacity_plausible", null=False)
+        ]
 
     def __str__(self) -> str:
         return self.short_name or self.legal_name
@@ -92,12 +94,17 @@ class ProviderContact(models.Model):
     role = models.CharField(_("Funktion"), max_length=200, blank=True)
     phone = models.CharField(_("Telefon"), max_length=30, blank=True, validators=[phone_validator])
     email = models.EmailField(_("E-Mail-Adresse"), blank=True)
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("Reihenfolge"), default=0, validators=[range_validator(plausible.POSITION)]
+    )
 
     class Meta:
         verbose_name = _("Ansprechperson des Dienstleisters")
         verbose_name_plural = _("Ansprechpersonen des Dienstleisters")
         ordering = ["provider", "position", "id"]
+        constraints = [
+            number_range_check("position", plausible.POSITION, name="provider_contact_position_plausible", null=False)
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.provider})"

@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
+from digisos.plausible import number_range_check, range_validator
 from tenants.models import Regierungsbezirk
 
 from ..errors import ImmutableRecord
@@ -62,7 +63,7 @@ class ProviderRank(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="ranks", verbose_name=_("Dienstleister")
     )
-    rank = models.PositiveSmallIntegerField(_("Rang"), validators=[MinValueValidator(1)])
+    rank = models.PositiveSmallIntegerField(_("Rang"), validators=[range_validator(plausible.RANK)])
     service_module = models.ForeignKey(
         ServiceModule,
         null=True,
@@ -87,7 +88,7 @@ class ProviderRank(models.Model):
         # The pair of constraints per rule keeps "no module" (NULL) unique on SQLite and
         # PostgreSQL alike; nulls_distinct=False would be silently skipped on SQLite.
         constraints = [
-            models.CheckConstraint(condition=Q(rank__gte=1), name="provider_rank_positive"),
+            number_range_check("rank", plausible.RANK, name="provider_rank_plausible", null=False),
             models.UniqueConstraint(
                 fields=["version", "service_module", "regierungsbezirk", "rank"],
                 condition=Q(service_module__isnull=False),

@@ -99,16 +99,32 @@ def _clean_services(
                 module=module.name,
             )
         try:
-            quantity = Decimal(str(quantity)).quantize(CENT)
+            quantity = Decimal(str(quantity))
         except (InvalidOperation, ValueError) as exc:
             raise InvalidInput(_("Bitte eine Menge als Zahl angeben."), field="services") from exc
+        if not quantity.is_finite():
+            raise InvalidInput(_("Bitte eine Menge als Zahl angeben."), field="services")
+        if quantity > plausible.QUANTITY.high:
+            _refuse_quantity(module, quantity)
+        quantity = quantity.quantize(CENT)
         if quantity <= 0:
             raise InvalidInput(_("Die Menge muss größer als 0 sein."), field="services")
         previous = merged.get(module.pk)
         merged[module.pk] = (module, quantity + (previous[1] if previous else Decimal("0")))
     if not merged:
         raise InvalidInput(_("Bitte mindestens ein Leistungsmodul auswählen."), field="services")
+    for module, quantity in merged.values():  # a module named twice: the sum counts
+        _refuse_quantity(module, quantity)
     return list(merged.values())
+
+
+def _refuse_quantity(module: ServiceModule, quantity: Decimal) -> None:
+    """InvalidInput (German, with the module's name) unless the quantity is in digisos.plausible.QUANTITY."""
+    try:
+        plausible.check_number(quantity, plausible.QUANTITY)
+    except ValidationError as exc:
+        problem = exc.messages[0]
+        raise InvalidInput(_("{module}: {problem}"), field="services", module=module.name, problem=problem) from None
 
 
 def _mandate_principal(actor, organisation: Organisation, on_behalf: bool) -> str | None:

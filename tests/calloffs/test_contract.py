@@ -42,13 +42,13 @@ def test_amounts_and_surcharges_may_not_be_negative():
         estimated_value=Decimal("-1"), ceiling=Decimal("5"), night_surcharge_percent=Decimal("-5")
     )
     errors = errors_of(contract)
-    assert "Das geschätzte Auftragsvolumen darf nicht negativ sein." in errors["estimated_value"]
-    assert "Der Nachtzuschlag darf nicht negativ sein." in errors["night_surcharge_percent"]
+    assert "Der Wert muss zwischen 0,00 und 999.999.999.999,99 liegen." in errors["estimated_value"]
+    assert "Der Wert muss zwischen 0,00 und 500,00 liegen." in errors["night_surcharge_percent"]
 
 
 def test_a_negative_price_or_rate_is_refused(contract):
     module = ServiceModuleFactory.build(contract=contract, price=Decimal("-0.01"))
-    assert "Der Preis darf nicht negativ sein." in errors_of(module)["price"]
+    assert "Der Wert muss zwischen 0,00 und 1.000.000,00 liegen." in errors_of(module)["price"]
 
 
 def test_sla_minutes_must_be_positive(contract):

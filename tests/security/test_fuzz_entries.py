@@ -234,6 +234,11 @@ def test_every_portal_form_survives_extreme_values(world):  # noqa: F811
     assert any("/abrufe/neu/" in a for a in actions), sorted(actions)
     assert any("/bearbeiten/" in a for a in actions), sorted(actions)
     assert any("/vertraege/" in a or "/vertrag" in a for a in actions), sorted(actions)
+    # The ministry's forms with amounts, minutes, capacity and eligibility dates (digisos.plausible).
+    ministry_forms = {target: set(fields) for persona, target, fields in forms if persona == "ministry"}
+    for field in ("ceiling", "night_surcharge_percent", "price", "hourly_rate", "onsite_minutes", "capacity"):
+        assert any(field in names for names in ministry_forms.values()), field
+    assert any("eligible_from" in names for names in ministry_forms.values())
     assert len(forms) >= 15, sorted(actions)
     foreign = foreign_ids_of(world)
     failures = []
@@ -245,6 +250,26 @@ def test_every_portal_form_survives_extreme_values(world):  # noqa: F811
         fuzz_form(clients[persona], persona, target, strategies, failures)
     assert not failures, failures[:5]
     assert_pages_still_answer(clients, world)
+    assert_stored_values_plausible()
+
+
+def assert_stored_values_plausible():
+    """Whatever the fuzzing stored lies in the plausible ranges: every row of the contract, its
+    terms, the providers and the bodies passes its field validators (digisos.plausible) and its clean()."""
+    from django.core.exceptions import ValidationError
+
+    from calloffs.models import FrameworkContract, Provider, RoleRate, ServiceModule, SLATerm
+    from tenants.models import Organisation
+
+    implausible = []
+    for model in (FrameworkContract, ServiceModule, RoleRate, SLATerm, Provider, Organisation):
+        for row in model.objects.all():
+            try:
+                row.clean_fields()
+                row.clean()
+            except ValidationError as exc:
+                implausible.append((model.__name__, row.pk, exc.messages))
+    assert not implausible, implausible[:5]
 
 
 # --- The API's writes ------------------------------------------------------------------------
