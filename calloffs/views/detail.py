@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from incidents import selectors as incident_selectors
 from incidents import services as incident_services
+from tenants.selectors import roles_of
 
 from .. import permissions, selectors, services
 from ..errors import CallOffError
@@ -56,7 +57,9 @@ class Viewer:
             is_assigned=provider is not None and calloff.provider_id == provider.pk,
             body_side=permissions.can_act_for_body(user, calloff),
             ministry=permissions.is_ministry(user),
-            keeps_record=incident_services.can_edit(user, calloff.organisation),
+            # incidents.services.can_edit, from the roles read once per request (no query of its own).
+            keeps_record=permissions.is_ministry(user)
+            or roles_of(user).get(calloff.organisation_id) in permissions.FILING_ROLES,
         )
 
 
@@ -158,16 +161,19 @@ def _new_form(action: str, calloff: CallOff, data=None):
     return spec.form(data, auto_id=AUTO_ID[action], **kwargs)
 
 
-def _context(request, calloff, **forms):
+def _context(request, calloff, *, live: bool = False, **forms):
+    """live: only what the part that updates itself shows (htmx/calloff_live.html): no forms, no checklist."""
     viewer = Viewer.of(request.user, calloff)
     available = {action: spec.shown(viewer, calloff) for action, spec in CALLOFF_ACTIONS.items()}
     # A form for every action the party may take now (the one that failed keeps its input and errors).
     action_forms = {
         f"{action}_form": forms.get(f"{action}_form") or _new_form(action, calloff)
         for action, spec in CALLOFF_ACTIONS.items()
-        if spec.form is not None and available[action]
+        if spec.form is not None and available[action] and not live
     }
-    checklist = incident_selectors.first_hour_checklist(calloff.incident) if not viewer.provider else None
+    checklist = None
+    if not viewer.provider and not live:
+        checklist = incident_selectors.first_hour_checklist(calloff.incident)
     sees_provider = calloff.provider_id and (not viewer.provider or viewer.is_assigned)
     accepted_provider = calloff.provider if sees_provider else None
     return {
@@ -210,7 +216,7 @@ def calloff_detail(request, public_id):
 def calloff_live(request, public_id):
     """The part of the page that changes; fetched every few seconds by static/js/calloff_detail.js."""
     calloff = selectors.calloff_for_user(user=request.user, public_id=public_id)
-    response = render(request, "htmx/calloff_live.html", _context(request, calloff))
+    response = render(request, "htmx/calloff_live.html", _context(request, calloff, live=True))
     response["X-Calloff-Updated"] = calloff.updated_at.isoformat()
     return response
 

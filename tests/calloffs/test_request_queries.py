@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 #: Statements per request; the targets of issue 19 in the comments.
 FORM_GET = 12  # target ≤ 6
 FILING_POST = 33  # target ≤ 20
-CALLOFF_PAGE = 13  # target ≤ 8
+CALLOFF_PAGE = 14  # target ≤ 8 (+1 since the page shows the first-hour checklist)
 API_ACCEPT = 22  # target ≤ 15
 
 ACCEPT = {"lead_name": "Jana Keller", "lead_phone": "+49 211 5550110"}
