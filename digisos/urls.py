@@ -26,5 +26,6 @@ urlpatterns = [
     path("verify/<str:code>/", calloff_documents.verify, name="verify"),
     path("api/v1/", include("calloffs.api.urls")),
     path("", include("statuspages.urls")),
+    path("zugang/", include("onboarding.urls")),
     path("admin/", admin.site.urls),
 ]

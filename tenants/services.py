@@ -49,6 +49,24 @@ def invitation_create(
     ``grant=(kind, key)`` invites to a right another app grants on acceptance (ministry only),
     e.g. ("provider", <provider public_id>) for provider staff.
     """
+    return invitation_issue(
+        actor=actor, email=email, organisation=organisation, role=role, as_ministry_staff=as_ministry_staff, grant=grant
+    )
+
+
+# Not durable: a service of another app that creates a body and invites its first administrator
+# (onboarding's approval) calls it inside its own transaction, so that both commit together.
+@transaction.atomic
+def invitation_issue(
+    *,
+    actor: User,
+    email: str,
+    organisation: Organisation | None = None,
+    role: str = "",
+    as_ministry_staff: bool = False,
+    grant: tuple[str, str] | None = None,
+) -> tuple[Invitation, str]:
+    """The work of ``invitation_create``, joining the caller's transaction."""
     if grant is not None:
         if not actor.is_authenticated or not actor.is_ministry_staff:
             raise PermissionDenied
@@ -273,3 +291,45 @@ def mandate_delete(*, mandate, actor: User) -> None:
     mandate = type(mandate).objects.select_for_update().select_related("principal", "member").get(pk=mandate.pk)
     audit(actor=actor, action="mandate.deleted", organisation=mandate.member, target=str(mandate))
     mandate.delete()
+
+
+# Not durable: called inside the approving service's transaction (onboarding.services).
+@transaction.atomic
+def organisation_register(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    parent: Organisation,
+    source_key: str,
+    street: str = "",
+    postcode: str = "",
+    city: str = "",
+    eligible_from=None,
+) -> Organisation:
+    """Enter a new eligible body under its parent (ministry staff only), eligible from ``eligible_from``."""
+    if not actor.is_authenticated or not actor.is_ministry_staff:
+        raise PermissionDenied
+    organisation = Organisation(
+        name=name,
+        kind=kind,
+        parent=parent,
+        source_key=source_key,
+        street=street,
+        postcode=postcode,
+        city=city,
+        regierungsbezirk=parent.regierungsbezirk,
+        eligible_from=eligible_from,
+    )
+    organisation.full_clean()
+    organisation.save()
+    audit(
+        actor=actor,
+        action="organisation.registered",
+        organisation=organisation,
+        target=organisation.name,
+        parent=parent.name,
+        kind=kind,
+        eligible_from=str(eligible_from),
+    )
+    return organisation

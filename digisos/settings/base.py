@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "calloffs",
     "settlement",
     "statuspages",
+    "onboarding",
     "digisos",
 ]
 
@@ -232,3 +233,5 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 # larger ones are answered 413 before they are read. Default: DATA_UPLOAD_MAX_MEMORY_SIZE + 64 KB.
 REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024, minimum=4096)  # noqa: F405
 DOCUMENT_REQUEST_RATE = env_rate("DOCUMENT_REQUEST_RATE", "20/hour")
+# Requests for access (the public onboarding form, no account) one address may send, "<n>/sec|min|hour|day".
+ONBOARDING_REQUEST_RATE = env_rate("ONBOARDING_REQUEST_RATE", "5/hour")

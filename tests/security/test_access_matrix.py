@@ -47,6 +47,7 @@ CALLOFF_BODY_ACTION = {**CALLOFF_READ, "member": DENIED, "provider1": DENIED}
 CALLOFF_DOCUMENT_WRITE = {**CALLOFF_READ, "member": DENIED}  # a read-only member reads, makes no document
 INCIDENT_READ = {**BODY_READ, "provider1": OK}
 INCIDENT_WRITE = {**INCIDENT_READ, "member": DENIED, "provider1": DENIED}
+PARENT_ADMIN = {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "admin": OK, "ministry": OK}
 API = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": OK}
 API_OBJECT = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": NOT_FOUND}
 
@@ -163,6 +164,12 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "statuspages:feed_en": ("get", "statuspage", PUBLIC),
     "statuspages:list": ("get", None, ANY_USER),
     "statuspages:manage": ("get", "org", BODY_WRITE),
+    # onboarding: the form for everyone; a request only for the parent body's administration and the ministry
+    "onboarding:request": ("get", None, PUBLIC),
+    "onboarding:received": ("get", None, PUBLIC),
+    "onboarding:list": ("get", None, ANY_USER),
+    "onboarding:detail": ("get", "access_request", PARENT_ADMIN),
+    "onboarding:proof": ("get", "access_request", PARENT_ADMIN),
 }
 SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
 SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/
@@ -246,6 +253,24 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         phone="0211 1234",
     )
     statuspage_services.status_page_publish(page=statuspage, actor=alice)
+    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+    from onboarding.services import access_request_submit
+
+    access_request = access_request_submit(
+        data={
+            "name": "Stadtwerke A GmbH",
+            "legal_form": "kommunales_unternehmen",
+            "parent": org_a,
+            "street": "Werkstraße 5",
+            "postcode": "50667",
+            "city": "Stadt A",
+            "contact_name": "Petra Netz",
+            "contact_email": "p.netz@stadtwerke-a.example",
+            "contact_phone": "+49 221 5550100",
+        },
+        proof=Upload("nachweis.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
     contact = ProviderContact.objects.create(provider=setup.providers[0], name="Kontakt", phone="+49 211 555")
     alert = MinistryAlert.objects.create(kind="unassigned", message="Test", calloff=calloff)
     return {
@@ -258,6 +283,7 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         "contact": contact,
         "alert": alert,
         "statuspage": statuspage,
+        "access_request": access_request,
         "order": order,
         "calloff_attachment": calloff_attachment,
         "incident_attachment": incident_attachment,
@@ -312,6 +338,7 @@ def _kwargs(kind, w):
         "api_document": {"id": c.public_id, "document_id": w["order"].public_id},
         "webhook": {"id": missing},
         "statuspage": {"slug": w["statuspage"].slug},
+        "access_request": {"public_id": w["access_request"].public_id},
     }[kind]
 
 
