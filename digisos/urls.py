@@ -24,6 +24,8 @@ urlpatterns = [
     path("vorfaelle/", include("incidents.urls")),
     path("abrufe/", include("calloffs.urls")),
     path("verify/<str:code>/", calloff_documents.verify, name="verify"),
+    path("nachbereitung/", include("aftercare.urls")),
+    path("api/v1/", include("aftercare.api.urls")),  # before the call-off API and its catch-all
     path("api/v1/", include("calloffs.api.urls")),
     path("", include("statuspages.urls")),
     path("zugang/", include("onboarding.urls")),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "settlement",
     "statuspages",
     "onboarding",
+    "aftercare",
     "digisos",
 ]
 

@@ -29,6 +29,11 @@ SPECTACULAR_SETTINGS = {
         "UpdateKindEnum": "calloffs.api.serializers.UPDATE_KIND_CHOICES",
         "DocumentStateEnum": "calloffs.api.serializers.API_DOCUMENT_STATES",
         "StateEnum": "calloffs.models.CallOffState",
+        "IndicatorKindEnum": "aftercare.models.IndicatorKind",
+        "CategoryEnum": "incidents.models.Category",
+        "FindingCategoryEnum": "aftercare.models.FindingCategory",
+        "SeverityEnum": "aftercare.models.Severity",
+        "TlpEnum": "aftercare.models.Tlp",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

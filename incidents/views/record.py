@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from digisos.body_limits import body_limit
 from digisos.csv_export import csv_response, export_query, wants_csv
 
-from .. import selectors, services, visibility
+from .. import extensions, selectors, services, visibility
 from ..filters import IncidentListFilterSet
 from ..forms import (
     AttachmentForm,
@@ -87,6 +87,8 @@ def _detail_context(request, incident, **forms):
         "attachments": selectors.attachments_for(incident, outside),
         # The call-offs of this incident this user may see (the calloffs app says which).
         "calloffs": visibility.engagements(request.user, incident),
+        # Pages of the apps above us about this incident (aftercare: findings and indicators).
+        "extra_links": extensions.links(request.user, incident),
         "now": timezone.now(),
     }
     if editable:
@@ -239,6 +241,8 @@ def obligation_draft(request, public_id, obligation_id):
             "organisation": incident.organisation,
             "timeline": incident.timeline.order_by("at", "id"),
             "calloffs": visibility.engagements(request.user, incident),
+            # Pages of the apps above us about this incident (aftercare: findings and indicators).
+            "extra_links": extensions.links(request.user, incident),
             "contacts": incident.organisation.emergency_contacts.all(),
             "now": timezone.now(),
         },

@@ -70,8 +70,9 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
     real_ids = itertools.cycle(calloff_ids)
     statuses = set()
     operations = [result.ok() for result in schema.get_all_operations()]
-    # The contract: 10 call-off paths (time-entries with GET and POST) and the webhook endpoints (5).
-    assert len(operations) == 16
+    # The contract: 10 call-off paths (time-entries with GET and POST), the webhook endpoints (5) and the
+    # aftercare paths (findings and indicators: list, create, retrieve, update = 8).
+    assert len(operations) == 24
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
@@ -96,4 +97,9 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
 
     # The run reached the handlers, not only the 401/404 paths.
     reached = {label for label, status in statuses if status < 300}
-    assert {"GET /api/v1/calloffs/", "GET /api/v1/calloffs/{id}/"} <= reached, sorted(statuses)
+    assert {
+        "GET /api/v1/calloffs/",
+        "GET /api/v1/calloffs/{id}/",
+        "GET /api/v1/calloffs/{id}/findings/",
+        "GET /api/v1/calloffs/{id}/indicators/",
+    } <= reached, sorted(statuses)

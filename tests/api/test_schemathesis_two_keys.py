@@ -7,6 +7,8 @@ numbers, offer ids, webhook endpoint ids and URLs (a leak would be a tenant brea
 from __future__ import annotations
 
 import itertools
+import json
+from urllib.parse import unquote
 
 import pytest
 import schemathesis
@@ -30,6 +32,19 @@ def _secrets(calloffs, endpoint) -> set[str]:
         out |= {str(calloff.public_id), calloff.number}
         out |= {str(offer.public_id) for offer in calloff.offers.all()}
     return out
+
+
+def _without_own_path(text: str, path: str) -> str:
+    """The body without the client's own path. ``instance`` holds it as the server read it: percent-decoded
+    and JSON-escaped (a generated ``item_id`` like ``Über%20x`` does not appear verbatim), so compare decoded."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("instance") in (path, unquote(path)):
+        parsed.pop("instance")
+        text = json.dumps(parsed, ensure_ascii=False)
+    return text.replace(path, "")
 
 
 @pytest.fixture
@@ -86,7 +101,7 @@ def test_one_provider_never_sees_the_other(keys, tenants, wsgi_app, me, other): 
                     statuses.add((operation.label, response.status_code))
                     case.validate_response(response, checks=CHECKS)
                     # A problem's ``instance`` echoes the path the client itself asked for: not a leak.
-                    body = response.content.decode("utf-8", "replace").replace(case.formatted_path, "")
+                    body = _without_own_path(response.content.decode("utf-8", "replace"), case.formatted_path)
                     leaked = sorted(s for s in forbidden if s in body)
                     seen_own.update(s for s in own if s in body)
                     if leaked:

@@ -50,6 +50,8 @@ INCIDENT_WRITE = {**INCIDENT_READ, "member": DENIED, "provider1": DENIED}
 PARENT_ADMIN = {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "admin": OK, "ministry": OK}
 API = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": OK}
 API_OBJECT = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": NOT_FOUND}
+#: Aftercare: the engaged provider writes its findings and indicators; the body and the ministry read them.
+AFTERCARE_WRITE = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "admin", "ministry"], DENIED)}
 
 
 def row(**overrides):
@@ -170,6 +172,16 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "onboarding:list": ("get", None, ANY_USER),
     "onboarding:detail": ("get", "access_request", PARENT_ADMIN),
     "onboarding:proof": ("get", "access_request", PARENT_ADMIN),
+    # aftercare: findings and indicators (portal and API)
+    "aftercare:incident": ("get", "incident", INCIDENT_READ),
+    "aftercare:finding_new": ("get", "aftercare_calloff", AFTERCARE_WRITE),
+    "aftercare:finding_edit": ("get", "finding", AFTERCARE_WRITE),
+    "aftercare:indicator_new": ("get", "aftercare_calloff", AFTERCARE_WRITE),
+    "aftercare:indicator_edit": ("get", "indicator", AFTERCARE_WRITE),
+    "aftercare_api:finding-list": ("post", "api_calloff", API_OBJECT),
+    "aftercare_api:finding-detail": ("get", "api_finding", API_OBJECT),
+    "aftercare_api:indicator-list": ("get", "api_calloff", API_OBJECT),
+    "aftercare_api:indicator-detail": ("get", "api_indicator", API_OBJECT),
 }
 SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
 SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/
@@ -273,6 +285,14 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     )
     contact = ProviderContact.objects.create(provider=setup.providers[0], name="Kontakt", phone="+49 211 555")
     alert = MinistryAlert.objects.create(kind="unassigned", message="Test", calloff=calloff)
+    from aftercare import services as aftercare_services
+
+    finding = aftercare_services.finding_create(
+        calloff=calloff, actor=setup.staff[0], title="Befund", description="D", category="phishing", severity="high"
+    )
+    indicator = aftercare_services.indicator_create(
+        calloff=calloff, actor=setup.staff[0], kind="domain", value="evil.example", tlp="green"
+    )
     return {
         "calloff": calloff,
         "incident": incident,
@@ -284,6 +304,8 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         "alert": alert,
         "statuspage": statuspage,
         "access_request": access_request,
+        "finding": finding,
+        "indicator": indicator,
         "order": order,
         "calloff_attachment": calloff_attachment,
         "incident_attachment": incident_attachment,
@@ -336,6 +358,11 @@ def _kwargs(kind, w):
         "verify": {"code": w["order"].verify_code},
         "api_calloff": {"id": c.public_id},
         "api_document": {"id": c.public_id, "document_id": w["order"].public_id},
+        "aftercare_calloff": {"calloff_id": c.public_id},
+        "finding": {"public_id": w["finding"].public_id},
+        "indicator": {"public_id": w["indicator"].public_id},
+        "api_finding": {"id": c.public_id, "item_id": w["finding"].public_id},
+        "api_indicator": {"id": c.public_id, "item_id": w["indicator"].public_id},
         "webhook": {"id": missing},
         "statuspage": {"slug": w["statuspage"].slug},
         "access_request": {"public_id": w["access_request"].public_id},
@@ -386,7 +413,7 @@ def test_access(world):
         method, kind, expected = MATRIX[name]
         if name in ("api_v1:webhook-detail", "api_v1:webhook-rotate-secret"):
             continue  # need a webhook endpoint of provider 1: covered in tests/api/test_webhooks_api.py
-        is_api = name.startswith("api_v1:")
+        is_api = name.startswith(("api_v1:", "aftercare_api:"))
         url = reverse(name, kwargs=_kwargs(kind, world))
         # /ready/ wants a recent deadline sweep; stamped per URL, not once, so that a slow run (a loaded
         # machine takes minutes for the matrix) does not turn "ready" into 503.

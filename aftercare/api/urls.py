@@ -1,0 +1,20 @@
+"""The aftercare paths of the provider API, mounted under /api/v1/ before the call-off API (whose
+catch-all answers every other path with a 404 problem)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "aftercare_api"
+
+LIST = {"get": "list", "post": "create"}
+DETAIL = {"get": "retrieve", "patch": "partial_update"}
+
+urlpatterns = [
+    path("calloffs/<str:id>/findings/", views.FindingViewSet.as_view(LIST), name="finding-list"),
+    path("calloffs/<str:id>/findings/<str:item_id>/", views.FindingViewSet.as_view(DETAIL), name="finding-detail"),
+    path("calloffs/<str:id>/indicators/", views.IndicatorViewSet.as_view(LIST), name="indicator-list"),
+    path(
+        "calloffs/<str:id>/indicators/<str:item_id>/", views.IndicatorViewSet.as_view(DETAIL), name="indicator-detail"
+    ),
+]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AftercareConfig(AppConfig):
+    name = "aftercare"
+    verbose_name = _("Nachbereitung")
+
+    def ready(self):
+        from incidents.extensions import register_link
+
+        from .views import incident_link
+
+        register_link(incident_link)  # the incident page links to its findings and indicators

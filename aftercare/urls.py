@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "aftercare"
+
+urlpatterns = [
+    path("vorfall/<uuid:public_id>/", views.incident_page, name="incident"),
+    path("abruf/<uuid:calloff_id>/befund/neu/", views.finding_new, name="finding_new"),
+    path("befund/<uuid:public_id>/bearbeiten/", views.finding_edit, name="finding_edit"),
+    path("abruf/<uuid:calloff_id>/indikator/neu/", views.indicator_new, name="indicator_new"),
+    path("indikator/<uuid:public_id>/bearbeiten/", views.indicator_edit, name="indicator_edit"),
+]

@@ -1,0 +1,184 @@
+"""Portal pages: the findings and indicators of an incident (the body and the ministry read, the
+accepting provider writes). Views only read and call services; the services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from calloffs.models import CallOff
+from calloffs.visibility import engaged_calloffs
+from incidents.extensions import IncidentLink
+from incidents.selectors import incident_for_user
+
+from . import selectors, services
+from .errors import CallOffError
+from .forms import FindingForm, IndicatorCreateForm, IndicatorUpdateForm
+from .models import SEVERITY_ORDER
+
+
+def incident_link(user, incident) -> list[IncidentLink]:
+    """The incident page's link to this app's page (for everyone who sees the incident)."""
+    findings = selectors.incident_findings(user, incident).count()
+    indicators = selectors.incident_indicators(user, incident).count()
+    return [
+        IncidentLink(
+            label=_("Nachbereitung: Befunde und Indikatoren"),
+            url=reverse("aftercare:incident", kwargs={"public_id": incident.public_id}),
+            note=", ".join(
+                (
+                    ngettext("{n} Befund", "{n} Befunde", findings).format(n=findings),
+                    ngettext("{n} Indikator", "{n} Indikatoren", indicators).format(n=indicators),
+                )
+            ),
+        )
+    ]
+
+
+def _apply(form, exc: CallOffError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+def incident_page(request, public_id):
+    incident = incident_for_user(user=request.user, public_id=public_id)
+    findings = sorted(
+        selectors.incident_findings(request.user, incident),
+        key=lambda f: (not f.root_cause, SEVERITY_ORDER.index(f.severity), f.created_at),
+    )
+    writable = list(
+        engaged_calloffs(request.user)
+        .filter(incident_id=incident.pk)
+        .order_by("number")
+        .values("pk", "public_id", "number")
+    )
+    writable_pks = {c["pk"] for c in writable}
+    return render(
+        request,
+        "aftercare/incident.html",
+        {
+            "incident": incident,
+            "findings": findings,
+            "indicators": selectors.incident_indicators(request.user, incident).order_by("kind", "value"),
+            "hidden_red": selectors.hidden_red_count(request.user, incident),
+            "writable": writable,
+            "writable_pks": writable_pks,
+            "is_party": selectors.is_party(request.user, incident),
+        },
+    )
+
+
+def _calloff_for_write(user, calloff_id) -> CallOff:
+    """The engaged provider's call-off; a body member or the ministry (who see it) get 403, others 404."""
+    try:
+        return selectors.engaged_calloff_for(user, calloff_id)
+    except Http404:
+        if CallOff.objects.visible_to(user).filter(public_id=calloff_id).exists():
+            raise PermissionDenied from None  # sees the call-off, may not write here
+        raise
+
+
+def _require_write(user, row) -> None:
+    if not engaged_calloffs(user).filter(pk=row.calloff_id).exists():
+        raise PermissionDenied
+
+
+def _back(row_or_calloff):
+    incident_id = row_or_calloff.incident.public_id
+    return reverse("aftercare:incident", kwargs={"public_id": incident_id})
+
+
+@login_required
+def finding_new(request, calloff_id):
+    calloff = _calloff_for_write(request.user, calloff_id)
+    form = FindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_create(calloff=calloff, actor=request.user, **form.cleaned_data)
+        except CallOffError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("Der Befund wurde gespeichert."))
+            return redirect(_back(calloff))
+    return render(
+        request,
+        "aftercare/form.html",
+        {"form": form, "title": _("Befund erfassen"), "calloff": calloff, "back": _back(calloff)},
+    )
+
+
+@login_required
+def finding_edit(request, public_id):
+    finding = get_object_or_404(
+        selectors.findings_visible_to(request.user).select_related("calloff", "incident"), public_id=public_id
+    )
+    _require_write(request.user, finding)
+    initial = {field: getattr(finding, field) for field in services.FINDING_FIELDS}
+    form = FindingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
+        except CallOffError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("Der Befund wurde gespeichert."))
+            return redirect(_back(finding))
+    return render(
+        request,
+        "aftercare/form.html",
+        {"form": form, "title": _("Befund bearbeiten"), "calloff": finding.calloff, "back": _back(finding)},
+    )
+
+
+@login_required
+def indicator_new(request, calloff_id):
+    calloff = _calloff_for_write(request.user, calloff_id)
+    form = IndicatorCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_create(calloff=calloff, actor=request.user, **form.cleaned_data)
+        except CallOffError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("Der Indikator wurde gespeichert."))
+            return redirect(_back(calloff))
+    return render(
+        request,
+        "aftercare/form.html",
+        {"form": form, "title": _("Indikator erfassen"), "calloff": calloff, "back": _back(calloff)},
+    )
+
+
+@login_required
+def indicator_edit(request, public_id):
+    indicator = get_object_or_404(
+        selectors.indicators_visible_to(request.user).select_related("calloff", "incident"), public_id=public_id
+    )
+    _require_write(request.user, indicator)
+    initial = {field: getattr(indicator, field) for field in services.INDICATOR_UPDATE_FIELDS}
+    form = IndicatorUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_update(indicator=indicator, actor=request.user, **form.cleaned_data)
+        except CallOffError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("Der Indikator wurde gespeichert."))
+            return redirect(_back(indicator))
+    return render(
+        request,
+        "aftercare/form.html",
+        {
+            "form": form,
+            "title": _("Indikator bearbeiten"),
+            "subtitle": f"{indicator.get_kind_display()}: {indicator.value}",
+            "calloff": indicator.calloff,
+            "back": _back(indicator),
+        },
+    )
