@@ -322,8 +322,9 @@ def hotline_providers(
     so that no hotline goes missing)."""
     ranked: list[Provider] = []
     if contract is not None:
+        version, entries = ranking_current_with_ranks(contract)
         ranks = ranking_for_calloff(
-            version=ranking_current(contract), service_module_id=None, regierungsbezirk=regierungsbezirk
+            version=version, service_module_id=None, regierungsbezirk=regierungsbezirk, ranks=entries
         )
         for entry in ranks:
             provider = entry.provider

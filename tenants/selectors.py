@@ -20,6 +20,17 @@ def roles_of(user) -> dict[int, str]:
     )
 
 
+def organisation_visible(user, organisation_id: int) -> bool:
+    """Whether ``Organisation.objects.visible_to(user)`` holds this body, answered from the
+    account's memberships (read once per request) instead of a query; ministry staff see every
+    body that exists. Keep in step with OrganisationQuerySet.visible_to."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_ministry_staff:
+        return Organisation.objects.filter(pk=organisation_id).exists()
+    return organisation_id in roles_of(user)
+
+
 def organisation_for_user(*, user, public_id) -> Organisation:
     """The body, if this user may see it; 404 otherwise (never 403: no existence leak)."""
     return get_object_or_404(Organisation.objects.visible_to(user).select_related("parent"), public_id=public_id)

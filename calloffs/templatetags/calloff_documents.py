@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from tenants.models import Organisation
+from tenants.selectors import organisation_visible
 
 from ..documents.render import de_eur, de_minutes, de_number
 from ..models import DocumentKind, DocumentState
@@ -64,12 +64,12 @@ def calloff_document_panel(context, calloff):
         document.retryable = may_make and (
             document.state == DocumentState.FAILED or (document.is_unfinished and since <= now - STALE_AFTER)
         )
-    has_time_entries = calloff.time_entries.exists()
     return {
         "allowed": True,
         "orders": [d for d in documents if d.kind == DocumentKind.ORDER],
         "proofs": [d for d in documents if d.kind == DocumentKind.PROOF_OF_WORK],
         "busy": any(d.is_unfinished for d in documents),
-        "can_request_proof": may_make and has_time_entries and calloff.provider_id is not None,
-        "card_allowed": Organisation.objects.visible_to(user).filter(pk=calloff.organisation_id).exists(),
+        # Asked only where it decides something: no provider, no proof of work.
+        "can_request_proof": may_make and calloff.provider_id is not None and calloff.time_entries.exists(),
+        "card_allowed": organisation_visible(user, calloff.organisation_id),
     }

@@ -22,6 +22,22 @@ def test_anonymous_and_inactive_see_nothing(alice, org_a):
     assert not Organisation.objects.visible_to(alice).exists()
 
 
+def test_organisation_visible_answers_as_visible_to_does(alice, bob, charlie, ministry, org_a, org_b):
+    from django.contrib.auth.models import AnonymousUser
+
+    from tenants.selectors import organisation_visible
+
+    inactive = Membership.objects.create(
+        user=type(alice).objects.create_user(email="weg@example.org", is_active=False), organisation=org_a
+    ).user
+    for user in (alice, bob, charlie, ministry, inactive, AnonymousUser()):
+        for org in (org_a, org_b):
+            expected = Organisation.objects.visible_to(user).filter(pk=org.pk).exists()
+            assert organisation_visible(user, org.pk) == expected, (user, org)
+    assert organisation_visible(alice, org_a.pk) and not organisation_visible(alice, org_b.pk)
+    assert organisation_visible(ministry, org_b.pk) and not organisation_visible(ministry, 10**9)
+
+
 def test_it_checks_ownership(client_for, charlie, org_a):
     url = reverse("tenants:organisation_detail", args=[org_a.public_id])
     assert client_for(charlie).get(url).status_code == 404
