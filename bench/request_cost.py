@@ -2,7 +2,12 @@
 in-process (Django's test client, production settings, DEBUG off) on a PostgreSQL database seeded
 as the mass-incident benchmark seeds it (429 bodies, the demo contract, four providers).
 
-    .venv/bin/python bench/request_cost.py [--filings 60] [--profile "POST /abrufe/neu/"]
+    .venv/bin/python bench/request_cost.py [--filings 60] [--profile "POST /abrufe/neu/"] [--check]
+
+``--check`` compares each endpoint with the targets of issue 19 (CPU as a multiple of the bare view,
+SQL statements) and exits 1 if one is missed. ``BENCH_DATABASE_URL`` names the PostgreSQL database
+(dropped and created: digisos_bench* or the one named in ``BENCH_DROP_DATABASE``), ``BENCH_REDIS_PORT``
+the port of the throwaway Redis.
 
 The mass-incident load (bench/load_mass_incident.py) shows *that* the web tier saturates two cores;
 this shows *where* its CPU goes, one endpoint at a time, beside the bare DRF view (the floor) in the
@@ -30,6 +35,48 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench.notify_harness import configure_env, fresh_database, start_redis  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/digisos_bench_cost"
+BARE = "GET /bench/bare/ (bare DRF view)"
+
+#: Issue 19's targets: (CPU × the bare DRF view of the same run, SQL statements per request).
+TARGETS = {
+    "GET /abrufe/neu/": (8, 6),
+    "POST /abrufe/neu/": (12, 20),
+    "GET /abrufe/{id}/": (6, 8),
+    "POST /api/v1/calloffs/{id}/accept/": (10, 15),
+    "GET /api/v1/calloffs/": (3, 3),
+}
+
+
+def check(cpu: dict[str, list[float]], queries: dict[str, list[int]]) -> bool:
+    """Print each endpoint against its targets; True if all are met.
+
+    CPU: the median of the endpoint over the median of the bare view (medians: the first request of
+    a kind pays one-off work, and a loaded machine adds outliers). Statements: the median count
+    (the poll writes its key's last-used stamp once a minute: one statement more in one poll a
+    minute per key) and, shown beside it, the largest.
+    """
+
+    def median(values):
+        ordered = sorted(values)
+        return ordered[len(ordered) // 2]
+
+    bare = median(cpu[BARE])
+    ok = True
+    print(f"\n{'check':45} {'× bare':>7} {'target':>7} {'queries':>8} {'max':>4} {'target':>7}")
+    for name, (ratio_target, query_target) in TARGETS.items():
+        if name not in cpu:
+            print(f"{name:45} not measured")
+            ok = False
+            continue
+        ratio = median(cpu[name]) / bare
+        count = median(queries[name])
+        met = ratio <= ratio_target and count <= query_target
+        ok = ok and met
+        print(
+            f"{name:45} {ratio:7.1f} {ratio_target:>7} {count:8d} {max(queries[name]):4d} {query_target:>7}  "
+            f"{'met' if met else 'MISSED'}"
+        )
+    return ok
 
 
 def postgres_cpu() -> float:
@@ -56,8 +103,12 @@ def main() -> int:
     parser.add_argument("--filings", type=int, default=60)
     parser.add_argument("--profile", default="", help="endpoint name to profile with pyinstrument")
     parser.add_argument("--top", type=int, default=60, help="lines of the profile to print")
+    parser.add_argument("--profile-dump", default="", help="also write the profile (pstats) to this file")
     parser.add_argument("--sql", default="", help="endpoint whose SQL (of its last request) to print")
     parser.add_argument("--polls", type=int, default=40, help="API polls per provider")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if an endpoint misses issue 19's CPU ratio or query target"
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="digisos-cost-"))
@@ -169,13 +220,13 @@ def main() -> int:
         half = len(callers) // 2
         for caller in callers[:half]:
             file(caller)
-            measure("GET /bench/bare/ (bare DRF view)", lambda: bare.get("/bench/bare/"))
+            measure(BARE, lambda: bare.get("/bench/bare/"))
         # The polls see a full list of offers once (the worst page), then the steady state.
         for provider in seeded["providers"]:
             poll_and_accept(provider)
         for caller in callers[half:]:
             file(caller)
-            measure("GET /bench/bare/ (bare DRF view)", lambda: bare.get("/bench/bare/"))
+            measure(BARE, lambda: bare.get("/bench/bare/"))
             for provider in seeded["providers"]:
                 poll_and_accept(provider)
         for _ in range(args.polls):
@@ -197,8 +248,12 @@ def main() -> int:
             print(f"{n:3d} {sql[:400]}")
         if profiler is not None:
             stats = pstats.Stats(profiler)
+            if args.profile_dump:
+                stats.dump_stats(args.profile_dump)
             stats.sort_stats("cumulative").print_stats(args.top)
             stats.sort_stats("tottime").print_stats(args.top)
+        if args.check and not check(cpu, queries):
+            return 1
     finally:
         redis_proc.terminate()
     return 0
