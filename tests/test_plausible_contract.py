@@ -88,6 +88,7 @@ def test_contract_form_refuses_implausible_values(client_for, ministry, override
     content = text(response)
     assert response.status_code == 400
     assert message in content
+    assert "verletzt" not in content and "violated" not in content
     value = next(iter(overrides.values()))
     assert f'value="{value}"' in content  # the input is kept
     assert not FrameworkContract.objects.exists()
@@ -135,6 +136,7 @@ def test_sla_minutes_are_bounded_and_in_order(client_for, ministry, setup, overr
     content = text(response)
     assert response.status_code == 400
     assert message in content and field_label in content
+    assert "verletzt" not in content and "violated" not in content  # no constraint's technical name
     for value in overrides.values():
         assert f'value="{value}"' in content
     term = SLATerm.objects.get(contract=setup.contract, priority="P1")
