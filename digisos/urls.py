@@ -29,5 +29,6 @@ urlpatterns = [
     path("api/v1/", include("calloffs.api.urls")),
     path("", include("statuspages.urls")),
     path("zugang/", include("onboarding.urls")),
+    path("bereitschaft/", include("readiness.urls")),
     path("admin/", admin.site.urls),
 ]

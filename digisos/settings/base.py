@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "statuspages",
     "onboarding",
     "aftercare",
+    "readiness",
     "digisos",
 ]
 

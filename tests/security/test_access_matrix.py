@@ -182,6 +182,9 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare_api:finding-detail": ("get", "api_finding", API_OBJECT),
     "aftercare_api:indicator-list": ("get", "api_calloff", API_OBJECT),
     "aftercare_api:indicator-detail": ("get", "api_indicator", API_OBJECT),
+    # readiness: the body reads its profile (the ministry only the overview: need to know)
+    "readiness:profile": ("get", "org", {**BODY_READ, "ministry": NOT_FOUND}),
+    "readiness:overview": ("get", None, MINISTRY),
 }
 SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
 SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/

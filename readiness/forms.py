@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from digisos.plausible import PastDateField
+
+from .models import ReadinessProfile
+
+
+class ReadinessProfileForm(forms.ModelForm):
+    last_restore_test = PastDateField(
+        label=_("Letzter erfolgreicher Wiederherstellungstest"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    remote_access_mfa = forms.NullBooleanField(
+        label=_("Fernzugriff mit Zwei-Faktor-Authentifizierung"),
+        required=False,
+    )
+
+    class Meta:
+        model = ReadinessProfile
+        fields = [
+            "critical_systems",
+            "backup_concept",
+            "last_restore_test",
+            "admin_contacts",
+            "remote_access",
+            "remote_access_mfa",
+            "external_providers",
+            "insurance_hotline",
+            "dpo_contact",
+            "management_contact",
+        ]
+        widgets = {
+            "critical_systems": forms.Textarea(attrs={"rows": 4}),
+            "backup_concept": forms.Textarea(attrs={"rows": 3}),
+            "admin_contacts": forms.Textarea(attrs={"rows": 3}),
+            "external_providers": forms.Textarea(attrs={"rows": 3}),
+            "insurance_hotline": forms.TextInput(attrs={"type": "tel"}),
+        }
+        help_texts = {
+            "critical_systems": _(
+                "Je Zeile ein System oder Dienst mit Kritikalität, z. B. „Einwohnermeldewesen – hoch“."
+            ),
+            "admin_contacts": _(
+                "Namen und private oder dienstliche Mobilnummern, die bei einem Angriff erreichbar bleiben."
+            ),
+        }
