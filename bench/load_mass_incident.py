@@ -131,6 +131,7 @@ def seed(receiver_url: str) -> dict:
     from calloffs.demo import seed_demo_contract
     from calloffs.models import Provider, SLATerm
     from calloffs.services.api_keys import api_key_create
+    from digisos import plausible
     from digisos.middleware import SessionTimeoutMiddleware
     from notifications.models import WebhookEndpoint
     from tenants.models import Membership, Organisation, OrganisationKind, Role, User
@@ -138,7 +139,8 @@ def seed(receiver_url: str) -> dict:
     call_command("import_bodies", "--no-state-bodies", verbosity=0)
     demo = seed_demo_contract(password="bench-not-used-0123456789", totp_secret="JBSWY3DPEHPK3PXP")
     providers = demo["providers"]
-    Provider.objects.update(capacity=1000)
+    # As many engagements as the plausible range allows (999): 429 bodies never fill a provider.
+    Provider.objects.update(capacity=int(plausible.CAPACITY.high))
     # P1 answers within 1 minute (the minimum): its unanswered offers expire during the run.
     SLATerm.objects.filter(contract=demo["contract"]).update(accept_minutes=1)
     ministry = User.objects.create_user(email="ministerium@bench.invalid", is_ministry_staff=True)
