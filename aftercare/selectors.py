@@ -10,14 +10,14 @@ Who sees what:
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from calloffs.permissions import is_active_user, is_ministry
 from calloffs.visibility import engaged_calloffs
 from tenants.selectors import roles_of
 
-from .models import PARTIES_ONLY, Finding, Indicator
+from .models import NOT_ACROSS_BODIES, PARTIES_ONLY, Finding, Indicator, IndicatorValue
 
 
 def scope_q(user) -> Q | None:
@@ -72,3 +72,21 @@ def hidden_red_count(user, incident) -> int:
     if is_party(user, incident) or not is_ministry(user):
         return 0
     return Indicator.objects.filter(incident_id=incident.pk, tlp__in=PARTIES_ONLY).count()
+
+
+def exportable(user, indicators: QuerySet[Indicator], *, across_bodies: bool) -> QuerySet[Indicator]:
+    """What may go into a file: an export across bodies (ministry-wide, a major incident), or one the
+    ministry takes away, never holds TLP:RED (stays with the incident's parties) nor TLP:AMBER+STRICT
+    (stays within the recipient organisation)."""
+    if across_bodies or is_ministry(user):
+        indicators = indicators.exclude(tlp__in=NOT_ACROSS_BODIES)
+    return indicators.order_by("kind", "value", "id")
+
+
+def matched_values():
+    """Indicator values seen at more than one body, with the number of bodies (the ministry's list)."""
+    return (
+        IndicatorValue.objects.annotate(bodies=Count("sightings"))
+        .filter(bodies__gt=1)
+        .order_by("-bodies", "kind", "value")
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calloffs.models import CallOff
+from calloffs.permissions import is_ministry
 from calloffs.visibility import engaged_calloffs
 from incidents.extensions import IncidentLink
 from incidents.selectors import incident_for_user
@@ -70,6 +71,7 @@ def incident_page(request, public_id):
             "writable": writable,
             "writable_pks": writable_pks,
             "is_party": selectors.is_party(request.user, incident),
+            "perms_ministry": is_ministry(request.user),
         },
     )
 
