@@ -1,5 +1,5 @@
 """The "du"-scan shared by the server-side page scan (tests/security/test_formal_german.py) and the
-browser journeys (tests/browser/conftest.py scans every page a journey loads)."""
+browser journeys (tests/browser/conftest.py scans every page state a journey checks)."""
 
 from __future__ import annotations
 

@@ -45,48 +45,29 @@ def browser():
             # user sees them; needs Debian's chromium-l10n (.ci/run installs it), else they stay English.
             env={**os.environ, "LANG": "de_DE.UTF-8", "LANGUAGE": "de"},
         )
-        _scan_every_page_for_du_forms(browser)
         yield browser
         browser.close()
 
 
-# --- the "du"-scan: every page any journey loads, in every context it opens -------------------------
+# --- the "du"-scan: every page state a journey checks (assert_accessible, screenshots, login) -----------
 
-#: Pages loaded by the running test: url → du-forms found ("" when none). Reset per test.
+#: Pages scanned in the running test: url → du-forms found. Reset per test.
 SCANNED: dict[str, list[str]] = {}
 
 
-def _scan(page) -> None:
-    try:
-        url, body = page.url, page.content()
-    except Exception:  # noqa: BLE001  the page navigated on or closed while being read: the next load scans it
-        return
-    if url.startswith(("http://", "https://")):
-        SCANNED.setdefault(url, [])
-        SCANNED[url] += du_forms(visible_text(body))
-
-
-def _watch(context) -> None:
-    context.on("page", lambda page: page.on("load", _scan))
-    for page in context.pages:
-        page.on("load", _scan)
-
-
-def _scan_every_page_for_du_forms(browser) -> None:
-    """Each context the journeys open (the phone/desktop fixtures and their own) scans each page it loads."""
-    open_context = browser.new_context
-
-    def new_context(*args, **kwargs):
-        context = open_context(*args, **kwargs)
-        _watch(context)
-        return context
-
-    browser.new_context = new_context
+def scan_for_du_forms(page) -> list[str]:
+    """Scan the page as it is now for informal German and remember it for the end of the test. Called
+    from the main flow (assert_accessible, screenshots, login), never from an event handler: Playwright's
+    sync API must not be called back into while it waits for a navigation (that hung the situation page)."""
+    hits = du_forms(visible_text(page.content()))
+    SCANNED.setdefault(page.url, [])
+    SCANNED[page.url] += hits
+    return hits
 
 
 @pytest.fixture(autouse=True)
 def no_du_forms_on_any_page():
-    """After every browser test: none of the pages it loaded addressed its reader with "du"."""
+    """After every browser test: none of the pages it checked addressed its reader with "du"."""
     SCANNED.clear()
     yield
     findings = [f"{url}: …{hit}…" for url, hits in SCANNED.items() for hit in hits]
@@ -127,6 +108,7 @@ def login(page, live_server, user, password=PASSWORD):
     page.get_by_label("Code").fill(totp_code())
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"{live_server.url}/")
+    scan_for_du_forms(page)
 
 
 def screenshot(page, name: str) -> Path:
@@ -185,6 +167,7 @@ DUPLICATE_IDS = """() => {
 def assert_accessible(page, name: str) -> None:
     """No axe violations of the WCAG 2.0/2.1 A and AA rules, no duplicate ids; the message lists rule,
     impact, targets."""
+    scan_for_du_forms(page)
     violations = axe_violations(page)
     assert not violations, f"axe on {name} ({page.url}):\n{format_violations(violations)}"
     duplicates = page.evaluate(DUPLICATE_IDS)
@@ -194,6 +177,7 @@ def assert_accessible(page, name: str) -> None:
 def screenshots(page, name: str) -> None:
     """Full-page screenshots at phone and at desktop width (artifacts/screenshots/<name>-phone|desktop.png);
     the page keeps the viewport it had."""
+    scan_for_du_forms(page)
     before = page.viewport_size
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         if page.viewport_size != size:

@@ -3,7 +3,7 @@ the first-hour checklist ticked by the body, cancel behind a button, the provide
 of its own, who accepted with tappable numbers — and the incident's correction of an assumed time.
 axe on every state, screenshots in artifacts/screenshots (calloff-before-acceptance-*,
 calloff-after-acceptance-*, calloff-offer-provider-*, incident-correction-*). Every page these journeys
-load is also scanned for "du" (tests/browser/conftest.py)."""
+checks (axe, screenshot, login) is also scanned for "du" (tests/browser/conftest.py)."""
 
 import re
 from datetime import timedelta
@@ -14,22 +14,19 @@ from playwright.sync_api import expect
 from calloffs import services
 from calloffs.models import CallOffState, ProviderContact
 from incidents.models import ChecklistTick, TimelineEntry
-from tests.browser.conftest import SCANNED, assert_accessible, login, screenshots
+from tests.browser.conftest import SCANNED, assert_accessible, login, scan_for_du_forms, screenshots
 from tests.browser.test_home_and_situation import assert_fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_du_scan_sees_every_page_a_journey_loads(desktop, live_server):
-    """The hook itself: a page that says "Du hast" is found (then forgiven, it is this test's own)."""
+def test_the_du_scan_finds_du_forms_on_a_page(desktop, live_server):
+    """The scan every journey runs at each checked page (assert_accessible, screenshots, login): a page
+    that says "Du hast" is found (then forgiven, it is this test's own probe)."""
     url = f"{live_server.url}/du-probe/"
     desktop.route(url, lambda route: route.fulfill(body="<p>Du hast dein Passwort.</p>", content_type="text/html"))
     desktop.goto(url)
-    for _ in range(100):  # the load handler runs when Playwright next dispatches events
-        if url in SCANNED:
-            break
-        desktop.wait_for_timeout(100)
-    assert SCANNED[url] and "Du hast" in SCANNED[url][0]
+    assert scan_for_du_forms(desktop) and "Du hast" in SCANNED[url][0]
     SCANNED.clear()
 
 
