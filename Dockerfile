@@ -5,13 +5,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml constraints.txt README.md ./
-COPY digisos digisos
-COPY tenants tenants
-COPY calloffs calloffs
-COPY incidents incidents
-RUN pip install --no-cache-dir -c constraints.txt .
+# The whole context (.dockerignore keeps out .env, .git, .venv, var/): every app the package lists must be there
+# when pip builds it (copying only some apps left the newer ones out of the installed package).
 COPY . .
+RUN pip install --no-cache-dir -c constraints.txt .
 RUN useradd --system --uid 1000 digisos && mkdir -p /app/var /data/media /data/audit && chown -R digisos /app/var /data
 USER digisos
 RUN DEBUG=1 python manage.py collectstatic --noinput

@@ -44,7 +44,7 @@ lint: venv
 # data), and bandit over our code. Findings and their handling: docs/SECURITY.md.
 audit: venv
 	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
-	$(VENV)/bin/bandit -q -r digisos tenants calloffs incidents settlement statuspages onboarding readiness -c pyproject.toml
+	$(VENV)/bin/bandit -q -r digisos tenants notifications incidents calloffs aftercare settlement statuspages onboarding readiness -c pyproject.toml
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

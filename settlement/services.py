@@ -101,7 +101,8 @@ def _audit(statement: Statement, *, actor, action: str, old: str, **details) -> 
 
 def _reprice(statement: Statement) -> None:
     """Rebuild the priced lines and the totals from the items (never after approval)."""
-    assert not statement.is_locked
+    if statement.is_locked:  # callers check first; an approved statement is never repriced
+        raise RuntimeError(f"statement {statement.pk} is approved and cannot be repriced")
     terms = terms_for(statement.calloff.contract, vat_percent=statement.vat_percent)
     items = list(statement.items.order_by("position", "id"))
     priced = pricing.price(

@@ -50,7 +50,7 @@ def next_calloff_number(*, when: datetime) -> str:
     table = connection.ops.quote_name(CallOffNumberSequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (year, last_value) VALUES (%s, 1) "  # noqa: S608 - the table name is ours
+            f"INSERT INTO {table} (year, last_value) VALUES (%s, 1) "  # noqa: S608  # nosec B608 - the table name is ours
             f"ON CONFLICT (year) DO UPDATE SET last_value = {table}.last_value + 1 RETURNING last_value",
             [year],
         )

@@ -41,7 +41,7 @@ def _lookup(widget, key):
 def _s(value, context) -> str:
     """``{{ value|stringformat:'s' }}``: the filter keeps a safe value safe (is_safe=True)."""
     text = stringformat(value, "s")
-    return render_value_in_context(mark_safe(text) if isinstance(value, SafeData) else text, context)  # noqa: S308
+    return render_value_in_context(mark_safe(text) if isinstance(value, SafeData) else text, context)  # noqa: S308  # nosec B308 B703
 
 
 def render_attrs(widget, context) -> str:
@@ -120,4 +120,4 @@ def kern_option(context, option):
 
 
 def _safe(html: str):
-    return mark_safe(html)  # noqa: S308 - every value in it went through render_value_in_context
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - every value in it went through render_value_in_context
