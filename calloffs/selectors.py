@@ -207,7 +207,8 @@ class CeilingStatus:
     * committed: the estimated value of every call-off not cancelled. An emergency commits its
       estimate when it is filed, long before any hour is invoiced, so the ceiling is checked
       against this: ``remaining = ceiling − committed``.
-    * consumed: the value of the proof of work recorded so far (TimeEntry.value), shown apart.
+    * consumed: the approved statements (net, registered by the settlement app) plus the value of the
+      proof of work recorded and not yet in an approved statement (TimeEntry.value), shown apart.
     * exhausted: committed or consumed has reached the ceiling; no further call-off should be
       made (new emergencies are still filed, flagged and reported to the ministry).
     """
@@ -247,10 +248,25 @@ def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = No
     return qs.aggregate(total=Coalesce(Sum("estimated_value"), ZERO_MONEY))["total"]
 
 
+#: Settled amounts, registered by an app above calloffs (settlement: approved statements, net, minus
+#: credit notes): ``source(contract) -> (amount, ids of the time entries it covers)``. Consumed is
+#: what is settled plus the value of the time entries no source covers yet.
+_SETTLED_SOURCES: list = []
+
+
+def register_settled_source(source) -> None:
+    if source not in _SETTLED_SOURCES:
+        _SETTLED_SOURCES.append(source)
+
+
 def consumed_value(contract: FrameworkContract) -> Decimal:
-    return TimeEntry.objects.filter(calloff__contract=contract).aggregate(total=Coalesce(Sum("value"), ZERO_MONEY))[
-        "total"
-    ]
+    entries = TimeEntry.objects.filter(calloff__contract=contract)
+    settled = Decimal("0.00")
+    for source in _SETTLED_SOURCES:
+        amount, covered = source(contract)
+        settled += amount
+        entries = entries.exclude(pk__in=covered)
+    return settled + entries.aggregate(total=Coalesce(Sum("value"), ZERO_MONEY))["total"]
 
 
 def contract_ceiling_status(contract: FrameworkContract) -> CeilingStatus:

@@ -21,6 +21,7 @@ def portal(request):
         if ministry or member or provider:
             nav.append((_("Abrufe"), reverse("calloffs:list")))
             nav.append((_("Vorfälle"), reverse("incidents:list")))
+            nav.append((_("Abrechnung"), reverse("settlement:list")))
         if ministry or member:
             nav.append((_("Stellen"), reverse("tenants:organisation_list")))
         if provider:

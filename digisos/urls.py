@@ -23,9 +23,11 @@ urlpatterns = [
     path("stellen/", include("tenants.urls")),
     path("vorfaelle/", include("incidents.urls")),
     path("abrufe/", include("calloffs.urls")),
+    path("abrechnung/", include("settlement.urls")),
     path("verify/<str:code>/", calloff_documents.verify, name="verify"),
     path("nachbereitung/", include("aftercare.urls")),
     path("api/v1/", include("aftercare.api.urls")),  # before the call-off API and its catch-all
+    path("api/v1/", include("settlement.api.urls")),  # before calloffs' API: it ends in a catch-all 404
     path("api/v1/", include("calloffs.api.urls")),
     path("", include("statuspages.urls")),
     path("zugang/", include("onboarding.urls")),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calloffs.models import CallOff, FrameworkContract, Provider, RoleRate, TimeEntry
-from digisos.plausible import HOURS_PER_DAY, MONEY, UNIT_PRICE, date_range_check, number_range_check
+from digisos.plausible import HOURLY_RATE, HOURS_PER_DAY, MONEY, date_range_check, number_range_check
 from tenants.leitweg import LEITWEG_PATTERN, validate_leitweg_id
 from tenants.leitweg import MAX_LENGTH as LEITWEG_MAX_LENGTH
 
@@ -101,7 +101,7 @@ class RateVersion(models.Model):
         _("Stundensatz (EUR)"),
         max_digits=14,
         decimal_places=2,
-        validators=[MinValueValidator(UNIT_PRICE.low), MaxValueValidator(UNIT_PRICE.high)],
+        validators=[MinValueValidator(HOURLY_RATE.low), MaxValueValidator(HOURLY_RATE.high)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -111,7 +111,7 @@ class RateVersion(models.Model):
         ordering = ["role", "valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["role", "valid_from"], name="rate_version_unique_day"),
-            number_range_check("hourly_rate", UNIT_PRICE, name="rate_version_rate_range", null=False),
+            number_range_check("hourly_rate", HOURLY_RATE, name="rate_version_hourly_rate_range", null=False),
             date_range_check("valid_from", name="rate_version_valid_from_plausible", null=False),
         ]
 

@@ -28,7 +28,7 @@ def api_url(statement: Statement) -> str:
 
 
 def portal_path(statement: Statement) -> str:
-    return reverse("calloffs:detail", args=[statement.calloff.public_id])
+    return reverse("settlement:detail", args=[statement.public_id])
 
 
 def portal_url(statement: Statement) -> str:
@@ -55,7 +55,11 @@ def webhook_payload(statement: Statement, *, event: str, at: datetime) -> dict:
                 "gross_total": str(statement.gross_total),
                 "url": api_url(statement),
             },
-            "calloff": {"id": str(calloff.public_id), "number": calloff.number},
+            "calloff": {
+                "id": str(calloff.public_id),
+                "number": calloff.number,
+                "url": f"{settings.SITE_URL}/api/v1/calloffs/{calloff.public_id}/",
+            },
             "disputed_entries": disputed,
         },
     }

@@ -10,10 +10,11 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from calloffs.models import CallOff, FrameworkContract
+from calloffs.models import WORK_STATES, CallOff, CallOffState, FrameworkContract
+from calloffs.permissions import provider_ids_of
 
 from . import pricing
-from .models import BillingTerms, RateVersion, Statement, StatementKind, StatementState
+from .models import BillingTerms, RateVersion, Statement, StatementItem, StatementKind, StatementState
 
 
 def billing_terms_for(contract: FrameworkContract) -> BillingTerms:
@@ -41,6 +42,20 @@ def rate_versions_for(role_ids: Iterable[int]) -> dict[int, list[tuple[date, Dec
     return dict(found)
 
 
+#: Call-off states in which hours can be billed (a cancelled call-off's hours worked still count).
+BILLABLE_STATES = (*WORK_STATES, CallOffState.CLOSED, CallOffState.CANCELLED)
+
+
+def billable_calloffs(user) -> list[CallOff]:
+    """The call-offs assigned to this user's provider in which hours can be billed (drills excluded)."""
+    return list(
+        CallOff.objects.visible_to(user)
+        .filter(provider_id__in=provider_ids_of(user), state__in=BILLABLE_STATES, is_drill=False)
+        .select_related("organisation")
+        .order_by("-submitted_at")[:50]
+    )
+
+
 def statements_visible_to(user) -> QuerySet[Statement]:
     return Statement.objects.visible_to(user).select_related("calloff", "provider", "corrects")
 
@@ -61,3 +76,18 @@ def approved_net(contract: FrameworkContract) -> Decimal:
         calloff__in=CallOff.objects.filter(contract=contract).values("pk"), state=StatementState.APPROVED
     )
     return rows.aggregate(total=Coalesce(Sum(signed), Value(Decimal("0")), output_field=DecimalField()))["total"]
+
+
+def settled(contract: FrameworkContract):
+    """The ceiling's settled source (calloffs.selectors.register_settled_source): approved net minus
+    credit notes, and the time entries of approved statements not cancelled by a credit note."""
+    covered = (
+        StatementItem.objects.filter(
+            statement__calloff__in=CallOff.objects.filter(contract=contract).values("pk"),
+            statement__kind=StatementKind.STATEMENT,
+            statement__state=StatementState.APPROVED,
+        )
+        .exclude(statement__credit_notes__isnull=False)
+        .values("time_entry_id")
+    )
+    return approved_net(contract), covered

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calloffs.errors import InvalidInput, NotPermitted, TransitionNotAllowed
-from calloffs.models import WORK_STATES, CallOff, CallOffState, FrameworkContract, Provider, RoleRate
+from calloffs.models import CallOff, FrameworkContract, Provider, RoleRate
 from calloffs.permissions import can_act_for_body, is_ministry, is_staff_of
 from calloffs.selectors import time_entries_for
 from digisos.plausible import HOURS_PER_DAY, check_date
@@ -35,11 +35,9 @@ from .models import (
     StatementState,
 )
 from .notify import statement_notifications
-from .selectors import billing_terms_for, rate_versions_for, terms_for
+from .selectors import BILLABLE_STATES, billing_terms_for, rate_versions_for, terms_for
 
 ST = StatementState
-#: Call-off states in which hours can be billed (a cancelled call-off's hours worked still count).
-BILLABLE_STATES = (*WORK_STATES, CallOffState.CLOSED, CallOffState.CANCELLED)
 REASON_MAX = 2000
 BILLING_FIELDS = frozenset({"vat_percent", "travel_flat_rate", "payer", "ministry_leitweg_id"})
 

@@ -154,14 +154,15 @@ def nav_labels(client, user):
 def test_each_role_sees_only_the_navigation_it_can_use(client_for, alice, bob, ministry, setup):
     from tests.factories import UserFactory
 
-    assert nav_labels(client_for, alice) == ["Übersicht", "Abrufe", "Vorfälle", "Stellen"]
-    assert nav_labels(client_for, bob) == ["Übersicht", "Abrufe", "Vorfälle", "Stellen"]
+    assert nav_labels(client_for, alice) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Stellen"]
+    assert nav_labels(client_for, bob) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Stellen"]
     # Provider staff: no registry of bodies (it would show them an empty list), their webhooks instead.
-    assert nav_labels(client_for, setup.staff[0]) == ["Übersicht", "Abrufe", "Vorfälle", "Webhooks"]
+    assert nav_labels(client_for, setup.staff[0]) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Webhooks"]
     assert nav_labels(client_for, ministry) == [
         "Übersicht",
         "Abrufe",
         "Vorfälle",
+        "Abrechnung",
         "Stellen",
         "Lagebild",
         "Rahmenvertrag",

@@ -71,8 +71,9 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
     statuses = set()
     operations = [result.ok() for result in schema.get_all_operations()]
     # The contract: 10 call-off paths (time-entries with GET and POST), the webhook endpoints (5) and the
-    # aftercare paths (findings and indicators: list, create, retrieve, update = 8).
-    assert len(operations) == 24
+    # aftercare paths (findings and indicators: list, create, retrieve, update = 8) and the statements (5: a
+    # call-off's statements GET and POST, one statement, its answer, its XRechnung).
+    assert len(operations) == 29
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -189,6 +189,21 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     # readiness: the body reads its profile (the ministry only the overview: need to know)
     "readiness:profile": ("get", "org", {**BODY_READ, "ministry": NOT_FOUND}),
     "readiness:overview": ("get", None, MINISTRY),
+    # settlement: the statement of provider 1 for the world's call-off
+    "settlement:list": ("get", None, ANY_USER),
+    "settlement:detail": ("get", "statement", CALLOFF_READ),
+    # the world's statement is not approved yet: back to the statement page (a redirect) for whoever sees it
+    "settlement:invoice": ("get", "statement", CALLOFF_READ),
+    "settlement:submit": (
+        "get",
+        "statement_submit",
+        {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "provider1": OK},
+    ),
+    "settlement:billing_terms": ("get", "contract", MINISTRY),
+    "settlement_api:calloff-statements": ("get", "api_calloff", API_OBJECT),
+    "settlement_api:statement-detail": ("get", "api_statement", API_OBJECT),
+    "settlement_api:statement-answer": ("post", "api_statement", API_OBJECT),
+    "settlement_api:statement-invoice": ("get", "api_statement", {**API_OBJECT, "provider1": 409}),
 }
 SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
 SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/
@@ -300,7 +315,28 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     indicator = aftercare_services.indicator_create(
         calloff=calloff, actor=setup.staff[0], kind="domain", value="evil.example", tlp="green"
     )
+    from django.utils import timezone
+
+    from settlement.services import statement_submit
+
+    calloff_services.time_entry_add(
+        calloff=calloff,
+        provider=setup.providers[0],
+        actor=setup.staff[0],
+        date=timezone.localdate(),
+        hours="2",
+        role=setup.roles.lead,
+        description="Analyse",
+    )
+    statement = statement_submit(
+        calloff=calloff,
+        provider=setup.providers[0],
+        actor=setup.staff[0],
+        period_start=timezone.localdate(),
+        period_end=timezone.localdate(),
+    )
     return {
+        "statement": statement,
         "calloff": calloff,
         "incident": incident,
         "obligation": obligation,
@@ -376,6 +412,9 @@ def _kwargs(kind, w):
         "webhook": {"id": missing},
         "statuspage": {"slug": w["statuspage"].slug},
         "access_request": {"public_id": w["access_request"].public_id},
+        "statement": {"public_id": w["statement"].public_id},
+        "statement_submit": {"calloff_id": c.public_id},
+        "api_statement": {"id": w["statement"].public_id},
     }[kind]
 
 
@@ -423,7 +462,7 @@ def test_access(world):
         method, kind, expected = MATRIX[name]
         if name in ("api_v1:webhook-detail", "api_v1:webhook-rotate-secret"):
             continue  # need a webhook endpoint of provider 1: covered in tests/api/test_webhooks_api.py
-        is_api = name.startswith(("api_v1:", "aftercare_api:"))
+        is_api = name.startswith(("api_v1:", "aftercare_api:", "settlement_api:"))
         url = reverse(name, kwargs=_kwargs(kind, world))
         # /ready/ wants a recent deadline sweep; stamped per URL, not once, so that a slow run (a loaded
         # machine takes minutes for the matrix) does not turn "ready" into 503.

@@ -16,6 +16,9 @@ def work(drive, setup):
     """work(days_back=10) → SimpleNamespace(calloff, provider, staff, add(day_offset, hours, role, person))."""
 
     def make(days_back: int = 10, state: str = CallOffState.IN_PROGRESS):
+        # No surcharges unless a test sets them: the amounts must not depend on the weekday the tests run.
+        setup.contract.night_surcharge_percent = setup.contract.weekend_surcharge_percent = 0
+        setup.contract.save(update_fields=["night_surcharge_percent", "weekend_surcharge_percent"])
         calloff = drive(state)
         # The call-off was filed ``days_back`` days ago (a timestamp, not the state), so that hours
         # can be recorded on earlier days.
@@ -43,3 +46,25 @@ def work(drive, setup):
 @pytest.fixture
 def p1_endpoint(setup):
     return WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/digisos")
+
+
+@pytest.fixture
+def keys(setup, ministry):
+    """keys[i]: the raw API key of providers[i]."""
+    from calloffs.services.api_keys import api_key_create
+
+    return [api_key_create(provider=p, actor=ministry, name="Abrechnung").raw for p in setup.providers]
+
+
+@pytest.fixture
+def api(keys):
+    """api(i) → an APIClient with provider i's key; api(None) → without a key."""
+    from rest_framework.test import APIClient
+
+    def make(who=0):
+        client = APIClient()
+        if who is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {keys[who]}")
+        return client
+
+    return make

@@ -156,12 +156,12 @@ def test_rates_change_within_the_period(work, setup, ministry):
 
 
 def test_surcharges_and_travel_from_the_contract(work, setup, ministry):
+    w = work()
     contract = setup.contract
     contract.night_surcharge_percent = D("25")
     contract.weekend_surcharge_percent = D("0")
     contract.save(update_fields=["night_surcharge_percent", "weekend_surcharge_percent"])
     services.billing_terms_save(contract=contract, actor=ministry, travel_flat_rate=D("120.00"), vat_percent=D("7"))
-    w = work()
     day = today() - timedelta(days=1)
     while day.weekday() >= 5:
         day -= timedelta(days=1)

@@ -1,0 +1,136 @@
+"""Forms of the statement pages; the rules are checked again by the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from calloffs.contract.forms import AmountField, HourlyRateField
+from calloffs.models import RoleRate
+from digisos import plausible
+from tenants.leitweg import normalise
+
+from .models import TRAVEL_MAX, VAT_MAX, BillingTerms
+from .services import REASON_MAX
+
+
+def _item_label(item) -> str:
+    hours = number_format(item.hours, decimal_pos=2, use_l10n=True)
+    who = f", {item.person}" if item.person else ""
+    return f"{item.date:%d.%m.%Y} – {item.role_name}{who} – {hours} h"
+
+
+class SubmitForm(forms.Form):
+    period_start = plausible.PastDateField(label=_("Zeitraum von"), widget=plausible.DATE_WIDGET)
+    period_end = plausible.PastDateField(label=_("Zeitraum bis"), widget=plausible.DATE_WIDGET)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            self.add_error("period_end", _("Das Ende des Zeitraums liegt vor seinem Beginn."))
+        return data
+
+
+class DisputeForm(forms.Form):
+    """One optional reason per item; the items with a reason are disputed."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {f"reason_{item.pk}": item for item in items}
+        for name, item in self.items.items():
+            self.fields[name] = forms.CharField(
+                label=_item_label(item),
+                required=False,
+                max_length=REASON_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Grund der Beanstandung; leer lassen, wenn die Position stimmt."),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if not any((data.get(name) or "").strip() for name in self.items):
+            raise forms.ValidationError(_("Bitte mindestens eine Position mit Grund beanstanden."))
+        return data
+
+    def reasons(self) -> dict[str, str]:
+        return {
+            str(item.time_entry.public_id): self.cleaned_data[name].strip()
+            for name, item in self.items.items()
+            if (self.cleaned_data.get(name) or "").strip()
+        }
+
+
+class AnswerForm(forms.Form):
+    """Per disputed item: correct (with the new hours) or keep, and a note."""
+
+    CHOICES = [("correct", _("Berichtigen")), ("keep", _("Beibehalten"))]
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"action_{item.pk}"] = forms.ChoiceField(
+                label=_item_label(item), choices=self.CHOICES, widget=forms.RadioSelect
+            )
+            self.fields[f"hours_{item.pk}"] = plausible.bound_decimal_field(
+                plausible.NumberRange(Decimal("0"), item.hours),
+                label=_("Berichtigte Stunden"),
+                required=False,
+                localize=True,
+                help_text=_("Nur beim Berichtigen: höchstens die bisherigen Stunden."),
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("Antwort"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def clean(self):
+        data = super().clean()
+        for item in self.items:
+            if data.get(f"action_{item.pk}") == "correct" and data.get(f"hours_{item.pk}") is None:
+                self.add_error(f"hours_{item.pk}", _("Bitte die berichtigten Stunden angeben."))
+        return data
+
+    def answers(self) -> dict[str, dict]:
+        answers = {}
+        for item in self.items:
+            answer = {"action": self.cleaned_data[f"action_{item.pk}"], "note": self.cleaned_data[f"note_{item.pk}"]}
+            if answer["action"] == "correct":
+                answer["hours"] = self.cleaned_data[f"hours_{item.pk}"]
+            answers[str(item.time_entry.public_id)] = answer
+        return answers
+
+
+class CreditForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Grund der Gutschrift"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BillingTermsForm(forms.ModelForm):
+    class Meta:
+        model = BillingTerms
+        fields = ["vat_percent", "travel_flat_rate", "payer", "ministry_leitweg_id"]
+        field_classes = {"vat_percent": AmountField, "travel_flat_rate": AmountField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vat_percent"].max_value = VAT_MAX
+        self.fields["vat_percent"].validators.append(MaxValueValidator(VAT_MAX))
+        self.fields["travel_flat_rate"].validators.append(MaxValueValidator(TRAVEL_MAX))
+
+    def clean_ministry_leitweg_id(self):
+        return normalise(self.cleaned_data.get("ministry_leitweg_id") or "")
+
+
+class RateVersionForm(forms.Form):
+    role = forms.ModelChoiceField(label=_("Rolle"), queryset=RoleRate.objects.none())
+    valid_from = plausible.PlausibleDateField(label=_("Gültig ab"), widget=plausible.DATE_WIDGET)
+    hourly_rate = HourlyRateField(label=_("Stundensatz (EUR)"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = RoleRate.objects.filter(contract=contract).order_by("name")

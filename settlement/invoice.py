@@ -1,0 +1,138 @@
+"""XRechnung in UN/CEFACT CII syntax for an approved statement (or a credit note), built with
+``drafthorse`` and validated against the EN 16931 CII schema (XSD) that drafthorse ships.
+
+* BT-10 Buyer reference: the payer's Leitweg-ID (the ministry's from the contract's billing terms,
+  or the body's own), BT-13 Purchase order reference: the call-off number;
+* one invoice line per priced line of the statement (work, surcharges, travel), VAT category S
+  at the statement's rate; totals exactly those of the statement (sums of the rounded lines);
+* type code 380 (commercial invoice), 381 for a credit note, which refers to the invoice it
+  cancels (BT-25).
+
+The document is derived from an immutable, approved statement, so it is the same bytes every time
+it is asked for (the issue date is the day of approval).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drafthorse.models.accounting import ApplicableTradeTax
+from drafthorse.models.document import Document
+from drafthorse.models.note import IncludedNote
+from drafthorse.models.tradelines import LineItem
+
+from calloffs.errors import TransitionNotAllowed
+from tenants.leitweg import is_valid as leitweg_is_valid
+
+from .models import Payer, Statement, StatementKind, StatementState
+from .selectors import billing_terms_for
+
+#: XRechnung 3.0 (CIUS of EN 16931) and the Peppol billing process.
+GUIDELINE = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+SCHEMA = "FACTUR-X_EN16931"
+INVOICE, CREDIT_NOTE = "380", "381"
+PRICE_PLACES = Decimal("0.0001")
+
+
+def buyer_of(statement: Statement) -> tuple[str, str]:
+    """(name, Leitweg-ID) of whoever pays this statement; InvalidInput if the Leitweg-ID is missing."""
+    calloff = statement.calloff
+    if statement.payer == Payer.BODY:
+        name, leitweg = calloff.organisation.name, calloff.organisation.leitweg_id
+    else:
+        name, leitweg = calloff.contract.contracting_authority, billing_terms_for(calloff.contract).ministry_leitweg_id
+    if not leitweg or not leitweg_is_valid(leitweg):
+        raise TransitionNotAllowed(
+            _("Für den Rechnungsempfänger ({name}) ist keine gültige Leitweg-ID hinterlegt."), name=name
+        )
+    return name, leitweg
+
+
+def xrechnung(statement: Statement) -> bytes:
+    """The XRechnung (CII XML) of an approved statement or credit note, validated against the XSD."""
+    if statement.state != StatementState.APPROVED:
+        raise TransitionNotAllowed(_("Eine XRechnung gibt es erst für einen freigegebenen Leistungsnachweis."))
+    calloff = statement.calloff
+    provider = statement.provider
+    buyer_name, leitweg = buyer_of(statement)
+    issued = timezone.localdate(statement.approved_at)
+    credit = statement.kind == StatementKind.CREDIT_NOTE
+
+    doc = Document()
+    doc.context.guideline_parameter.id = GUIDELINE
+    doc.context.business_parameter.id = PROCESS
+    doc.header.id = statement.number
+    doc.header.type_code = CREDIT_NOTE if credit else INVOICE
+    doc.header.issue_date_time = issued
+    note = IncludedNote()
+    note.content = _("Leistungsnachweis {number} zum Abruf {calloff}, Zeitraum {start} bis {end}.").format(
+        number=statement.number,
+        calloff=calloff.number,
+        start=f"{statement.period_start:%d.%m.%Y}",
+        end=f"{statement.period_end:%d.%m.%Y}",
+    )
+    doc.header.notes.add(note)
+
+    agreement = doc.trade.agreement
+    agreement.buyer_reference = leitweg  # BT-10
+    agreement.buyer_order.issuer_assigned_id = calloff.number  # BT-13
+    agreement.contract.issuer_assigned_id = calloff.contract.reference  # BT-12
+    agreement.seller.name = provider.legal_name
+    agreement.seller.address.line_one = provider.street
+    agreement.seller.address.postcode = provider.postcode
+    agreement.seller.address.city_name = provider.city
+    agreement.seller.address.country_id = "DE"
+    agreement.seller.electronic_address.uri_ID = ("EM", provider.email)
+    agreement.buyer.name = buyer_name
+    agreement.buyer.address.country_id = "DE"
+    agreement.buyer.electronic_address.uri_ID = ("0204", leitweg)
+
+    doc.trade.delivery.event.occurrence = statement.period_end
+    settlement = doc.trade.settlement
+    settlement.currency_code = "EUR"
+    settlement.period.start = statement.period_start
+    settlement.period.end = statement.period_end
+    if credit and statement.corrects is not None:
+        settlement.invoice_referenced_document.issuer_assigned_id = statement.corrects.number  # BT-25
+        settlement.invoice_referenced_document.issue_date_time = timezone.localdate(statement.corrects.approved_at)
+
+    vat_rate = statement.vat_percent
+    for line in statement.lines.order_by("position"):
+        item = LineItem()
+        item.document.line_id = str(line.position)
+        label = f"{line.get_kind_display()}: {line.description}" if line.kind == "work" else line.description
+        item.product.name = label[:300]
+        item.product.description = f"{line.date:%d.%m.%Y}"
+        unit_price = line.unit_price if line.percent is None else line.unit_price * line.percent / 100
+        item.agreement.net.amount = unit_price.quantize(PRICE_PLACES)
+        item.delivery.billed_quantity = (line.quantity, line.unit)
+        item.settlement.trade_tax.type_code = "VAT"
+        item.settlement.trade_tax.category_code = "S"
+        item.settlement.trade_tax.rate_applicable_percent = vat_rate
+        item.settlement.monetary_summation.total_amount = line.amount
+        doc.trade.items.add(item)
+
+    tax = ApplicableTradeTax()
+    tax.calculated_amount = statement.vat_total
+    tax.basis_amount = statement.net_total
+    tax.type_code = "VAT"
+    tax.category_code = "S"
+    tax.rate_applicable_percent = vat_rate
+    settlement.trade_tax.add(tax)
+
+    totals = settlement.monetary_summation
+    totals.line_total = statement.net_total
+    totals.charge_total = Decimal("0.00")
+    totals.allowance_total = Decimal("0.00")
+    totals.tax_basis_total = statement.net_total
+    totals.tax_total = (statement.vat_total, "EUR")
+    totals.grand_total = statement.gross_total
+    totals.due_amount = statement.gross_total
+    return doc.serialize(schema=SCHEMA)
+
+
+def filename(statement: Statement) -> str:
+    return f"XRechnung_{statement.number}.xml"
