@@ -182,3 +182,16 @@ def test_every_navigation_entry_opens_for_its_role(client_for, alice, ministry, 
         nav = content.split('aria-label="Hauptnavigation"')[1].split("</nav>")[0]
         for url in re.findall(r'href="([^"]+)"', nav):
             assert client_for(user).get(url).status_code == 200, (user.email, url)
+
+
+def test_the_ministry_reaches_the_shared_indicators_from_its_home_page(client_for, ministry, alice):
+    import re
+
+    url = reverse("aftercare:matches")
+    content = client_for(ministry).get(reverse("home")).content.decode()
+    links = dict(re.findall(r'<a class="kern-link" href="([^"]+)">([^<]+)</a>', content))
+    assert links.get(url) == "Indikatoren bei mehreren Stellen"
+    assert client_for(ministry).get(url).status_code == 200
+    # A body's member sees neither the link nor the page.
+    assert url not in client_for(alice).get(reverse("home")).content.decode()
+    assert client_for(alice).get(url).status_code == 404
