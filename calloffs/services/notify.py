@@ -332,12 +332,15 @@ def _accepted(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
             number=calloff.number, priority=calloff.priority
         )
         p_text = _(
-            "Das Ministerium hat Ihnen den Abruf {number} ({body}, {priority}) zugewiesen.\nLage: {situation}\n"
+            "Das Ministerium hat Ihnen den Abruf {number} ({body}, {priority}) zugewiesen.\n"
+            "Diese Zuweisung ist verbindlich; eine Bestätigung durch Sie ist nicht erforderlich.\n"
+            "Begründung des Ministeriums: {reason}\nLage: {situation}\n"
             "Bitte melden Sie umgehend Ihre Einsatzleitung."
         ).format(
             number=calloff.number,
             body=calloff.organisation.name,
             priority=calloff.get_priority_display(),
+            reason=event.reason,
             situation=_short(calloff.situation, SITUATION_MAX),
         ) + _footer(calloff)
         p_sms = _("Digi-SOS: Abruf {number} ({priority}, {body}) Ihnen zugewiesen. {url}").format(
@@ -351,6 +354,7 @@ def _accepted(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
             subject=p_subject,
             text=p_text,
             sms_text=p_sms,
+            extra={"binding": True, "reason_text": event.reason},
         )
     return rows
 

@@ -198,6 +198,20 @@ def test_a_manual_assignment_reaches_the_provider(file_calloff, setup, reach, mi
     assert rows(calloff, event_type=EventType.OFFER_WITHDRAWN, endpoint=reach["hook1"]).exists()
 
 
+def test_a_manual_assignment_says_it_is_binding_and_why(file_calloff, setup, reach, ministry):
+    calloff = file_calloff()
+    services.calloff_assign_manually(
+        calloff=calloff, provider=setup.providers[1], actor=ministry, reason="Spezialwissen OT"
+    )
+    email = rows(calloff, event_type=EventType.CALLOFF_ASSIGNED, channel=Channel.EMAIL).get()
+    assert email.recipient == setup.providers[1].email
+    assert "verbindlich" in email.body and "Bestätigung" in email.body
+    assert "Spezialwissen OT" in email.body
+    hook = rows(calloff, event_type=EventType.CALLOFF_ASSIGNED, endpoint=reach["hook2"]).get()
+    assert hook.payload["data"]["binding"] is True
+    assert hook.payload["data"]["reason_text"] == "Spezialwissen OT"
+
+
 def test_ministry_staff_hear_of_an_unassigned_calloff(drive, setup, reach, ministry):
     calloff = drive(CallOffState.UNASSIGNED)
     alert = MinistryAlert.objects.get(calloff=calloff, kind=AlertKind.UNASSIGNED)
