@@ -5,6 +5,8 @@ member sees it but may not act (403)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,9 +32,19 @@ ACTIONS = ("confirm", "dispute", "answer", "approve", "credit")
 TEMPLATE = "settlement/statement_detail.html"
 
 
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 @login_required
 def statement_list(request):
     rows = statements_visible_to(request.user).select_related("calloff__organisation").order_by("-submitted_at", "-id")
+    calloff_id = _uuid_or_none(request.GET.get("abruf"))
+    if calloff_id is not None:  # from the call-off's page: its statements only (still scoped to the user)
+        rows = rows.filter(calloff__public_id=calloff_id)
     waiting = request.GET.get("offen") == "1"
     if waiting:
         if is_ministry(request.user):
@@ -44,7 +56,13 @@ def statement_list(request):
     page = Paginator(rows, 50).get_page(request.GET.get("seite"))
     billable = billable_calloffs(request.user) if provider_of(request.user) is not None else []
     contracts = list(FrameworkContract.objects.order_by("-start_date")[:5]) if is_ministry(request.user) else []
-    context = {"page": page, "waiting": waiting, "billable": billable, "contracts": contracts}
+    context = {
+        "page": page,
+        "waiting": waiting,
+        "one_calloff": calloff_id is not None,
+        "billable": billable,
+        "contracts": contracts,
+    }
     return render(request, "settlement/statement_list.html", context)
 
 

@@ -200,6 +200,12 @@ def _context(request, calloff, *, live: bool = False, **forms):
         "time_entries": selectors.time_entries_for(calloff)
         if (viewer.ministry or viewer.body_side or viewer.is_assigned)
         else None,
+        # The settlement statements of this call-off (settlement app, /abrechnung/): for its parties only,
+        # the body's members, the accepting provider and the ministry. A link, no query into settlement.
+        "settlement_url": f"{reverse('settlement:list')}?abruf={calloff.public_id}"
+        if not live
+        and (viewer.ministry or viewer.is_assigned or roles_of(request.user).get(calloff.organisation_id) is not None)
+        else None,
         "now": timezone.now(),
         "updated_stamp": calloff.updated_at.isoformat(),
     }

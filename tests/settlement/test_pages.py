@@ -182,3 +182,31 @@ def test_the_ministry_sets_billing_terms_and_rate_versions(setup, client_for, mi
     assert client.post(url, rate).status_code == 302
     assert client.post(url, rate).status_code == 400  # the same day twice
     assert RateVersion.objects.get().hourly_rate == Decimal("262.50")
+
+
+def test_the_calloff_page_links_its_statements_for_its_parties_only(
+    submitted, setup, client_for, alice, bob, charlie, body_admin, ministry
+):
+    page = reverse("calloffs:detail", args=[submitted.calloff.public_id])
+    link = f'href="{reverse("settlement:list")}?abruf={submitted.calloff.public_id}"'
+    for user in (alice, bob, body_admin, ministry, submitted.staff):
+        response = client_for(user).get(page)
+        assert response.status_code == 200
+        assert link in response.content.decode(), user
+    for user in (charlie, setup.staff[1]):  # another body, another provider: no page at all
+        assert client_for(user).get(page).status_code == 404
+    listing = client_for(alice).get(f"{reverse('settlement:list')}?abruf={submitted.calloff.public_id}")
+    assert submitted.statement.number in listing.content.decode()
+    other = client_for(alice).get(f"{reverse('settlement:list')}?abruf=00000000-0000-4000-8000-000000000000")
+    assert submitted.statement.number not in other.content.decode()
+    broken = client_for(alice).get(f"{reverse('settlement:list')}?abruf=kaputt")
+    assert broken.status_code == 200 and submitted.statement.number in broken.content.decode()
+    outsider = client_for(charlie).get(f"{reverse('settlement:list')}?abruf={submitted.calloff.public_id}")
+    assert submitted.statement.number not in outsider.content.decode()
+
+
+def test_a_provider_that_was_only_offered_the_calloff_gets_no_statement_link(file_calloff, setup, client_for):
+    calloff = file_calloff()  # offered to P1, not accepted
+    response = client_for(setup.staff[0]).get(reverse("calloffs:detail", args=[calloff.public_id]))
+    assert response.status_code == 200
+    assert "?abruf=" not in response.content.decode()
