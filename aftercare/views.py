@@ -17,6 +17,7 @@ from calloffs.permissions import is_ministry
 from calloffs.visibility import engaged_calloffs
 from incidents.extensions import IncidentLink
 from incidents.selectors import incident_for_user
+from tenants.selectors import roles_of
 
 from . import selectors, services
 from .errors import CallOffError
@@ -77,12 +78,14 @@ def incident_page(request, public_id):
 
 
 def _calloff_for_write(user, calloff_id) -> CallOff:
-    """The engaged provider's call-off; a body member or the ministry (who see it) get 403, others 404."""
+    """The engaged provider's call-off; a body member or the ministry (who see it) get 403, others 404
+    (also a provider that was only offered the call-off: it sees the call-off, not its aftercare)."""
     try:
         return selectors.engaged_calloff_for(user, calloff_id)
     except Http404:
-        if CallOff.objects.visible_to(user).filter(public_id=calloff_id).exists():
-            raise PermissionDenied from None  # sees the call-off, may not write here
+        calloff = CallOff.objects.visible_to(user).filter(public_id=calloff_id).only("organisation_id").first()
+        if calloff is not None and (is_ministry(user) or calloff.organisation_id in roles_of(user)):
+            raise PermissionDenied from None  # sees the incident, may not write here
         raise
 
 

@@ -519,6 +519,18 @@ ENDPOINTS = {
     "api_time_entries": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
     "api_order_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_document_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    # Aftercare (issue 16): the findings and indicators of the incident, read and written by the
+    # engaged provider only; a provider that was merely offered the call-off learns nothing of them.
+    "aftercare_incident": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_finding_new": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_indicator_new": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_finding_edit": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_indicator_edit": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_export": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_findings": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_indicators": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_finding": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_indicator": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
 }
 
 
@@ -550,6 +562,7 @@ def state_world(setup, file_calloff, alice, ministry):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
+    from aftercare import services as aftercare_services
     from calloffs import services as calloff_services
     from calloffs.services.api_keys import api_key_create
     from calloffs.services.attachments import attachment_add
@@ -569,7 +582,7 @@ def state_world(setup, file_calloff, alice, ministry):
             )
             for name, flag in (("fuer-dienstleister.txt", True), ("intern.txt", False))
         )
-        order = report = None
+        order = report = finding = indicator = None
         if state in ("declined", "expired"):
             calloff = _hand_on(calloff, setup, 1, state)
         elif state == "withdrawn":
@@ -587,6 +600,12 @@ def state_world(setup, file_calloff, alice, ministry):
                 actor=s2,
                 kind="report",
                 upload=SimpleUploadedFile("bericht.txt", b"Bericht", content_type="text/plain"),
+            )
+            finding = aftercare_services.finding_create(
+                calloff=calloff, actor=s2, title="Befund", description="D", category="phishing", severity="high"
+            )
+            indicator = aftercare_services.indicator_create(
+                calloff=calloff, actor=s2, kind="domain", value="evil.example", tlp="green"
             )
             if state in ("completed", "closed"):
                 calloff = calloff_services.calloff_complete(calloff=calloff, provider=p2, actor=s2, summary="Fertig")
@@ -614,7 +633,22 @@ def state_world(setup, file_calloff, alice, ministry):
             "api_detail": reverse("api_v1:calloff-detail", kwargs={"id": calloff.public_id}),
             "api_time_entries": reverse("api_v1:calloff-time-entries", kwargs={"id": calloff.public_id}),
             "api_order_pdf": reverse("api_v1:calloff-order-pdf", kwargs={"id": calloff.public_id}),
+            "aftercare_incident": reverse("aftercare:incident", args=[incident.public_id]),
+            "aftercare_finding_new": reverse("aftercare:finding_new", args=[calloff.public_id]),
+            "aftercare_indicator_new": reverse("aftercare:indicator_new", args=[calloff.public_id]),
+            "aftercare_export": reverse("aftercare:incident_export", args=[incident.public_id, "stix"]),
+            "api_findings": reverse("aftercare_api:finding-list", kwargs={"id": calloff.public_id}),
+            "api_indicators": reverse("aftercare_api:indicator-list", kwargs={"id": calloff.public_id}),
         }
+        if finding is not None:
+            urls["aftercare_finding_edit"] = reverse("aftercare:finding_edit", args=[finding.public_id])
+            urls["aftercare_indicator_edit"] = reverse("aftercare:indicator_edit", args=[indicator.public_id])
+            urls["api_finding"] = reverse(
+                "aftercare_api:finding-detail", kwargs={"id": calloff.public_id, "item_id": finding.public_id}
+            )
+            urls["api_indicator"] = reverse(
+                "aftercare_api:indicator-detail", kwargs={"id": calloff.public_id, "item_id": indicator.public_id}
+            )
         if order is not None:  # documents and reports exist only once a provider has accepted
             urls["order_document"] = reverse("calloffs:document_download", kwargs={"document_id": order.public_id})
             urls["api_document_pdf"] = reverse(
@@ -651,4 +685,44 @@ def test_call_off_states_by_provider_persona(state, state_world, setup):
                 problems.append(
                     f"{state}: {persona} ({sees}) GET {endpoint}: expected {ENDPOINTS[endpoint][sees]}, got {got}"
                 )
+    assert not problems, "\n".join(problems)
+
+
+#: Aftercare writes (POST a new indicator through the portal and the API) → expected status.
+AFTERCARE_WRITES = {
+    "portal": {NOTHING: 404, DECIDE: 404, ENGAGED: 302, ENDED: 302},
+    "api": {NOTHING: 404, DECIDE: 404, ENGAGED: 201, ENDED: 201},
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_aftercare_writes_by_provider_persona(state, state_world, setup):
+    """Only the engaged provider records indicators on the call-off; the competitor that declined, a
+    provider that was offered it (or let the offer expire) and an unrelated one get 404 (no leak)."""
+    from rest_framework.test import APIClient
+
+    from aftercare.models import Indicator
+
+    calloff, _urls, keys = state_world(state)
+    portal_url = reverse("aftercare:indicator_new", args=[calloff.public_id])
+    api_url = reverse("aftercare_api:indicator-list", kwargs={"id": calloff.public_id})
+    problems = []
+    for persona, index in PROVIDER_PERSONAS.items():
+        sees = WHO_SEES_WHAT[state].get(persona, NOTHING)
+        web = Client()
+        web.force_login(setup.staff[index])
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {keys[index]}")
+        value = f"{persona.replace('_', '-')}.{state}.example"
+        got = {
+            "portal": web.post(portal_url, {"kind": "domain", "value": "web-" + value, "tlp": "green"}).status_code,
+            "api": api.post(api_url, {"kind": "domain", "value": "api-" + value}, format="json").status_code,
+        }
+        for channel, status in got.items():
+            expected = AFTERCARE_WRITES[channel][sees]
+            if status != expected:
+                problems.append(f"{state}: {persona} ({sees}) POST {channel}: expected {expected}, got {status}")
+            written = Indicator.objects.filter(calloff=calloff, value=f"{channel.replace('portal', 'web')}-{value}")
+            if written.exists() != (expected in (201, 302)):
+                problems.append(f"{state}: {persona} ({sees}) POST {channel}: row written = {written.exists()}")
     assert not problems, "\n".join(problems)
