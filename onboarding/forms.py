@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Organisation, phone_validator
+from tenants.models import phone_validator
 
 from .models import (
     CITY_MAX,
@@ -14,6 +14,7 @@ from .models import (
     REASON_MAX,
     REASON_MIN,
     STREET_MAX,
+    parent_choices,
 )
 
 
@@ -32,7 +33,7 @@ class AccessRequestForm(forms.Form):
     legal_form = forms.ChoiceField(label=_("Rechtsform / Art"), choices=LEGAL_FORMS)
     parent = ParentChoiceField(
         label=_("Übergeordnete Stelle (Träger)"),
-        queryset=Organisation.objects.order_by("name"),
+        queryset=parent_choices(),
         empty_label=_("Bitte wählen"),
         help_text=_("Die Kommune, der Kreis oder das Ministerium, zu der oder dem Ihre Stelle gehört."),
     )

@@ -30,6 +30,21 @@ REASON_MIN, REASON_MAX = 10, 2000
 PROOF_MAX_BYTES = 10 * 1024 * 1024
 
 #: The legal forms that apply on the form (the municipalities and districts are in the registry already).
+#: What an applicant may name as its parent: the municipalities, districts and Landschaftsverbände, and
+#: the state's ministries and authorities. Not companies, Anstalten or Stiftungen: the public form
+#: would otherwise list every onboarded utility and company to anonymous visitors (a list of targets).
+PARENT_KINDS = (
+    *OrganisationKind.municipal(),
+    OrganisationKind.MINISTERIUM,
+    OrganisationKind.OBERSTE_LANDESBEHOERDE,
+    OrganisationKind.LANDESOBERBEHOERDE,
+)
+
+
+def parent_choices():
+    return Organisation.objects.filter(kind__in=PARENT_KINDS).order_by("name")
+
+
 LEGAL_FORMS = [
     (OrganisationKind.KOMMUNALES_UNTERNEHMEN.value, OrganisationKind.KOMMUNALES_UNTERNEHMEN.label),
     (OrganisationKind.OEFFENTLICH_RECHTLICH.value, OrganisationKind.OEFFENTLICH_RECHTLICH.label),

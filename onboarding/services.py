@@ -19,7 +19,7 @@ from notifications.services import mail_enqueue
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import audit, invitation_issue, organisation_register
 
-from .models import PROOF_MAX_BYTES, REASON_MAX, REASON_MIN, AccessRequest, RequestStatus
+from .models import PARENT_KINDS, PROOF_MAX_BYTES, REASON_MAX, REASON_MIN, AccessRequest, RequestStatus
 
 PROOF_TYPES = (PDF, PNG, JPEG)
 
@@ -82,6 +82,9 @@ def access_request_submit(*, data: dict, proof, ip: str = "") -> AccessRequest:
         content_type = check_upload(proof, allowed=PROOF_TYPES)
     except RefusedUpload as exc:
         raise ValidationError({"proof": exc.message}) from None
+    parent = data.get("parent")
+    if parent is not None and parent.kind not in PARENT_KINDS:
+        raise ValidationError({"parent": _("Wählen Sie eine Kommune, einen Kreis oder eine Landesbehörde.")})
     digest = hashlib.sha256()
     for chunk in proof.chunks():
         digest.update(chunk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from digisos.body_limits import body_limit
+from digisos.client_ip import client_ip
 from digisos.ratelimit import hit
 
 from . import services
@@ -32,8 +33,10 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def request_form(request):
     form = AccessRequestForm(request.POST or None, request.FILES or None)
     status = 200
-    if request.method == "POST":
-        ip = request.META.get("REMOTE_ADDR", "")
+    if request.method == "POST" and form.is_valid():
+        # Only a complete request counts against the address's limit (junk that fails validation
+        # creates nothing and sends nothing), and the address is the client's, not the proxy's.
+        ip = client_ip(request)
         allowed, _retry = hit(f"onboarding:{ip}", settings.ONBOARDING_REQUEST_RATE)
         if not allowed:
             form = AccessRequestForm(request.POST)  # keep the entries; the file must be chosen again
@@ -42,7 +45,7 @@ def request_form(request):
                 _("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Anträge. Bitte versuchen Sie es später erneut."),
             )
             status = 429
-        elif form.is_valid():
+        else:
             data = {k: v for k, v in form.cleaned_data.items() if k != "proof"}
             try:
                 access_request = services.access_request_submit(data=data, proof=form.cleaned_data["proof"], ip=ip)

@@ -4,6 +4,7 @@ administrator, in one transaction) or refusal with a reason; audited, through th
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client, override_settings
@@ -12,7 +13,7 @@ from django.urls import reverse
 from onboarding import services
 from onboarding.models import AccessRequest, RequestStatus
 from tenants.models import AuditEntry, Invitation, Membership, Organisation, OrganisationKind, Role
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +239,50 @@ def test_services_refuse_the_wrong_actor(submitted, charlie, parent_admin):
         services.access_request_approve(access_request=submitted, actor=parent_admin)
     with pytest.raises(PermissionDenied):
         services.access_request_refuse(access_request=submitted, actor=parent_admin, reason="x" * 20)
+
+
+# --- review findings: the limit per client behind the proxy, only complete requests count, the
+# parent list shows no companies, the applicant's confirmation carries no word of the applicant's
+
+
+@override_settings(ONBOARDING_REQUEST_RATE="1/hour", BEHIND_PROXY=True)
+def test_behind_the_proxy_the_limit_is_per_client_not_for_everyone(org_a):
+    proxy = "10.0.0.2"  # every request reaches the portal from the proxy
+    first = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert first.post(reverse("onboarding:request"), form_data(org_a, name="Anstalt 1")).status_code == 302
+    # A second applicant behind the same proxy is not locked out by the first one's request …
+    second = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert second.post(reverse("onboarding:request"), form_data(org_a, name="Anstalt 2")).status_code == 302
+    # … and the first cannot escape its limit by putting another address in front of the proxy's entry.
+    forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7")
+    assert forged.post(reverse("onboarding:request"), form_data(org_a, name="Anstalt 3")).status_code == 429
+    assert AccessRequest.objects.count() == 2
+
+
+@override_settings(ONBOARDING_REQUEST_RATE="1/hour")
+def test_incomplete_requests_do_not_use_up_the_limit(org_a):
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(3):
+        assert client.post(reverse("onboarding:request"), form_data(org_a, name="X")).status_code == 200
+    assert client.post(reverse("onboarding:request"), form_data(org_a)).status_code == 302
+
+
+def test_the_public_form_lists_no_companies_as_parents(client, org_a):
+    company = OrganisationFactory(name="Stadtwerke Z GmbH", kind=OrganisationKind.KOMMUNALES_UNTERNEHMEN)
+    page = client.get(reverse("onboarding:request")).content.decode()
+    assert "Stadt A" in page and "Stadtwerke Z GmbH" not in page
+    response = client.post(reverse("onboarding:request"), form_data(company))
+    assert response.status_code == 200 and not AccessRequest.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        services.access_request_submit(data={**form_data(company), "parent": company}, proof=proof())
+    assert "parent" in refused.value.message_dict
+
+
+def test_the_applicants_confirmation_carries_no_text_of_theirs(client, org_a):
+    bait = "Ihr Konto wird gesperrt – melden Sie sich unter evil.example an"
+    assert client.post(reverse("onboarding:request"), form_data(org_a, name=bait)).status_code == 302
+    from notifications.models import Notification
+
+    received = Notification.objects.get(recipient="p.netz@stadtwerke-a.example")
+    assert bait not in received.subject + received.body
+    assert AccessRequest.objects.get().reference in received.subject
