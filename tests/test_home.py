@@ -39,7 +39,23 @@ def test_only_the_longest_matching_nav_entry_is_current(client_for, ministry):
 # --- The provider's home: its open offers with the answer deadline, running call-offs, deadlines ---------
 
 
-def test_a_provider_sees_its_open_offer_with_the_answer_deadline(client_for, file_calloff, setup):
+@pytest.mark.parametrize(
+    ("now", "shown"),
+    [
+        # The deadline on the same day: its time; past midnight: date and time (the test failed when CI
+        # ran at 23:50, where the answer window ends the next day).
+        ("2026-12-05 10:00 +01:00", "{local:%H:%M} Uhr"),
+        ("2026-12-05 23:55 +01:00", "{local:%d.%m.%Y %H:%M}"),
+    ],
+)
+def test_a_provider_sees_its_open_offer_with_the_answer_deadline(client_for, file_calloff, setup, now, shown):
+    import time_machine
+
+    with time_machine.travel(now, tick=False):
+        _provider_home_shows_the_offer(client_for, file_calloff, setup, shown)
+
+
+def _provider_home_shows_the_offer(client_for, file_calloff, setup, shown):
     from django.utils import timezone
 
     calloff = file_calloff()
@@ -51,7 +67,7 @@ def test_a_provider_sees_its_open_offer_with_the_answer_deadline(client_for, fil
     # Readable without JavaScript: the deadline as a time and the time left at loading.
     local = timezone.localtime(offer.respond_by)
     assert f'datetime="{local.isoformat()}"' in content
-    assert f"{local:%H:%M} Uhr" in content and "(noch " in content
+    assert shown.format(local=local) in content and "(noch " in content
     assert "js/home.js" in content
     assert "keiner Stelle zugeordnet" not in content
 

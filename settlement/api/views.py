@@ -130,16 +130,6 @@ class CallOffStatementViewSet(ProviderApiMixin, viewsets.GenericViewSet):
         parameters=[IDEMPOTENCY_PARAMETER],
         description="409 unless the statement is disputed; every disputed entry needs an answer with a note.",
     ),
-    invoice=extend_schema(
-        summary="The XRechnung (UN/CEFACT CII, EN 16931) of an approved statement or credit note",
-        operation_id="statements_invoice",
-        responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="The invoice.")},
-        description=(
-            "BT-10 buyer reference: the payer's Leitweg-ID; BT-13 order reference: the call-off number; one line "
-            "per priced line. Valid against the EN 16931 CII schema. 409 before approval or without the payer's "
-            "Leitweg-ID."
-        ),
-    ),
 )
 class StatementViewSet(ProviderApiMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.StatementSerializer
@@ -161,6 +151,16 @@ class StatementViewSet(ProviderApiMixin, mixins.RetrieveModelMixin, viewsets.Gen
         _uuid(self.kwargs.get(self.lookup_url_kwarg))
         return super().get_object()
 
+    @extend_schema(
+        summary="The XRechnung (UN/CEFACT CII, EN 16931) of an approved statement or credit note",
+        operation_id="statements_invoice",
+        responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="The invoice.")},
+        description=(
+            "BT-10 buyer reference: the payer's Leitweg-ID; BT-13 order reference: the call-off number; one line "
+            "per priced line. Valid against the EN 16931 CII schema. 409 before approval or without the payer's "
+            "Leitweg-ID."
+        ),
+    )
     def invoice(self, request, id=None):
         """Mapped by hand in urls.py, with the XML renderer."""
         statement = self.get_object()
