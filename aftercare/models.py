@@ -61,6 +61,8 @@ class Tlp(models.TextChoices):
 PARTIES_ONLY = (Tlp.RED,)
 #: TLP levels that never go into an export across bodies (the ministry-wide and major-incident
 #: exports): RED stays with the named recipients, AMBER+STRICT within the recipient organisation.
+#: They are not shown to the ministry either and take no part in matching (a match would tell the
+#: ministry the value and the names of the bodies).
 NOT_ACROSS_BODIES = (Tlp.RED, Tlp.AMBER_STRICT)
 
 
@@ -147,11 +149,12 @@ class Finding(models.Model):
 
 class IndicatorQuerySet(models.QuerySet):
     def visible_to(self, user) -> IndicatorQuerySet:
-        """As findings; the ministry (not a party of the incident) never sees TLP:RED."""
+        """As findings; the ministry (not a party of the incident, and not the body's organisation)
+        never sees TLP:RED nor TLP:AMBER+STRICT (TLP 2.0: within the recipient organisation only)."""
         from .selectors import scope_q
 
         q = scope_q(user)
-        return self.exclude(tlp__in=PARTIES_ONLY) if q is None else self.filter(q)
+        return self.exclude(tlp__in=NOT_ACROSS_BODIES) if q is None else self.filter(q)
 
 
 class Indicator(models.Model):

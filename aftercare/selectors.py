@@ -2,7 +2,8 @@
 
 Who sees what:
 - the body's members (every role) and the ministry: all findings and indicators of the body's
-  call-offs (the ministry not the TLP:RED indicators, which stay with the incident's parties);
+  call-offs (the ministry not the TLP:RED indicators, which stay with the incident's parties, nor
+  the TLP:AMBER+STRICT ones, which stay within the body's organisation);
 - the accepting provider's staff: those of its own call-offs while it is engaged
   (calloffs.visibility.engaged_calloffs: accepted, in progress, completed, closed);
 - a provider that was only offered the call-off, another provider, another body: nothing (404).
@@ -67,11 +68,21 @@ def incident_indicators(user, incident) -> QuerySet[Indicator]:
     return indicators_visible_to(user).filter(incident_id=incident.pk)
 
 
-def hidden_red_count(user, incident) -> int:
-    """How many TLP:RED indicators of the incident ``user`` does not see (the ministry's note)."""
+def _hidden_count(user, incident, levels) -> int:
     if is_party(user, incident) or not is_ministry(user):
         return 0
-    return Indicator.objects.filter(incident_id=incident.pk, tlp__in=PARTIES_ONLY).count()
+    return Indicator.objects.filter(incident_id=incident.pk, tlp__in=levels).count()
+
+
+def hidden_red_count(user, incident) -> int:
+    """How many TLP:RED indicators of the incident ``user`` does not see (the ministry's note)."""
+    return _hidden_count(user, incident, PARTIES_ONLY)
+
+
+def hidden_strict_count(user, incident) -> int:
+    """How many TLP:AMBER+STRICT indicators of the incident ``user`` does not see (the ministry's note:
+    AMBER+STRICT stays within the body's organisation, which the ministry is not)."""
+    return _hidden_count(user, incident, [t for t in NOT_ACROSS_BODIES if t not in PARTIES_ONLY])
 
 
 def exportable(user, indicators: QuerySet[Indicator], *, across_bodies: bool) -> QuerySet[Indicator]:

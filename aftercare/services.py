@@ -23,7 +23,7 @@ from tenants.services import audit
 
 from .errors import InvalidInput, NotEngaged
 from .models import (
-    PARTIES_ONLY,
+    NOT_ACROSS_BODIES,
     Finding,
     FindingCategory,
     Indicator,
@@ -160,8 +160,9 @@ def finding_update(*, finding: Finding, actor, **changes) -> Finding:
     unknown = set(changes) - set(FINDING_FIELDS)
     if unknown:
         raise InvalidInput(_("Unbekannte Angaben: {names}").format(names=", ".join(sorted(unknown))))
-    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    # The call-off first, then the row (the order of finding_create, so two writers never deadlock).
     calloff = _lock_engaged(calloff=finding.calloff, actor=actor)
+    finding = Finding.objects.select_for_update().get(pk=finding.pk, calloff_id=calloff.pk)
     current = {field: getattr(finding, field) for field in FINDING_FIELDS}
     if "cvss_vector" in changes and "severity" not in changes:
         current["severity"] = ""  # derived again from the new vector (or to be chosen without one)
@@ -270,8 +271,9 @@ def indicator_update(*, indicator: Indicator, actor, **changes) -> Indicator:
             _("Typ und Wert eines Indikators sind nicht änderbar; bitte einen neuen Indikator erfassen."),
             field=sorted(unknown)[0],
         )
-    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    # The call-off first, then the row (the order of indicator_create, so two writers never deadlock).
     calloff = _lock_engaged(calloff=indicator.calloff, actor=actor)
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk, calloff_id=calloff.pk)
     data = {field: getattr(indicator, field) for field in INDICATOR_UPDATE_FIELDS} | changes
     if data["tlp"] not in Tlp.values:
         raise InvalidInput(_("Bitte eine TLP-Stufe auswählen."), field="tlp")
@@ -280,7 +282,7 @@ def indicator_update(*, indicator: Indicator, actor, **changes) -> Indicator:
     changed = [field for field in INDICATOR_UPDATE_FIELDS if data[field] != getattr(indicator, field)]
     if not changed:
         return indicator
-    was_parties_only = indicator.tlp in PARTIES_ONLY
+    was_matchable = indicator.tlp not in NOT_ACROSS_BODIES
     for field in changed:
         setattr(indicator, field, data[field])
     indicator.updated_at = max(timezone.now(), indicator.created_at)
@@ -294,8 +296,11 @@ def indicator_update(*, indicator: Indicator, actor, **changes) -> Indicator:
         fields=changed,
         tlp=indicator.tlp,
     )
-    if was_parties_only and indicator.tlp not in PARTIES_ONLY:
+    matchable = indicator.tlp not in NOT_ACROSS_BODIES
+    if matchable and not was_matchable:
         _match(indicator=indicator, calloff=calloff, actor=actor)  # released for matching only now
+    elif was_matchable and not matchable:
+        _unmatch(indicator=indicator, calloff=calloff, actor=actor)  # withdrawn from matching
     return indicator
 
 
@@ -306,11 +311,12 @@ def _match(*, indicator: Indicator, calloff: CallOff, actor) -> Sighting | None:
     """Record that the indicator's body has seen its value; if this makes the value one seen at more
     than one body, tell the ministry once (a ministry alert with its e-mails through the outbox).
 
-    TLP:RED indicators take no part: RED stays with the incident's parties, so not even the fact of a
-    match leaves the incident. The value row is locked, so two bodies recording the same value at the
-    same moment raise one alert, not none and not two.
+    TLP:RED and TLP:AMBER+STRICT indicators take no part (NOT_ACROSS_BODIES): RED stays with the
+    incident's parties, AMBER+STRICT within the body's organisation, so not even the fact of a match
+    (value and bodies' names) reaches the ministry. The value row is locked, so two bodies recording
+    the same value at the same moment raise one alert, not none and not two.
     """
-    if indicator.tlp in PARTIES_ONLY:
+    if indicator.tlp in NOT_ACROSS_BODIES:
         return None
     value_row, _created = IndicatorValue.objects.get_or_create(kind=indicator.kind, value=indicator.value)
     value_row = IndicatorValue.objects.select_for_update().get(pk=value_row.pk)
@@ -351,3 +357,37 @@ def _match(*, indicator: Indicator, calloff: CallOff, actor) -> Sighting | None:
         kind=indicator.kind,
     )
     return sighting
+
+
+def _unmatch(*, indicator: Indicator, calloff: CallOff, actor) -> None:
+    """The indicator was reclassified to a level that takes no part in matching: the body's sighting
+    of the value goes (so the ministry's list no longer names the value with this body), unless another
+    indicator of the same body with a level that may cross bodies still has the value; then the
+    sighting stays and points at that one. An alert already sent cannot be recalled."""
+    value_row = IndicatorValue.objects.select_for_update().filter(kind=indicator.kind, value=indicator.value).first()
+    if value_row is None:
+        return
+    sighting = Sighting.objects.filter(indicator_value=value_row, organisation_id=indicator.organisation_id).first()
+    if sighting is None:
+        return
+    still = (
+        Indicator.objects.filter(organisation_id=indicator.organisation_id, kind=indicator.kind, value=indicator.value)
+        .exclude(pk=indicator.pk)
+        .exclude(tlp__in=NOT_ACROSS_BODIES)
+        .order_by("created_at", "id")
+        .first()
+    )
+    if still is not None:
+        if sighting.first_indicator_id in (None, indicator.pk):
+            sighting.first_indicator = still
+            sighting.save(update_fields=["first_indicator"])
+        return
+    sighting.delete()
+    audit(
+        actor=actor,
+        action="indicator.unmatched",
+        organisation=calloff.organisation,
+        target=str(indicator.public_id),
+        kind=indicator.kind,
+        tlp=indicator.tlp,
+    )

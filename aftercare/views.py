@@ -69,6 +69,7 @@ def incident_page(request, public_id):
             "findings": findings,
             "indicators": selectors.incident_indicators(request.user, incident).order_by("kind", "value"),
             "hidden_red": selectors.hidden_red_count(request.user, incident),
+            "hidden_strict": selectors.hidden_strict_count(request.user, incident),
             "writable": writable,
             "writable_pks": writable_pks,
             "is_party": selectors.is_party(request.user, incident),

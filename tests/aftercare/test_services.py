@@ -181,3 +181,28 @@ def test_the_database_refuses_what_slips_through(engaged, p1):
 
 def test_errors_are_call_off_errors_for_the_api():
     assert issubclass(NotEngaged, CallOffError) and NotEngaged.http_status == 403
+
+
+def test_updates_lock_the_call_off_first_like_creates(engaged, p1, monkeypatch):
+    """One lock order everywhere (call-off, then the row): a create and an update of the same call-off
+    taking them in opposite orders could deadlock on PostgreSQL."""
+    from django.db.models import QuerySet
+
+    finding = services.finding_create(calloff=engaged, actor=p1, **FINDING)
+    indicator = services.indicator_create(calloff=engaged, actor=p1, kind="sha256", value=SHA256, tlp="green")
+    locked = []
+    original = QuerySet.select_for_update
+
+    def spy(self, *args, **kwargs):
+        locked.append(self.model.__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    services.finding_update(finding=finding, actor=p1, title="Neuer Titel")
+    assert locked[:2] == ["CallOff", "Finding"]
+    locked.clear()
+    services.indicator_update(indicator=indicator, actor=p1, description="C2-Server")
+    assert locked[:2] == ["CallOff", "Indicator"]
+    locked.clear()
+    services.indicator_create(calloff=engaged, actor=p1, kind="domain", value="c2.example")
+    assert locked[0] == "CallOff"

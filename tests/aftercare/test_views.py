@@ -138,3 +138,17 @@ def test_a_read_only_member_of_the_provider_body_is_still_a_reader(client_for, o
     member = MembershipFactory(organisation=org_a, role=Role.MEMBER).user
     url = pages(engaged, rows)["finding_new"]
     assert client_for(member).get(url).status_code == 403
+
+
+def test_amber_strict_stays_within_the_body(client_for, alice, ministry, p1, engaged, rows):
+    """TLP 2.0 AMBER+STRICT: the recipient organisation only; the ministry is not the body's organisation."""
+    services.indicator_create(calloff=engaged, actor=p1, kind="domain", value="streng.example", tlp="amber_strict")
+    url = pages(engaged, rows)["incident"]
+    for user in (alice, p1):
+        response = client_for(user).get(url)
+        assert "streng.example" in response.content.decode() and response.context["hidden_strict"] == 0
+    response = client_for(ministry).get(url)
+    assert SHA256 in response.content.decode() and "streng.example" not in response.content.decode()
+    assert response.context["hidden_strict"] == 1 and response.context["hidden_red"] == 1
+    assert not Indicator.objects.visible_to(ministry).filter(value="streng.example").exists()
+    assert Indicator.objects.visible_to(alice).filter(value="streng.example").exists()
