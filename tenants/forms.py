@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digisos import plausible
 
+from . import leitweg
 from .models import EmergencyContact, Organisation, Role
 
 
@@ -18,6 +19,22 @@ class MinistryInvitationForm(forms.Form):
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
     remove = forms.BooleanField(label=_("Mitgliedschaft beenden"), required=False)
+
+
+class LeitwegForm(forms.Form):
+    """The body's Leitweg-ID for e-invoices (tenants.leitweg): blanks removed, capitals; empty clears it."""
+
+    leitweg_id = forms.CharField(
+        label=_("Leitweg-ID"),
+        required=False,
+        max_length=60,
+        help_text=_("Die Adresse Ihrer Stelle für E-Rechnungen (XRechnung), z. B. 05315000-ABC123-85."),
+    )
+
+    def clean_leitweg_id(self):
+        value = leitweg.normalise(self.cleaned_data.get("leitweg_id", ""))
+        leitweg.validate_leitweg_id(value)
+        return value
 
 
 class EligibilityForm(forms.ModelForm):

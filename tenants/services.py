@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import selectors
 from .mail import queue_mail
 from .models import AuditEntry, Invitation, Membership, Organisation, Role, User, hash_token
 from .signals import invitation_accepted
@@ -233,6 +234,27 @@ def organisation_set_eligibility(
         target=organisation.name,
         old=old,
         new=[str(eligible_from), str(eligible_until)],
+    )
+    return organisation
+
+
+@transaction.atomic(durable=True)
+def organisation_set_leitweg_id(*, organisation: Organisation, actor: User, leitweg_id: str) -> Organisation:
+    """A body's administrator enters or changes (or clears) its Leitweg-ID for e-invoices."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not selectors.is_body_admin(user=actor, organisation=organisation):
+        raise PermissionDenied
+    old = organisation.leitweg_id
+    organisation.leitweg_id = leitweg_id
+    organisation.full_clean(validate_unique=False)
+    organisation.save(update_fields=["leitweg_id", "updated_at"])
+    audit(
+        actor=actor,
+        action="organisation.leitweg_id_changed",
+        organisation=organisation,
+        target=organisation.name,
+        old=old,
+        new=leitweg_id,
     )
     return organisation
 

@@ -18,6 +18,7 @@ from .forms import (
     EligibilityForm,
     EmergencyContactForm,
     InvitationForm,
+    LeitwegForm,
     MembershipForm,
     MinistryInvitationForm,
 )
@@ -71,9 +72,22 @@ def organisation_detail(request, public_id):
     is_admin = selectors.is_body_admin(user=request.user, organisation=organisation)
     eligibility_form = EligibilityForm(instance=organisation) if request.user.is_ministry_staff else None
     contact_form = EmergencyContactForm() if is_admin else None
+    leitweg_form = LeitwegForm(initial={"leitweg_id": organisation.leitweg_id}) if is_admin else None
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "eligibility":
+        if action == "leitweg":
+            if not is_admin:
+                raise PermissionDenied
+            leitweg_form = LeitwegForm(request.POST)
+            if leitweg_form.is_valid():
+                services.organisation_set_leitweg_id(
+                    organisation=organisation, actor=request.user, leitweg_id=leitweg_form.cleaned_data["leitweg_id"]
+                )
+                messages.success(request, _("Die Leitweg-ID wurde gespeichert."))
+                return redirect(request.path)
+            status = 400
+        elif action == "eligibility":
             if not request.user.is_ministry_staff:
                 raise PermissionDenied
             eligibility_form = EligibilityForm(request.POST, instance=organisation)
@@ -114,9 +128,10 @@ def organisation_detail(request, public_id):
         "contacts": organisation.emergency_contacts.all(),
         "eligibility_form": eligibility_form,
         "contact_form": contact_form,
+        "leitweg_form": leitweg_form,
         "invitation_form": InvitationForm() if is_admin else None,
     }
-    return render(request, "tenants/organisation_detail.html", context)
+    return render(request, "tenants/organisation_detail.html", context, status=status)
 
 
 def _new_contact(organisation):
