@@ -1,0 +1,89 @@
+"""Issue 16, aftercare: the accepting provider records two findings and three indicators in the portal
+on a phone; the body's read-only member reads them on a desktop; the ministry opens the list of
+indicators seen at more than one body from its home page. axe on every page, nothing wider than the
+phone. Screenshots in artifacts/screenshots/aftercare-*."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, assert_accessible, login, screenshot, screenshots
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FINDINGS = [
+    ("Phishing-Mail an die Poststelle", "phishing", "Makro-Dokument geöffnet, Erstzugang am 28.11.", "high"),
+    ("VPN ohne Mehrfaktor-Anmeldung", "remote_access", "Anmeldung mit erbeuteten Zugangsdaten.", "critical"),
+]
+INDICATORS = [
+    ("domain", "rechnung-stadtwerke.example"),
+    ("ip", "203.0.113.17"),
+    ("sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+]
+
+
+def fits(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def test_provider_records_findings_and_indicators_body_and_ministry_read(
+    phone, desktop, live_server, drive, setup, bob, ministry
+):
+    calloff = drive("accepted")
+    page = phone
+    login(page, live_server, setup.staff[0])
+    page.goto(live_server.url + reverse("incidents:detail", args=[calloff.incident.public_id]))
+    page.get_by_role("link", name="Nachbereitung: Befunde und Indikatoren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nachbereitung: Befunde und Indikatoren")
+    assert_accessible(page, "aftercare page (empty, provider, phone)")
+    aftercare_url = page.url
+
+    for title, category, description, severity in FINDINGS:
+        page.get_by_role("link", name="Befund erfassen").click()
+        if title == FINDINGS[0][0]:  # the form with an error first: nothing filled in
+            page.get_by_role("button", name="Speichern").click()
+            expect(page.locator(".ds-error-summary, .kern-error").first).to_be_visible()
+            assert_accessible(page, "finding form with errors (phone)")
+            fits(page)
+            screenshot(page, "aftercare-finding-form-error-phone")
+        page.get_by_label("Titel").fill(title)
+        page.get_by_label("Kategorie").select_option(category)
+        page.get_by_label("Beschreibung").fill(description)
+        page.get_by_label("Schweregrad").select_option(severity)
+        if category == "remote_access":
+            page.get_by_label("Dieser Befund ist eine Ursache des Vorfalls").check()
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.get_by_role("status")).to_contain_text("Der Befund wurde gespeichert.")
+    for kind, value in INDICATORS:
+        page.get_by_role("link", name="Indikator erfassen").click()
+        page.get_by_label("Typ").select_option(kind)
+        page.get_by_label("Wert").fill(value)
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.get_by_role("status")).to_contain_text("Der Indikator wurde gespeichert.")
+    assert page.url == aftercare_url
+    for title, *_rest in FINDINGS:
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
+    for _kind, value in INDICATORS:
+        expect(page.get_by_text(value, exact=True)).to_be_visible()
+    assert_accessible(page, "aftercare page (filled, provider, phone)")
+    fits(page)
+    screenshot(page, "aftercare-provider-phone")
+
+    # The body's read-only member reads them; it cannot write.
+    login(desktop, live_server, bob)
+    desktop.goto(aftercare_url)
+    for title, *_rest in FINDINGS:
+        expect(desktop.get_by_role("heading", name=title)).to_be_visible()
+    for _kind, value in INDICATORS:
+        expect(desktop.get_by_text(value, exact=True)).to_be_visible()
+    expect(desktop.get_by_role("link", name="Befund erfassen")).to_have_count(0)
+    assert_accessible(desktop, "aftercare page (body member, desktop)")
+    screenshots(desktop, "aftercare-body")
+
+    # The ministry: from its home page to the indicators seen at more than one body.
+    desktop.context.clear_cookies()
+    login(desktop, live_server, ministry)
+    desktop.get_by_role("link", name="Indikatoren bei mehreren Stellen").click()
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("Indikatoren bei mehreren Stellen")
+    assert_accessible(desktop, "indicators at more than one body (ministry)")
+    screenshots(desktop, "aftercare-ministry-indicators")
