@@ -24,6 +24,12 @@ HEX_RE = re.compile(r"^[0-9a-f]+$")
 # RFC 1035/1123 labels; at least two labels; the top-level label not all digits.
 LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 MAX_VALUE = 2048
+#: The base metrics of each version: threat/temporal, environmental and supplemental metrics change
+#: the score a vector yields (cvss computes them in), and the field holds a BASE vector.
+BASE_METRICS = {
+    "CVSS:3.1/": {"AV", "AC", "PR", "UI", "S", "C", "I", "A"},
+    "CVSS:4.0/": {"AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA"},
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,18 @@ def severity_for_score(score: Decimal) -> str:
 def parse_cvss(vector: str) -> Cvss:
     """A CVSS 3.1 or 4.0 base vector → normalised vector, base score and severity; ValidationError otherwise."""
     raw = (vector or "").strip()
+    for prefix, base in BASE_METRICS.items():
+        if raw.startswith(prefix):
+            extra = [m.partition(":")[0] for m in raw[len(prefix) :].split("/") if m.partition(":")[0] not in base]
+            if extra:
+                raise ValidationError(
+                    _(
+                        "Bitte nur die Basismetriken angeben; %(metrics)s gehören nicht zum Basisvektor "
+                        "(Umgebungs-, Bedrohungs- oder Zusatzmetriken ändern den Wert)."
+                    ),
+                    code="cvss_base",
+                    params={"metrics": ", ".join(extra)},
+                )
     try:
         if raw.startswith("CVSS:3.1/"):
             parsed = CVSS3(raw)
@@ -89,6 +107,17 @@ def _domain(value: str) -> str:
     return value
 
 
+def _no_zone(address) -> None:
+    """A zone id (``fe80::1%eth0``) names an interface of the machine that saw it: not an indicator."""
+    scope = getattr(address, "scope_id", None)
+    if scope is not None:
+        raise ValidationError(
+            _("Bitte die IPv6-Adresse ohne Zonen-Kennung („%(zone)s“) angeben, z. B. „fe80::1“."),
+            code="ip",
+            params={"zone": f"%{scope}"},
+        )
+
+
 def normalise_indicator(kind: str, value: str) -> str:
     """The canonical form of ``value`` as an indicator of ``kind``; ValidationError (German) if it is not one."""
     raw = (value or "").strip()
@@ -102,27 +131,38 @@ def normalise_indicator(kind: str, value: str) -> str:
         )
     if kind == IndicatorKind.IP:
         try:
-            return ipaddress.ip_address(raw).compressed
+            address = ipaddress.ip_address(raw)
         except ValueError as exc:
             raise ValidationError(
                 _("Das ist keine gültige IPv4- oder IPv6-Adresse (z. B. „203.0.113.7“)."), code="ip"
             ) from exc
+        _no_zone(address)
+        return address.compressed
     if kind == IndicatorKind.DOMAIN:
         return _domain(raw)
     if kind == IndicatorKind.URL:
         try:
             parts = urlsplit(raw)
             host = parts.hostname or ""
+            port = parts.port  # ValueError beyond 65535
         except ValueError as exc:
-            raise ValidationError(_("Das ist keine gültige URL."), code="url") from exc
+            raise ValidationError(
+                _("Das ist keine gültige URL (der Port muss zwischen 1 und 65535 liegen)."), code="url"
+            ) from exc
+        if port == 0:
+            raise ValidationError(
+                _("Das ist keine gültige URL (der Port muss zwischen 1 und 65535 liegen)."), code="url"
+            )
         if parts.scheme.lower() not in ("http", "https", "ftp") or not host or any(c.isspace() for c in raw):
             raise ValidationError(
                 _("Bitte eine vollständige URL mit http://, https:// oder ftp:// angeben."), code="url"
             )
         try:
-            ipaddress.ip_address(host)
+            address = ipaddress.ip_address(host)
         except ValueError:
             _domain(host)
+        else:
+            _no_zone(address)
         # Scheme and host are case-insensitive; path and query are kept as they were seen.
         return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
     if kind in HEX_LENGTH:

@@ -43,6 +43,10 @@ def test_it_normalises_valid_values(kind, raw, normal):
         (K.URL, "evil.example/payload"),
         (K.URL, "javascript:alert(1)"),
         (K.URL, "https://"),
+        (K.URL, "https://evil.example:99999/x"),
+        (K.URL, "https://evil.example:0/x"),
+        (K.URL, "http://[fe80::1%25eth0]/x"),
+        (K.IP, "fe80::1%eth0"),
         (K.MD5, "d41d8cd98f00b204e9800998ecf8427"),
         (K.SHA1, "zz39a3ee5e6b4b0d3255bfef95601890afd80709"),
         (K.SHA256, "9f86d081"),
@@ -85,6 +89,30 @@ def test_cvss_40_is_accepted():
 def test_invalid_cvss_vectors_are_refused(vector):
     with pytest.raises(ValidationError):
         parse_cvss(vector)
+
+
+def test_port_and_zone_messages():
+    with pytest.raises(ValidationError) as info:
+        normalise_indicator(K.IP, "fe80::1%eth0")
+    assert info.value.messages == ["Bitte die IPv6-Adresse ohne Zonen-Kennung („%eth0“) angeben, z. B. „fe80::1“."]
+    with pytest.raises(ValidationError) as info:
+        normalise_indicator(K.URL, "https://evil.example:99999/x")
+    assert "Port muss zwischen 1 und 65535" in info.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/CR:H/MAV:P",  # environmental
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U",  # temporal
+        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/MSI:S/S:X",  # environmental, supplemental
+        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U",  # threat
+    ],
+)
+def test_only_base_vectors_are_accepted(vector):
+    with pytest.raises(ValidationError) as info:
+        parse_cvss(vector)
+    assert info.value.code == "cvss_base" and "Basismetriken" in info.value.messages[0]
 
 
 def test_cve_ids():
