@@ -150,5 +150,6 @@ def test_amber_strict_stays_within_the_body(client_for, alice, ministry, p1, eng
     response = client_for(ministry).get(url)
     assert SHA256 in response.content.decode() and "streng.example" not in response.content.decode()
     assert response.context["hidden_strict"] == 1 and response.context["hidden_red"] == 1
+    assert "1 Indikator mit TLP:AMBER+STRICT bleibt bei der Stelle" in response.content.decode()
     assert not Indicator.objects.visible_to(ministry).filter(value="streng.example").exists()
     assert Indicator.objects.visible_to(alice).filter(value="streng.example").exists()
