@@ -38,7 +38,7 @@ def the_form(response, *, setup, organisations) -> str:
     for org in organisations:
         form = form.replace(str(org.public_id), f"ORG-{org.name}")
     for module in vars(setup.modules).values():
-        form = re.sub(rf"module_{module.pk}\b", f"module_{module.code}", form)
+        form = re.sub(rf"module_{module.pk}(?!\d)", f"module_{module.code}", form)
     return form
 
 
