@@ -7,8 +7,11 @@ class AftercareConfig(AppConfig):
     verbose_name = _("Nachbereitung")
 
     def ready(self):
+        from calloffs.situation.panels import register_panel
         from incidents.extensions import register_link
 
+        from .situation import situation_panels
         from .views import incident_link
 
         register_link(incident_link)  # the incident page links to its findings and indicators
+        register_panel(situation_panels)  # root causes and shared indicators in the situation picture

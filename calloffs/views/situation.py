@@ -12,6 +12,7 @@ from incidents.models import IncidentStatus, TimelineEntry
 
 from ..situation import figures
 from ..situation.map import attribution, kreis_names, legend, nrw_map, swatch
+from ..situation.panels import panels
 from ..situation.svg import PALETTE, Bar, bar_chart
 
 
@@ -64,6 +65,7 @@ def situation(request):
             (major, bar_chart([Bar(label, n) for label, n in counts], title=_("Einträge je Stunde: %s") % major.title))
         )
     context = {
+        "panels": panels(request.user),
         "data": data,
         "now": timezone.now(),
         "affected_areas": affected_areas,
