@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from calloffs.errors import CallOffError, InvalidInput, NotPermitted
 
-__all__ = ["AftercareError", "CallOffError", "InvalidInput", "NotPermitted", "NotEngaged"]
+__all__ = [
+    "AftercareError",
+    "CallOffError",
+    "GateClosed",
+    "InvalidInput",
+    "MeasureStateConflict",
+    "NotEngaged",
+    "NotPermitted",
+]
 
 
 class AftercareError(CallOffError):
@@ -20,3 +28,22 @@ class NotEngaged(AftercareError):
     default_message = _("Nur der beauftragte Dienstleister dieses Abrufs kann hier etwas erfassen.")
     code = "not_permitted"
     http_status = 403
+
+
+class MeasureStateConflict(AftercareError):
+    """The measure is not in a state that allows this step (someone else was faster, or it is finished)."""
+
+    default_message = _("Dieser Schritt ist im aktuellen Status der Maßnahme nicht möglich.")
+    code = "transition_not_allowed"
+    http_status = 409
+
+
+class GateClosed(AftercareError):
+    """The reconnection gate cannot be opened: required measures are not verified yet."""
+
+    default_message = _(
+        "Der Wiederanschluss kann noch nicht freigegeben werden: {n} für den Wiederanschluss "
+        "erforderliche Maßnahme(n) sind noch nicht vom Dienstleister bestätigt."
+    )
+    code = "gate_closed"
+    http_status = 409

@@ -263,3 +263,14 @@ class Sighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_value} @ {self.organisation_id}"
+
+
+# The remediation models live in their own module (aftercare.remediation.models); imported here so
+# that Django registers them and ``from aftercare.models import Measure`` works.
+from .remediation.models import (  # noqa: E402, F401
+    Measure,
+    MeasureState,
+    OwnerKind,
+    ReconnectionGate,
+    RemediationTerms,
+)

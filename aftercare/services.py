@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 
 from calloffs.models import AlertKind, CallOff
 from calloffs.services.common import alert_ministry
-from calloffs.visibility import engaged_calloffs, timeline_scope
+from calloffs.visibility import timeline_scope
 from digisos.plausible import check_order, check_past_datetime
 from incidents.models import TimelineEntry
 from incidents.services import timeline_add
 from tenants.services import audit
 
-from .errors import InvalidInput, NotEngaged
+from .errors import InvalidInput
+from .locks import lock_engaged as _lock_engaged
 from .models import (
     NOT_ACROSS_BODIES,
     Finding,
@@ -33,6 +34,7 @@ from .models import (
     Sighting,
     Tlp,
 )
+from .remediation import services as remediation
 from .validation import check_cve, normalise_indicator, parse_cvss
 
 #: The fields of a finding that can be written (create and update).
@@ -55,14 +57,6 @@ LIMITS = {"title": 200, "description": 20000, "affected_systems": 5000, "recomme
 
 def _invalid(exc: ValidationError, field: str) -> InvalidInput:
     return InvalidInput(" ".join(exc.messages), field=field)
-
-
-def _lock_engaged(*, calloff: CallOff, actor) -> CallOff:
-    """Re-read and lock the call-off; the actor's provider must be the engaged one."""
-    locked = engaged_calloffs(actor).select_for_update(of=("self",)).filter(pk=calloff.pk).first()
-    if locked is None:
-        raise NotEngaged()
-    return locked
 
 
 # --- Findings -----------------------------------------------------------------------------------
@@ -152,6 +146,7 @@ def finding_create(*, calloff: CallOff, actor, **fields) -> Finding:
     )
     if finding.root_cause:
         _root_cause_entry(finding=finding, calloff=calloff, actor=actor)
+    remediation.measure_for_finding(finding=finding, calloff=calloff, actor=actor, now=now)
     return finding
 
 
@@ -185,6 +180,8 @@ def finding_update(*, finding: Finding, actor, **changes) -> Finding:
     )
     if became_root_cause:
         _root_cause_entry(finding=finding, calloff=calloff, actor=actor)
+    if "severity" in changed:
+        remediation.reschedule_for_finding(finding=finding, actor=actor)
     return finding
 
 

@@ -79,6 +79,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 30, minimum=1)),
     },
     "obligation-reminders": {"task": "incidents.tasks.sweep_obligation_reminders", "schedule": 60.0},
+    # Due dates are days: a sweep every five minutes reminds in time (idempotent by its stamps).
+    "measure-reminders": {
+        "task": "aftercare.tasks.sweep_measure_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     "api-idempotency-purge": {
         "task": "calloffs.tasks.api_housekeeping.purge_idempotency_keys",
         "schedule": 3600.0,

@@ -1,0 +1,207 @@
+"""Messages about measures, written into the notifications outbox inside the step's transaction
+(never send_mail): webhooks ``measure.due`` and ``measure.verified_requested`` to the accepting
+provider's endpoints (Standard Webhooks, signed by the outbox) with an e-mail to its address, and
+e-mails to the measure's owner and the body's admins. Payloads carry no names of the body's people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from digisos.wire import rfc3339
+from notifications.models import Audience, Channel, Notification, source_of
+from notifications.services import mail_enqueue, notifications_create
+from tenants.models import Membership, Role
+
+from .models import Measure, OwnerKind
+
+MEASURE_DUE = "measure.due"
+MEASURE_VERIFIED_REQUESTED = "measure.verified_requested"
+#: The events a provider's webhook endpoints receive about measures.
+WEBHOOK_EVENTS = (MEASURE_DUE, MEASURE_VERIFIED_REQUESTED)
+
+
+def api_url(measure: Measure) -> str:
+    return f"{settings.SITE_URL}/api/v1/calloffs/{measure.calloff.public_id}/measures/{measure.public_id}/"
+
+
+def portal_path(measure: Measure) -> str:
+    return reverse("aftercare:incident", kwargs={"public_id": measure.incident.public_id}) + "#measures"
+
+
+def portal_url(measure: Measure) -> str:
+    return settings.SITE_URL + portal_path(measure)
+
+
+def webhook_payload(measure: Measure, *, event: str, at: datetime, overdue: bool = False) -> dict:
+    """Plain JSON (strings for dates and times), so every retry sends the same bytes."""
+    calloff = measure.calloff
+    return {
+        "type": event,
+        "timestamp": rfc3339(at),
+        "data": {
+            "calloff": {
+                "id": str(calloff.public_id),
+                "number": calloff.number,
+                "url": f"{settings.SITE_URL}/api/v1/calloffs/{calloff.public_id}/",
+            },
+            "measure": {
+                "id": str(measure.public_id),
+                "finding": str(measure.finding.public_id),
+                "title": measure.title,
+                "state": measure.state,
+                "severity": measure.finding.severity,
+                "owner_kind": measure.owner_kind,
+                "due_date": measure.due_date.isoformat(),
+                "overdue": overdue,
+                "required_for_reconnection": measure.required_for_reconnection,
+                "url": api_url(measure),
+            },
+        },
+    }
+
+
+def body_admin_emails(organisation_id: int) -> list[str]:
+    return list(
+        Membership.objects.filter(organisation_id=organisation_id, role=Role.ADMIN, user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+def body_recipients(measure: Measure) -> list[str]:
+    """The owner (if a person at the body is responsible) and the body's admins."""
+    emails = body_admin_emails(measure.organisation_id)
+    if measure.owner_kind == OwnerKind.BODY and measure.owner_id and measure.owner.is_active:
+        emails.insert(0, measure.owner.email)
+    return list(dict.fromkeys(e.lower() for e in emails if e))
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "d.m.Y")
+
+
+def _footer(measure: Measure) -> str:
+    return "\n\n" + _("Zu den Maßnahmen: {url}").format(url=portal_url(measure)) + "\n\n-- \nDigi-SOS"
+
+
+def _mail(measure: Measure, *, recipients, subject: str, body: str, event: str, audience: str) -> None:
+    mail_enqueue(
+        recipients=recipients,
+        subject=subject,
+        body=body + _footer(measure),
+        event_type=event,
+        audience=audience,
+        organisation=measure.organisation,
+        topic=measure,
+        reference=measure.calloff.number,
+        link=portal_path(measure),
+        source=source_of(measure),
+    )
+
+
+def _webhooks(measure: Measure, *, event: str, at: datetime, overdue: bool = False) -> None:
+    provider = measure.calloff.provider
+    payload = webhook_payload(measure, event=event, at=at, overdue=overdue)
+    notifications_create(
+        [
+            Notification(
+                event_type=event,
+                audience=Audience.PROVIDER,
+                channel=Channel.WEBHOOK,
+                endpoint=endpoint,
+                recipient=endpoint.url,
+                payload=payload,
+                organisation_id=measure.organisation_id,
+                reference=measure.calloff.number,
+                source=source_of(measure),
+            )
+            for endpoint in provider.webhook_endpoints.filter(active=True).order_by("id")
+        ]
+    )
+
+
+def verification_requested(measure: Measure, *, at: datetime) -> None:
+    """The body marked the measure done: the accepting provider is asked to re-test and confirm."""
+    _webhooks(measure, event=MEASURE_VERIFIED_REQUESTED, at=at)
+    provider = measure.calloff.provider
+    if provider.email:
+        _mail(
+            measure,
+            recipients=[provider.email],
+            subject=_("Bitte prüfen: Maßnahme umgesetzt ({number})").format(number=measure.calloff.number),
+            body=_(
+                "{body} hat die Maßnahme „{title}“ zum Abruf {number} als umgesetzt gemeldet. Bitte prüfen Sie "
+                "die Umsetzung und bestätigen Sie sie, oder geben Sie sie mit einer Begründung zurück."
+            ).format(body=measure.organisation.name, title=measure.title, number=measure.calloff.number),
+            event=MEASURE_VERIFIED_REQUESTED,
+            audience=Audience.PROVIDER,
+        )
+
+
+def verification_answered(measure: Measure, *, verified: bool, reason: str = "") -> None:
+    """The provider confirmed the measure or sent it back: the owner and the body's admins hear of it."""
+    if verified:
+        subject = _("Maßnahme bestätigt: {title}").format(title=measure.title)
+        body = _("{provider} hat die Umsetzung der Maßnahme „{title}“ geprüft und bestätigt.").format(
+            provider=measure.calloff.provider.legal_name, title=measure.title
+        )
+    else:
+        subject = _("Maßnahme zurückgegeben: {title}").format(title=measure.title)
+        body = _(
+            "{provider} hat die Maßnahme „{title}“ nach der Prüfung zurückgegeben. Begründung: {reason}\n"
+            "Die Maßnahme ist wieder in Arbeit; Frist: {due}."
+        ).format(
+            provider=measure.calloff.provider.legal_name,
+            title=measure.title,
+            reason=reason,
+            due=_date(measure.due_date),
+        )
+    _mail(
+        measure,
+        recipients=body_recipients(measure),
+        subject=subject,
+        body=body,
+        event="measure.verified" if verified else "measure.returned",
+        audience=Audience.BODY,
+    )
+
+
+def due(measure: Measure, *, at: datetime, overdue: bool) -> None:
+    """A reminder before the due date, or the notice that it has passed: to the owner and the body's
+    admins by e-mail, and ``measure.due`` to the accepting provider (with an e-mail when it is the owner)."""
+    if overdue:
+        subject = _("Maßnahme überfällig seit {due}: {title}").format(due=_date(measure.due_date), title=measure.title)
+        body = _(
+            "Die Frist der Maßnahme „{title}“ ({body}, Abruf {number}) ist am {due} abgelaufen. Bitte setzen Sie "
+            "sie umgehend um oder entscheiden Sie als Administration, das Risiko mit Begründung zu akzeptieren."
+        )
+    else:
+        subject = _("Erinnerung: Maßnahme fällig am {due}: {title}").format(
+            due=_date(measure.due_date), title=measure.title
+        )
+        body = _(
+            "Die Maßnahme „{title}“ ({body}, Abruf {number}) ist bis zum {due} umzusetzen. Bitte melden Sie sie "
+            "im Portal als umgesetzt, damit der Dienstleister sie prüfen kann."
+        )
+    body = body.format(
+        title=measure.title, body=measure.organisation.name, number=measure.calloff.number, due=_date(measure.due_date)
+    )
+    recipients = body_recipients(measure)
+    if recipients:
+        _mail(measure, recipients=recipients, subject=subject, body=body, event=MEASURE_DUE, audience=Audience.BODY)
+    _webhooks(measure, event=MEASURE_DUE, at=at, overdue=overdue)
+    provider = measure.calloff.provider
+    if measure.owner_kind == OwnerKind.PROVIDER and provider.email:
+        _mail(
+            measure,
+            recipients=[provider.email],
+            subject=subject,
+            body=body,
+            event=MEASURE_DUE,
+            audience=Audience.PROVIDER,
+        )

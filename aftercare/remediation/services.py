@@ -1,0 +1,506 @@
+"""Every write about measures and the reconnection gate (STYLE.md §2): keyword-only, one durable
+transaction, the row re-read and locked, who may act checked here (not in views), one audit entry
+per step, messages written into the outbox in the same transaction.
+
+Who acts:
+- the accepting provider (while engaged) records measures, changes their text and the mark
+  "required for reconnection", and verifies a measure marked done or sends it back;
+- a body admin assigns the owner (a member of the body, or the provider as a billable service),
+  and alone accepts a risk;
+- a body admin or the measure's owner moves it to in progress and done (for a measure the provider
+  owns: a body admin or the provider);
+- a body admin or the ministry opens the reconnection gate, once every required measure is verified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from calloffs.models import CallOff
+from calloffs.permissions import is_active_user, is_ministry
+from calloffs.visibility import engaged_calloffs
+from incidents.models import Incident
+from tenants.models import Membership, Role
+from tenants.services import audit
+
+from ..errors import GateClosed, InvalidInput, MeasureStateConflict, NotPermitted
+from ..locks import lock_engaged as _lock_engaged
+from ..models import Finding
+from . import notify
+from .models import (
+    DESCRIPTION_MAX,
+    NOTE_MAX,
+    OPEN_STATES,
+    REASON_MAX,
+    REASON_MIN,
+    TITLE_MAX,
+    Measure,
+    MeasureState,
+    OwnerKind,
+    ReconnectionGate,
+    RemediationTerms,
+)
+
+#: The fields the provider may change after recording a measure.
+MEASURE_UPDATE_FIELDS = ("title", "description", "required_for_reconnection")
+
+
+# --- Terms and due dates ------------------------------------------------------------------------
+
+
+def terms_for(contract_id: int) -> RemediationTerms:
+    """The contract's remediation terms; the defaults (unsaved) when it has none."""
+    return RemediationTerms.objects.filter(contract_id=contract_id).first() or RemediationTerms(contract_id=contract_id)
+
+
+def schedule(*, contract_id: int, severity: str, start: dt.date) -> tuple[dt.date, dt.date]:
+    """(due date, reminder date) of a measure of this severity begun on ``start``."""
+    terms = terms_for(contract_id)
+    due = start + dt.timedelta(days=terms.days_for(severity))
+    return due, max(start, due - dt.timedelta(days=terms.remind_before_days))
+
+
+@transaction.atomic(durable=True)
+def remediation_terms_save(*, contract, actor, **fields) -> RemediationTerms:
+    """The ministry changes a contract's remediation terms (measures already recorded keep their dates)."""
+    if not is_ministry(actor):
+        raise NotPermitted()
+    names = {"critical_days", "high_days", "medium_days", "low_days", "remind_before_days"}
+    unknown = sorted(set(fields) - names)
+    if unknown:
+        raise InvalidInput(_("Unbekannte Angaben: {names}").format(names=", ".join(unknown)))
+    type(contract).objects.select_for_update(no_key=True).get(pk=contract.pk)
+    terms, created = RemediationTerms.objects.get_or_create(contract=contract)
+    changes = {}
+    for name, value in fields.items():
+        if getattr(terms, name) != value:
+            changes[name] = [getattr(terms, name), value]
+            setattr(terms, name, value)
+    if not (terms.critical_days <= terms.high_days <= terms.medium_days <= terms.low_days):
+        raise InvalidInput(
+            _("Die Fristen müssen mit sinkendem Schweregrad gleich bleiben oder länger werden."), field="high_days"
+        )
+    if changes or created:
+        from django.core.exceptions import ValidationError
+
+        try:
+            terms.full_clean()
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise InvalidInput(" ".join(messages), field=field) from exc
+        terms.save()
+        audit(actor=actor, action="contract.remediation_terms_saved", target=contract.reference, changes=changes)
+    return terms
+
+
+# --- Checks -------------------------------------------------------------------------------------
+
+
+def _is_body_admin(actor, organisation_id: int) -> bool:
+    return (
+        is_active_user(actor)
+        and Membership.objects.filter(user_id=actor.pk, organisation_id=organisation_id, role=Role.ADMIN).exists()
+    )
+
+
+def _is_member(user, organisation_id: int) -> bool:
+    return (
+        bool(user and user.is_active)
+        and Membership.objects.filter(user_id=user.pk, organisation_id=organisation_id).exists()
+    )
+
+
+def _is_engaged(actor, calloff_id: int) -> bool:
+    return engaged_calloffs(actor).filter(pk=calloff_id).exists()
+
+
+def _lock(measure: Measure) -> Measure:
+    return Measure.objects.select_for_update(of=("self",)).select_related("calloff", "finding").get(pk=measure.pk)
+
+
+def _text(value, *, field: str, limit: int, required_message: str | None = None, minimum: int = 0) -> str:
+    value = (value or "").strip()
+    if required_message and not value:
+        raise InvalidInput(required_message, field=field)
+    if value and len(value) < minimum:
+        raise InvalidInput(_("Bitte mindestens {n} Zeichen.").format(n=minimum), field=field)
+    if len(value) > limit:
+        raise InvalidInput(_("Höchstens {n} Zeichen.").format(n=limit), field=field)
+    return value
+
+
+def _reason(value, *, field: str = "reason") -> str:
+    return _text(
+        value, field=field, limit=REASON_MAX, minimum=REASON_MIN, required_message=_("Bitte eine Begründung angeben.")
+    )
+
+
+def _require_state(measure: Measure, *allowed) -> None:
+    if measure.state not in allowed:
+        raise MeasureStateConflict(
+            _("Dieser Schritt ist im Status „{state}“ der Maßnahme nicht möglich.").format(
+                state=measure.get_state_display()
+            )
+        )
+
+
+def _touch(measure: Measure, now, fields: list[str]) -> None:
+    measure.updated_at = max(now, measure.created_at)
+    measure.save(update_fields=[*fields, "updated_at"])
+
+
+def _audit(measure: Measure, *, actor, action: str, old: str = "", **details) -> None:
+    audit(
+        actor=actor,
+        action=action,
+        organisation=measure.organisation,
+        target=str(measure.public_id),
+        calloff=measure.calloff.number,
+        old=old,
+        new=measure.state,
+        **details,
+    )
+
+
+# --- Recording (the provider) -------------------------------------------------------------------
+
+
+def measure_for_finding(*, finding: Finding, calloff: CallOff, actor, now=None) -> Measure:
+    """The measure a new finding brings (its recommendation, or its title): called inside
+    finding_create's transaction, which has locked the call-off."""
+    now = now or timezone.now()
+    due, remind = schedule(contract_id=calloff.contract_id, severity=finding.severity, start=timezone.localdate(now))
+    title = _("Umsetzen: {title}").format(title=finding.title)[:TITLE_MAX]
+    measure = Measure.objects.create(
+        finding=finding,
+        calloff=calloff,
+        incident_id=calloff.incident_id,
+        organisation_id=calloff.organisation_id,
+        title=title,
+        description=(finding.recommendation or "")[:DESCRIPTION_MAX],
+        due_date=due,
+        remind_on=remind,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _audit(measure, actor=actor, action="measure.created", finding=str(finding.public_id), due=due.isoformat())
+    return measure
+
+
+def reschedule_for_finding(*, finding: Finding, actor) -> int:
+    """The finding's severity changed: its measures still to do get the due date of the new severity
+    (counted from their creation) and are reminded again. Inside finding_update's transaction."""
+    changed = 0
+    for measure in Measure.objects.select_for_update().filter(finding=finding, state__in=OPEN_STATES):
+        due, remind = schedule(
+            contract_id=finding.calloff.contract_id,
+            severity=finding.severity,
+            start=timezone.localdate(measure.created_at),
+        )
+        if due == measure.due_date:
+            continue
+        old = measure.due_date
+        measure.due_date, measure.remind_on = due, remind
+        measure.reminded_at = measure.overdue_notified_at = None
+        _touch(measure, timezone.now(), ["due_date", "remind_on", "reminded_at", "overdue_notified_at"])
+        _audit(measure, actor=actor, action="measure.rescheduled", old=measure.state, due=[str(old), str(due)])
+        changed += 1
+    return changed
+
+
+@transaction.atomic(durable=True)
+def measure_create(
+    *,
+    calloff: CallOff,
+    actor,
+    finding: Finding,
+    title: str,
+    description: str = "",
+    required_for_reconnection: bool = False,
+) -> Measure:
+    """A further measure for a finding of the call-off (the first one comes with the finding)."""
+    calloff = _lock_engaged(calloff=calloff, actor=actor)
+    if finding.calloff_id != calloff.pk:
+        raise InvalidInput(_("Dieser Befund gehört nicht zu diesem Abruf."), field="finding")
+    title = _text(title, field="title", limit=TITLE_MAX, required_message=_("Bitte die Maßnahme benennen."))
+    description = _text(description, field="description", limit=DESCRIPTION_MAX)
+    now = timezone.now()
+    due, remind = schedule(contract_id=calloff.contract_id, severity=finding.severity, start=timezone.localdate(now))
+    measure = Measure.objects.create(
+        finding=finding,
+        calloff=calloff,
+        incident_id=calloff.incident_id,
+        organisation_id=calloff.organisation_id,
+        title=title,
+        description=description,
+        required_for_reconnection=bool(required_for_reconnection),
+        due_date=due,
+        remind_on=remind,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _audit(
+        measure,
+        actor=actor,
+        action="measure.created",
+        finding=str(finding.public_id),
+        due=due.isoformat(),
+        required_for_reconnection=measure.required_for_reconnection,
+    )
+    return measure
+
+
+@transaction.atomic(durable=True)
+def measure_update(*, measure: Measure, actor, **changes) -> Measure:
+    """The provider changes a measure's text (not once it is finished) or its mark "required for
+    reconnection" (always: the expert's judgement, audited)."""
+    unknown = set(changes) - set(MEASURE_UPDATE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unbekannte Angaben: {names}").format(names=", ".join(sorted(unknown))))
+    # The call-off first, then the row (the order of measure_create, so two writers never deadlock).
+    _lock_engaged(calloff=measure.calloff, actor=actor)
+    measure = _lock(measure)
+    data = {}
+    if "title" in changes:
+        data["title"] = _text(
+            changes["title"], field="title", limit=TITLE_MAX, required_message=_("Bitte die Maßnahme benennen.")
+        )
+    if "description" in changes:
+        data["description"] = _text(changes["description"], field="description", limit=DESCRIPTION_MAX)
+    if "required_for_reconnection" in changes:
+        data["required_for_reconnection"] = bool(changes["required_for_reconnection"])
+    changed = [field for field, value in data.items() if getattr(measure, field) != value]
+    if not changed:
+        return measure
+    if measure.state in (MeasureState.VERIFIED, MeasureState.ACCEPTED_RISK) and set(changed) & {"title", "description"}:
+        _require_state(measure, *OPEN_STATES, MeasureState.DONE)
+    for field in changed:
+        setattr(measure, field, data[field])
+    _touch(measure, timezone.now(), changed)
+    _audit(
+        measure,
+        actor=actor,
+        action="measure.updated",
+        old=measure.state,
+        fields=changed,
+        required_for_reconnection=measure.required_for_reconnection,
+    )
+    return measure
+
+
+# --- The body's steps ---------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def measure_assign(*, measure: Measure, actor, owner_kind: str, owner=None) -> Measure:
+    """A body admin names who is responsible: a member of the body, or the provider (billable)."""
+    measure = _lock(measure)
+    if not _is_body_admin(actor, measure.organisation_id):
+        raise NotPermitted(_("Nur die Administration der Stelle kann Verantwortliche festlegen."))
+    _require_state(measure, *OPEN_STATES)
+    if owner_kind not in OwnerKind.values:
+        raise InvalidInput(_("Bitte wählen Sie, wer zuständig ist."), field="owner_kind")
+    if owner_kind == OwnerKind.PROVIDER:
+        owner = None
+    elif owner is None or not _is_member(owner, measure.organisation_id):
+        raise InvalidInput(_("Bitte eine Person Ihrer Stelle als Verantwortliche wählen."), field="owner")
+    if (measure.owner_kind, measure.owner_id) == (owner_kind, getattr(owner, "pk", None)):
+        return measure
+    old_kind = measure.owner_kind
+    measure.owner_kind, measure.owner = owner_kind, owner
+    _touch(measure, timezone.now(), ["owner_kind", "owner"])
+    _audit(
+        measure,
+        actor=actor,
+        action="measure.assigned",
+        old=measure.state,
+        owner_kind=[old_kind, owner_kind],
+        owner=owner.email if owner else "",
+    )
+    return measure
+
+
+def _may_work_on(actor, measure: Measure) -> bool:
+    """A body admin; the owner (a member of the body); for a measure the provider owns, the provider."""
+    if _is_body_admin(actor, measure.organisation_id):
+        return True
+    if measure.owner_kind == OwnerKind.PROVIDER:
+        return _is_engaged(actor, measure.calloff_id)
+    return measure.owner_id == getattr(actor, "pk", None) and _is_member(actor, measure.organisation_id)
+
+
+@transaction.atomic(durable=True)
+def measure_start(*, measure: Measure, actor) -> Measure:
+    measure = _lock(measure)
+    if not _may_work_on(actor, measure):
+        raise NotPermitted(_("Nur die Administration der Stelle oder die verantwortliche Person kann das."))
+    _require_state(measure, MeasureState.OPEN)
+    measure.state = MeasureState.IN_PROGRESS
+    _touch(measure, timezone.now(), ["state"])
+    _audit(measure, actor=actor, action="measure.started", old=MeasureState.OPEN)
+    return measure
+
+
+@transaction.atomic(durable=True)
+def measure_done(*, measure: Measure, actor, note: str = "") -> Measure:
+    """Marked as carried out: the accepting provider is asked to verify (webhook ``measure.verified_requested``)."""
+    measure = _lock(measure)
+    if not _may_work_on(actor, measure):
+        raise NotPermitted(_("Nur die Administration der Stelle oder die verantwortliche Person kann das."))
+    _require_state(measure, *OPEN_STATES)
+    note = _text(note, field="note", limit=NOTE_MAX)
+    old, now = measure.state, timezone.now()
+    measure.state, measure.done_at, measure.done_by, measure.done_note = MeasureState.DONE, now, actor, note
+    _touch(measure, now, ["state", "done_at", "done_by", "done_note"])
+    _audit(measure, actor=actor, action="measure.done", old=old)
+    notify.verification_requested(measure, at=now)
+    return measure
+
+
+@transaction.atomic(durable=True)
+def measure_accept_risk(*, measure: Measure, actor, reason: str) -> Measure:
+    """A body admin decides not to carry the measure out and takes the risk, with a reason."""
+    measure = _lock(measure)
+    if not _is_body_admin(actor, measure.organisation_id):
+        raise NotPermitted(_("Nur die Administration der Stelle kann ein Risiko akzeptieren."))
+    _require_state(measure, *OPEN_STATES, MeasureState.DONE)
+    reason = _reason(reason)
+    old, now = measure.state, timezone.now()
+    measure.state, measure.risk_reason, measure.risk_accepted_at, measure.risk_accepted_by = (
+        MeasureState.ACCEPTED_RISK,
+        reason,
+        now,
+        actor,
+    )
+    measure.done_at, measure.done_by = None, None
+    _touch(measure, now, ["state", "risk_reason", "risk_accepted_at", "risk_accepted_by", "done_at", "done_by"])
+    _audit(measure, actor=actor, action="measure.risk_accepted", old=old, reason=reason)
+    return measure
+
+
+# --- The provider's check -----------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def measure_verify(*, measure: Measure, actor, note: str = "") -> Measure:
+    """The accepting provider re-tested the measure and confirms it."""
+    _lock_engaged(calloff=measure.calloff, actor=actor)
+    measure = _lock(measure)
+    _require_state(measure, MeasureState.DONE)
+    note = _text(note, field="note", limit=NOTE_MAX)
+    now = timezone.now()
+    measure.state, measure.verified_at, measure.verified_by, measure.verify_note = (
+        MeasureState.VERIFIED,
+        now,
+        actor,
+        note,
+    )
+    _touch(measure, now, ["state", "verified_at", "verified_by", "verify_note"])
+    _audit(measure, actor=actor, action="measure.verified", old=MeasureState.DONE)
+    notify.verification_answered(measure, verified=True)
+    return measure
+
+
+@transaction.atomic(durable=True)
+def measure_send_back(*, measure: Measure, actor, reason: str) -> Measure:
+    """The re-test failed: back to in progress, with the provider's reason for the body."""
+    _lock_engaged(calloff=measure.calloff, actor=actor)
+    measure = _lock(measure)
+    _require_state(measure, MeasureState.DONE)
+    reason = _reason(reason)
+    now = timezone.now()
+    measure.state, measure.done_at, measure.done_by = MeasureState.IN_PROGRESS, None, None
+    measure.returned_at, measure.returned_reason = now, reason
+    _touch(measure, now, ["state", "done_at", "done_by", "returned_at", "returned_reason"])
+    _audit(measure, actor=actor, action="measure.sent_back", old=MeasureState.DONE, reason=reason)
+    notify.verification_answered(measure, verified=False, reason=reason)
+    return measure
+
+
+# --- The reconnection gate ----------------------------------------------------------------------
+
+
+def blocking_measures(incident_id: int):
+    """The measures that keep the incident's gate closed: required for reconnection, not verified."""
+    return (
+        Measure.objects.filter(incident_id=incident_id, required_for_reconnection=True)
+        .exclude(state=MeasureState.VERIFIED)
+        .order_by("due_date", "id")
+    )
+
+
+@transaction.atomic(durable=True)
+def gate_open(*, incident: Incident, actor, note: str = "") -> ReconnectionGate:
+    """A body admin (or the ministry) records that the body may be reconnected to shared networks;
+    refused while a measure required for reconnection is not verified."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    ministry = is_ministry(actor)
+    if not (ministry or _is_body_admin(actor, incident.organisation_id)):
+        raise NotPermitted(
+            _("Nur die Administration der Stelle oder das Ministerium kann den Wiederanschluss freigeben.")
+        )
+    if ReconnectionGate.objects.filter(incident=incident).exists():
+        raise MeasureStateConflict(_("Der Wiederanschluss ist bereits freigegeben."))
+    note = _text(note, field="note", limit=NOTE_MAX)
+    # Lock the measures too: none may change (e.g. lose its verification) while the gate opens.
+    blocking = list(
+        Measure.objects.select_for_update()
+        .filter(incident=incident, required_for_reconnection=True)
+        .exclude(state=MeasureState.VERIFIED)
+        .values_list("pk", flat=True)
+    )
+    if blocking:
+        raise GateClosed(n=len(blocking))
+    gate = ReconnectionGate.objects.create(
+        incident=incident,
+        organisation_id=incident.organisation_id,
+        opened_at=timezone.now(),
+        opened_by=actor,
+        opened_by_name=(actor.get_full_name() or actor.email)[:300],
+        opened_as_ministry=ministry and not _is_body_admin(actor, incident.organisation_id),
+        note=note,
+    )
+    audit(
+        actor=actor,
+        action="incident.reconnection_opened",
+        organisation=incident.organisation,
+        target=str(incident.public_id),
+        as_ministry=gate.opened_as_ministry,
+        required_verified=Measure.objects.filter(incident=incident, required_for_reconnection=True).count(),
+    )
+    return gate
+
+
+# --- Reminders (the beat task) ------------------------------------------------------------------
+
+
+def measures_remind_due(*, now=None, batch: int = 100) -> int:
+    """Reminders before the due date and notices after it, each written once into the outbox in the
+    transaction that sets its stamp (compare-and-set: two sweepers never send twice)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    for lookup, stamp, overdue in (
+        ({"remind_on__lte": today, "due_date__gte": today}, "reminded_at", False),
+        ({"due_date__lt": today}, "overdue_notified_at", True),
+    ):
+        with transaction.atomic():
+            due = list(
+                Measure.objects.filter(state__in=OPEN_STATES, **lookup, **{f"{stamp}__isnull": True})
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("calloff__provider", "organisation", "finding", "owner", "incident")
+                .order_by("due_date", "id")[:batch]
+            )
+            for measure in due:
+                flipped = Measure.objects.filter(pk=measure.pk, **{f"{stamp}__isnull": True}).update(**{stamp: now})
+                if flipped != 1:
+                    continue
+                notify.due(measure, at=now, overdue=overdue)
+                sent += 1
+    return sent
