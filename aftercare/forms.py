@@ -72,3 +72,18 @@ class IndicatorUpdateForm(IndicatorCreateForm):
         super().__init__(*args, **kwargs)
         del self.fields["kind"]
         del self.fields["value"]
+
+
+class IndicatorTlpForm(forms.Form):
+    """The body chooses an indicator's TLP level (its callers and administrators)."""
+
+    tlp = forms.ChoiceField(
+        label=_("TLP-Stufe"),
+        choices=Tlp.choices,
+        help_text=_(
+            "TLP:RED bleibt bei Ihrer Stelle und dem beauftragten Dienstleister, TLP:AMBER+STRICT in Ihrer Stelle: "
+            "beide gehen an niemanden sonst und werden nicht mit anderen Stellen abgeglichen. Bei TLP:CLEAR und "
+            "TLP:GREEN darf der Dienstleister einer anderen Stelle mit demselben Indikator davon erfahren."
+        ),
+    )
+    reason = forms.CharField(label=_("Begründung (optional)"), max_length=500, required=False)

@@ -3,7 +3,8 @@ re-read and locked, the actor's engagement checked here (not in views), an audit
 side effects (the ministry alert's e-mails) written to the outbox in the same transaction.
 
 Only the accepting provider of a call-off writes its findings and indicators, while it is engaged
-(calloffs.visibility.engaged_calloffs).
+(calloffs.visibility.engaged_calloffs); the body's callers and administrators may choose an
+indicator's TLP level (indicator_tlp_set). Matching across bodies is in aftercare.matching.
 """
 
 from __future__ import annotations
@@ -13,27 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calloffs.models import AlertKind, CallOff
-from calloffs.services.common import alert_ministry
+from calloffs.models import CallOff
+from calloffs.permissions import FILING_ROLES
 from calloffs.visibility import timeline_scope
 from digisos.plausible import check_order, check_past_datetime
 from incidents.models import TimelineEntry
 from incidents.services import timeline_add
+from tenants.selectors import roles_of
 from tenants.services import audit
 
-from .errors import InvalidInput
+from . import matching
+from .errors import InvalidInput, NotPermitted
 from .locks import lock_engaged as _lock_engaged
-from .models import (
-    NOT_ACROSS_BODIES,
-    Finding,
-    FindingCategory,
-    Indicator,
-    IndicatorKind,
-    IndicatorValue,
-    Severity,
-    Sighting,
-    Tlp,
-)
+from .models import Finding, FindingCategory, Indicator, IndicatorKind, Severity, Tlp
 from .remediation import services as remediation
 from .validation import check_cve, normalise_indicator, parse_cvss
 
@@ -256,7 +249,7 @@ def indicator_create(
         kind=kind,
         tlp=tlp,
     )
-    _match(indicator=indicator, calloff=calloff, actor=actor)
+    matching.match(indicator=indicator, calloff=calloff, actor=actor)
     return indicator
 
 
@@ -279,7 +272,7 @@ def indicator_update(*, indicator: Indicator, actor, **changes) -> Indicator:
     changed = [field for field in INDICATOR_UPDATE_FIELDS if data[field] != getattr(indicator, field)]
     if not changed:
         return indicator
-    was_matchable = indicator.tlp not in NOT_ACROSS_BODIES
+    was_matchable = matching.matchable(indicator.tlp)
     for field in changed:
         setattr(indicator, field, data[field])
     indicator.updated_at = max(timezone.now(), indicator.created_at)
@@ -293,98 +286,44 @@ def indicator_update(*, indicator: Indicator, actor, **changes) -> Indicator:
         fields=changed,
         tlp=indicator.tlp,
     )
-    matchable = indicator.tlp not in NOT_ACROSS_BODIES
-    if matchable and not was_matchable:
-        _match(indicator=indicator, calloff=calloff, actor=actor)  # released for matching only now
-    elif was_matchable and not matchable:
-        _unmatch(indicator=indicator, calloff=calloff, actor=actor)  # withdrawn from matching
+    matching.tlp_changed(indicator=indicator, was_matchable=was_matchable, calloff=calloff, actor=actor)
     return indicator
 
 
-# --- Matching -----------------------------------------------------------------------------------
-
-
-def _match(*, indicator: Indicator, calloff: CallOff, actor) -> Sighting | None:
-    """Record that the indicator's body has seen its value; if this makes the value one seen at more
-    than one body, tell the ministry once (a ministry alert with its e-mails through the outbox).
-
-    TLP:RED and TLP:AMBER+STRICT indicators take no part (NOT_ACROSS_BODIES): RED stays with the
-    incident's parties, AMBER+STRICT within the body's organisation, so not even the fact of a match
-    (value and bodies' names) reaches the ministry. The value row is locked, so two bodies recording
-    the same value at the same moment raise one alert, not none and not two.
-    """
-    if indicator.tlp in NOT_ACROSS_BODIES:
-        return None
-    value_row, _created = IndicatorValue.objects.get_or_create(kind=indicator.kind, value=indicator.value)
-    value_row = IndicatorValue.objects.select_for_update().get(pk=value_row.pk)
-    sighting, created = Sighting.objects.get_or_create(
-        indicator_value=value_row, organisation_id=indicator.organisation_id, defaults={"first_indicator": indicator}
+@transaction.atomic(durable=True)
+def indicator_tlp_set(*, indicator: Indicator, actor, tlp: str, reason: str = "") -> Indicator:
+    """The body chooses the TLP level of an indicator of its incident (TLP 2.0: the source of the
+    information sets the label, and the body is as much the source as its provider). Its callers and
+    administrators may; a read-only member and the ministry see the indicator but may not
+    (NotPermitted). Raising it to TLP:RED or TLP:AMBER+STRICT withdraws it from matching, lowering it
+    releases it, as when the provider changes it (aftercare.matching.tlp_changed)."""
+    if roles_of(actor).get(indicator.organisation_id) not in FILING_ROLES:
+        raise NotPermitted(_("Die TLP-Stufe ändern nur die Abrufberechtigten und die Administration der Stelle."))
+    if tlp not in Tlp.values:
+        raise InvalidInput(_("Bitte eine TLP-Stufe auswählen."), field="tlp")
+    reason = _clean_text(reason, field="reason", limit=500)
+    # The call-off first, then the row (the order of the provider's writes, so two writers never deadlock).
+    calloff = (
+        CallOff.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=indicator.calloff_id)
     )
-    if not created:
-        return sighting
-    others = list(
-        Sighting.objects.filter(indicator_value=value_row)
-        .exclude(pk=sighting.pk)
-        .select_related("organisation")
-        .order_by("created_at", "id")
-    )
-    if not others:
-        return sighting
-    bodies = ", ".join(s.organisation.name for s in [*others, sighting])
-    message = _(
-        "Derselbe Indikator ({kind}: {value}) wurde bei mehreren Stellen erfasst: {bodies}. "
-        "Zuletzt im Abruf {number} ({body}). Möglicherweise derselbe Angreifer – bitte prüfen Sie, "
-        "ob weitere Stellen gewarnt werden sollten."
-    ).format(
-        kind=indicator.get_kind_display(),
-        value=indicator.value,
-        bodies=bodies,
-        number=calloff.number,
-        body=calloff.organisation.name,
-    )
-    alert_ministry(kind=AlertKind.OTHER, message=message, calloff=calloff)
-    sighting.alerted = True
-    sighting.save(update_fields=["alerted"])
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if indicator.tlp == tlp:
+        return indicator
+    old = indicator.tlp
+    was_matchable = matching.matchable(old)
+    indicator.tlp = tlp
+    indicator.updated_at = max(timezone.now(), indicator.created_at)
+    indicator.save(update_fields=["tlp", "updated_at"])
     audit(
         actor=actor,
-        action="indicator.matched",
+        action="indicator.tlp_changed",
         organisation=calloff.organisation,
         target=str(indicator.public_id),
-        bodies=len(others) + 1,
-        kind=indicator.kind,
+        calloff=calloff.number,
+        old=old,
+        new=tlp,
+        by="body",
+        reason=reason,
     )
-    return sighting
-
-
-def _unmatch(*, indicator: Indicator, calloff: CallOff, actor) -> None:
-    """The indicator was reclassified to a level that takes no part in matching: the body's sighting
-    of the value goes (so the ministry's list no longer names the value with this body), unless another
-    indicator of the same body with a level that may cross bodies still has the value; then the
-    sighting stays and points at that one. An alert already sent cannot be recalled."""
-    value_row = IndicatorValue.objects.select_for_update().filter(kind=indicator.kind, value=indicator.value).first()
-    if value_row is None:
-        return
-    sighting = Sighting.objects.filter(indicator_value=value_row, organisation_id=indicator.organisation_id).first()
-    if sighting is None:
-        return
-    still = (
-        Indicator.objects.filter(organisation_id=indicator.organisation_id, kind=indicator.kind, value=indicator.value)
-        .exclude(pk=indicator.pk)
-        .exclude(tlp__in=NOT_ACROSS_BODIES)
-        .order_by("created_at", "id")
-        .first()
-    )
-    if still is not None:
-        if sighting.first_indicator_id in (None, indicator.pk):
-            sighting.first_indicator = still
-            sighting.save(update_fields=["first_indicator"])
-        return
-    sighting.delete()
-    audit(
-        actor=actor,
-        action="indicator.unmatched",
-        organisation=calloff.organisation,
-        target=str(indicator.public_id),
-        kind=indicator.kind,
-        tlp=indicator.tlp,
-    )
+    matching.tlp_changed(indicator=indicator, was_matchable=was_matchable, calloff=calloff, actor=actor)
+    return indicator

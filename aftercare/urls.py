@@ -10,6 +10,7 @@ urlpatterns = [
     path("befund/<uuid:public_id>/bearbeiten/", views.finding_edit, name="finding_edit"),
     path("abruf/<uuid:calloff_id>/indikator/neu/", views.indicator_new, name="indicator_new"),
     path("indikator/<uuid:public_id>/bearbeiten/", views.indicator_edit, name="indicator_edit"),
+    path("indikator/<uuid:public_id>/tlp/", views.indicator_tlp, name="indicator_tlp"),
 ]
 
 urlpatterns += [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calloffs.models import CallOff
-from calloffs.permissions import is_ministry
+from calloffs.permissions import FILING_ROLES, is_ministry
 from calloffs.visibility import engaged_calloffs
 from incidents.extensions import IncidentLink
 from incidents.selectors import incident_for_user
@@ -21,7 +21,7 @@ from tenants.selectors import roles_of
 
 from . import selectors, services
 from .errors import CallOffError
-from .forms import FindingForm, IndicatorCreateForm, IndicatorUpdateForm
+from .forms import FindingForm, IndicatorCreateForm, IndicatorTlpForm, IndicatorUpdateForm
 from .models import SEVERITY_ORDER
 
 
@@ -73,6 +73,7 @@ def incident_page(request, public_id):
             "writable": writable,
             "writable_pks": writable_pks,
             "is_party": selectors.is_party(request.user, incident),
+            "sets_tlp": roles_of(request.user).get(incident.organisation_id) in FILING_ROLES,
             "perms_ministry": is_ministry(request.user),
         },
     )
@@ -183,6 +184,37 @@ def indicator_edit(request, public_id):
         {
             "form": form,
             "title": _("Indikator bearbeiten"),
+            "subtitle": f"{indicator.get_kind_display()}: {indicator.value}",
+            "calloff": indicator.calloff,
+            "back": _back(indicator),
+        },
+    )
+
+
+@login_required
+def indicator_tlp(request, public_id):
+    """The body's callers and administrators choose an indicator's TLP level; whoever else sees the
+    indicator (a read-only member, the provider, the ministry) gets 403, anyone else 404."""
+    indicator = get_object_or_404(
+        selectors.indicators_visible_to(request.user).select_related("calloff", "incident"), public_id=public_id
+    )
+    if roles_of(request.user).get(indicator.organisation_id) not in FILING_ROLES:
+        raise PermissionDenied
+    form = IndicatorTlpForm(request.POST or None, initial={"tlp": indicator.tlp})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_tlp_set(indicator=indicator, actor=request.user, **form.cleaned_data)
+        except CallOffError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("Die TLP-Stufe wurde gespeichert."))
+            return redirect(_back(indicator))
+    return render(
+        request,
+        "aftercare/form.html",
+        {
+            "form": form,
+            "title": _("TLP-Stufe ändern"),
             "subtitle": f"{indicator.get_kind_display()}: {indicator.value}",
             "calloff": indicator.calloff,
             "back": _back(indicator),

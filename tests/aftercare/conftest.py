@@ -40,3 +40,14 @@ FINDING = {
     "recommendation": "MFA für alle Fernzugänge erzwingen.",
 }
 SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+@pytest.fixture
+def engaged_b_p2(file_calloff, setup, org_b, charlie):
+    """Body B's call-off (filed by charlie): P1 declines, P2 accepts (another provider than body A's)."""
+    calloff = file_calloff(organisation=org_b, actor=charlie)
+    calloff_services.offer_decline(
+        calloff=calloff, provider=setup.providers[0], actor=setup.staff[0], reason="Keine Kapazität"
+    )
+    calloff.refresh_from_db()
+    return calloff_services.offer_accept(calloff=calloff, provider=setup.providers[1], actor=setup.staff[1], **LEAD)

@@ -178,6 +178,8 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare:finding_edit": ("get", "finding", AFTERCARE_WRITE),
     "aftercare:indicator_new": ("get", "aftercare_calloff", AFTERCARE_WRITE),
     "aftercare:indicator_edit": ("get", "indicator", AFTERCARE_WRITE),
+    # The body's callers and administrators choose an indicator's TLP (the provider on its own edit page).
+    "aftercare:indicator_tlp": ("get", "indicator", {**INCIDENT_WRITE, "ministry": DENIED}),
     "aftercare:incident_export": ("get", "aftercare_export", INCIDENT_READ),
     "aftercare:major_export": ("get", "aftercare_major_export", MINISTRY),
     "aftercare:matches": ("get", None, MINISTRY),
@@ -526,6 +528,7 @@ ENDPOINTS = {
     "aftercare_indicator_new": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "aftercare_finding_edit": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "aftercare_indicator_edit": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_indicator_tlp": {NOTHING: 404, DECIDE: 404, ENGAGED: 403, ENDED: 403},
     "aftercare_export": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_findings": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_indicators": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
@@ -643,6 +646,7 @@ def state_world(setup, file_calloff, alice, ministry):
         if finding is not None:
             urls["aftercare_finding_edit"] = reverse("aftercare:finding_edit", args=[finding.public_id])
             urls["aftercare_indicator_edit"] = reverse("aftercare:indicator_edit", args=[indicator.public_id])
+            urls["aftercare_indicator_tlp"] = reverse("aftercare:indicator_tlp", args=[indicator.public_id])
             urls["api_finding"] = reverse(
                 "aftercare_api:finding-detail", kwargs={"id": calloff.public_id, "item_id": finding.public_id}
             )
