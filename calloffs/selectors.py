@@ -138,10 +138,15 @@ class ProviderLoad:
 
 
 def provider_load() -> list[ProviderLoad]:
-    """Engagements (accepted or in progress) and open offers per provider, vs. capacity: one query."""
+    """Engagements (accepted or in progress) and open offers per provider, vs. capacity: one query.
+    Drills are left out: they never take capacity from a real emergency (services.offers)."""
     providers = Provider.objects.annotate(
-        engaged=Count("calloffs", filter=Q(calloffs__state__in=ENGAGED_STATES), distinct=True),
-        open_offers=Count("offers", filter=Q(offers__state=OfferState.OPEN), distinct=True),
+        engaged=Count(
+            "calloffs", filter=Q(calloffs__state__in=ENGAGED_STATES, calloffs__is_drill=False), distinct=True
+        ),
+        open_offers=Count(
+            "offers", filter=Q(offers__state=OfferState.OPEN, offers__calloff__is_drill=False), distinct=True
+        ),
     ).order_by("short_name")
     return [ProviderLoad(provider=p, engaged=p.engaged, open_offers=p.open_offers) for p in providers]
 
@@ -172,7 +177,7 @@ def assignment_candidates(calloff: CallOff) -> list[AssignCandidate]:
         ranks.setdefault(entry.provider_id, entry.rank)
     parties = ProviderRank.objects.filter(version__contract_id=calloff.contract_id).values("provider_id")
     providers = Provider.objects.filter(active=True, pk__in=parties).annotate(
-        engaged=Count("calloffs", filter=Q(calloffs__state__in=ENGAGED_STATES), distinct=True)
+        engaged=Count("calloffs", filter=Q(calloffs__state__in=ENGAGED_STATES, calloffs__is_drill=False), distinct=True)
     )
     offers = dict(calloff.offers.values_list("provider_id", "state"))
     candidates = [
@@ -242,7 +247,8 @@ def percent_of(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = None) -> Decimal:
-    qs = CallOff.objects.filter(contract=contract).exclude(state=CallOffState.CANCELLED)
+    """The estimates of the call-offs not cancelled; drills cost nothing and never count."""
+    qs = CallOff.objects.filter(contract=contract, is_drill=False).exclude(state=CallOffState.CANCELLED)
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.aggregate(total=Coalesce(Sum("estimated_value"), ZERO_MONEY))["total"]
@@ -260,7 +266,7 @@ def register_settled_source(source) -> None:
 
 
 def consumed_value(contract: FrameworkContract) -> Decimal:
-    entries = TimeEntry.objects.filter(calloff__contract=contract)
+    entries = TimeEntry.objects.filter(calloff__contract=contract, calloff__is_drill=False)  # drills: never billed
     settled = Decimal("0.00")
     for source in _SETTLED_SOURCES:
         amount, covered = source(contract)

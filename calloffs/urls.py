@@ -23,6 +23,7 @@ register_converter(word_converter(ACTION_WORDS), "calloff_action")
 urlpatterns = [
     path("", lists.calloff_list, name="list"),
     path("neu/", filing.calloff_create, name="create"),
+    path("uebungen/", include("calloffs.drills.urls")),
     path("lagebild/", situation.situation, name="situation"),
     path("zustellungen/", deliveries.delivery_list, name="deliveries"),
     path("zustellungen/<uuid:public_id>/", deliveries.delivery_detail, name="delivery_detail"),

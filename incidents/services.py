@@ -72,13 +72,16 @@ def incident_open_or_attach(
     affected_systems: str,
     actor,
     became_aware_assumed: bool = False,
+    is_drill: bool = False,
 ) -> Incident:
     """Return the given open incident of the body, or open a new one (with its reporting clocks).
 
     became_aware_assumed: the caller did not say since when the incident is known, so became_aware_at
-    is the filing time (the incident page says "angenommen" until the body corrects it)."""
+    is the filing time (the incident page says "angenommen" until the body corrects it).
+    is_drill: the record of a drill: always a new one (a drill never joins a real incident, nor a real
+    call-off a drill's record), and no reporting clock starts."""
     plausible.check_field("became_aware_at", plausible.check_past_datetime, became_aware_at)
-    if incident is not None:
+    if incident is not None and not is_drill:
         incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk, organisation=organisation)
         if incident.status != IncidentStatus.CLOSED:
             return incident
@@ -92,6 +95,7 @@ def incident_open_or_attach(
         operations_halted=operations_halted,
         affected_systems=affected_systems,
         created_by=actor if getattr(actor, "pk", None) else None,
+        is_drill=is_drill,
     )
     obligations_sync(incident=incident, created=True)
     return incident
@@ -137,7 +141,10 @@ def obligations_sync(*, incident: Incident, created: bool = False) -> list[Repor
     waived with a reason, never deleted: the record shows what was considered.
     ``created``: the incident was created in this transaction a moment ago, so it has none yet
     (nothing to read back); the new ones are written in one statement.
+    A drill's record has no legal reporting duty: nothing is created, no clock runs.
     """
+    if incident.is_drill:
+        return []
     if created:
         existing = {}
     else:
@@ -528,7 +535,7 @@ def obligations_remind_due(*, now=None, batch: int = 100) -> int:
         with transaction.atomic():
             due = list(
                 ReportingObligation.objects.open()
-                .filter(**{f"{field}__lte": now, f"{stamp}__isnull": True})
+                .filter(**{f"{field}__lte": now, f"{stamp}__isnull": True}, incident__is_drill=False)
                 .select_for_update(skip_locked=True)
                 .select_related("incident__organisation")[:batch]
             )

@@ -76,12 +76,18 @@ class CallOffListSerializer(WireModelSerializer):
     body = BodySerializer(source="organisation")
     assigned = serializers.SerializerMethodField(help_text="True once this provider is assigned.")
     offer = serializers.SerializerMethodField(help_text="The offer open to this provider now, else null.")
+    drill = serializers.BooleanField(
+        source="is_drill",
+        read_only=True,
+        help_text="True for a drill (Übung): the real path and SLA clocks, measured; nothing is billed.",
+    )
 
     class Meta:
         model = CallOff
         fields = [
             "id",
             "number",
+            "drill",
             "state",
             "priority",
             "category",
@@ -119,6 +125,7 @@ class CallOffListSerializer(WireModelSerializer):
 LIST_VALUES = (
     "public_id",
     "number",
+    "is_drill",
     "state",
     "priority",
     "category",
@@ -148,6 +155,7 @@ def calloff_list_rows(rows, *, provider_id: int) -> list[dict]:
             {
                 "id": str(row["public_id"]),
                 "number": row["number"],
+                "drill": row["is_drill"],
                 "state": row["state"],
                 "priority": row["priority"],
                 "category": row["category"],

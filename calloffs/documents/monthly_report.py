@@ -9,6 +9,7 @@
   accepted in the month, each SLA milestone (call-back, remote start, on site) that has a due time
   counts as met (reported by then), missed (reported late, or not reported and overdue) or open.
 
+Drills (Übungen) are left out of every figure: they have a report of their own (calloffs.drills).
 All times are Europe/Berlin; the month is [first day 00:00, first day of next month 00:00).
 """
 
@@ -171,7 +172,7 @@ def build_monthly_report(*, contract: FrameworkContract, month: date, now: datet
     now = now or timezone.now()
     start, end = month_bounds(month)
     filed = list(
-        CallOff.objects.filter(contract=contract, submitted_at__gte=start, submitted_at__lt=end)
+        CallOff.objects.filter(contract=contract, submitted_at__gte=start, submitted_at__lt=end, is_drill=False)
         .select_related("organisation")
         .order_by("submitted_at")
     )
@@ -186,21 +187,21 @@ def build_monthly_report(*, contract: FrameworkContract, month: date, now: datet
         total.add(calloff)
 
     committed = (
-        CallOff.objects.filter(contract=contract, submitted_at__lt=end)
+        CallOff.objects.filter(contract=contract, submitted_at__lt=end, is_drill=False)
         .exclude(state=CallOffState.CANCELLED)
         .aggregate(total=Sum("estimated_value"))["total"]
         or ZERO
     )
-    entries = TimeEntry.objects.filter(calloff__contract=contract)
+    entries = TimeEntry.objects.filter(calloff__contract=contract, calloff__is_drill=False)
     consumed_month = (
         entries.filter(date__gte=month, date__lt=next_month(month)).aggregate(total=Sum("value"))["total"] or ZERO
     )
     consumed_total = entries.filter(date__lt=next_month(month)).aggregate(total=Sum("value"))["total"] or ZERO
 
     sla: dict[int, ProviderSLA] = {}
-    offers = Offer.objects.filter(calloff__contract=contract, offered_at__gte=start, offered_at__lt=end).select_related(
-        "provider"
-    )
+    offers = Offer.objects.filter(
+        calloff__contract=contract, calloff__is_drill=False, offered_at__gte=start, offered_at__lt=end
+    ).select_related("provider")
     for offer in offers:
         row = sla.setdefault(offer.provider_id, ProviderSLA(offer.provider))
         row.offers += 1
@@ -208,7 +209,7 @@ def build_monthly_report(*, contract: FrameworkContract, month: date, now: datet
         row.declined += offer.state == OfferState.DECLINED
         row.expired += offer.state == OfferState.EXPIRED
     assigned = CallOff.objects.filter(
-        Q(contract=contract, accepted_at__gte=start, accepted_at__lt=end), provider__isnull=False
+        Q(contract=contract, accepted_at__gte=start, accepted_at__lt=end), provider__isnull=False, is_drill=False
     ).select_related("provider")
     for calloff in assigned:
         row = sla.setdefault(calloff.provider_id, ProviderSLA(calloff.provider))

@@ -159,12 +159,37 @@ def _check_filer(*, actor, organisation, on_behalf, phoned_in_by, verification_n
     return "", ""
 
 
+def _check_drill_starter(*, actor, organisation: Organisation, on_behalf: bool) -> None:
+    """A drill is started by the body's caller/admin, or by the ministry for any body."""
+    if on_behalf:
+        raise InvalidInput(_("Eine Übung wird nicht im Auftrag gestellt."), field="on_behalf")
+    if is_ministry(actor) or can_file_for(actor, organisation):
+        return
+    raise NotPermitted(
+        _(
+            "Sie dürfen für „{body}“ keine Übung starten. Dafür ist die Rolle „Abrufberechtigt“ "
+            "oder „Administration der Stelle“ nötig."
+        ),
+        body=organisation.name,
+    )
+
+
 def _pick_incident(organisation: Organisation, incident: Incident | None) -> Incident | None:
+    """The given incident of the body, else its most recent open real one (a drill's record never)."""
     if incident is not None:
         if incident.organisation_id != organisation.pk:
             raise InvalidInput(_("Dieser Sicherheitsvorfall gehört zu einer anderen Stelle."), field="incident")
+        if incident.is_drill:
+            raise InvalidInput(
+                _("Dieser Vorgang ist eine Übung; ein Notfall-Abruf gehört nicht dazu."), field="incident"
+            )
         return incident
-    return Incident.objects.filter(organisation=organisation).open().order_by("-became_aware_at", "-pk").first()
+    return (
+        Incident.objects.filter(organisation=organisation, is_drill=False)
+        .open()
+        .order_by("-became_aware_at", "-pk")
+        .first()
+    )
 
 
 def calloff_file(
@@ -187,6 +212,7 @@ def calloff_file(
     verification_note: str = "",
     contract: FrameworkContract | None = None,
     incident: Incident | None = None,
+    drill: bool = False,
 ) -> CallOff:
     """File a call-off for a body and offer it to the first provider in the order of precedence.
 
@@ -197,6 +223,10 @@ def calloff_file(
     * Priority: P1 whenever operations are halted; otherwise as given (default P2).
     * Incident: the given one, else the body's most recent open incident, else a new one.
     * Ceiling: never refused for it; flagged and reported (see services.ceiling).
+    * drill=True: a drill (Übung, calloffs.drills) on the real path (precedence, offers, SLA clocks):
+      started by the body's caller/admin or by the ministry for any entitled body (never "on
+      behalf": nobody phoned in), in a drill record of its own (no reporting clock), outside the
+      ceiling and never billed. Only the drill form passes it; the emergency form never does.
 
     Everything is checked first, without a lock; then the number is drawn in a short transaction
     of its own, then the call-off is filed in one transaction that takes the contract's lock (the
@@ -205,13 +235,17 @@ def calloff_file(
     On a mass-incident day the sequence row and the contract row, each locked for a whole filing,
     made every filing wait for the one before it (docs/BENCHMARKS.md).
     """
-    phoned_in_by, verification_note = _check_filer(
-        actor=actor,
-        organisation=organisation,
-        on_behalf=on_behalf,
-        phoned_in_by=phoned_in_by,
-        verification_note=verification_note,
-    )
+    if drill:
+        _check_drill_starter(actor=actor, organisation=organisation, on_behalf=on_behalf)
+        incident = None  # a drill gets a drill record of its own
+    else:
+        phoned_in_by, verification_note = _check_filer(
+            actor=actor,
+            organisation=organisation,
+            on_behalf=on_behalf,
+            phoned_in_by=phoned_in_by,
+            verification_note=verification_note,
+        )
     if not isinstance(client_token, uuid.UUID):
         try:
             client_token = uuid.UUID(str(client_token))
@@ -220,6 +254,8 @@ def calloff_file(
     contract = _resolve_contract(contract)
     existing = CallOff.objects.filter(filed_by=actor, client_token=client_token).first()
     if existing is not None:
+        if existing.is_drill != drill:  # a token of one form sent to the other: never mix them
+            raise InvalidInput(_("Das Formular ist ungültig; bitte neu laden."), field="client_token")
         return existing
     _check_entitled(contract, organisation)
     situation = require_text(situation, field="situation", message=_("Bitte kurz beschreiben, was passiert ist."))
@@ -270,12 +306,13 @@ def calloff_file(
                 "on_behalf": on_behalf,
                 "phoned_in_by": phoned_in_by,
                 "verification_note": verification_note,
+                "is_drill": drill,
             },
         )
     except IntegrityError:
         # The same submission, sent twice at once: the other one was filed first.
         existing = CallOff.objects.filter(filed_by=actor, client_token=client_token).first()
-        if existing is None:
+        if existing is None or existing.is_drill != drill:
             raise
         return existing
 
@@ -284,20 +321,21 @@ def calloff_file(
 def _file(*, organisation, actor, contract, incident, number, now, lines, fields) -> CallOff:
     category, priority = fields["category"], fields["priority"]
     operations_halted, detected_at, affected = fields["operations_halted"], fields["detected_at"], fields["affected"]
-    on_behalf, phoned_in_by = fields["on_behalf"], fields["phoned_in_by"]
+    on_behalf, phoned_in_by, drill = fields["on_behalf"], fields["phoned_in_by"], fields["is_drill"]
     # Filings of one body one after the other (two at once would open two incidents); other bodies'
     # filings do not wait. NO KEY: rows that merely point at the body (FK checks) are not held up.
     list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
     incident = incident_open_or_attach(
         organisation=organisation,
-        incident=_pick_incident(organisation, incident),
-        title=f"{Category(category).label} ({number})",
+        incident=None if drill else _pick_incident(organisation, incident),
+        title=(_("ÜBUNG: ") if drill else "") + f"{Category(category).label} ({number})",
         category=category,
         became_aware_at=detected_at or now,
         became_aware_assumed=detected_at is None,
         operations_halted=operations_halted,
         affected_systems=affected,
         actor=actor,
+        is_drill=drill,
     )
     ranking_version, version_ranks = ranking_current_with_ranks(contract)
     calloff = CallOff.objects.create(
@@ -337,6 +375,7 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
             "under_mandate_of": _mandate_principal(actor, organisation, on_behalf),
             "incident": incident.public_id,
             "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
+            **({"drill": True, "by_ministry": is_ministry(actor)} if drill else {}),
         },
     )
     timeline_add(
@@ -345,10 +384,14 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         source=TimelineEntry.Source.SYSTEM,
         author=actor,
         at=now,
-        text=_("Abruf {number} gestellt (Priorität {priority}){behalf}.").format(
-            number=number,
-            priority=priority,
-            behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
+        text=(
+            _("ÜBUNG: Übungsabruf {number} gestartet (Priorität {priority}).").format(number=number, priority=priority)
+            if drill
+            else _("Abruf {number} gestellt (Priorität {priority}){behalf}.").format(
+                number=number,
+                priority=priority,
+                behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
+            )
         ),
     )
     offer_next(
@@ -362,5 +405,7 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     calloff.contract = contract
     _check_entitled(contract, organisation)  # again, under the lock: a change of the term or the bodies wins
+    if drill:
+        return calloff  # a drill costs nothing: it neither uses nor is checked against the ceiling
     ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
     return calloff

@@ -15,6 +15,9 @@ at that moment loses nothing: the outbox sweep re-enqueues what is due and not p
 
 Payloads carry no more personal data than needed: no names or phone numbers of the body's
 people go into a webhook (the provider reads them through the authenticated API).
+
+A drill (Übung) says so in every message: ``"drill": true`` in every webhook payload (false for a
+real call-off), "ÜBUNG" before every subject and SMS and atop every e-mail (``_marked``).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 SITUATION_MAX = 280
 SMS_MAX = 320
+#: The mark of a drill in every message, the same word in every language (as on the pages and PDFs).
+DRILL_MARK = "ÜBUNG"
 #: Provider contacts that get an SMS for an urgent event, in the order of their position.
 PROVIDER_SMS_CONTACTS = 3
 
@@ -93,6 +98,7 @@ def webhook_payload(*, event_type: str, calloff: CallOff, event: CallOffEvent, e
     body = calloff.organisation
     data = {
         "calloff": {"id": str(calloff.public_id), "number": calloff.number, "url": api_url(calloff)},
+        "drill": calloff.is_drill,
         "body": {"name": body.name, "ags": body.ags or "", "kind": body.kind},
         "priority": calloff.priority,
         "category": calloff.category,
@@ -161,6 +167,20 @@ def ministry_recipients() -> list[str]:
 
 def _create(rows: list[Notification]) -> list[Notification]:
     return notifications_create(rows)
+
+
+def _marked(rows: list[Notification], calloff: CallOff | None) -> list[Notification]:
+    """The rows of a drill carry the mark where a person reads first: subject and SMS begin with
+    ÜBUNG, an e-mail opens with a line saying it is a drill (webhooks: ``"drill": true``)."""
+    if calloff is None or not calloff.is_drill:
+        return rows
+    for row in rows:
+        if row.channel == Channel.EMAIL:
+            row.subject = _short(f"{DRILL_MARK}: {row.subject}", 200)
+            row.body = _("{mark} – dies ist eine Übung, kein Notfall.").format(mark=DRILL_MARK) + "\n\n" + row.body
+        elif row.channel == Channel.SMS:
+            row.body = _short(f"{DRILL_MARK}: {row.body}", SMS_MAX)
+    return rows
 
 
 def _about(calloff: CallOff | None, *, source: str = "") -> dict:
@@ -258,7 +278,7 @@ def notifications_for_event(event: CallOffEvent) -> list[Notification]:
     builder = _BUILDERS.get(event.kind)
     if builder is None:
         return []
-    return _create(builder(event, event.calloff))
+    return _create(_marked(builder(event, event.calloff), event.calloff))
 
 
 def _offered(event: CallOffEvent, calloff: CallOff) -> list[Notification]:
@@ -484,7 +504,7 @@ def notifications_for_alert(alert: MinistryAlert) -> list[Notification]:
         )
         for email in ministry_recipients()
     ]
-    return _create(rows)
+    return _create(_marked(rows, alert.calloff if alert.calloff_id else None))
 
 
 def notifications_for_audit_checkpoint(checkpoint: dict, line: str) -> list[Notification]:
@@ -525,6 +545,7 @@ def notifications_for_document(document: CallOffDocument) -> list[Notification]:
             "timestamp": document.rendered_at,
             "data": {
                 "calloff": {"id": str(calloff.public_id), "number": calloff.number, "url": api_url(calloff)},
+                "drill": calloff.is_drill,
                 "document": {
                     "id": str(document.public_id),
                     "kind": document.kind,

@@ -56,7 +56,8 @@ from .common import (
 
 def _engagements(provider_ids: list[int]) -> dict[int, int]:
     rows = (
-        CallOff.objects.filter(provider_id__in=provider_ids, state__in=ENGAGED_STATES)
+        # A drill never takes a provider's capacity from a real emergency.
+        CallOff.objects.filter(provider_id__in=provider_ids, state__in=ENGAGED_STATES, is_drill=False)
         .values("provider_id")
         .annotate(n=Count("id"))
     )

@@ -88,7 +88,8 @@ def calloff_change_scope(
         },
     )
     calloff.contract = contract
-    ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
+    if not calloff.is_drill:  # a drill costs nothing: not checked against the ceiling
+        ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
     timeline_add(
         incident=calloff.incident,
         scope=timeline_scope(calloff),

@@ -44,8 +44,9 @@ class Situation:
 def situation(now=None) -> Situation:
     now = now or timezone.now()
     since = now - timedelta(hours=24)
-    incidents_by_status = dict(Incident.objects.values_list("status").annotate(n=Count("id")).order_by())
-    open_incidents = Incident.objects.open()
+    # Drills are not part of the situation: their records and call-offs are left out of every figure.
+    incidents_by_status = dict(Incident.objects.real().values_list("status").annotate(n=Count("id")).order_by())
+    open_incidents = Incident.objects.real().open()
     incidents_by_rb = dict(
         open_incidents.values_list("organisation__regierungsbezirk").annotate(n=Count("id")).order_by()
     )
@@ -56,14 +57,21 @@ def situation(now=None) -> Situation:
             bodies_by_kreis[key] += 1
     by_state_priority = {
         (state, priority): n
-        for state, priority, n in CallOff.objects.values_list("state", "priority").annotate(n=Count("id")).order_by()
+        for state, priority, n in CallOff.objects.filter(is_drill=False)
+        .values_list("state", "priority")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     calloffs_by_rb = dict(
-        CallOff.objects.open().values_list("organisation__regierungsbezirk").annotate(n=Count("id")).order_by()
+        CallOff.objects.filter(is_drill=False)
+        .open()
+        .values_list("organisation__regierungsbezirk")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     expired = Counter(
         dict(
-            CallOffEvent.objects.filter(kind=EventKind.EXPIRED, at__gte=since)
+            CallOffEvent.objects.filter(kind=EventKind.EXPIRED, at__gte=since, calloff__is_drill=False)
             .values_list("provider__short_name")
             .annotate(n=Count("id"))
             .order_by()
@@ -91,7 +99,7 @@ def _breaches(since) -> Counter:
     """SLA breaches of the last 24 hours per provider (milestones missed)."""
     return Counter(
         dict(
-            SLABreach.objects.filter(detected_at__gte=since)
+            SLABreach.objects.filter(detected_at__gte=since, calloff__is_drill=False)
             .values_list("calloff__provider__short_name")
             .annotate(n=Count("id"))
             .order_by()

@@ -51,6 +51,10 @@ class IncidentQuerySet(models.QuerySet):
     def open(self) -> IncidentQuerySet:
         return self.exclude(status=IncidentStatus.CLOSED)
 
+    def real(self) -> IncidentQuerySet:
+        """Without the records of drills (what counts for the situation and the reporting duties)."""
+        return self.filter(is_drill=False)
+
 
 class Incident(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -68,6 +72,9 @@ class Incident(models.Model):
     personal_data_affected = models.BooleanField(_("Personenbezogene Daten betroffen"), null=True, blank=True)
     nis2_in_scope = models.BooleanField(_("Im Anwendungsbereich von NIS-2"), default=False)
     criminal_complaint_filed = models.BooleanField(_("Strafanzeige erstattet"), default=False)
+    #: The record of a drill (Übung): opened for a drill call-off only, never attached to a real
+    #: incident, and no legal reporting clock ever runs for it (services.obligations_sync).
+    is_drill = models.BooleanField(_("Übung"), default=False, editable=False)
     major_incident = models.ForeignKey(
         "incidents.MajorIncident",
         null=True,

@@ -1,0 +1,154 @@
+"""Drill pages: start a drill (its own page, never the emergency form), the report of one drill and
+the ministry's overview per provider over time, each also as a PDF."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from tenants.models import Organisation
+
+from .. import permissions, selectors
+from ..documents.render import render_pdf
+from ..errors import CallOffError
+from ..models import CallOff
+from ..services import calloff_file
+from .forms import DrillForm
+from .measures import drill_report, provider_drills
+
+
+def _starters(user) -> list[Organisation]:
+    """The bodies this user may start a drill for: the ministry any body; a caller/admin their own."""
+    if permissions.is_ministry(user):
+        return list(Organisation.objects.order_by("name"))
+    if not permissions.is_active_user(user):
+        return []
+    return list(permissions.fileable_organisations(user))
+
+
+def _pick(organisations: list[Organisation], value: str) -> Organisation | None:
+    try:
+        wanted = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    return next((o for o in organisations if o.public_id == wanted), None)
+
+
+@login_required
+def drill_start(request):
+    organisations = _starters(request.user)
+    if not organisations:
+        raise PermissionDenied
+    contract = selectors.active_contract()
+    modules = list(contract.service_modules.order_by("position", "id")) if contract else []
+    kwargs = {"organisations": organisations, "modules": modules}
+    if request.method == "POST":
+        form = DrillForm(request.POST, **kwargs)
+        if form.is_valid() and contract is not None:
+            data = form.cleaned_data
+            organisation = _pick(organisations, data["organisation"])
+            try:
+                if organisation is None:
+                    raise Http404
+                calloff = calloff_file(
+                    organisation=organisation,
+                    actor=request.user,
+                    client_token=data["client_token"],
+                    category=data["category"],
+                    situation=data["situation"],
+                    callback_phone=data["callback_phone"],
+                    callback_email=data["callback_email"],
+                    services=form.services(),
+                    priority=data["priority"],
+                    operations_halted=False,
+                    contract=contract,
+                    drill=True,
+                )
+            except CallOffError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Die Übung %(number)s läuft: Die Dienstleister werden nach der Rangfolge angefragt.")
+                    % {"number": calloff.number},
+                )
+                return redirect("calloffs:detail", public_id=calloff.public_id)
+    else:
+        initial = {"client_token": DrillForm.new_token()}
+        if len(organisations) == 1:
+            initial["organisation"] = str(organisations[0].public_id)
+        form = DrillForm(initial=initial, **kwargs)
+    return render(
+        request,
+        "calloffs/drills/start.html",
+        {"form": form, "contract": contract},
+        status=400 if form.errors else 200,
+    )
+
+
+def _drill_for_user(user, public_id) -> CallOff:
+    """A drill the user may see (its body, the ministry, the provider assigned or asked); 404 otherwise."""
+    return get_object_or_404(
+        CallOff.objects.visible_to(user).filter(is_drill=True).select_related("organisation", "provider", "contract"),
+        public_id=public_id,
+    )
+
+
+def _pdf(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def drill_report_page(request, public_id):
+    report = drill_report(_drill_for_user(request.user, public_id))
+    return render(request, "calloffs/drills/report.html", {"report": report, "calloff": report.calloff})
+
+
+@never_cache
+@login_required
+@require_GET
+def drill_report_pdf(request, public_id):
+    calloff = _drill_for_user(request.user, public_id)
+    report = drill_report(calloff)
+    pdf = render_pdf("pdf/drill_report.html", {"report": report, "calloff": calloff, "drill": True})
+    return _pdf(pdf, f"Uebungsbericht_{calloff.number}.pdf")
+
+
+def _require_ministry(user) -> None:
+    if not permissions.is_ministry(user):
+        raise Http404
+
+
+@never_cache
+@login_required
+@require_GET
+def drill_overview(request):
+    _require_ministry(request.user)
+    context = {"providers": provider_drills(), "generated_at": timezone.now()}
+    return render(request, "calloffs/drills/overview.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def drill_overview_pdf(request):
+    _require_ministry(request.user)
+    now = timezone.now()
+    pdf = render_pdf(
+        "pdf/drill_overview.html", {"providers": provider_drills(now=now), "generated_at": now, "drill": True}
+    )
+    return _pdf(pdf, f"Uebungen_{timezone.localdate(now):%Y-%m-%d}.pdf")
