@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from calloffs.services.notify import DRILL_MARK
 from digisos.wire import rfc3339
 from notifications.models import Audience, Channel, Notification, source_of
 from notifications.services import mail_enqueue, notifications_create
@@ -49,6 +50,7 @@ def webhook_payload(measure: Measure, *, event: str, at: datetime, overdue: bool
                 "number": calloff.number,
                 "url": f"{settings.SITE_URL}/api/v1/calloffs/{calloff.public_id}/",
             },
+            "drill": calloff.is_drill,  # as on every call-off payload (calloffs.services.notify)
             "measure": {
                 "id": str(measure.public_id),
                 "finding": str(measure.finding.public_id),
@@ -90,6 +92,9 @@ def _footer(measure: Measure) -> str:
 
 
 def _mail(measure: Measure, *, recipients, subject: str, body: str, event: str, audience: str) -> None:
+    if measure.calloff.is_drill:  # a drill's messages say so first (calloffs.services.notify._marked)
+        subject = f"{DRILL_MARK}: {subject}"
+        body = _("{mark} – dies ist eine Übung, kein Notfall.").format(mark=DRILL_MARK) + "\n\n" + body
     mail_enqueue(
         recipients=recipients,
         subject=subject,
