@@ -10,8 +10,10 @@ class AftercareConfig(AppConfig):
         from calloffs.situation.panels import register_panel
         from incidents.extensions import register_link
 
+        from .remediation.views import incident_link as measures_link
         from .situation import situation_panels
         from .views import incident_link
 
         register_link(incident_link)  # the incident page links to its findings and indicators
+        register_link(measures_link)  # … and to its measures and the reconnection gate
         register_panel(situation_panels)  # root causes and shared indicators in the situation picture

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_exports
+from .remediation import views as measure_views
 
 app_name = "aftercare"
 
@@ -22,4 +23,11 @@ urlpatterns += [
     ),
     path("indikatoren/", views_exports.matches, name="matches"),
     path("indikatoren/nrw.<str:fmt>.json", views_exports.nrw_export, name="nrw_export"),
+]
+
+urlpatterns += [
+    path("vorfall/<uuid:public_id>/massnahmen/", measure_views.incident_measures, name="measures"),
+    path("vorfall/<uuid:public_id>/wiederanschluss/", measure_views.gate_open, name="gate_open"),
+    path("massnahme/<uuid:public_id>/", measure_views.measure_page, name="measure"),
+    path("abruf/<uuid:calloff_id>/massnahme/neu/", measure_views.measure_new, name="measure_new"),
 ]

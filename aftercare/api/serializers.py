@@ -8,7 +8,8 @@ from rest_framework import serializers
 from digisos.plausible import ApiPastDateTimeField, check_order
 from digisos.wire import WireModelSerializer
 
-from ..models import Finding, FindingCategory, Indicator, IndicatorKind, Severity, Tlp
+from ..models import Finding, FindingCategory, Indicator, IndicatorKind, Measure, Severity, Tlp
+from ..remediation.models import DESCRIPTION_MAX, REASON_MAX, REASON_MIN, TITLE_MAX
 from ..validation import MAX_VALUE
 
 
@@ -101,3 +102,82 @@ class IndicatorUpdateSerializer(_SeenMixin, serializers.Serializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     first_seen = ApiPastDateTimeField(required=False, allow_null=True)
     last_seen = ApiPastDateTimeField(required=False, allow_null=True)
+
+
+# --- Measures -----------------------------------------------------------------------------------
+
+
+class MeasureSerializer(WireModelSerializer):
+    """A measure as the provider sees it: no names of the body's people (only whether someone is assigned)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    finding = serializers.UUIDField(source="finding.public_id", read_only=True)
+    severity = serializers.ChoiceField(source="finding.severity", choices=Severity.choices, read_only=True)
+    owner_assigned = serializers.SerializerMethodField(help_text="A person at the body is responsible.")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "finding",
+            "title",
+            "description",
+            "severity",
+            "owner_kind",
+            "owner_assigned",
+            "due_date",
+            "overdue",
+            "required_for_reconnection",
+            "state",
+            "done_at",
+            "done_note",
+            "verified_at",
+            "verify_note",
+            "returned_at",
+            "returned_reason",
+            "risk_accepted_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_owner_assigned(self, measure) -> bool:
+        return measure.owner_id is not None
+
+    def get_overdue(self, measure) -> bool:
+        return measure.is_overdue()
+
+
+class MeasureInputSerializer(serializers.Serializer):
+    finding = serializers.UUIDField(help_text="The finding (of this call-off) the measure remedies.")
+    title = serializers.CharField(max_length=TITLE_MAX)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default="")
+    required_for_reconnection = serializers.BooleanField(required=False, default=False)
+
+
+class MeasureUpdateSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change (the text not once the measure is finished)."""
+
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
+    required_for_reconnection = serializers.BooleanField(required=False)
+
+
+class MeasureVerifySerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=[("verified", "verified"), ("sent_back", "sent_back")],
+        help_text="`verified`: the re-test confirms the measure; `sent_back`: it does not (`note` is the reason).",
+    )
+    note = serializers.CharField(
+        max_length=REASON_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Optional with `verified`; with `sent_back` the reason, {REASON_MIN}–{REASON_MAX} characters.",
+    )
+
+    def validate(self, attrs):
+        if attrs["result"] == "sent_back" and len(attrs["note"].strip()) < REASON_MIN:
+            raise serializers.ValidationError({"note": [_("Bitte mindestens {n} Zeichen.").format(n=REASON_MIN)]})
+        return attrs

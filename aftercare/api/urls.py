@@ -17,4 +17,11 @@ urlpatterns = [
     path(
         "calloffs/<str:id>/indicators/<str:item_id>/", views.IndicatorViewSet.as_view(DETAIL), name="indicator-detail"
     ),
+    path("calloffs/<str:id>/measures/", views.MeasureViewSet.as_view(LIST), name="measure-list"),
+    path("calloffs/<str:id>/measures/<str:item_id>/", views.MeasureViewSet.as_view(DETAIL), name="measure-detail"),
+    path(
+        "calloffs/<str:id>/measures/<str:item_id>/verify/",
+        views.MeasureViewSet.as_view({"post": "verify"}),
+        name="measure-verify",
+    ),
 ]

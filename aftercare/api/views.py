@@ -1,11 +1,13 @@
-"""Findings and indicators in the provider API: ``/api/v1/calloffs/{id}/findings/`` and
-``…/indicators/`` (list, create, retrieve, update). Only the accepting provider of the call-off, while
-it is engaged, finds the call-off here; for any other key every path is a 404 problem."""
+"""Findings, indicators and measures in the provider API: ``/api/v1/calloffs/{id}/findings/``,
+``…/indicators/`` and ``…/measures/`` (list, create, retrieve, update; a measure also ``…/verify/``). Only
+the accepting provider of the call-off, while it is engaged, finds the call-off here; for any other key
+every path is a 404 problem."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
@@ -16,7 +18,9 @@ from calloffs.api.permissions import READ, WRITE
 from calloffs.api.views import IDEMPOTENCY_PARAMETER, Pagination, ProviderApiMixin
 
 from .. import selectors, services
-from ..models import Finding, Indicator
+from ..errors import InvalidInput
+from ..models import Finding, Indicator, Measure
+from ..remediation import services as remediation
 from . import serializers
 
 ITEM_PARAMETER = OpenApiParameter("item_id", str, OpenApiParameter.PATH, description="The row's id (UUID).")
@@ -145,3 +149,65 @@ class IndicatorViewSet(_CallOffRowsViewSet):
         data = self._valid(serializers.IndicatorUpdateSerializer, request)
         indicator = services.indicator_update(indicator=indicator, actor=request.user, **data)
         return Response(self.output(indicator).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The measures of the call-off's findings", parameters=[]),
+    create=extend_schema(
+        summary="Record a further measure for a finding",
+        request=serializers.MeasureInputSerializer,
+        responses={201: serializers.MeasureSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="Every finding brings one measure when it is recorded; this adds another. The due date "
+        "follows from the finding's severity under the contract (critical 7, high 30, medium 90, low 180 days "
+        "by default). The body assigns the owner (a person at the body, or you as a billable service).",
+    ),
+    retrieve=extend_schema(summary="One measure", parameters=[ITEM_PARAMETER]),
+    partial_update=extend_schema(
+        summary="Change a measure's text or its mark `required_for_reconnection`",
+        request=serializers.MeasureUpdateSerializer,
+        responses={200: serializers.MeasureSerializer},
+        parameters=[ITEM_PARAMETER],
+    ),
+)
+class MeasureViewSet(_CallOffRowsViewSet):
+    model = Measure
+    output = serializers.MeasureSerializer
+    action_permissions = {**_CallOffRowsViewSet.action_permissions, "verify": WRITE}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("finding")
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        calloff = self.calloff()
+        data = self._valid(serializers.MeasureInputSerializer, request)
+        finding = Finding.objects.filter(calloff_id=calloff.pk, public_id=data.pop("finding")).first()
+        if finding is None:
+            raise InvalidInput(_("Diesen Befund gibt es in diesem Abruf nicht."), field="finding")
+        measure = remediation.measure_create(calloff=calloff, actor=request.user, finding=finding, **data)
+        return Response(self.output(measure).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        measure = self.get_object()
+        data = self._valid(serializers.MeasureUpdateSerializer, request)
+        measure = remediation.measure_update(measure=measure, actor=request.user, **data)
+        return Response(self.output(measure).data)
+
+    @extend_schema(
+        summary="Confirm a measure the body marked done, or send it back",
+        request=serializers.MeasureVerifySerializer,
+        responses={200: serializers.MeasureSerializer},
+        parameters=[ITEM_PARAMETER, IDEMPOTENCY_PARAMETER],
+        description="Only for a measure in state `done` (else 409 `transition_not_allowed`). `sent_back` puts "
+        "it back to `in_progress` and tells the body your reason.",
+    )
+    @idempotent
+    def verify(self, request, *args, **kwargs):
+        measure = self.get_object()
+        data = self._valid(serializers.MeasureVerifySerializer, request)
+        if data["result"] == "verified":
+            measure = remediation.measure_verify(measure=measure, actor=request.user, note=data["note"])
+        else:
+            measure = remediation.measure_send_back(measure=measure, actor=request.user, reason=data["note"])
+        return Response(self.output(measure).data)

@@ -31,7 +31,7 @@ def api_url(measure: Measure) -> str:
 
 
 def portal_path(measure: Measure) -> str:
-    return reverse("aftercare:incident", kwargs={"public_id": measure.incident.public_id}) + "#measures"
+    return reverse("aftercare:measure", kwargs={"public_id": measure.public_id})
 
 
 def portal_url(measure: Measure) -> str:

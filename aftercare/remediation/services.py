@@ -100,7 +100,7 @@ def remediation_terms_save(*, contract, actor, **fields) -> RemediationTerms:
 # --- Checks -------------------------------------------------------------------------------------
 
 
-def _is_body_admin(actor, organisation_id: int) -> bool:
+def is_body_admin(actor, organisation_id: int) -> bool:
     return (
         is_active_user(actor)
         and Membership.objects.filter(user_id=actor.pk, organisation_id=organisation_id, role=Role.ADMIN).exists()
@@ -114,7 +114,7 @@ def _is_member(user, organisation_id: int) -> bool:
     )
 
 
-def _is_engaged(actor, calloff_id: int) -> bool:
+def is_engaged(actor, calloff_id: int) -> bool:
     return engaged_calloffs(actor).filter(pk=calloff_id).exists()
 
 
@@ -301,7 +301,7 @@ def measure_update(*, measure: Measure, actor, **changes) -> Measure:
 def measure_assign(*, measure: Measure, actor, owner_kind: str, owner=None) -> Measure:
     """A body admin names who is responsible: a member of the body, or the provider (billable)."""
     measure = _lock(measure)
-    if not _is_body_admin(actor, measure.organisation_id):
+    if not is_body_admin(actor, measure.organisation_id):
         raise NotPermitted(_("Nur die Administration der Stelle kann Verantwortliche festlegen."))
     _require_state(measure, *OPEN_STATES)
     if owner_kind not in OwnerKind.values:
@@ -326,19 +326,19 @@ def measure_assign(*, measure: Measure, actor, owner_kind: str, owner=None) -> M
     return measure
 
 
-def _may_work_on(actor, measure: Measure) -> bool:
+def may_work_on(actor, measure: Measure) -> bool:
     """A body admin; the owner (a member of the body); for a measure the provider owns, the provider."""
-    if _is_body_admin(actor, measure.organisation_id):
+    if is_body_admin(actor, measure.organisation_id):
         return True
     if measure.owner_kind == OwnerKind.PROVIDER:
-        return _is_engaged(actor, measure.calloff_id)
+        return is_engaged(actor, measure.calloff_id)
     return measure.owner_id == getattr(actor, "pk", None) and _is_member(actor, measure.organisation_id)
 
 
 @transaction.atomic(durable=True)
 def measure_start(*, measure: Measure, actor) -> Measure:
     measure = _lock(measure)
-    if not _may_work_on(actor, measure):
+    if not may_work_on(actor, measure):
         raise NotPermitted(_("Nur die Administration der Stelle oder die verantwortliche Person kann das."))
     _require_state(measure, MeasureState.OPEN)
     measure.state = MeasureState.IN_PROGRESS
@@ -351,7 +351,7 @@ def measure_start(*, measure: Measure, actor) -> Measure:
 def measure_done(*, measure: Measure, actor, note: str = "") -> Measure:
     """Marked as carried out: the accepting provider is asked to verify (webhook ``measure.verified_requested``)."""
     measure = _lock(measure)
-    if not _may_work_on(actor, measure):
+    if not may_work_on(actor, measure):
         raise NotPermitted(_("Nur die Administration der Stelle oder die verantwortliche Person kann das."))
     _require_state(measure, *OPEN_STATES)
     note = _text(note, field="note", limit=NOTE_MAX)
@@ -367,7 +367,7 @@ def measure_done(*, measure: Measure, actor, note: str = "") -> Measure:
 def measure_accept_risk(*, measure: Measure, actor, reason: str) -> Measure:
     """A body admin decides not to carry the measure out and takes the risk, with a reason."""
     measure = _lock(measure)
-    if not _is_body_admin(actor, measure.organisation_id):
+    if not is_body_admin(actor, measure.organisation_id):
         raise NotPermitted(_("Nur die Administration der Stelle kann ein Risiko akzeptieren."))
     _require_state(measure, *OPEN_STATES, MeasureState.DONE)
     reason = _reason(reason)
@@ -441,7 +441,7 @@ def gate_open(*, incident: Incident, actor, note: str = "") -> ReconnectionGate:
     refused while a measure required for reconnection is not verified."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     ministry = is_ministry(actor)
-    if not (ministry or _is_body_admin(actor, incident.organisation_id)):
+    if not (ministry or is_body_admin(actor, incident.organisation_id)):
         raise NotPermitted(
             _("Nur die Administration der Stelle oder das Ministerium kann den Wiederanschluss freigeben.")
         )
@@ -463,7 +463,7 @@ def gate_open(*, incident: Incident, actor, note: str = "") -> ReconnectionGate:
         opened_at=timezone.now(),
         opened_by=actor,
         opened_by_name=(actor.get_full_name() or actor.email)[:300],
-        opened_as_ministry=ministry and not _is_body_admin(actor, incident.organisation_id),
+        opened_as_ministry=ministry and not is_body_admin(actor, incident.organisation_id),
         note=note,
     )
     audit(

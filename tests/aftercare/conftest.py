@@ -23,6 +23,20 @@ def engaged_b(file_calloff, setup, org_b, charlie):
 
 
 @pytest.fixture
+def personas(alice, bob, body_admin, charlie, ministry, p1, p2):
+    """Every persona of the aftercare pages by name."""
+    return {
+        "alice": alice,
+        "bob": bob,
+        "admin": body_admin,
+        "charlie": charlie,
+        "ministry": ministry,
+        "p1": p1,
+        "p2": p2,
+    }
+
+
+@pytest.fixture
 def p1(setup):
     return setup.staff[0]
 

@@ -21,19 +21,6 @@ def rows(engaged, p1):
     return finding, green, red
 
 
-@pytest.fixture
-def personas(alice, bob, body_admin, charlie, ministry, p1, p2):
-    return {
-        "alice": alice,
-        "bob": bob,
-        "admin": body_admin,
-        "charlie": charlie,
-        "ministry": ministry,
-        "p1": p1,
-        "p2": p2,
-    }
-
-
 def pages(engaged, rows):
     finding, green, _red = rows
     return {

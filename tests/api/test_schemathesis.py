@@ -71,9 +71,10 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
     statuses = set()
     operations = [result.ok() for result in schema.get_all_operations()]
     # The contract: 10 call-off paths (time-entries with GET and POST), the webhook endpoints (5) and the
-    # aftercare paths (findings and indicators: list, create, retrieve, update = 8) and the statements (5: a
-    # call-off's statements GET and POST, one statement, its answer, its XRechnung).
-    assert len(operations) == 29
+    # aftercare paths (findings, indicators and measures: list, create, retrieve, update = 12, and a
+    # measure's verify) and the statements (5: a call-off's statements GET and POST, one statement, its
+    # answer, its XRechnung).
+    assert len(operations) == 34
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
@@ -103,4 +104,5 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
         "GET /api/v1/calloffs/{id}/",
         "GET /api/v1/calloffs/{id}/findings/",
         "GET /api/v1/calloffs/{id}/indicators/",
+        "GET /api/v1/calloffs/{id}/measures/",
     } <= reached, sorted(statuses)

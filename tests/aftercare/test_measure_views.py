@@ -1,0 +1,124 @@
+"""Portal pages of measures and the gate, for every persona: the body's members and the ministry read,
+a body admin assigns and accepts risks, the owner works on the measure, the engaged provider verifies;
+another body and another provider get 404; readers get 403 on the steps; errors are German, input kept."""
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from aftercare import services
+from aftercare.models import Measure, MeasureState, ReconnectionGate
+from aftercare.remediation import services as remediation
+from tests.aftercare.conftest import FINDING
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def measure(engaged, p1):
+    finding = services.finding_create(calloff=engaged, actor=p1, **FINDING)
+    measure = Measure.objects.get(finding=finding)
+    return remediation.measure_update(measure=measure, actor=p1, required_for_reconnection=True)
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def urls(measure, engaged):
+    return {
+        "list": reverse("aftercare:measures", kwargs={"public_id": engaged.incident.public_id}),
+        "measure": reverse("aftercare:measure", kwargs={"public_id": measure.public_id}),
+        "new": reverse("aftercare:measure_new", kwargs={"calloff_id": engaged.public_id}),
+    }
+
+
+#: persona → (list, measure page, provider's new-measure form)
+MATRIX = {
+    "alice": (200, 200, 403),
+    "bob": (200, 200, 403),
+    "admin": (200, 200, 403),
+    "ministry": (200, 200, 403),
+    "p1": (200, 200, 200),
+    "charlie": (404, 404, 404),
+    "p2": (404, 404, 404),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(MATRIX))
+def test_who_sees_what(client_for, personas, persona, measure, engaged):
+    client = client_for(personas[persona])
+    got = tuple(client.get(url).status_code for url in urls(measure, engaged).values())
+    assert got == MATRIX[persona]
+    if got[0] == 200:
+        page = text(client.get(urls(measure, engaged)["list"]))
+        assert "Wiederanschluss gesperrt" in page and measure.title in page
+
+
+def test_the_body_assigns_and_works_the_provider_verifies(client_for, body_admin, bob, p1, measure, engaged):
+    url = urls(measure, engaged)["measure"]
+    admin = client_for(body_admin)
+    page = text(admin.get(url))
+    assert "Zuständigkeit festlegen" in page and "Umsetzung prüfen" not in page
+    response = admin.post(url, {"step": "assign", "assign-owner": str(bob.pk)})
+    assert response.status_code == 302 and Measure.objects.get(pk=measure.pk).owner == bob
+    owner = client_for(bob)  # a read-only member, but the owner of this measure
+    assert owner.post(url, {"step": "start"}).status_code == 302
+    assert owner.post(url, {"step": "done", "done-note": "MFA aktiv."}).status_code == 302
+    assert Measure.objects.get(pk=measure.pk).state == MeasureState.DONE
+    provider = client_for(p1)
+    page = text(provider.get(url))
+    assert "Umsetzung prüfen" in page and "bob@example.org" not in page  # the provider needs no names
+    response = provider.post(url, {"step": "verify", "verify-result": "sent_back", "verify-note": "kurz"})
+    assert response.status_code == 400 and "Bitte begründen Sie die Rückgabe" in text(response)
+    assert "kurz" in text(response)  # the input is kept
+    response = provider.post(url, {"step": "verify", "verify-result": "verified", "verify-note": "Retest ok."})
+    assert response.status_code == 302 and Measure.objects.get(pk=measure.pk).state == MeasureState.VERIFIED
+    # The gate can open now; the body admin opens it, recorded with who and when.
+    list_url = urls(measure, engaged)["list"]
+    assert "Wiederanschluss freigeben" in text(admin.get(list_url))
+    gate_url = reverse("aftercare:gate_open", kwargs={"public_id": engaged.incident.public_id})
+    assert client_for(bob).post(gate_url, {}).status_code == 403
+    assert client_for(p1).post(gate_url, {}).status_code == 403
+    response = admin.post(gate_url, {"note": "Netzanbindung wiederhergestellt."})
+    assert response.status_code == 302 and ReconnectionGate.objects.get().opened_by == body_admin
+    assert "Wiederanschluss freigegeben" in text(client_for(p1).get(list_url))
+
+
+def test_steps_are_refused_to_those_who_may_not_take_them(
+    client_for, alice, bob, ministry, p1, p2, charlie, measure, engaged
+):
+    url = urls(measure, engaged)["measure"]
+    for user, expected in ((alice, 403), (bob, 403), (ministry, 403), (p1, 403), (charlie, 404), (p2, 404)):
+        response = client_for(user).post(url, {"step": "risk", "risk-reason": "Wir tragen das Risiko bewusst."})
+        assert response.status_code == expected, user
+    assert client_for(p1).post(url, {"step": "verify", "verify-result": "verified"}).status_code == 403  # open
+    assert Measure.objects.get(pk=measure.pk).state == MeasureState.OPEN
+
+
+def test_accepting_a_risk_keeps_the_input_on_error(client_for, body_admin, measure, engaged):
+    url = urls(measure, engaged)["measure"]
+    admin = client_for(body_admin)
+    response = admin.post(url, {"step": "risk", "risk-reason": "zu kurz"})
+    assert response.status_code == 400 and "zu kurz" in text(response)
+    response = admin.post(url, {"step": "risk", "risk-reason": "Das VPN wird zum Monatsende abgeschaltet."})
+    assert response.status_code == 302 and Measure.objects.get(pk=measure.pk).state == MeasureState.ACCEPTED_RISK
+    gate_url = reverse("aftercare:gate_open", kwargs={"public_id": engaged.incident.public_id})
+    response = admin.post(gate_url, {})
+    assert response.status_code == 400 and "noch nicht vom Dienstleister bestätigt" in text(response)
+    assert not ReconnectionGate.objects.exists()
+
+
+def test_the_provider_adds_a_measure(client_for, p1, measure, engaged):
+    url = urls(measure, engaged)["new"]
+    client = client_for(p1)
+    response = client.post(url, {"finding": str(measure.finding.public_id), "title": ""})
+    assert response.status_code == 400
+    response = client.post(url, {"finding": str(measure.finding.public_id), "title": "Alte Konten löschen"})
+    assert response.status_code == 302 and Measure.objects.filter(title="Alte Konten löschen").exists()
+
+
+def test_the_incident_page_links_to_the_measures(client_for, alice, measure, engaged):
+    page = text(client_for(alice).get(reverse("incidents:detail", kwargs={"public_id": engaged.incident.public_id})))
+    assert "Nachbereitung: Maßnahmen und Wiederanschluss" in page and "Wiederanschluss gesperrt" in page
