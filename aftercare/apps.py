@@ -7,13 +7,16 @@ class AftercareConfig(AppConfig):
     verbose_name = _("Nachbereitung")
 
     def ready(self):
+        from calloffs.home import register_section
         from calloffs.situation.panels import register_panel
         from incidents.extensions import register_link
 
+        from .remediation.home import measure_sections
         from .remediation.views import incident_link as measures_link
         from .situation import situation_panels
         from .views import incident_link
 
         register_link(incident_link)  # the incident page links to its findings and indicators
         register_link(measures_link)  # … and to its measures and the reconnection gate
+        register_section(measure_sections)  # the home page: overdue measures, measures to verify
         register_panel(situation_panels)  # root causes and shared indicators in the situation picture

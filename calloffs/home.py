@@ -106,3 +106,32 @@ def ministry_home(user, *, now: datetime | None = None) -> MinistryHome | None:
             .order_by("-detected_at", "-pk")[:LIMIT]
         ),
     )
+
+
+# --- Sections the apps above us add (e.g. aftercare's overdue measures) ----------------------------
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A section of the home page from an app above calloffs, rendered with ``section`` in the context."""
+
+    key: str
+    template: str
+    context: dict
+    #: Sections are shown in ascending order (then by key), right under the emergency button.
+    order: int = 100
+
+
+_section_providers: list = []
+
+
+def register_section(provider) -> None:
+    """``provider(user) -> list[HomeSection]`` (empty for a user outside its audience); registering the
+    same callable twice has no effect. Registered at app-ready time, so calloffs never imports the app."""
+    if provider not in _section_providers:
+        _section_providers.append(provider)
+
+
+def home_sections(user) -> list[HomeSection]:
+    found = [section for provider in _section_providers for section in provider(user)]
+    return sorted(found, key=lambda section: (section.order, section.key))

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from calloffs.home import ministry_home, provider_home
+from calloffs.home import home_sections, ministry_home, provider_home
 from calloffs.permissions import can_file_any
 from calloffs.tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 from tenants.selectors import organisation_count
@@ -30,6 +30,8 @@ def home(request):
         # What waits for a provider's staff (offers, running call-offs, deadlines) or the ministry.
         "provider_home": provider_home(user),
         "ministry_home": ministry_home(user),
+        # What the apps above calloffs add (e.g. overdue measures of the user's bodies).
+        "home_sections": home_sections(user),
         "now": timezone.now(),
     }
     return render(request, "home.html", context)

@@ -2,10 +2,14 @@
 a body admin assigns and accepts risks, the owner works on the measure, the engaged provider verifies;
 another body and another provider get 404; readers get 403 on the steps; errors are German, input kept."""
 
+import datetime as dt
 import html
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from aftercare import services
 from aftercare.models import Measure, MeasureState, ReconnectionGate
@@ -122,3 +126,40 @@ def test_the_provider_adds_a_measure(client_for, p1, measure, engaged):
 def test_the_incident_page_links_to_the_measures(client_for, alice, measure, engaged):
     page = text(client_for(alice).get(reverse("incidents:detail", kwargs={"public_id": engaged.incident.public_id})))
     assert "Nachbereitung: Maßnahmen und Wiederanschluss" in page and "Wiederanschluss gesperrt" in page
+
+
+def overdue(measure):
+    """Put the measure's due date into the past (as time passing would)."""
+    past = timezone.localdate() - dt.timedelta(days=2)
+    Measure.objects.filter(pk=measure.pk).update(due_date=past, remind_on=past)
+
+
+def test_overdue_measures_are_loud_on_the_bodys_home_page(client_for, alice, bob, charlie, ministry, p1, measure):
+    assert "überfällig" not in text(client_for(alice).get("/"))
+    overdue(measure)
+    for user in (alice, bob):
+        page = text(client_for(user).get("/"))
+        assert "1 Maßnahme nach einem Sicherheitsvorfall ist überfällig" in page and measure.title in page
+    for user in (charlie, ministry, p1):
+        assert measure.title not in text(client_for(user).get("/"))
+
+
+def test_measures_to_verify_on_the_providers_home_page(client_for, body_admin, p1, p2, measure):
+    remediation.measure_done(measure=measure, actor=body_admin)
+    assert "wartet auf Ihre Prüfung" in text(client_for(p1).get("/"))
+    assert measure.title not in text(client_for(p2).get("/"))
+
+
+def test_the_home_page_costs_the_same_queries_with_more_overdue_measures(
+    client_for, alice, engaged, p1, measure, django_assert_num_queries
+):
+    overdue(measure)
+    client = client_for(alice)
+    client.get("/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/")
+    for _ in range(5):
+        finding = services.finding_create(calloff=engaged, actor=p1, **FINDING)
+        overdue(Measure.objects.get(finding=finding))
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert "6 Maßnahmen nach Sicherheitsvorfällen sind überfällig" in text(client.get("/"))
