@@ -62,7 +62,7 @@ def match(*, indicator: Indicator, calloff: CallOff, actor) -> Sighting | None:
     than one body, tell the ministry once and the other bodies' providers where TLP allows. The value
     row is locked, so two bodies recording the same value at the same moment raise one alert, not
     none and not two."""
-    if not matchable(indicator.tlp):
+    if not matchable(indicator.tlp) or calloff.is_drill:  # a drill's indicators are made up: never matched
         return None
     value_row, _created = IndicatorValue.objects.get_or_create(kind=indicator.kind, value=indicator.value)
     value_row = IndicatorValue.objects.select_for_update().get(pk=value_row.pk)

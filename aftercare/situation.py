@@ -56,7 +56,7 @@ class SharedIndicatorRow:
 def root_causes() -> list[RootCauseRow]:
     """Per finding category: the incidents with a root-cause finding of it, and those findings."""
     counts = (
-        Finding.objects.filter(root_cause=True)
+        Finding.objects.filter(root_cause=True, incident__is_drill=False)  # drills are not part of the situation
         .values("category")
         .annotate(incidents=Count("incident", distinct=True), findings=Count("id"))
         .order_by()
@@ -75,7 +75,7 @@ def root_causes() -> list[RootCauseRow]:
 
 
 def incidents_with_root_cause() -> int:
-    return Finding.objects.filter(root_cause=True).values("incident_id").distinct().count()
+    return Finding.objects.filter(root_cause=True, incident__is_drill=False).values("incident_id").distinct().count()
 
 
 def shared_indicators(limit: int = SHARED_LIMIT) -> tuple[int, list[SharedIndicatorRow]]:

@@ -286,3 +286,49 @@ def test_an_expired_offer_missed_the_sla(start_drill, setup):
 def test_real_call_offs_are_not_in_the_drill_overview(file_calloff):
     file_calloff()
     assert provider_drills() == []
+
+
+def test_a_drills_indicators_are_never_matched_and_its_measures_say_drill(
+    start_drill, setup, file_calloff, charlie, org_b
+):
+    """Aftercare: a drill's made-up indicators never alert real bodies; its measures' webhooks say "drill"."""
+    from aftercare import services as aftercare_services
+    from aftercare.models import Sighting
+    from aftercare.remediation.models import Measure
+    from aftercare.remediation.notify import webhook_payload
+    from aftercare.situation import incidents_with_root_cause
+
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/digisos")
+    drill = accept(setup, start_drill())
+    real = accept(setup, file_calloff(organisation=org_b, actor=charlie))
+    aftercare_services.indicator_create(calloff=real, actor=setup.staff[0], kind="ip", value="203.0.113.9", tlp="green")
+    aftercare_services.indicator_create(
+        calloff=drill, actor=setup.staff[0], kind="ip", value="203.0.113.9", tlp="green"
+    )
+    assert not Sighting.objects.filter(organisation_id=drill.organisation_id).exists()
+    assert not MinistryAlert.objects.filter(kind=AlertKind.OTHER).exists()
+
+    finding = aftercare_services.finding_create(
+        calloff=drill,
+        actor=setup.staff[0],
+        title="VPN-Zugang ohne Mehrfaktor-Anmeldung",
+        category="remote_access",
+        description="Übung: angenommene Anmeldung mit erbeuteten Zugangsdaten.",
+        severity="high",
+        root_cause=True,
+    )
+    assert incidents_with_root_cause() == 0  # the situation picture leaves the drill out
+    measure = Measure.objects.get(finding=finding)
+    payload = webhook_payload(measure, event="measure.due", at=timezone.now())
+    assert payload["data"]["drill"] is True
+
+
+def test_the_monthly_report_counts_real_call_offs_only(start_drill, setup, file_calloff):
+    from calloffs.documents.monthly_report import build_monthly_report
+
+    accept(setup, start_drill())
+    real = file_calloff()
+    report = build_monthly_report(contract=setup.contract, month=timezone.localdate().replace(day=1))
+    assert report.total.count == 1
+    assert report.ceiling.committed == real.estimated_value
+    assert [row.offers for row in report.sla] == [1]  # P1's offer of the real call-off, not the drill's
