@@ -49,3 +49,7 @@ class CalloffsConfig(AppConfig):
 
         for signal in (post_save, post_delete):
             signal.connect(provider_membership_changed, sender=ProviderMembership, dispatch_uid="calloffs.pm.forget")
+
+        from .contract_terms import connect_signals
+
+        connect_signals()  # a change of the contract's terms names a new version of what is kept

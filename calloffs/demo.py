@@ -14,6 +14,7 @@ from django.db import transaction
 
 from tenants.models import Regierungsbezirk
 
+from .contract_terms import terms_changed
 from .models import (
     ContractStatus,
     FrameworkContract,
@@ -211,6 +212,7 @@ def seed_demo_contract(*, password: str, totp_secret: str, stdout=None) -> dict:
         ProviderRank.objects.bulk_create(
             ProviderRank(version=version, provider=p, rank=rank) for rank, p in enumerate(providers, start=1)
         )
+        terms_changed()  # bulk_create sends no post_save
         _say(stdout, "Rangfolge v1 veröffentlicht")
     return {
         "contract": contract,

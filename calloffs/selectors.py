@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from . import contract_terms
 from .models import (
     ENGAGED_STATES,
     CallOff,
@@ -202,6 +203,9 @@ def contracts_in_force(day: date | None = None) -> QuerySet[FrameworkContract]:
 
 def active_contract(day: date | None = None) -> FrameworkContract | None:
     """The contract in force today (the most recently started one, should there be several)."""
+    if day is None:
+        in_force = contract_terms.terms().in_force
+        return in_force[0] if in_force else None
     return contracts_in_force(day).first()
 
 
@@ -295,7 +299,11 @@ def ranking_entries(version: RankingVersion) -> QuerySet[ProviderRank]:
 def ranking_current_with_ranks(contract: FrameworkContract) -> tuple[RankingVersion | None, list[ProviderRank]]:
     """The current ranking version and all its entries (providers joined), ordered as
     ``ranking_for_calloff`` reads them: one query when the version has entries (the filing reads
-    both; ``ranking_for_calloff(ranks=...)`` then needs none)."""
+    both; ``ranking_for_calloff(ranks=...)`` then needs none). For a contract in force today: the
+    kept terms (calloffs.contract_terms), no query."""
+    kept = contract_terms.terms().of(contract.pk)
+    if kept is not None:
+        return kept.ranking_version, list(kept.ranks)
     latest = RankingVersion.objects.filter(contract=contract).order_by("-number").values("pk")[:1]
     ranks = list(
         ProviderRank.objects.filter(version_id=Subquery(latest))
@@ -352,8 +360,8 @@ def hotline_providers(
             provider = entry.provider
             if provider.active and provider.serves(regierungsbezirk) and provider not in ranked:
                 ranked.append(provider)
-    others = Provider.objects.filter(active=True).exclude(pk__in=[p.pk for p in ranked]).order_by("short_name")
-    return ranked, list(others)
+    others = [p for p in contract_terms.terms().active_providers if p not in ranked]
+    return ranked, others
 
 
 # --- Ministry -------------------------------------------------------------------------------

@@ -35,6 +35,13 @@ def prime(key: Hashable, value) -> None:
         cache[key] = value
 
 
+def drop(key: Hashable) -> None:
+    """Drop one fact this request has kept (it changed)."""
+    cache = _cache.get()
+    if cache is not None:
+        cache.pop(key, None)
+
+
 def forget() -> None:
     """Drop what this request has kept (after it changed what was kept, e.g. a membership)."""
     cache = _cache.get()

@@ -26,6 +26,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from .. import services
+from ..contract_terms import terms
 from ..errors import InvalidInput
 from ..filters import CallOffFilterSet
 from ..models import CallOff, CallOffEvent, CallOffService, Offer, OfferState, RoleRate, ServiceModule, TimeEntry
@@ -52,6 +53,18 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
         "while the first request still runs → 409. Kept 7 days."
     ),
 )
+
+
+def _prime(instance, name: str, rows, *, to_attr: str = "") -> None:
+    """Give ``instance`` the related rows ``name`` that are known without a query, as
+    prefetch_related would (prefetch_related_objects then leaves them alone)."""
+    if to_attr:
+        setattr(instance, to_attr, list(rows))
+        return
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 class PdfRenderer(BaseRenderer):
@@ -284,7 +297,14 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             note=data.get("note", ""),
         )
         # The service returns the call-off row it locked and wrote (its body and contract joined),
-        # now this provider's: only its related rows are read, not the row again.
+        # now this provider's: only its related rows are read, not the row again. Not read at all:
+        # this provider's open offers (it has just accepted the only one) and, from the kept terms,
+        # the contract's roles and modules.
+        _prime(calloff, "offers", [], to_attr="open_offers_for_provider")
+        kept = terms().of(calloff.contract_id)
+        if kept is not None:
+            _prime(calloff.contract, "role_rates", kept.role_rates)
+            _prime(calloff.contract, "service_modules", sorted(kept.modules, key=lambda m: (m.position, m.code)))
         prefetch_related_objects([calloff], *self.detail_prefetches())
         return Response(self.get_serializer(calloff).data, status=status.HTTP_200_OK)
 

@@ -19,6 +19,7 @@ from tenants.models import phone_validator
 from tenants.services import audit
 
 from ..audit_binding import event_digest
+from ..contract_terms import terms
 from ..errors import InvalidInput, NotPermitted, OfferNotOpen, TransitionNotAllowed
 from ..models import (
     CallOff,
@@ -197,6 +198,9 @@ def alert_ministry(
 
 
 def sla_term(calloff: CallOff) -> SLATerm | None:
+    kept = terms().of(calloff.contract_id)
+    if kept is not None:
+        return kept.sla_terms.get(calloff.priority)
     return SLATerm.objects.filter(contract_id=calloff.contract_id, priority=calloff.priority).first()
 
 

@@ -19,6 +19,7 @@ from incidents.services import incident_open_or_attach, timeline_add
 from tenants.models import Organisation
 from tenants.selectors import roles_of
 
+from ..contract_terms import terms
 from ..errors import InvalidInput, NoActiveContract, NotEntitled, NotPermitted
 from ..models import (
     CallOff,
@@ -31,7 +32,7 @@ from ..models import (
     ServiceModule,
 )
 from ..permissions import can_file_for, is_ministry, mandate_for
-from ..selectors import committed_value, contracts_in_force, ranking_current_with_ranks
+from ..selectors import committed_value, ranking_current_with_ranks
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
 from .common import record_event, require_phone, require_plausible, require_text, transition
@@ -59,14 +60,16 @@ def next_calloff_number(*, when: datetime) -> str:
 
 
 def _resolve_contract(contract: FrameworkContract | None) -> FrameworkContract:
+    kept = terms()
     if contract is None:
-        in_force = list(contracts_in_force()[:2])
-        if len(in_force) != 1:
+        if len(kept.in_force) != 1:
             raise NoActiveContract()
-        contract = in_force[0]
-    # Read again: the caller's copy may be older than a change of its term or entitled bodies. Not
-    # locked here: the filing locks it for its ceiling check, at its end (calloff_file).
-    return FrameworkContract.objects.get(pk=contract.pk)
+        contract = kept.in_force[0]
+    # The latest version of its terms: the caller's copy may be older than a change of its term or
+    # entitled bodies. Not locked here: the filing locks and reads it again for its ceiling check,
+    # at its end (calloff_file), where a change made meanwhile wins.
+    current = kept.of(contract.pk)
+    return current.contract if current is not None else FrameworkContract.objects.get(pk=contract.pk)
 
 
 def _check_entitled(contract: FrameworkContract, organisation: Organisation) -> None:

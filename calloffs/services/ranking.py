@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tenants.models import Regierungsbezirk
 from tenants.services import audit
 
+from ..contract_terms import terms_changed
 from ..errors import InvalidInput
 from ..models import FrameworkContract, Provider, ProviderRank, RankingVersion, ServiceModule
 from .common import require_ministry, require_reason
@@ -100,6 +101,7 @@ def ranking_publish(
         )
         for e in cleaned
     )
+    terms_changed()  # bulk_create sends no post_save: the kept order of precedence is older now
     audit(
         actor=actor,
         action="ranking.published",

@@ -14,6 +14,7 @@ from incidents.selectors import reporting_clocks
 from tenants.models import Organisation
 
 from .. import permissions, selectors
+from ..contract_terms import terms
 from ..errors import CallOffError
 from ..forms import CallOffFilingForm
 from ..services import calloff_file
@@ -55,7 +56,7 @@ def calloff_create(request):
     if not on_behalf and not organisations:
         ranked, others = selectors.hotline_providers(contract)
         return render(request, "calloffs/calloff_not_allowed.html", {"hotlines": ranked + others}, status=403)
-    modules = list(contract.service_modules.order_by("position", "id")) if contract else []
+    modules = list(terms().of(contract.pk).modules) if contract else []
     chosen = None
     chosen_id = request.POST.get("organisation") or request.GET.get("stelle")
     if chosen_id:
