@@ -10,8 +10,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from calloffs.contract.forms import AmountField, HourlyRateField
-from calloffs.models import RoleRate
+from calloffs.models import RoleRate, ServiceModule
 from digisos import plausible
+from digisos.plausible import PERCENT
 from tenants.leitweg import normalise
 
 from .models import TRAVEL_MAX, VAT_MAX, BillingTerms
@@ -113,11 +114,34 @@ class CreditForm(forms.Form):
 class BillingTermsForm(forms.ModelForm):
     class Meta:
         model = BillingTerms
-        fields = ["vat_percent", "travel_flat_rate", "payer", "ministry_leitweg_id"]
-        field_classes = {"vat_percent": AmountField, "travel_flat_rate": AmountField}
+        fields = [
+            "vat_percent",
+            "travel_flat_rate",
+            "holiday_surcharge_percent",
+            "payer",
+            "body_modules",
+            "ministry_leitweg_id",
+        ]
+        field_classes = {
+            "vat_percent": AmountField,
+            "travel_flat_rate": AmountField,
+            "holiday_surcharge_percent": AmountField,
+        }
+        widgets = {"body_modules": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        modules = self.fields["body_modules"]
+        modules.queryset = ServiceModule.objects.filter(contract_id=self.instance.contract_id).order_by(
+            "position", "code"
+        )
+        modules.label_from_instance = lambda module: f"{module.code} – {module.name}"
+        holiday = self.fields["holiday_surcharge_percent"]
+        holiday.required = False  # empty: no holiday surcharge
+        holiday.validators.append(MaxValueValidator(PERCENT.high))
+
+    def clean_holiday_surcharge_percent(self):
+        return self.cleaned_data.get("holiday_surcharge_percent") or Decimal("0")
         self.fields["vat_percent"].max_value = VAT_MAX
         self.fields["vat_percent"].validators.append(MaxValueValidator(VAT_MAX))
         self.fields["travel_flat_rate"].validators.append(MaxValueValidator(TRAVEL_MAX))

@@ -8,12 +8,19 @@
 * type code 380 (commercial invoice), 381 for a credit note, which refers to the invoice it
   cancels (BT-25).
 
+* who pays (``BillingTerms.payer``): the ministry, the body, or split per service module; a split
+  statement has one invoice per payer (numbers ``<statement>-L`` for the Land/ministry and
+  ``<statement>-S`` for the body), each with the lines of its payer and its own VAT, so that each
+  goes to the Leitweg-ID of the one who pays it; a statement with one payer has one invoice under
+  the statement's number.
+
 The document is derived from an immutable, approved statement, so it is the same bytes every time
 it is asked for (the issue date is the day of approval).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -23,10 +30,11 @@ from drafthorse.models.document import Document
 from drafthorse.models.note import IncludedNote
 from drafthorse.models.tradelines import LineItem
 
-from calloffs.errors import TransitionNotAllowed
+from calloffs.errors import InvalidInput, TransitionNotAllowed
 from tenants.leitweg import is_valid as leitweg_is_valid
 
-from .models import Payer, Statement, StatementKind, StatementState
+from . import pricing
+from .models import INVOICE_PAYERS, Payer, Statement, StatementKind, StatementLine, StatementState
 from .selectors import billing_terms_for
 
 #: XRechnung 3.0 (CIUS of EN 16931) and the Peppol billing process.
@@ -37,10 +45,71 @@ INVOICE, CREDIT_NOTE = "380", "381"
 PRICE_PLACES = Decimal("0.0001")
 
 
-def buyer_of(statement: Statement) -> tuple[str, str]:
-    """(name, Leitweg-ID) of whoever pays this statement; InvalidInput if the Leitweg-ID is missing."""
+#: Number suffix of the invoices of a split statement.
+SUFFIX = {Payer.MINISTRY: "L", Payer.BODY: "S"}
+
+
+@dataclass(frozen=True)
+class InvoicePart:
+    """What one payer is invoiced for one statement: its lines and totals."""
+
+    statement: Statement
+    payer: str
+    number: str
+    lines: list[StatementLine]
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def payers_of(statement: Statement) -> list[str]:
+    """Who receives an invoice for this statement, ministry first."""
+    if statement.payer != Payer.SPLIT:
+        return [statement.payer]
+    found = set(statement.lines.values_list("payer", flat=True))
+    return [p for p in INVOICE_PAYERS if p in found]
+
+
+def invoice_number(statement: Statement, payer: str) -> str:
+    return statement.number if statement.payer != Payer.SPLIT else f"{statement.number}-{SUFFIX[payer]}"
+
+
+def part_of(statement: Statement, payer: str | None = None) -> InvoicePart:
+    """The invoice of ``payer`` (None: the statement's only payer); InvalidInput for a payer who
+    receives no invoice of this statement (or none named for a split one)."""
+    payers = payers_of(statement)
+    if payer is None or payer == "":
+        if len(payers) != 1:
+            raise InvalidInput(
+                _("Dieser Leistungsnachweis wird aufgeteilt abgerechnet: Bitte den Rechnungsempfänger angeben."),
+                field="payer",
+            )
+        payer = payers[0]
+    if payer not in payers:
+        raise InvalidInput(
+            _("An diesen Rechnungsempfänger geht keine Rechnung dieses Leistungsnachweises."), field="payer"
+        )
+    lines = [line for line in statement.lines.order_by("position") if line.payer == payer or len(payers) == 1]
+    if len(payers) == 1:
+        net, vat, gross = statement.net_total, statement.vat_total, statement.gross_total
+    else:
+        net, vat, gross = pricing.totals([line.amount for line in lines], statement.vat_percent)
+    return InvoicePart(
+        statement=statement,
+        payer=payer,
+        number=invoice_number(statement, payer),
+        lines=lines,
+        net=net,
+        vat=vat,
+        gross=gross,
+    )
+
+
+def buyer_of(statement: Statement, payer: str | None = None) -> tuple[str, str]:
+    """(name, Leitweg-ID) of whoever pays this statement (or this part of it); TransitionNotAllowed
+    if the Leitweg-ID is missing."""
     calloff = statement.calloff
-    if statement.payer == Payer.BODY:
+    if (payer or statement.payer) == Payer.BODY:
         name, leitweg = calloff.organisation.name, calloff.organisation.leitweg_id
     else:
         name, leitweg = calloff.contract.contracting_authority, billing_terms_for(calloff.contract).ministry_leitweg_id
@@ -51,20 +120,25 @@ def buyer_of(statement: Statement) -> tuple[str, str]:
     return name, leitweg
 
 
-def xrechnung(statement: Statement) -> bytes:
-    """The XRechnung (CII XML) of an approved statement or credit note, validated against the XSD."""
+def require_approved(statement: Statement) -> None:
     if statement.state != StatementState.APPROVED:
         raise TransitionNotAllowed(_("Eine XRechnung gibt es erst für einen freigegebenen Leistungsnachweis."))
+
+
+def xrechnung(statement: Statement, payer: str | None = None) -> bytes:
+    """The XRechnung (CII XML) of an approved statement or credit note (to ``payer``, for a split one)."""
+    require_approved(statement)
+    part = part_of(statement, payer)
     calloff = statement.calloff
     provider = statement.provider
-    buyer_name, leitweg = buyer_of(statement)
+    buyer_name, leitweg = buyer_of(statement, part.payer)
     issued = timezone.localdate(statement.approved_at)
     credit = statement.kind == StatementKind.CREDIT_NOTE
 
     doc = Document()
     doc.context.guideline_parameter.id = GUIDELINE
     doc.context.business_parameter.id = PROCESS
-    doc.header.id = statement.number
+    doc.header.id = part.number
     doc.header.type_code = CREDIT_NOTE if credit else INVOICE
     doc.header.issue_date_time = issued
     note = IncludedNote()
@@ -96,11 +170,11 @@ def xrechnung(statement: Statement) -> bytes:
     settlement.period.start = statement.period_start
     settlement.period.end = statement.period_end
     if credit and statement.corrects is not None:
-        settlement.invoice_referenced_document.issuer_assigned_id = statement.corrects.number  # BT-25
+        settlement.invoice_referenced_document.issuer_assigned_id = invoice_number(statement.corrects, part.payer)
         settlement.invoice_referenced_document.issue_date_time = timezone.localdate(statement.corrects.approved_at)
 
     vat_rate = statement.vat_percent
-    for line in statement.lines.order_by("position"):
+    for line in part.lines:
         item = LineItem()
         item.document.line_id = str(line.position)
         label = f"{line.get_kind_display()}: {line.description}" if line.kind == "work" else line.description
@@ -116,23 +190,24 @@ def xrechnung(statement: Statement) -> bytes:
         doc.trade.items.add(item)
 
     tax = ApplicableTradeTax()
-    tax.calculated_amount = statement.vat_total
-    tax.basis_amount = statement.net_total
+    tax.calculated_amount = part.vat
+    tax.basis_amount = part.net
     tax.type_code = "VAT"
     tax.category_code = "S"
     tax.rate_applicable_percent = vat_rate
     settlement.trade_tax.add(tax)
 
     totals = settlement.monetary_summation
-    totals.line_total = statement.net_total
+    totals.line_total = part.net
     totals.charge_total = Decimal("0.00")
     totals.allowance_total = Decimal("0.00")
-    totals.tax_basis_total = statement.net_total
-    totals.tax_total = (statement.vat_total, "EUR")
-    totals.grand_total = statement.gross_total
-    totals.due_amount = statement.gross_total
+    totals.tax_basis_total = part.net
+    totals.tax_total = (part.vat, "EUR")
+    totals.grand_total = part.gross
+    totals.due_amount = part.gross
     return doc.serialize(schema=SCHEMA)
 
 
-def filename(statement: Statement) -> str:
-    return f"XRechnung_{statement.number}.xml"
+def filename(statement: Statement, payer: str | None = None) -> str:
+    number = statement.number if payer is None else invoice_number(statement, payer)
+    return f"XRechnung_{number}.xml"

@@ -23,8 +23,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from calloffs.models import CallOff, FrameworkContract, Provider, RoleRate, TimeEntry
-from digisos.plausible import HOURLY_RATE, HOURS_PER_DAY, MONEY, date_range_check, number_range_check
+from calloffs.models import CallOff, FrameworkContract, Provider, RoleRate, ServiceModule, TimeEntry
+from digisos.plausible import HOURLY_RATE, HOURS_PER_DAY, MONEY, PERCENT, date_range_check, number_range_check
 from tenants.leitweg import LEITWEG_PATTERN, validate_leitweg_id
 from tenants.leitweg import MAX_LENGTH as LEITWEG_MAX_LENGTH
 
@@ -43,6 +43,13 @@ def money(verbose_name, **kwargs) -> models.DecimalField:
 class Payer(models.TextChoices):
     MINISTRY = "ministry", _("Ministerium (landesfinanziert)")
     BODY = "body", _("Abrufende Stelle")
+    #: Per service module: the modules the contract lists are paid by the body, all others (and
+    #: hours without a module) by the ministry. A statement with both gets one invoice per payer.
+    SPLIT = "split", _("Aufgeteilt nach Leistungsmodul")
+
+
+#: Who can receive an invoice (a split statement has one invoice for each of them).
+INVOICE_PAYERS = (Payer.MINISTRY, Payer.BODY)
 
 
 class BillingTerms(models.Model):
@@ -66,6 +73,21 @@ class BillingTerms(models.Model):
         validators=[MinValueValidator(ZERO), MaxValueValidator(TRAVEL_MAX)],
     )
     payer = models.CharField(_("Rechnungsempfänger"), max_length=10, choices=Payer.choices, default=Payer.MINISTRY)
+    body_modules = models.ManyToManyField(
+        ServiceModule,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Von der Stelle bezahlte Leistungsmodule"),
+        help_text=_("Nur bei „Aufgeteilt nach Leistungsmodul“: alle anderen Leistungen bezahlt das Ministerium."),
+    )
+    holiday_surcharge_percent = models.DecimalField(
+        _("Feiertagszuschlag (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(PERCENT.low), MaxValueValidator(PERCENT.high)],
+        help_text=_("Auf die Stunden an gesetzlichen Feiertagen in NRW, wie sonntags; 0 = kein Zuschlag."),
+    )
     ministry_leitweg_id = models.CharField(
         _("Leitweg-ID des Ministeriums"),
         max_length=LEITWEG_MAX_LENGTH,
@@ -85,6 +107,10 @@ class BillingTerms(models.Model):
             models.CheckConstraint(
                 condition=Q(ministry_leitweg_id="") | Q(ministry_leitweg_id__regex=LEITWEG_PATTERN),
                 name="billing_ministry_leitweg_id_format",
+            ),
+            models.CheckConstraint(condition=Q(payer__in=Payer.values), name="billing_payer_known"),
+            number_range_check(
+                "holiday_surcharge_percent", PERCENT, name="billing_holiday_surcharge_range", null=False
             ),
         ]
 
@@ -259,6 +285,7 @@ class StatementItem(models.Model):
     night_hours = models.DecimalField(_("davon Nachtstunden"), max_digits=4, decimal_places=2, default=ZERO)
     onsite = models.BooleanField(_("Vor Ort"), default=False)
     hourly_rate = models.DecimalField(_("Stundensatz (EUR)"), max_digits=14, decimal_places=2)
+    payer = models.CharField(_("Rechnungsempfänger"), max_length=10, choices=Payer.choices, default=Payer.MINISTRY)
     dispute = models.CharField(
         _("Beanstandung"), max_length=10, choices=DisputeState.choices, default=DisputeState.NONE, blank=True
     )
@@ -282,6 +309,7 @@ class StatementItem(models.Model):
             models.CheckConstraint(
                 condition=~Q(dispute=DisputeState.OPEN) | ~Q(dispute_reason=""), name="statement_item_dispute_reason"
             ),
+            models.CheckConstraint(condition=Q(payer__in=INVOICE_PAYERS), name="statement_item_payer_one"),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +320,7 @@ class LineKind(models.TextChoices):
     WORK = "work", _("Leistung")
     NIGHT = "night", _("Nachtzuschlag")
     WEEKEND = "weekend", _("Wochenendzuschlag")
+    HOLIDAY = "holiday", _("Feiertagszuschlag")
     TRAVEL = "travel", _("Reisepauschale")
 
 
@@ -309,6 +338,7 @@ class StatementLine(models.Model):
     unit_price = models.DecimalField(_("Einzelpreis (EUR)"), max_digits=14, decimal_places=2)
     percent = models.DecimalField(_("Zuschlag (%)"), max_digits=7, decimal_places=2, null=True, blank=True)
     amount = money(_("Betrag (EUR)"))
+    payer = models.CharField(_("Rechnungsempfänger"), max_length=10, choices=Payer.choices, default=Payer.MINISTRY)
 
     class Meta:
         verbose_name = _("Preiszeile")
@@ -319,7 +349,57 @@ class StatementLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__gte=0, unit_price__gte=0, amount__gte=0), name="statement_line_non_negative"
             ),
+            models.CheckConstraint(condition=Q(payer__in=INVOICE_PAYERS), name="statement_line_payer_one"),
         ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.description}: {self.amount}"
+
+
+class InvoiceSource(models.TextChoices):
+    GENERATED = "generated", _("Vom Portal erzeugte XRechnung")
+    UPLOADED = "uploaded", _("Vom Dienstleister hochgeladene XRechnung")
+
+
+#: An uploaded XRechnung may have at most this many bytes (a statement has at most ~3000 lines).
+INVOICE_MAX_BYTES = 2 * 1024 * 1024
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Invoice(models.Model):
+    """The invoice issued for an approved statement (or credit note) to one payer: the XRechnung
+    the provider fetched from the portal (generated) or the one it uploaded after the portal had
+    checked it against the statement. Kept as issued (bytes and SHA-256) and never changed, except
+    that an upload replaces a generated invoice the provider had only fetched."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="invoices")
+    payer = models.CharField(_("Rechnungsempfänger"), max_length=10, choices=Payer.choices)
+    number = models.CharField(_("Rechnungsnummer"), max_length=100)
+    source = models.CharField(_("Herkunft"), max_length=10, choices=InvoiceSource.choices)
+    xml = models.BinaryField(_("XRechnung (CII)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("Größe (Bytes)"))
+    net_total = money(_("Netto (EUR)"))
+    vat_total = money(_("Umsatzsteuer (EUR)"))
+    gross_total = money(_("Brutto (EUR)"))
+    issued_at = models.DateTimeField(_("Ausgestellt am"), default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("Rechnung")
+        verbose_name_plural = _("Rechnungen")
+        ordering = ["statement", "payer"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "payer"], name="invoice_one_per_payer"),
+            models.CheckConstraint(condition=Q(payer__in=INVOICE_PAYERS), name="invoice_payer_one"),
+            models.CheckConstraint(condition=Q(source__in=InvoiceSource.values), name="invoice_source_known"),
+            models.CheckConstraint(condition=Q(sha256__regex=SHA256_PATTERN), name="invoice_sha256_hex"),
+            models.CheckConstraint(condition=Q(size__gt=0, size__lte=INVOICE_MAX_BYTES), name="invoice_size_range"),
+            models.CheckConstraint(
+                condition=Q(net_total__gte=0, vat_total__gte=0, gross_total=F("net_total") + F("vat_total")),
+                name="invoice_totals_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_source_display()})"

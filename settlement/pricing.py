@@ -10,6 +10,9 @@ Rules (as invoices do them):
 * surcharges as the contract sets them: the night surcharge on the night hours, the weekend
   surcharge (Saturday, Sunday) on the hours of that day; they do not add up: a night hour on a
   weekend carries the higher of the two;
+* a public holiday in North Rhine-Westphalia (``nrw_holidays``) is priced like a Sunday with the
+  contract's holiday surcharge, if it sets one: on all hours of the day, the higher of holiday and
+  weekend surcharge on a holiday that falls on a weekend, and not added to the night surcharge;
 * a travel flat rate once per day on site and person (or role, when no person is named).
 """
 
@@ -19,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+import holidays
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -46,14 +51,25 @@ def rate_on(day: date, *, versions: Sequence[tuple[date, Decimal]], base: Decima
     return chosen
 
 
+def nrw_holidays(days: Iterable[date]) -> frozenset[date]:
+    """The statutory public holidays in North Rhine-Westphalia (subdivision NW) among ``days``."""
+    days = set(days)
+    if not days:
+        return frozenset()
+    calendar = holidays.country_holidays("DE", subdiv="NW", years=sorted({d.year for d in days}))
+    return frozenset(d for d in days if d in calendar)
+
+
 @dataclass(frozen=True)
 class Terms:
-    """What the contract says about money."""
+    """What the contract says about money (``holidays``: the days priced as public holidays)."""
 
     night_percent: Decimal = ZERO
     weekend_percent: Decimal = ZERO
     travel_flat_rate: Decimal = ZERO
     vat_percent: Decimal = Decimal("19")
+    holiday_percent: Decimal = ZERO
+    holidays: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,7 +89,7 @@ class Item:
 @dataclass(frozen=True)
 class Line:
     key: object
-    kind: str  # work, night, weekend, travel (settlement.models.LineKind)
+    kind: str  # work, night, weekend, holiday, travel (settlement.models.LineKind)
     day: date
     description: str
     quantity: Decimal
@@ -126,17 +142,22 @@ def lines_of(item: Item, terms: Terms, *, labels: dict[str, str]) -> list[Line]:
         )
     ]
     night = min(item.night_hours, item.hours)
-    if item.day.weekday() >= SATURDAY:
-        if terms.night_percent > terms.weekend_percent:
-            weekend_hours, night_hours = item.hours - night, night
+    day_kind, day_percent = None, ZERO
+    if item.day.weekday() >= SATURDAY and terms.weekend_percent > ZERO:
+        day_kind, day_percent = "weekend", terms.weekend_percent
+    if item.day in terms.holidays and terms.holiday_percent > day_percent:
+        day_kind, day_percent = "holiday", terms.holiday_percent
+    if day_kind is None:
+        candidates = [_surcharge(item, "night", labels["night"], night, terms.night_percent)]
+    else:
+        if terms.night_percent > day_percent:
+            day_hours, night_hours = item.hours - night, night
         else:
-            weekend_hours, night_hours = item.hours, ZERO
+            day_hours, night_hours = item.hours, ZERO
         candidates = [
-            _surcharge(item, "weekend", labels["weekend"], weekend_hours, terms.weekend_percent),
+            _surcharge(item, day_kind, labels[day_kind], day_hours, day_percent),
             _surcharge(item, "night", labels["night"], night_hours, terms.night_percent),
         ]
-    else:
-        candidates = [_surcharge(item, "night", labels["night"], night, terms.night_percent)]
     lines.extend(line for line in candidates if line is not None)
     return lines
 
@@ -163,6 +184,12 @@ def price(items: Iterable[Item], terms: Terms, *, labels: dict[str, str]) -> Pri
                     amount=cents(terms.travel_flat_rate),
                 )
             )
-    net = sum((line.amount for line in lines), ZERO)
-    vat = cents(net * terms.vat_percent / HUNDRED)
-    return Priced(lines=lines, net=net, vat=vat, gross=net + vat)
+    net, vat, gross = totals([line.amount for line in lines], terms.vat_percent)
+    return Priced(lines=lines, net=net, vat=vat, gross=gross)
+
+
+def totals(amounts: Iterable[Decimal], vat_percent: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(net, VAT, gross) of an invoice from its rounded lines: VAT = net × rate, half up to the cent."""
+    net = sum(amounts, ZERO)
+    vat = cents(net * vat_percent / HUNDRED)
+    return net, vat, net + vat

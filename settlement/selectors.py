@@ -14,7 +14,7 @@ from calloffs.models import WORK_STATES, CallOff, CallOffState, FrameworkContrac
 from calloffs.permissions import provider_ids_of
 
 from . import pricing
-from .models import BillingTerms, RateVersion, Statement, StatementItem, StatementKind, StatementState
+from .models import BillingTerms, Payer, RateVersion, Statement, StatementItem, StatementKind, StatementState
 
 
 def billing_terms_for(contract: FrameworkContract) -> BillingTerms:
@@ -22,14 +22,29 @@ def billing_terms_for(contract: FrameworkContract) -> BillingTerms:
     return BillingTerms.objects.filter(contract=contract).first() or BillingTerms(contract=contract)
 
 
-def terms_for(contract: FrameworkContract, *, vat_percent: Decimal | None = None) -> pricing.Terms:
+def terms_for(
+    contract: FrameworkContract, *, vat_percent: Decimal | None = None, days: Iterable[date] = ()
+) -> pricing.Terms:
+    """The pricing terms of the contract; ``days``: the days of work (for the NRW public holidays)."""
     billing = billing_terms_for(contract)
+    holiday_percent = billing.holiday_surcharge_percent
     return pricing.Terms(
         night_percent=contract.night_surcharge_percent,
         weekend_percent=contract.weekend_surcharge_percent,
         travel_flat_rate=billing.travel_flat_rate,
         vat_percent=billing.vat_percent if vat_percent is None else vat_percent,
+        holiday_percent=holiday_percent,
+        holidays=pricing.nrw_holidays(days) if holiday_percent > 0 else frozenset(),
     )
+
+
+def payer_rule(terms: BillingTerms):
+    """``payer_of(service_module_id) -> Payer``: who pays hours of a module under these terms
+    (split: the body pays its listed modules, the ministry everything else, hours without a module too)."""
+    if terms.payer != Payer.SPLIT:
+        return lambda _module_id: terms.payer
+    body_modules = set(terms.body_modules.values_list("pk", flat=True)) if terms.pk else set()
+    return lambda module_id: Payer.BODY if module_id in body_modules else Payer.MINISTRY
 
 
 def rate_versions_for(role_ids: Iterable[int]) -> dict[int, list[tuple[date, Decimal]]]:

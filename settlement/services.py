@@ -9,6 +9,7 @@ credit note (``statement_credit``), after which the time entries may be billed i
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -20,13 +21,18 @@ from calloffs.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from calloffs.models import CallOff, FrameworkContract, Provider, RoleRate
 from calloffs.permissions import can_act_for_body, is_ministry, is_staff_of
 from calloffs.selectors import time_entries_for
+from calloffs.services.ceiling import ceiling_check_consumed
 from digisos.plausible import HOURS_PER_DAY, check_date
 from tenants.services import audit
 
-from . import pricing
+from . import invoice_check, pricing
+from .invoice import part_of, require_approved, xrechnung
 from .models import (
     BillingTerms,
     DisputeState,
+    Invoice,
+    InvoiceSource,
+    Payer,
     RateVersion,
     Statement,
     StatementItem,
@@ -35,15 +41,22 @@ from .models import (
     StatementState,
 )
 from .notify import statement_notifications
-from .selectors import BILLABLE_STATES, billing_terms_for, rate_versions_for, terms_for
+from .selectors import BILLABLE_STATES, approved_net, billing_terms_for, payer_rule, rate_versions_for, terms_for
 
 ST = StatementState
 REASON_MAX = 2000
-BILLING_FIELDS = frozenset({"vat_percent", "travel_flat_rate", "payer", "ministry_leitweg_id"})
+BILLING_FIELDS = frozenset(
+    {"vat_percent", "travel_flat_rate", "payer", "ministry_leitweg_id", "holiday_surcharge_percent", "body_modules"}
+)
 
 
 def _labels() -> dict[str, str]:
-    return {"night": _("Nachtzuschlag"), "weekend": _("Wochenendzuschlag"), "travel": _("Reisepauschale")}
+    return {
+        "night": _("Nachtzuschlag"),
+        "weekend": _("Wochenendzuschlag"),
+        "holiday": _("Feiertagszuschlag"),
+        "travel": _("Reisepauschale"),
+    }
 
 
 def _hours(value, *, field: str, upper: Decimal = HOURS_PER_DAY.high) -> Decimal:
@@ -101,8 +114,9 @@ def _reprice(statement: Statement) -> None:
     """Rebuild the priced lines and the totals from the items (never after approval)."""
     if statement.is_locked:  # callers check first; an approved statement is never repriced
         raise RuntimeError(f"statement {statement.pk} is approved and cannot be repriced")
-    terms = terms_for(statement.calloff.contract, vat_percent=statement.vat_percent)
     items = list(statement.items.order_by("position", "id"))
+    terms = terms_for(statement.calloff.contract, vat_percent=statement.vat_percent, days={i.date for i in items})
+    payer_of_item = {item.pk: item.payer for item in items}
     priced = pricing.price(
         [
             pricing.Item(
@@ -134,10 +148,18 @@ def _reprice(statement: Statement) -> None:
             unit_price=line.unit_price,
             percent=line.percent,
             amount=line.amount,
+            payer=payer_of_item[line.key],
         )
         for position, line in enumerate(priced.lines, start=1)
     )
-    statement.net_total, statement.vat_total, statement.gross_total = priced.net, priced.vat, priced.gross
+    # One invoice per payer: the VAT of each is rounded on its own, the statement's is their sum.
+    parts = [
+        pricing.totals([line.amount for line in priced.lines if payer_of_item[line.key] == payer], terms.vat_percent)
+        for payer in sorted(set(payer_of_item.values()))
+    ]
+    statement.net_total = sum((p[0] for p in parts), pricing.ZERO)
+    statement.vat_total = sum((p[1] for p in parts), pricing.ZERO)
+    statement.gross_total = statement.net_total + statement.vat_total
 
 
 def _next_number(calloff: CallOff, prefix: str) -> str:
@@ -211,6 +233,8 @@ def statement_submit(
             ids=", ".join(sorted(unknown)),
         )
     terms = billing_terms_for(calloff.contract)
+    payer_of = payer_rule(terms)
+    payers = {payer_of(entry.service_module_id) for entry in entries}
     now = timezone.now()
     statement = Statement.objects.create(
         number=_next_number(calloff, "LN"),
@@ -218,7 +242,7 @@ def statement_submit(
         provider=provider,
         period_start=period_start,
         period_end=period_end,
-        payer=terms.payer,
+        payer=payers.pop() if len(payers) == 1 else Payer.SPLIT,
         vat_percent=terms.vat_percent,
         submitted_at=now,
         submitted_by=actor,
@@ -242,6 +266,7 @@ def statement_submit(
                 hourly_rate=pricing.rate_on(
                     entry.date, versions=versions.get(entry.role_id, ()), base=entry.role.hourly_rate
                 ),
+                payer=payer_of(entry.service_module_id),
                 position=position,
             )
         )
@@ -364,16 +389,28 @@ def _require_ministry(actor) -> None:
 
 @transaction.atomic(durable=True)
 def statement_approve(*, statement: Statement, actor) -> Statement:
-    """The paying party approves a confirmed statement; from now on it never changes."""
-    statement = _lock(statement)
+    """The paying party approves a confirmed statement; from now on it never changes. Its net
+    amount moves from committed to consumed in the ceiling, and the ceiling alerts (80/95/100 %)
+    are raised on the approved amounts (net, minus credit notes), each once per contract
+    (calloffs.services.ceiling.ceiling_check_consumed)."""
     _require_ministry(actor)
+    # The contract row first (as a filing does), so that concurrent approvals see each other's amounts.
+    contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=statement.calloff.contract_id)
+    statement = _lock(statement)
     old = _guard(statement, ST.APPROVED)
+    approved_before = approved_net(contract)
     now = timezone.now()
     statement.state = ST.APPROVED
     statement.approved_at, statement.approved_by = now, actor
     statement.save(update_fields=["state", "approved_at", "approved_by"])
     _audit(statement, actor=actor, action="statement.approved", old=old, gross=str(statement.gross_total))
     statement_notifications(statement, event="statement.approved", at=now)
+    ceiling_check_consumed(
+        contract=contract,
+        calloff=statement.calloff,
+        approved_before=approved_before,
+        approved_after=approved_net(contract),
+    )
     return statement
 
 
@@ -415,6 +452,8 @@ def statement_credit(*, statement: Statement, actor, reason: str) -> Statement:
     StatementLine.objects.bulk_create(
         StatementLine(
             statement=credit,
+            item_id=line.item_id,
+            payer=line.payer,
             position=line.position,
             kind=line.kind,
             date=line.date,
@@ -443,11 +482,21 @@ def billing_terms_save(*, contract: FrameworkContract, actor, **fields) -> Billi
         raise InvalidInput(_("Unbekannte Felder: {fields}"), fields=", ".join(unknown))
     FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
     terms, _created = BillingTerms.objects.get_or_create(contract=contract)
+    modules = fields.pop("body_modules", None)
     changes = {}
     for name, value in fields.items():
         if getattr(terms, name) != value:
             changes[name] = [str(getattr(terms, name)), str(value)]
             setattr(terms, name, value)
+    if modules is not None:
+        modules = list(modules)
+        if any(m.contract_id != contract.pk for m in modules):
+            raise InvalidInput(_("Dieses Leistungsmodul gehört nicht zum Rahmenvertrag."), field="body_modules")
+        before = sorted(terms.body_modules.values_list("code", flat=True))
+        after = sorted(m.code for m in modules)
+        if before != after:
+            changes["body_modules"] = [before, after]
+            terms.body_modules.set(modules)
     if changes or _created:
         terms.full_clean()
         terms.save()
@@ -470,3 +519,99 @@ def rate_version_add(*, role: RoleRate, actor, valid_from: date, hourly_rate: De
         hourly_rate=str(hourly_rate),
     )
     return version
+
+
+# --- Invoices (provider) ---------------------------------------------------------------------------
+
+
+def _require_provider(actor, statement: Statement) -> None:
+    if not is_staff_of(actor, statement.provider):
+        raise NotPermitted(_("Rechnungen stellt nur der Dienstleister des Leistungsnachweises aus."))
+
+
+def _invoice_fields(part, *, data: bytes, number: str, source: str, actor) -> dict:
+    return {
+        "number": number[:100],
+        "source": source,
+        "xml": data,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "net_total": part.net,
+        "vat_total": part.vat,
+        "gross_total": part.gross,
+        "issued_at": timezone.now(),
+        "issued_by": actor,
+    }
+
+
+@transaction.atomic(durable=True)
+def invoice_issue(*, statement: Statement, actor, payer: str | None = None) -> Invoice:
+    """The provider fetches the generated XRechnung of an approved statement: the first fetch
+    issues it (stored with its SHA-256, audited); later fetches return the invoice as issued."""
+    statement = _lock(statement)
+    _require_provider(actor, statement)
+    require_approved(statement)
+    part = part_of(statement, payer)
+    existing = Invoice.objects.filter(statement=statement, payer=part.payer).first()
+    if existing is not None:
+        return existing
+    data = xrechnung(statement, part.payer)
+    invoice = Invoice.objects.create(
+        statement=statement,
+        payer=part.payer,
+        **_invoice_fields(part, data=data, number=part.number, source=InvoiceSource.GENERATED, actor=actor),
+    )
+    _audit(
+        statement,
+        actor=actor,
+        action="statement.invoice_issued",
+        old=statement.state,
+        payer=part.payer,
+        number=invoice.number,
+        sha256=invoice.sha256,
+    )
+    return invoice
+
+
+@transaction.atomic(durable=True)
+def invoice_upload(*, statement: Statement, actor, data: bytes, payer: str | None = None) -> tuple[Invoice, bool]:
+    """The provider's own XRechnung instead of the generated one: parsed safely, checked against
+    the approved statement (``invoice_check``: a mismatch is refused with every difference), stored
+    with its SHA-256 and audited. Returns (invoice, created). The same document again is accepted
+    without change; another document after an upload is refused (the first one stands)."""
+    statement = _lock(statement)
+    _require_provider(actor, statement)
+    require_approved(statement)
+    part = part_of(statement, payer)
+    parsed = invoice_check.check(data, part)
+    fields = _invoice_fields(part, data=data, number=parsed.number, source=InvoiceSource.UPLOADED, actor=actor)
+    existing = Invoice.objects.select_for_update().filter(statement=statement, payer=part.payer).first()
+    replaced = ""
+    if existing is not None:
+        if existing.source == InvoiceSource.UPLOADED:
+            if existing.sha256 == fields["sha256"]:
+                return existing, False
+            raise TransitionNotAllowed(
+                _("Zu diesem Leistungsnachweis ist bereits eine Rechnung hochgeladen (SHA-256 {sha}).").format(
+                    sha=existing.sha256
+                )
+            )
+        replaced = existing.sha256  # the generated invoice the provider had only fetched
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.save(update_fields=list(fields))
+        invoice = existing
+    else:
+        invoice = Invoice.objects.create(statement=statement, payer=part.payer, **fields)
+    _audit(
+        statement,
+        actor=actor,
+        action="statement.invoice_uploaded",
+        old=statement.state,
+        payer=part.payer,
+        number=invoice.number,
+        sha256=invoice.sha256,
+        size=invoice.size,
+        replaced_sha256=replaced,
+    )
+    return invoice, True

@@ -21,6 +21,8 @@ class AlertKind(models.TextChoices):
     UNASSIGNED = "unassigned", _("Kein Dienstleister verfügbar")
     CEILING_EXCEEDED = "ceiling_exceeded", _("Höchstwert überschritten")
     CEILING_THRESHOLD = "ceiling_threshold", _("Höchstwert bald erreicht")
+    #: Approved statements (consumed, not merely committed) crossed 80/95/100 % of the ceiling.
+    CEILING_CONSUMED = "ceiling_consumed", _("Höchstwert verbraucht (freigegeben)")
     SLA_BREACH = "sla_breach", _("SLA-Frist überschritten")
     DELIVERY_FAILING = "delivery_failing", _("Zustellung schlägt fehl")
     STUCK = "stuck", _("Frist oder Zustellung hängt")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from ..models import AlertKind, CallOff, EventKind, MinistryAlert
-from ..money import format_eur  # noqa: F401  (re-exported by calloffs.services)
+from ..money import format_eur  # also re-exported by calloffs.services
 from ..selectors import percent_of
 from .common import alert_ministry, record_event
 
@@ -90,3 +90,38 @@ def ceiling_check_filing(*, calloff: CallOff, committed_before: Decimal, actor) 
             ),
         )
     return False
+
+
+def ceiling_check_consumed(*, contract, calloff: CallOff, approved_before: Decimal, approved_after: Decimal) -> None:
+    """An approval (settlement) moved the approved amounts of the contract from ``approved_before``
+    to ``approved_after``: raise one alert (ministry dashboard and e-mail through the outbox) for each
+    threshold crossed, the first time only. The caller holds the contract row locked."""
+    before = percent_of(approved_before, contract.ceiling)
+    after = percent_of(approved_after, contract.ceiling)
+    crossed = [t for t in CEILING_THRESHOLDS if after >= t and before < t]
+    if not crossed:
+        return
+    already = set(
+        MinistryAlert.objects.filter(
+            contract=contract, kind=AlertKind.CEILING_CONSUMED, threshold__in=[int(t) for t in crossed]
+        ).values_list("threshold", flat=True)
+    )
+    for threshold in crossed:
+        if int(threshold) in already:
+            continue  # once per contract, even if a credit note took the consumed value below it again
+        alert_ministry(
+            kind=AlertKind.CEILING_CONSUMED,
+            calloff=calloff,
+            contract=contract,
+            threshold=int(threshold),
+            message=_(
+                "Mit der Freigabe zu Abruf {number} sind {percent} % des Höchstwerts des Rahmenvertrags {reference} "
+                "durch freigegebene Leistungsnachweise verbraucht (Schwelle {threshold} %, noch frei {remaining})."
+            ).format(
+                number=calloff.number,
+                percent=after,
+                threshold=int(threshold),
+                reference=contract.reference,
+                remaining=format_eur(max(contract.ceiling - approved_after, Decimal("0"))),
+            ),
+        )
