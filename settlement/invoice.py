@@ -20,6 +20,7 @@ it is asked for (the issue date is the day of approval).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,7 +35,16 @@ from calloffs.errors import InvalidInput, TransitionNotAllowed
 from tenants.leitweg import is_valid as leitweg_is_valid
 
 from . import pricing
-from .models import INVOICE_PAYERS, Payer, Statement, StatementKind, StatementLine, StatementState
+from .models import (
+    INVOICE_PAYERS,
+    Invoice,
+    InvoiceSource,
+    Payer,
+    Statement,
+    StatementKind,
+    StatementLine,
+    StatementState,
+)
 from .selectors import billing_terms_for
 
 #: XRechnung 3.0 (CIUS of EN 16931) and the Peppol billing process.
@@ -211,3 +221,40 @@ def xrechnung(statement: Statement, payer: str | None = None) -> bytes:
 def filename(statement: Statement, payer: str | None = None) -> str:
     number = statement.number if payer is None else invoice_number(statement, payer)
     return f"XRechnung_{number}.xml"
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """The XRechnung of one payer as it stands: the issued one (stored) or, before it is issued, the
+    generated one (the same bytes it will have when issued)."""
+
+    xml: bytes
+    source: str  # settlement.models.InvoiceSource
+    sha256: str
+    number: str
+    payer: str
+    issued: bool
+
+
+def invoice_document(statement: Statement, payer: str | None = None) -> InvoiceDocument:
+    require_approved(statement)
+    part = part_of(statement, payer)
+    issued = Invoice.objects.filter(statement=statement, payer=part.payer).first()
+    if issued is not None:
+        return InvoiceDocument(
+            xml=bytes(issued.xml),
+            source=issued.source,
+            sha256=issued.sha256,
+            number=issued.number,
+            payer=part.payer,
+            issued=True,
+        )
+    xml = xrechnung(statement, part.payer)
+    return InvoiceDocument(
+        xml=xml,
+        source=InvoiceSource.GENERATED,
+        sha256=hashlib.sha256(xml).hexdigest(),
+        number=part.number,
+        payer=part.payer,
+        issued=False,
+    )

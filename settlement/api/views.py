@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -21,7 +19,6 @@ from calloffs.api.views import IDEMPOTENCY_PARAMETER, ProviderApiMixin
 from calloffs.models import CallOff
 
 from .. import services
-from ..invoice import filename, xrechnung
 from ..models import Statement
 from ..selectors import statements_visible_to
 from . import serializers
@@ -136,7 +133,7 @@ class StatementViewSet(ProviderApiMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = "[^/]+"
-    action_permissions = {"retrieve": READ, "answer": WRITE, "invoice": READ}
+    action_permissions = {"retrieve": READ, "answer": WRITE}
 
     @property
     def provider(self):
@@ -150,23 +147,6 @@ class StatementViewSet(ProviderApiMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_object(self):
         _uuid(self.kwargs.get(self.lookup_url_kwarg))
         return super().get_object()
-
-    @extend_schema(
-        summary="The XRechnung (UN/CEFACT CII, EN 16931) of an approved statement or credit note",
-        operation_id="statements_invoice",
-        responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="The invoice.")},
-        description=(
-            "BT-10 buyer reference: the payer's Leitweg-ID; BT-13 order reference: the call-off number; one line "
-            "per priced line. Valid against the EN 16931 CII schema. 409 before approval or without the payer's "
-            "Leitweg-ID."
-        ),
-    )
-    def invoice(self, request, id=None):
-        """Mapped by hand in urls.py, with the XML renderer."""
-        statement = self.get_object()
-        response = HttpResponse(xrechnung(statement), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="{filename(statement)}"'
-        return response
 
     @action(detail=True, methods=["post"])
     @idempotent

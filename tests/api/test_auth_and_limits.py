@@ -296,6 +296,7 @@ def test_schema_publishes_exactly_the_contract(client):
         "/api/v1/calloffs/{id}/updates/",
         "/api/v1/statements/{id}/",
         "/api/v1/statements/{id}/answer/",
+        "/api/v1/statements/{id}/invoice.pdf",
         "/api/v1/statements/{id}/invoice/",
         "/api/v1/webhooks/",
         "/api/v1/webhooks/{id}/",

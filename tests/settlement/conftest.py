@@ -1,6 +1,7 @@
 """Fixtures of the settlement tests: a call-off in progress at P1 with hours on earlier days."""
 
 from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 from calloffs import services
 from calloffs.models import CallOff, CallOffState
 from notifications.models import WebhookEndpoint
+from settlement import services as settlement_services
 
 
 @pytest.fixture
@@ -26,7 +28,9 @@ def work(drive, setup):
         calloff.refresh_from_db()
         provider, staff = setup.providers[0], setup.staff[0]
 
-        def add(days_ago: int = 0, hours="8", role=None, person="", description="Analyse der Firewall-Logs"):
+        def add(
+            days_ago: int = 0, hours="8", role=None, person="", description="Analyse der Firewall-Logs", module=None
+        ):
             return services.time_entry_add(
                 calloff=calloff,
                 provider=provider,
@@ -36,6 +40,7 @@ def work(drive, setup):
                 role=role or setup.roles.lead,
                 description=description,
                 person=person,
+                service_module=module,
             )
 
         return SimpleNamespace(calloff=calloff, provider=provider, staff=staff, add=add)
@@ -68,3 +73,29 @@ def api(keys):
         return client
 
     return make
+
+
+MINISTRY_LEITWEG = "05-83"
+
+
+@pytest.fixture
+def approved(work, setup, alice, ministry):
+    contract = setup.contract
+    settlement_services.billing_terms_save(contract=contract, actor=ministry, ministry_leitweg_id=MINISTRY_LEITWEG)
+    w = work()
+    contract.night_surcharge_percent = Decimal("25")
+    contract.weekend_surcharge_percent = Decimal("0")
+    contract.save(update_fields=["night_surcharge_percent", "weekend_surcharge_percent"])
+    entry = w.add(3, hours="7.5")
+    w.add(2, hours="3.33", role=setup.roles.handler)
+    statement = settlement_services.statement_submit(
+        calloff=w.calloff,
+        provider=w.provider,
+        actor=w.staff,
+        period_start=timezone.localdate() - timedelta(days=5),
+        period_end=timezone.localdate(),
+        night_hours={entry.public_id: "1.5"},
+    )
+    statement = settlement_services.statement_confirm(statement=statement, actor=alice)
+    w.statement = settlement_services.statement_approve(statement=statement, actor=ministry)
+    return w

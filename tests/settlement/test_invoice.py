@@ -36,29 +36,6 @@ def text(root, path):
     return root.findtext(path, namespaces=NS)
 
 
-@pytest.fixture
-def approved(work, setup, alice, ministry):
-    contract = setup.contract
-    services.billing_terms_save(contract=contract, actor=ministry, ministry_leitweg_id=MINISTRY_LEITWEG)
-    w = work()
-    contract.night_surcharge_percent = Decimal("25")
-    contract.weekend_surcharge_percent = Decimal("0")
-    contract.save(update_fields=["night_surcharge_percent", "weekend_surcharge_percent"])
-    entry = w.add(3, hours="7.5")
-    w.add(2, hours="3.33", role=setup.roles.handler)
-    statement = services.statement_submit(
-        calloff=w.calloff,
-        provider=w.provider,
-        actor=w.staff,
-        period_start=timezone.localdate() - timedelta(days=5),
-        period_end=timezone.localdate(),
-        night_hours={entry.public_id: "1.5"},
-    )
-    statement = services.statement_confirm(statement=statement, actor=alice)
-    w.statement = services.statement_approve(statement=statement, actor=ministry)
-    return w
-
-
 def test_the_xrechnung_validates_and_carries_the_references(approved):
     statement = approved.statement
     root = validate(xrechnung(statement))
