@@ -24,8 +24,9 @@ from calloffs.permissions import can_act_for_body, is_ministry, is_staff_of, pro
 
 from . import services
 from .forms import AnswerForm, BillingTermsForm, CreditForm, DisputeForm, RateVersionForm, SubmitForm
-from .invoice import filename, xrechnung
-from .models import DisputeState, RateVersion, Statement, StatementKind, StatementState
+from .invoice import filename, invoice_document, part_of, payers_of
+from .invoice_pdf import pdf_filename, render_invoice_pdf
+from .models import INVOICE_PAYERS, DisputeState, Payer, RateVersion, Statement, StatementKind, StatementState
 from .selectors import billable_calloffs, billing_terms_for, statement_for, statements_visible_to
 
 ACTIONS = ("confirm", "dispute", "answer", "approve", "credit")
@@ -177,6 +178,7 @@ def _context(statement, items, may, forms) -> dict:
         "may": may,
         "forms": forms,
         "credit_notes": list(statement.credit_notes.all()),
+        "invoices": _invoices(statement),
     }
 
 
@@ -211,21 +213,74 @@ def statement_submit(request, calloff_id):
     return render(request, "settlement/statement_submit.html", {"calloff": calloff, "form": form}, status=status)
 
 
-@login_required
-def statement_invoice(request, public_id):
-    """The XRechnung of an approved statement, for whoever sees the statement."""
+def _visible_statement(request, public_id) -> Statement:
     try:
-        statement = statement_for(user=request.user, public_id=public_id)
+        return statement_for(user=request.user, public_id=public_id)
     except Statement.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _payer_param(request) -> str | None:
+    payer = request.GET.get("empfaenger") or None
+    if payer is not None and payer not in INVOICE_PAYERS:
+        raise Http404
+    return payer
+
+
+@login_required
+def statement_invoice(request, public_id):
+    """The XRechnung of an approved statement, for whoever sees the statement. The provider's
+    first download issues it (stored, audited); after an upload it is the uploaded document."""
+    statement = _visible_statement(request, public_id)
+    payer = _payer_param(request)
     try:
-        xml = xrechnung(statement)
+        if is_staff_of(request.user, statement.provider):
+            services.invoice_issue(statement=statement, actor=request.user, payer=payer)
+        document = invoice_document(statement, payer)
     except CallOffError as exc:
         messages.error(request, exc.message)
         return redirect("settlement:detail", public_id=statement.public_id)
-    response = HttpResponse(xml, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{filename(statement)}"'
+    response = HttpResponse(document.xml, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{filename(statement, document.payer)}"'
+    response["X-Invoice-Source"] = document.source
+    response["X-Content-SHA256"] = document.sha256
     return response
+
+
+@login_required
+def statement_invoice_pdf(request, public_id):
+    """The human-readable view of the invoice (PDF), for whoever sees the statement."""
+    statement = _visible_statement(request, public_id)
+    payer = _payer_param(request)
+    try:
+        pdf = render_invoice_pdf(statement, payer)
+    except CallOffError as exc:
+        messages.error(request, exc.message)
+        return redirect("settlement:detail", public_id=statement.public_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_filename(statement, payer)}"'
+    return response
+
+
+def _invoices(statement) -> list[dict]:
+    """Per payer of an approved statement: the invoice's number and totals, and whether (and how) it is issued."""
+    if statement.state != StatementState.APPROVED:
+        return []
+    issued = {invoice.payer: invoice for invoice in statement.invoices.all()}
+    rows = []
+    for payer in payers_of(statement):
+        part = part_of(statement, payer)
+        rows.append(
+            {
+                "payer": payer,
+                "label": Payer(payer).label,
+                "number": part.number,
+                "gross": part.gross,
+                "invoice": issued.get(payer),
+                "split": statement.payer == Payer.SPLIT,
+            }
+        )
+    return rows
 
 
 @ministry_only

@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('gross_total', django.db.models.expressions.CombinedExpression(models.F('net_total'), '+', models.F('vat_total'))), ('net_total__gte', 0), ('vat_total__gte', 0)), name='invoice_totals_consistent'),
+            constraint=models.CheckConstraint(condition=models.Q(('gross_total__gte', 0), ('net_total__gte', 0), ('vat_total__gte', 0)), name='invoice_totals_non_negative'),
         ),
         migrations.RunPython(payer_of_statement, migrations.RunPython.noop),
     ]
