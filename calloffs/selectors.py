@@ -269,6 +269,20 @@ def register_settled_source(source) -> None:
         _SETTLED_SOURCES.append(source)
 
 
+#: Stages of the money after the commitment, registered by an app above calloffs (settlement:
+#: confirmed, approved, invoiced): ``source(contract) -> [(key, label, amount), …]``, shown with the ceiling.
+_CEILING_STAGE_SOURCES: list = []
+
+
+def register_ceiling_stages(source) -> None:
+    if source not in _CEILING_STAGE_SOURCES:
+        _CEILING_STAGE_SOURCES.append(source)
+
+
+def ceiling_stages(contract: FrameworkContract) -> list[tuple[str, str, Decimal]]:
+    return [stage for source in _CEILING_STAGE_SOURCES for stage in source(contract)]
+
+
 def consumed_value(contract: FrameworkContract) -> Decimal:
     entries = TimeEntry.objects.filter(calloff__contract=contract, calloff__is_drill=False)  # drills: never billed
     settled = Decimal("0.00")

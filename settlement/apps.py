@@ -7,8 +7,12 @@ class SettlementConfig(AppConfig):
     verbose_name = _("Abrechnung")
 
     def ready(self):
-        from calloffs.selectors import register_settled_source
+        from calloffs.documents.monthly_report import register_report_section
+        from calloffs.selectors import register_ceiling_stages, register_settled_source
 
+        from .reports import ceiling_stages, report_sections
         from .selectors import settled
 
         register_settled_source(settled)  # approved statements count as consumed in the ceiling
+        register_ceiling_stages(ceiling_stages)  # confirmed / approved / invoiced beside committed
+        register_report_section(report_sections)  # the four stages per provider, module and body

@@ -23,7 +23,15 @@ from ..models import (
     SLATerm,
 )
 from ..permissions import is_ministry
-from ..selectors import CeilingStatus, ProviderLoad, contract_ceiling_status, provider_load, ranking_entries
+from ..selectors import (
+    CeilingStatus,
+    ProviderLoad,
+    ceiling_stages,
+    contract_ceiling_status,
+    percent_of,
+    provider_load,
+    ranking_entries,
+)
 
 
 def _require_ministry(user) -> None:
@@ -59,6 +67,8 @@ class CeilingView:
     """The ceiling status plus what a progress bar needs (a value capped at 100)."""
 
     status: CeilingStatus
+    #: (key, label, amount, percent of the ceiling) after "committed": confirmed, approved, invoiced (settlement).
+    stages: tuple = ()
 
     @property
     def bar_committed(self) -> Decimal:
@@ -75,7 +85,11 @@ class CeilingView:
 
 
 def contract_ceiling(contract: FrameworkContract) -> CeilingView:
-    return CeilingView(status=contract_ceiling_status(contract))
+    status = contract_ceiling_status(contract)
+    stages = tuple(
+        (key, label, amount, percent_of(amount, status.ceiling)) for key, label, amount in ceiling_stages(contract)
+    )
+    return CeilingView(status=status, stages=stages)
 
 
 def contract_flagged_calloffs(contract: FrameworkContract) -> QuerySet[CallOff]:

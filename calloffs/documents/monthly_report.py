@@ -10,6 +10,10 @@
   counts as met (reported by then), missed (reported late, or not reported and overdue) or open.
 
 Drills (Übungen) are left out of every figure: they have a report of their own (calloffs.drills).
+
+* Sections an app above calloffs registers (``register_report_section``; settlement: committed /
+  confirmed / approved / invoiced per provider, module and body), in the PDF and the CSV alike.
+
 All times are Europe/Berlin; the month is [first day 00:00, first day of next month 00:00).
 """
 
@@ -139,6 +143,33 @@ class ProviderSLA:
         return [(m, self.met[m], self.missed[m], self.open[m]) for m in MILESTONE_FIELDS]
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """A table a registered source adds to the report: ``rows`` of cells, the first cell is the row's
+    label; cells are strings, or Decimal amounts (formatted as euros in the PDF, German decimals in
+    the CSV). The last row is the total when ``total`` is set."""
+
+    title: str
+    columns: list[str]
+    rows: list[list]
+    note: str = ""
+    total: bool = False
+
+
+#: ``source(contract, month_start, month_end) -> list[ReportSection]`` (month_end exclusive, Berlin).
+_SECTION_SOURCES: list = []
+
+
+def register_report_section(source) -> None:
+    if source not in _SECTION_SOURCES:
+        _SECTION_SOURCES.append(source)
+
+
+def report_sections(contract: FrameworkContract, month: date) -> list[ReportSection]:
+    start, end = month_bounds(month)
+    return [section for source in _SECTION_SOURCES for section in source(contract, start, end)]
+
+
 @dataclass
 class MonthlyReport:
     contract: FrameworkContract
@@ -150,6 +181,7 @@ class MonthlyReport:
     ceiling: CeilingRow
     sla: list[ProviderSLA]
     milestones: list[tuple[str, str]]
+    sections: list[ReportSection] = field(default_factory=list)
 
     @property
     def period_label(self) -> str:
@@ -234,6 +266,7 @@ def build_monthly_report(*, contract: FrameworkContract, month: date, now: datet
         ),
         sla=sorted(sla.values(), key=lambda r: r.provider.short_name),
         milestones=[(m, str(Milestone(m).label)) for m in MILESTONE_FIELDS],
+        sections=report_sections(contract, month),
     )
 
 
@@ -291,4 +324,10 @@ def monthly_report_csv(*, contract: FrameworkContract, month: date) -> str:
             for _m, met, missed, open_ in row.milestone_cells():
                 cells += [met, missed, open_]
             w.writerow([*cells, _pct(row.compliance)])
+        for section in report.sections:
+            w.writerow([])
+            w.writerow([section.title])
+            w.writerow(section.columns)
+            for row in section.rows:
+                w.writerow([de_number(cell, 2) if isinstance(cell, Decimal) else cell for cell in row])
         return "\ufeff" + out.getvalue()

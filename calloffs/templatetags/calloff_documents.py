@@ -3,6 +3,8 @@ documents panel of the call-off page."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.utils import timezone
 
@@ -73,3 +75,9 @@ def calloff_document_panel(context, calloff):
         "can_request_proof": may_make and calloff.provider_id is not None and calloff.time_entries.exists(),
         "card_allowed": organisation_visible(user, calloff.organisation_id),
     }
+
+
+@register.filter
+def is_decimal(value) -> bool:
+    """For generic report tables: amounts (Decimal) are shown as euros, everything else as is."""
+    return isinstance(value, Decimal)
