@@ -1,7 +1,7 @@
 """Where the money of a contract stands, in four stages (net, EUR), for the monthly report and the
 ministry's dashboard (registered with calloffs in ``SettlementConfig.ready``):
 
-* committed: the estimated value of the call-offs filed and not cancelled (per called-off module);
+* committed: the estimated value of the call-offs filed and not cancelled, drills left out (per module);
 * confirmed: statements the body confirmed (and those approved since);
 * approved: statements the ministry approved (consumed in the ceiling);
 * invoiced: the part of approved statements whose invoice is issued (the provider fetched the
@@ -72,7 +72,7 @@ def stage_report(contract: FrameworkContract, *, until: datetime | None = None) 
         for kind, key in (("provider", provider), ("module", module), ("body", body)):
             groups[kind].setdefault(key, StageRow(key)).amounts[stage] += amount
 
-    calloffs = CallOff.objects.filter(contract=contract).exclude(state=CallOffState.CANCELLED)
+    calloffs = CallOff.objects.filter(contract=contract, is_drill=False).exclude(state=CallOffState.CANCELLED)
     if until is not None:
         calloffs = calloffs.filter(submitted_at__lt=until)
     services = CallOffService.objects.filter(calloff__in=calloffs.values("pk")).select_related(
