@@ -12,6 +12,7 @@ class AftercareConfig(AppConfig):
         from incidents.extensions import register_link
 
         from .remediation.home import measure_sections
+        from .remediation.situation import measure_panels
         from .remediation.views import incident_link as measures_link
         from .situation import situation_panels
         from .views import incident_link
@@ -20,3 +21,4 @@ class AftercareConfig(AppConfig):
         register_link(measures_link)  # … and to its measures and the reconnection gate
         register_section(measure_sections)  # the home page: overdue measures, measures to verify
         register_panel(situation_panels)  # root causes and shared indicators in the situation picture
+        register_panel(measure_panels)  # open critical and high measures per district
