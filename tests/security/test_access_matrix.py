@@ -52,6 +52,8 @@ API = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": OK}
 API_OBJECT = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": NOT_FOUND}
 #: Aftercare: the engaged provider writes its findings and indicators; the body and the ministry read them.
 AFTERCARE_WRITE = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "admin", "ministry"], DENIED)}
+#: The reconnection gate: opened by a body admin or the ministry; every other party of the incident is refused.
+GATE_OPEN = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "provider1"], DENIED)}
 
 
 def row(**overrides):
@@ -188,6 +190,15 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare_api:finding-detail": ("get", "api_finding", API_OBJECT),
     "aftercare_api:indicator-list": ("get", "api_calloff", API_OBJECT),
     "aftercare_api:indicator-detail": ("get", "api_indicator", API_OBJECT),
+    # aftercare: measures and the reconnection gate (the admin opens it; the ministry then meets a 400:
+    # already open, past the permission gate)
+    "aftercare:measures": ("get", "incident", INCIDENT_READ),
+    "aftercare:measure": ("get", "measure", INCIDENT_READ),
+    "aftercare:measure_new": ("get", "aftercare_calloff", AFTERCARE_WRITE),
+    "aftercare:gate_open": ("post", "incident", GATE_OPEN),
+    "aftercare_api:measure-list": ("get", "api_calloff", API_OBJECT),
+    "aftercare_api:measure-detail": ("get", "api_measure", API_OBJECT),
+    "aftercare_api:measure-verify": ("post", "api_measure", API_OBJECT),
     # readiness: the body reads its profile (the ministry only the overview: need to know)
     "readiness:profile": ("get", "org", {**BODY_READ, "ministry": NOT_FOUND}),
     "readiness:overview": ("get", None, MINISTRY),
@@ -351,6 +362,7 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         "access_request": access_request,
         "finding": finding,
         "indicator": indicator,
+        "measure": finding.measures.get(),
         "order": order,
         "calloff_attachment": calloff_attachment,
         "incident_attachment": incident_attachment,
@@ -411,6 +423,8 @@ def _kwargs(kind, w):
         "indicator": {"public_id": w["indicator"].public_id},
         "api_finding": {"id": c.public_id, "item_id": w["finding"].public_id},
         "api_indicator": {"id": c.public_id, "item_id": w["indicator"].public_id},
+        "measure": {"public_id": w["measure"].public_id},
+        "api_measure": {"id": c.public_id, "item_id": w["measure"].public_id},
         "webhook": {"id": missing},
         "statuspage": {"slug": w["statuspage"].slug},
         "access_request": {"public_id": w["access_request"].public_id},
@@ -534,6 +548,13 @@ ENDPOINTS = {
     "api_indicators": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_finding": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_indicator": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    # Measures and the reconnection gate: the engaged provider (also after the end of its call-off: it
+    # verifies the body's measures afterwards); nobody else.
+    "aftercare_measures": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_measure_new": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_measure": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_measures": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_measure": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
 }
 
 
@@ -642,6 +663,9 @@ def state_world(setup, file_calloff, alice, ministry):
             "aftercare_export": reverse("aftercare:incident_export", args=[incident.public_id, "stix"]),
             "api_findings": reverse("aftercare_api:finding-list", kwargs={"id": calloff.public_id}),
             "api_indicators": reverse("aftercare_api:indicator-list", kwargs={"id": calloff.public_id}),
+            "aftercare_measures": reverse("aftercare:measures", args=[incident.public_id]),
+            "aftercare_measure_new": reverse("aftercare:measure_new", args=[calloff.public_id]),
+            "api_measures": reverse("aftercare_api:measure-list", kwargs={"id": calloff.public_id}),
         }
         if finding is not None:
             urls["aftercare_finding_edit"] = reverse("aftercare:finding_edit", args=[finding.public_id])
@@ -652,6 +676,11 @@ def state_world(setup, file_calloff, alice, ministry):
             )
             urls["api_indicator"] = reverse(
                 "aftercare_api:indicator-detail", kwargs={"id": calloff.public_id, "item_id": indicator.public_id}
+            )
+            measure = finding.measures.get()
+            urls["aftercare_measure"] = reverse("aftercare:measure", args=[measure.public_id])
+            urls["api_measure"] = reverse(
+                "aftercare_api:measure-detail", kwargs={"id": calloff.public_id, "item_id": measure.public_id}
             )
         if order is not None:  # documents and reports exist only once a provider has accepted
             urls["order_document"] = reverse("calloffs:document_download", kwargs={"document_id": order.public_id})
