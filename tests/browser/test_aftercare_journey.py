@@ -1,7 +1,8 @@
 """Issue 16, aftercare: the accepting provider records two findings and three indicators in the portal
-on a phone; the body's read-only member reads them on a desktop; the ministry opens the list of
-indicators seen at more than one body from its home page. axe on every page, nothing wider than the
-phone. Screenshots in artifacts/screenshots/aftercare-*."""
+on a phone; the body's read-only member reads them on a desktop; the body's admin assigns the measures
+(one to a member, one to the provider) and marks one done; the provider verifies it on the phone; the
+ministry opens the list of indicators seen at more than one body from its home page. axe on every
+page, nothing wider than the phone. Screenshots in artifacts/screenshots/aftercare-*."""
 
 import pytest
 from django.urls import reverse
@@ -27,7 +28,7 @@ def fits(page) -> None:
 
 
 def test_provider_records_findings_and_indicators_body_and_ministry_read(
-    phone, desktop, live_server, drive, setup, bob, ministry
+    phone, desktop, live_server, drive, setup, bob, body_admin, ministry
 ):
     calloff = drive("accepted")
     page = phone
@@ -79,6 +80,45 @@ def test_provider_records_findings_and_indicators_body_and_ministry_read(
     expect(desktop.get_by_role("link", name="Befund erfassen")).to_have_count(0)
     assert_accessible(desktop, "aftercare page (body member, desktop)")
     screenshots(desktop, "aftercare-body")
+
+    # Remediation: the body's admin assigns the measures and marks one done ...
+    desktop.context.clear_cookies()
+    login(desktop, live_server, body_admin)
+    measures_url = live_server.url + reverse("aftercare:measures", args=[calloff.incident.public_id])
+    desktop.goto(measures_url)
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("Nachbereitung: Maßnahmen")
+    assert_accessible(desktop, "measures with the reconnection gate (body admin)")
+    desktop.get_by_role("link", name=f"Umsetzen: {FINDINGS[1][0]}").click()
+    desktop.get_by_label("Verantwortlich").select_option(str(bob.pk))
+    desktop.get_by_role("button", name="Zuständigkeit speichern").click()
+    expect(desktop.get_by_role("status")).to_contain_text("Die Zuständigkeit ist gespeichert.")
+    desktop.get_by_label("Was wurde umgesetzt? (optional)").fill("MFA für alle VPN-Konten erzwungen.")
+    desktop.get_by_role("button", name="Als umgesetzt melden").click()
+    expect(desktop.get_by_role("status")).to_contain_text("der Dienstleister wird um Prüfung gebeten")
+    assert_accessible(desktop, "measure marked done (body admin)")
+    screenshots(desktop, "aftercare-measure-done")
+    verify_url = desktop.url
+    desktop.goto(measures_url)
+    desktop.get_by_role("link", name=f"Umsetzen: {FINDINGS[0][0]}").click()
+    desktop.get_by_label("Verantwortlich").select_option("provider")
+    desktop.get_by_role("button", name="Zuständigkeit speichern").click()
+    expect(desktop.get_by_role("status")).to_contain_text("Die Zuständigkeit ist gespeichert.")
+
+    # ... and the provider verifies it on the phone (sending it back needs a reason first).
+    page.goto(verify_url)
+    page.get_by_label("Zurückgeben: nicht ausreichend").check()
+    page.get_by_role("button", name="Prüfergebnis speichern").click()
+    expect(page.locator(".ds-error-summary")).to_contain_text("Bitte begründen Sie die Rückgabe")
+    page.get_by_label("Bestätigt: die Maßnahme wirkt").check()
+    page.get_by_role("button", name="Prüfergebnis speichern").click()
+    expect(page.get_by_role("status")).to_contain_text("Das Ergebnis der Prüfung ist gespeichert.")
+    expect(page.get_by_text("Status: Geprüft und bestätigt")).to_be_visible()
+    assert_accessible(page, "measure verified (provider, phone)")
+    fits(page)
+    screenshot(page, "aftercare-measure-verified-phone")
+    page.goto(measures_url)
+    assert_accessible(page, "measures (provider, phone)")
+    fits(page)
 
     # The ministry: from its home page to the indicators seen at more than one body.
     desktop.context.clear_cookies()
