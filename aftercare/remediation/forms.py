@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Finding
-from .models import DESCRIPTION_MAX, NOTE_MAX, REASON_MAX, REASON_MIN, TITLE_MAX, OwnerKind
+from .models import DESCRIPTION_MAX, NOTE_MAX, REASON_MAX, REASON_MIN, TITLE_MAX, OwnerKind, RemediationTerms
 
 PROVIDER_CHOICE = OwnerKind.PROVIDER.value
 
@@ -99,3 +99,20 @@ class MeasureForm(forms.Form):
     def __init__(self, *args, calloff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["finding"].queryset = Finding.objects.filter(calloff_id=calloff.pk).order_by("created_at")
+
+
+class TermsForm(forms.ModelForm):
+    """The ministry's remediation terms of a contract (days by severity, reminder lead time)."""
+
+    class Meta:
+        model = RemediationTerms
+        fields = ["critical_days", "high_days", "medium_days", "low_days", "remind_before_days"]
+
+    def clean(self):
+        data = super().clean()
+        days = [data.get(name) for name in ("critical_days", "high_days", "medium_days", "low_days")]
+        if None not in days and days != sorted(days):
+            raise forms.ValidationError(
+                _("Die Fristen müssen mit sinkendem Schweregrad gleich bleiben oder länger werden.")
+            )
+        return data

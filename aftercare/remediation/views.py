@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from calloffs.contract.views.common import form_error_from, ministry_only
+from calloffs.models import CallOff, FrameworkContract
 from calloffs.permissions import is_ministry
 from calloffs.visibility import engaged_calloffs
 from incidents.selectors import incident_for_user
@@ -55,6 +57,14 @@ def _list_context(request, incident, *, gate_form=None) -> dict:
         "writable": list(
             engaged_calloffs(user).filter(incident_id=incident.pk).order_by("number").values("public_id", "number")
         ),
+        # The ministry sets the contract's remediation terms (days to the due date by severity).
+        "contracts": list(
+            FrameworkContract.objects.filter(
+                pk__in=CallOff.objects.filter(incident_id=incident.pk).values("contract_id")
+            ).order_by("reference")
+        )
+        if is_ministry(user)
+        else [],
     }
 
 
@@ -257,3 +267,30 @@ def incident_link(user, incident):
             note=", ".join((ngettext("{n} Maßnahme offen", "{n} Maßnahmen offen", to_do).format(n=to_do), gate_note)),
         )
     ]
+
+
+@ministry_only
+@require_http_methods(["GET", "POST"])
+def contract_terms(request, public_id):
+    """The ministry's remediation terms of a contract: days to the due date by severity, reminder lead time."""
+    contract = get_object_or_404(FrameworkContract, public_id=public_id)
+    terms = services.terms_for(contract.pk)
+    form = forms.TermsForm(request.POST or None, instance=terms)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in forms.TermsForm.Meta.fields}
+            try:
+                services.remediation_terms_save(contract=contract, actor=request.user, **fields)
+            except CallOffError as exc:
+                form_error_from(form, exc)
+            else:
+                messages.success(request, _("Die Fristen für Maßnahmen sind gespeichert."))
+                return redirect("aftercare:contract_terms", public_id=contract.public_id)
+        status = 400
+    return render(
+        request,
+        "aftercare/terms.html",
+        {"form": form, "contract": contract, "title": _("Fristen für Maßnahmen"), "back": reverse("aftercare:matches")},
+        status=status,
+    )

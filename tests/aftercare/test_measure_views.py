@@ -163,3 +163,20 @@ def test_the_home_page_costs_the_same_queries_with_more_overdue_measures(
         overdue(Measure.objects.get(finding=finding))
     with django_assert_num_queries(len(small.captured_queries)):
         assert "6 Maßnahmen nach Sicherheitsvorfällen sind überfällig" in text(client.get("/"))
+
+
+def test_the_ministry_sets_the_contracts_terms(client_for, ministry, body_admin, setup, measure, engaged):
+    url = reverse("aftercare:contract_terms", kwargs={"public_id": setup.contract.public_id})
+    assert client_for(body_admin).get(url).status_code == 404
+    client = client_for(ministry)
+    assert url in text(client.get(urls(measure, engaged)["list"]))
+    data = {"critical_days": "3", "high_days": "14", "medium_days": "60", "low_days": "120", "remind_before_days": "1"}
+    response = client.post(url, {**data, "critical_days": "40"})
+    assert response.status_code == 400 and "Die Fristen müssen mit sinkendem Schweregrad" in text(response)
+    response = client.post(url, {**data, "low_days": "731"})
+    assert response.status_code == 400 and 'value="731"' in text(response)
+    assert client.post(url, data).status_code == 302
+    from aftercare.models import RemediationTerms
+
+    terms = RemediationTerms.objects.get(contract=setup.contract)
+    assert (terms.critical_days, terms.high_days, terms.remind_before_days) == (3, 14, 1)
