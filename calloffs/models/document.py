@@ -23,6 +23,9 @@ from .calloff import CallOff
 class DocumentKind(models.TextChoices):
     ORDER = "order", _("Abrufauftrag")
     PROOF_OF_WORK = "proof_of_work", _("Leistungsnachweis")
+    #: The incident's final report of the engagement (rendered by the aftercare app, which registers
+    #: its renderer: calloffs.documents.register_renderer).
+    FINAL_REPORT = "final_report", _("Abschlussbericht")
 
 
 class DocumentState(models.TextChoices):
@@ -104,5 +107,9 @@ class CallOffDocument(models.Model):
         return self.state in (DocumentState.PENDING, DocumentState.STARTED)
 
     def filename(self) -> str:
-        stem = {DocumentKind.ORDER: "Abrufauftrag", DocumentKind.PROOF_OF_WORK: "Leistungsnachweis"}[self.kind]
+        stem = {
+            DocumentKind.ORDER: "Abrufauftrag",
+            DocumentKind.PROOF_OF_WORK: "Leistungsnachweis",
+            DocumentKind.FINAL_REPORT: "Abschlussbericht",
+        }[self.kind]
         return f"{self.calloff.number}_{stem}_v{self.version}.pdf"

@@ -80,6 +80,20 @@ def document_request(*, calloff: CallOff, kind: str, actor=None, reason: str = "
     calloff = CallOff.objects.get(pk=calloff.pk)  # fresh: the access rule reads its body and provider
     if actor is not None:
         _check_may_request(actor, calloff)
+    if kind == DocumentKind.FINAL_REPORT:
+        # Issued by its parties through aftercare.report_services.final_report_issue (its own rule).
+        raise NotPermitted(_("Der Abschlussbericht wird in der Nachbereitung des Vorfalls erstellt."))
+    return document_new_version(calloff=calloff, kind=kind, actor=actor, reason=reason)
+
+
+def document_new_version(*, calloff: CallOff, kind: str, actor=None, reason: str = "") -> CallOffDocument:
+    """The new version of a document (or the newest one if it is still pending), enqueued on commit.
+
+    For callers that have checked who may ask (document_request above, or an app above us with a
+    document of its own, e.g. the final report of aftercare): must run inside their transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("document_new_version must run inside a transaction")
     _check_requestable(calloff=calloff, kind=kind)
     for _attempt in range(3):
         latest = (

@@ -70,6 +70,8 @@ def calloff_document_panel(context, calloff):
         "allowed": True,
         "orders": [d for d in documents if d.kind == DocumentKind.ORDER],
         "proofs": [d for d in documents if d.kind == DocumentKind.PROOF_OF_WORK],
+        # Made in the incident's aftercare (aftercare.report_services); listed here like the others.
+        "reports": [d for d in documents if d.kind == DocumentKind.FINAL_REPORT],
         "busy": any(d.is_unfinished for d in documents),
         # Asked only where it decides something: no provider, no proof of work.
         "can_request_proof": may_make and calloff.provider_id is not None and calloff.time_entries.exists(),
