@@ -7,13 +7,16 @@ class AftercareConfig(AppConfig):
     verbose_name = _("Nachbereitung")
 
     def ready(self):
+        from calloffs.documents import register_renderer
         from calloffs.home import register_section
+        from calloffs.models import DocumentKind
         from calloffs.situation.panels import register_panel
         from incidents.extensions import register_link
 
         from .remediation.home import measure_sections
         from .remediation.situation import measure_panels
         from .remediation.views import incident_link as measures_link
+        from .report_document import render_final_report
         from .situation import situation_panels
         from .views import incident_link
 
@@ -22,3 +25,5 @@ class AftercareConfig(AppConfig):
         register_section(measure_sections)  # the home page: overdue measures, measures to verify
         register_panel(situation_panels)  # root causes and shared indicators in the situation picture
         register_panel(measure_panels)  # open critical and high measures per district
+        # The final report is a call-off document rendered by calloffs' worker task with our renderer.
+        register_renderer(DocumentKind.FINAL_REPORT, render_final_report)

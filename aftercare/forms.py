@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from digisos.plausible import PastDateTimeField, check_order
 
-from .models import FindingCategory, IndicatorKind, Severity, Tlp
+from .models import (
+    LESSONS_MAX,
+    LESSONS_MIN,
+    NIS2_DRAFT_MAX,
+    NIS2_DRAFT_MIN,
+    FindingCategory,
+    IndicatorKind,
+    Severity,
+    Tlp,
+)
 from .validation import MAX_VALUE
 
 
@@ -87,3 +96,33 @@ class IndicatorTlpForm(forms.Form):
         ),
     )
     reason = forms.CharField(label=_("Begründung (optional)"), max_length=500, required=False)
+
+
+class LessonsForm(forms.Form):
+    """The lessons learned of one side for the final report (empty: not written yet)."""
+
+    text = forms.CharField(
+        label=_("Lessons learned"),
+        required=False,
+        min_length=LESSONS_MIN,
+        max_length=LESSONS_MAX,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Was lief gut, was soll sich ändern? Zwischen 20 und 10.000 Zeichen; leer lassen, "
+            "wenn Sie (noch) nichts schreiben möchten."
+        ),
+    )
+
+
+class Nis2DraftForm(forms.Form):
+    text = forms.CharField(
+        label=_("Entwurf des NIS-2-Abschlussberichts"),
+        min_length=NIS2_DRAFT_MIN,
+        max_length=NIS2_DRAFT_MAX,
+        widget=forms.Textarea(attrs={"rows": 30}),
+        help_text=_(
+            "Vorbefüllt aus dem Abschlussbericht. Prüfen und ergänzen Sie den Text, bevor Sie ihn "
+            "über das Meldeportal der Behörde einreichen. Zwischen 50 und 30.000 Zeichen."
+        ),
+    )

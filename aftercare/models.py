@@ -274,3 +274,78 @@ from .remediation.models import (  # noqa: E402, F401
     ReconnectionGate,
     RemediationTerms,
 )
+
+# --- Final report (Abschlussbericht) ------------------------------------------------------------
+
+#: Plausible length of a lessons-learned text: a sentence at least, a few pages at most
+#: (form, service and the CHECK below). Empty means "not written yet".
+LESSONS_MIN, LESSONS_MAX = 20, 10000
+#: Plausible length of the body's NIS-2 final report draft (what the authority's form takes, with room).
+NIS2_DRAFT_MIN, NIS2_DRAFT_MAX = 50, 30000
+
+
+def _empty_or_length(field: str, low: int, high: int) -> Q:
+    return Q(**{field: ""}) | (Q(GreaterThanOrEqual(Length(field), low)) & Q(LessThanOrEqual(Length(field), high)))
+
+
+class ReportNotes(models.Model):
+    """What the parties write for the final report of one engagement (a call-off of the incident):
+    the lessons learned of the accepting provider and those of the body, each edited by its side
+    only (aftercare.report_services). The report's other sections come from the recorded data."""
+
+    calloff = models.OneToOneField(CallOff, on_delete=models.PROTECT, related_name="+", verbose_name=_("Abruf"))
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+", verbose_name=_("Vorfall"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("Stelle"))
+    lessons_provider = models.TextField(_("Lessons learned des Dienstleisters"), max_length=LESSONS_MAX, blank=True)
+    lessons_body = models.TextField(_("Lessons learned der Stelle"), max_length=LESSONS_MAX, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("Geändert von")
+    )
+    updated_at = models.DateTimeField(_("Geändert am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Angaben zum Abschlussbericht")
+        verbose_name_plural = _("Angaben zu Abschlussberichten")
+        constraints = [
+            models.CheckConstraint(
+                condition=_empty_or_length("lessons_provider", LESSONS_MIN, LESSONS_MAX),
+                name="report_notes_lessons_provider_length",
+            ),
+            models.CheckConstraint(
+                condition=_empty_or_length("lessons_body", LESSONS_MIN, LESSONS_MAX),
+                name="report_notes_lessons_body_length",
+            ),
+            datetime_range_check("updated_at", name="report_notes_updated_at_plausible", null=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calloff_id}"
+
+
+class Nis2FinalReportDraft(models.Model):
+    """The body's own draft of its NIS-2 final report (Art. 23 (4) d: one month after the
+    notification), prefilled from the final report's data and edited by the body before it submits
+    it to the authority (the portal does not submit it; the obligation is marked done on the incident)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="+", verbose_name=_("Vorfall"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("Stelle"))
+    text = models.TextField(_("Entwurf"), max_length=NIS2_DRAFT_MAX)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("Geändert von")
+    )
+    updated_at = models.DateTimeField(_("Geändert am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Entwurf des NIS-2-Abschlussberichts")
+        verbose_name_plural = _("Entwürfe von NIS-2-Abschlussberichten")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(GreaterThanOrEqual(Length("text"), NIS2_DRAFT_MIN))
+                & Q(LessThanOrEqual(Length("text"), NIS2_DRAFT_MAX)),
+                name="nis2_draft_text_length",
+            ),
+            datetime_range_check("updated_at", name="nis2_draft_updated_at_plausible", null=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_exports
+from . import report_views, views, views_exports
 from .remediation import views as measure_views
 
 app_name = "aftercare"
@@ -31,4 +31,12 @@ urlpatterns += [
     path("massnahme/<uuid:public_id>/", measure_views.measure_page, name="measure"),
     path("abruf/<uuid:calloff_id>/massnahme/neu/", measure_views.measure_new, name="measure_new"),
     path("vertrag/<uuid:public_id>/fristen/", measure_views.contract_terms, name="contract_terms"),
+    path("abruf/<uuid:calloff_id>/abschlussbericht/erstellen/", report_views.report_issue, name="report_issue"),
+    path("abruf/<uuid:calloff_id>/abschlussbericht/erkenntnisse/", report_views.lessons_edit, name="lessons_edit"),
+    path("vorfall/<uuid:public_id>/nis2-abschlussbericht/", report_views.nis2_draft, name="nis2_draft"),
+    path(
+        "vorfall/<uuid:public_id>/nis2-abschlussbericht.txt",
+        report_views.nis2_draft_download,
+        name="nis2_draft_download",
+    ),
 ]

@@ -1,0 +1,139 @@
+"""The final report (Abschlussbericht) of one engagement in an incident, as PDF.
+
+Rendered by calloffs' document machinery (registered in AftercareConfig.ready for the document kind
+``final_report``): the worker calls :func:`render_final_report` with the document row and the PDF
+shows the data as it is then: summary, timeline (with the root cause), root cause, findings with
+severity (CVSS where given), measures with their state, the reporting obligations and when they were
+met, the provider's hours by role, and the lessons learned of both sides.
+
+Need-to-know: the PDF is read by the body, the accepting provider and the ministry, so it holds only
+what all three may see: the call-off's own findings and hours, the timeline's general entries and
+those of this engagement (not the body's internal ones, not another provider's), no indicator values
+(their TLP decides who sees them; the STIX/MISP exports carry them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from calloffs.documents.common import verification_context
+from calloffs.documents.proof_of_work import proof_of_work_data
+from calloffs.documents.render import pdf_locale, render_pdf
+from calloffs.models import CallOff, CallOffDocument
+from calloffs.visibility import timeline_scope
+from incidents.models import ReportingObligation, TimelineEntry
+from incidents.selectors import timeline_for
+from incidents.visibility import OutsideView
+
+from .models import SEVERITY_ORDER, Finding, Indicator, ReportNotes, Severity
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    kind: str
+    label: str
+    recipient: str
+    due_at: datetime
+    done_at: datetime | None
+    reference: str
+    waived_reason: str
+    state: str  # "on_time", "late", "waived", "overdue", "open"
+
+
+def obligation_rows(incident, *, now: datetime) -> list[ObligationRow]:
+    rows = []
+    for obligation in ReportingObligation.objects.filter(incident=incident).order_by("due_at", "id"):
+        if obligation.waived_at:
+            state = "waived"
+        elif obligation.done_at:
+            state = "on_time" if obligation.done_at <= obligation.due_at else "late"
+        else:
+            state = "overdue" if obligation.due_at < now else "open"
+        rows.append(
+            ObligationRow(
+                kind=obligation.kind,
+                label=obligation.get_kind_display(),
+                recipient=obligation.recipient,
+                due_at=obligation.due_at,
+                done_at=obligation.done_at,
+                reference=obligation.reference,
+                waived_reason=obligation.waived_reason,
+                state=state,
+            )
+        )
+    return rows
+
+
+def report_findings(calloff: CallOff) -> list[Finding]:
+    """The call-off's findings: the root causes first, then by severity, then as recorded."""
+    return sorted(
+        Finding.objects.filter(calloff=calloff),
+        key=lambda f: (not f.root_cause, SEVERITY_ORDER.index(f.severity), f.created_at, f.pk),
+    )
+
+
+def report_timeline(calloff: CallOff, root_causes: list[Finding]):
+    """The incident's timeline as the accepting provider sees it (general entries and those of this
+    engagement), so the PDF shows nothing its readers may not see; the entries that recorded a root
+    cause (aftercare.services._root_cause_entry) are marked."""
+    view = OutsideView(scopes=frozenset({timeline_scope(calloff)}), engaged=True)
+    entries = list(timeline_for(calloff.incident, view).order_by("at", "id"))
+    titles = [finding.title for finding in root_causes]
+    for entry in entries:
+        entry.is_root_cause = entry.source == TimelineEntry.Source.PROVIDER and any(t in entry.text for t in titles)
+    return entries
+
+
+def report_measures(calloff: CallOff, findings: list[Finding]) -> list:
+    """The measures derived from the findings, with their state (none while the measures are not
+    recorded in the portal)."""
+    return []
+
+
+def final_report_data(calloff: CallOff, *, now: datetime | None = None) -> dict:
+    """Everything the report shows about the engagement (also the basis of the NIS-2 draft)."""
+    now = now or timezone.now()
+    incident = calloff.incident
+    findings = report_findings(calloff)
+    counts = Counter(f.severity for f in findings)
+    notes = ReportNotes.objects.filter(calloff=calloff).first()
+    hours = proof_of_work_data(calloff)
+    return {
+        "calloff": calloff,
+        "incident": incident,
+        "body": calloff.organisation,
+        "provider": calloff.provider,
+        "contract": calloff.contract,
+        "findings": findings,
+        "root_causes": [f for f in findings if f.root_cause],
+        "severity_counts": [(Severity(s).label, counts[s]) for s in SEVERITY_ORDER if counts[s]],
+        "measures": report_measures(calloff, findings),
+        "indicator_count": Indicator.objects.filter(calloff=calloff).count(),
+        "timeline": report_timeline(calloff, [f for f in findings if f.root_cause]),
+        "obligations": obligation_rows(incident, now=now),
+        "roles": hours["roles"],
+        "total_hours": hours["total_hours"],
+        "entry_count": hours["entry_count"],
+        "confirmed_count": hours["confirmed_count"],
+        "lessons_provider": notes.lessons_provider if notes else "",
+        "lessons_body": notes.lessons_body if notes else "",
+        "generated_at": now,
+    }
+
+
+def final_report_context(document: CallOffDocument) -> dict:
+    calloff = CallOff.objects.select_related("contract", "organisation", "provider", "incident").get(
+        pk=document.calloff_id
+    )
+    if calloff.provider is None:
+        raise ValueError(f"call-off {calloff.number} has no provider; there is no final report to render")
+    return {**verification_context(document), **final_report_data(calloff)}
+
+
+def render_final_report(document: CallOffDocument) -> bytes:
+    with pdf_locale():
+        return render_pdf("pdf/final_report.html", final_report_context(document))
