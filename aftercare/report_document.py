@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from calloffs.documents.common import verification_context
 from calloffs.documents.proof_of_work import proof_of_work_data
@@ -29,7 +31,8 @@ from incidents.models import ReportingObligation, TimelineEntry
 from incidents.selectors import timeline_for
 from incidents.visibility import OutsideView
 
-from .models import SEVERITY_ORDER, Finding, Indicator, ReportNotes, Severity
+from .models import SEVERITY_ORDER, Finding, Indicator, Measure, MeasureState, ReportNotes, Severity
+from .remediation.selectors import gate_state
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,68 @@ def report_timeline(calloff: CallOff, root_causes: list[Finding]):
     return entries
 
 
-def report_measures(calloff: CallOff, findings: list[Finding]) -> list:
-    """The measures derived from the findings, with their state (none while the measures are not
-    recorded in the portal)."""
-    return []
+@dataclass(frozen=True)
+class MeasureRow:
+    title: str
+    description: str
+    finding_title: str
+    owner: str
+    due_date: date
+    state: str
+    state_label: str
+    note: str
+    overdue: bool
+    required_for_reconnection: bool
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.email) if user is not None else ""
+
+
+def _measure_note(measure: Measure) -> str:
+    """When and by whom the state was reached (verified, risk accepted, done)."""
+    if measure.state == MeasureState.VERIFIED and measure.verified_at:
+        text = _("bestätigt am {at} von {name}").format(
+            at=date_format(timezone.localtime(measure.verified_at), "d.m.Y"), name=_name(measure.verified_by)
+        )
+        return f"{text}: {measure.verify_note}" if measure.verify_note else text
+    if measure.state == MeasureState.ACCEPTED_RISK and measure.risk_accepted_at:
+        return _("akzeptiert am {at} von {name}: {reason}").format(
+            at=date_format(timezone.localtime(measure.risk_accepted_at), "d.m.Y"),
+            name=_name(measure.risk_accepted_by),
+            reason=measure.risk_reason,
+        )
+    if measure.state == MeasureState.DONE and measure.done_at:
+        return _("umgesetzt am {at}").format(at=date_format(timezone.localtime(measure.done_at), "d.m.Y"))
+    return ""
+
+
+def report_measures(calloff: CallOff, *, today: date) -> list[MeasureRow]:
+    """The measures of the call-off's findings with their state, due date first."""
+    measures = (
+        Measure.objects.filter(calloff=calloff)
+        .select_related("finding", "owner", "verified_by", "risk_accepted_by")
+        .order_by("due_date", "created_at", "id")
+    )
+    return [
+        MeasureRow(
+            title=measure.title,
+            description=measure.description,
+            finding_title=measure.finding.title,
+            owner=(
+                f"{measure.get_owner_kind_display()}: {_name(measure.owner)}"
+                if measure.owner_id
+                else measure.get_owner_kind_display()
+            ),
+            due_date=measure.due_date,
+            state=measure.state,
+            state_label=measure.get_state_display(),
+            note=_measure_note(measure),
+            overdue=measure.is_overdue(today),
+            required_for_reconnection=measure.required_for_reconnection,
+        )
+        for measure in measures
+    ]
 
 
 def final_report_data(calloff: CallOff, *, now: datetime | None = None) -> dict:
@@ -111,7 +172,8 @@ def final_report_data(calloff: CallOff, *, now: datetime | None = None) -> dict:
         "findings": findings,
         "root_causes": [f for f in findings if f.root_cause],
         "severity_counts": [(Severity(s).label, counts[s]) for s in SEVERITY_ORDER if counts[s]],
-        "measures": report_measures(calloff, findings),
+        "measures": report_measures(calloff, today=timezone.localdate(now)),
+        "gate": gate_state(incident),
         "indicator_count": Indicator.objects.filter(calloff=calloff).count(),
         "timeline": report_timeline(calloff, [f for f in findings if f.root_cause]),
         "obligations": obligation_rows(incident, now=now),

@@ -243,3 +243,23 @@ def test_the_database_refuses_an_implausible_change_time(engaged):
             organisation=engaged.organisation,
             updated_at=timezone.make_aware(datetime(1990, 1, 1)),
         )
+
+
+def test_the_measures_appear_with_their_state(
+    report_data, p1, body_admin, run_queued, django_capture_on_commit_callbacks
+):
+    from aftercare.remediation import services as remediation
+    from aftercare.remediation.models import Measure
+
+    vpn, firewall = Measure.objects.filter(calloff=report_data).order_by("finding__created_at")
+    remediation.measure_done(measure=vpn, actor=body_admin, note="MFA für alle VPN-Konten aktiv.")
+    remediation.measure_verify(measure=vpn, actor=p1, note="Erneuter Test: kein Login ohne MFA.")
+    remediation.measure_accept_risk(
+        measure=firewall, actor=body_admin, reason="Firewall wird im Januar durch ein neues Modell ersetzt."
+    )
+    text = pdf_text(document_bytes(issue(report_data, p1, run_queued, django_capture_on_commit_callbacks)))
+    section = text[text.index("5. Maßnahmen") : text.index("6. Meldepflichten")]
+    assert "Umsetzen: VPN-Zugang ohne Mehrfaktor-Anmeldung" in section
+    assert "Geprüft und bestätigt" in section and "Erneuter Test: kein Login ohne MFA." in section
+    assert "Risiko akzeptiert" in section and "Firewall wird im Januar durch ein neues Modell ersetzt." in section
+    assert "zum Befund „Ungepatchte FortiOS-Firewall“" in section
