@@ -2,13 +2,23 @@
 on a phone; the body's read-only member reads them on a desktop; the body's admin assigns the measures
 (one to a member, one to the provider) and marks one done; the provider verifies it on the phone; the
 ministry opens the list of indicators seen at more than one body from its home page. axe on every
-page, nothing wider than the phone. Screenshots in artifacts/screenshots/aftercare-*."""
+page, nothing wider than the phone. Then the final report: the provider writes its lessons learned and
+issues the Abschlussbericht, the worker renders it, the ministry opens it from the aftercare page; its
+first page is rendered to PNG (artifacts/screenshots/aftercare-final-report-page1.png) to be looked at.
+Screenshots in artifacts/screenshots/aftercare-*."""
+
+import hashlib
+import io
+import subprocess
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
-from tests.browser.conftest import PHONE, assert_accessible, login, screenshot, screenshots
+from calloffs.models import CallOffDocument, DocumentKind, DocumentState
+from calloffs.tasks.documents import render_calloff_document
+from tests.browser.conftest import ARTIFACTS, PHONE, assert_accessible, login, screenshot, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -127,3 +137,66 @@ def test_provider_records_findings_and_indicators_body_and_ministry_read(
     expect(desktop.get_by_role("heading", level=1)).to_have_text("Indikatoren bei mehreren Stellen")
     assert_accessible(desktop, "indicators at more than one body (ministry)")
     screenshots(desktop, "aftercare-ministry-indicators")
+
+    # The final report: the provider writes its lessons learned and issues the PDF (phone) …
+    page.goto(aftercare_url)
+    page.get_by_role("link", name="Eigene Lessons learned schreiben").click()
+    assert_accessible(page, "lessons learned form (provider, phone)")
+    fits(page)
+    page.get_by_label("Lessons learned").fill(
+        "Fernzugänge ohne MFA waren das Einfallstor; Härtung vor dem Wiederanschluss."
+    )
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("status")).to_contain_text("Die Lessons learned wurden gespeichert.")
+    page.get_by_role("button", name="Abschlussbericht als PDF erstellen").click()
+    expect(page.get_by_role("status")).to_contain_text("Der Abschlussbericht wird als PDF erstellt.")
+    report = CallOffDocument.objects.get(calloff=calloff, kind=DocumentKind.FINAL_REPORT)
+    assert report.state == DocumentState.PENDING
+    # … the worker renders it …
+    assert render_calloff_document(report.pk) == DocumentState.READY
+    report.refresh_from_db()
+    page.reload()
+    section = page.locator("#abschlussbericht")
+    expect(section.get_by_text("Bereit")).to_be_visible()
+    expect(section.get_by_text(report.sha256)).to_be_visible()
+    assert_accessible(page, "aftercare page with the final report (provider, phone)")
+    fits(page)
+    screenshot(page, "aftercare-final-report-provider-phone")
+
+    # … and the ministry opens it from the aftercare page: the file the link gives is the one whose
+    # SHA-256 the page shows.
+    desktop.goto(aftercare_url)
+    link = desktop.locator("#abschlussbericht").get_by_role("link", name="PDF öffnen")
+    response = desktop.request.get(live_server.url + link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = response.body()
+    assert response.headers["x-document-sha256"] == report.sha256 == hashlib.sha256(pdf).hexdigest()
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(text.split())
+    for expected in ("Abschlussbericht", "2. Ursache", FINDINGS[1][0], "Härtung vor dem Wiederanschluss"):
+        assert expected in text, expected
+    # the measures with their state: the one the provider verified above, the other one open
+    measures = text[text.index("5. Maßnahmen") : text.index("6. Meldepflichten")]
+    assert "Geprüft und bestätigt" in measures and "Offen" in measures
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "aftercare-final-report.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "110",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(ARTIFACTS / "aftercare-final-report.pdf"),
+            str(ARTIFACTS / "aftercare-final-report-page1"),
+        ],
+        check=True,
+    )
+    assert (ARTIFACTS / "aftercare-final-report-page1.png").stat().st_size > 10_000
+    assert_accessible(desktop, "aftercare page with the final report (ministry)")
+    screenshots(desktop, "aftercare-final-report-ministry")
