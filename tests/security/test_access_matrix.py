@@ -54,6 +54,10 @@ API_OBJECT = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": N
 AFTERCARE_WRITE = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "admin", "ministry"], DENIED)}
 #: The reconnection gate: opened by a body admin or the ministry; every other party of the incident is refused.
 GATE_OPEN = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "provider1"], DENIED)}
+#: The final report: issued and written by the accepting provider and the body's callers/admins; read-only
+#: members and the ministry read it. The NIS-2 draft is the body's alone (the ministry: 404).
+REPORT_WRITE = {**INCIDENT_READ, "member": DENIED, "ministry": DENIED}
+NIS2_DRAFT = {**BODY_WRITE, "ministry": NOT_FOUND}
 
 
 def row(**overrides):
@@ -186,6 +190,10 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare:major_export": ("get", "aftercare_major_export", MINISTRY),
     "aftercare:matches": ("get", None, MINISTRY),
     "aftercare:nrw_export": ("get", "aftercare_format", MINISTRY),
+    "aftercare:report_issue": ("post", "aftercare_calloff", REPORT_WRITE),
+    "aftercare:lessons_edit": ("get", "aftercare_calloff", REPORT_WRITE),
+    "aftercare:nis2_draft": ("get", "incident", NIS2_DRAFT),
+    "aftercare:nis2_draft_download": ("get", "incident", NIS2_DRAFT),
     "aftercare_api:finding-list": ("post", "api_calloff", API_OBJECT),
     "aftercare_api:finding-detail": ("get", "api_finding", API_OBJECT),
     "aftercare_api:indicator-list": ("get", "api_calloff", API_OBJECT),
@@ -531,6 +539,8 @@ ENDPOINTS = {
     "calloff_documents": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "order_document": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "provider_report": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_lessons": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_nis2_draft": {NOTHING: 404, DECIDE: 404, ENGAGED: 404, ENDED: 404},
     "api_detail": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
     # Only its own entries are listed: none before acceptance (a call-off is never offered again once accepted).
     "api_time_entries": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
@@ -662,6 +672,8 @@ def state_world(setup, file_calloff, alice, ministry):
             "aftercare_finding_new": reverse("aftercare:finding_new", args=[calloff.public_id]),
             "aftercare_indicator_new": reverse("aftercare:indicator_new", args=[calloff.public_id]),
             "aftercare_export": reverse("aftercare:incident_export", args=[incident.public_id, "stix"]),
+            "aftercare_lessons": reverse("aftercare:lessons_edit", args=[calloff.public_id]),
+            "aftercare_nis2_draft": reverse("aftercare:nis2_draft", args=[incident.public_id]),
             "api_findings": reverse("aftercare_api:finding-list", kwargs={"id": calloff.public_id}),
             "api_indicators": reverse("aftercare_api:indicator-list", kwargs={"id": calloff.public_id}),
             "aftercare_measures": reverse("aftercare:measures", args=[incident.public_id]),
