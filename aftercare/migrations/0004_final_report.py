@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('aftercare', '0003_unmatch_stale_sightings'),
-        ('calloffs', '0015_document_kind_final_report'),
+        ('calloffs', '0015_alert_ceiling_consumed'),
         ('incidents', '0009_incident_is_drill'),
         ('tenants', '0009_plausible_contract_ranges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
