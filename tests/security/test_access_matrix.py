@@ -216,6 +216,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "settlement:detail": ("get", "statement", CALLOFF_READ),
     # the world's statement is not approved yet: back to the statement page (a redirect) for whoever sees it
     "settlement:invoice": ("get", "statement", CALLOFF_READ),
+    "settlement:invoice_pdf": ("get", "statement", CALLOFF_READ),
     "settlement:submit": (
         "get",
         "statement_submit",
@@ -226,6 +227,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "settlement_api:statement-detail": ("get", "api_statement", API_OBJECT),
     "settlement_api:statement-answer": ("post", "api_statement", API_OBJECT),
     "settlement_api:statement-invoice": ("get", "api_statement", {**API_OBJECT, "provider1": 409}),
+    "settlement_api:statement-invoice-pdf": ("get", "api_statement", {**API_OBJECT, "provider1": 409}),
 }
 SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
 SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/
