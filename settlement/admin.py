@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
-from .models import BillingTerms, RateVersion, Statement, StatementItem, StatementLine
+from digisos.admin_site import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import BillingTerms, Invoice, RateVersion, Statement, StatementItem, StatementLine
 
 
 class ItemInline(admin.TabularInline):
@@ -50,3 +41,11 @@ class BillingTermsAdmin(ReadOnlyAdmin):
 @admin.register(RateVersion)
 class RateVersionAdmin(ReadOnlyAdmin):
     list_display = ["role", "valid_from", "hourly_rate"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "statement", "payer", "source", "gross_total", "issued_at", "sha256"]
+    list_filter = ["source", "payer"]
+    search_fields = ["number", "sha256"]
+    exclude = ["xml"]

@@ -15,7 +15,8 @@ from calloffs.services.notify import ministry_recipients
 from digisos.wire import rfc3339
 from notifications.models import Audience, Channel, Notification
 from notifications.services import mail_enqueue, notifications_create
-from tenants.models import Membership, Role
+from tenants.models import Role
+from tenants.selectors import active_member_emails
 
 from .models import Statement
 
@@ -66,15 +67,7 @@ def webhook_payload(statement: Statement, *, event: str, at: datetime) -> dict:
 
 
 def _body_emails(statement: Statement) -> list[str]:
-    return list(
-        Membership.objects.filter(
-            organisation_id=statement.calloff.organisation_id,
-            role__in=[Role.CALLER, Role.ADMIN],
-            user__is_active=True,
-        )
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )
+    return active_member_emails(organisation_id=statement.calloff.organisation_id, roles=[Role.CALLER, Role.ADMIN])
 
 
 def _texts(statement: Statement, event: str) -> tuple[str, str]:

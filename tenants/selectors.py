@@ -52,3 +52,13 @@ def membership_of(*, user, organisation: Organisation) -> Membership | None:
 
 def is_body_admin(*, user, organisation: Organisation) -> bool:
     return user.is_ministry_staff or roles_of(user).get(organisation.pk) == Role.ADMIN
+
+
+def active_member_emails(*, organisation_id: int, roles) -> list[str]:
+    """E-mail addresses of the active members of a body with one of ``roles`` (e.g. its callers and
+    admins, who confirm statements), sorted."""
+    return list(
+        Membership.objects.filter(organisation_id=organisation_id, role__in=list(roles), user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
