@@ -17,6 +17,7 @@ class AftercareConfig(AppConfig):
         from .remediation.situation import measure_panels
         from .remediation.views import incident_link as measures_link
         from .report_document import render_final_report
+        from .report_views import incident_links as report_links
         from .situation import situation_panels
         from .views import incident_link
 
@@ -27,3 +28,4 @@ class AftercareConfig(AppConfig):
         register_panel(measure_panels)  # open critical and high measures per district
         # The final report is a call-off document rendered by calloffs' worker task with our renderer.
         register_renderer(DocumentKind.FINAL_REPORT, render_final_report)
+        register_link(report_links)  # the incident page links to the final report and the NIS-2 draft

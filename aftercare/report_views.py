@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -154,3 +155,35 @@ def nis2_draft_download(request, public_id):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def incident_links(user, incident) -> list:
+    """The incident page's links to the final report (everyone who may read one) and, for the body's
+    callers and administrators of a NIS-2 incident, to the NIS-2 final report draft."""
+    from incidents.extensions import IncidentLink
+
+    links = []
+    calloffs = document_calloffs_visible_to(user).filter(
+        incident_id=incident.pk, state__in=INCIDENT_VISIBLE_STATES, provider__isnull=False
+    )
+    if calloffs.exists():
+        links.append(
+            IncidentLink(
+                label=_("Nachbereitung: Abschlussbericht"),
+                url=reverse("aftercare:incident", kwargs={"public_id": incident.public_id}) + "#abschlussbericht",
+            )
+        )
+    obligation = nis2.final_report_obligation(incident)
+    if obligation is not None and report_services.may_edit_nis2_draft(user, incident):
+        links.append(
+            IncidentLink(
+                label=_("NIS-2-Abschlussbericht: Entwurf aus dem Abschlussbericht"),
+                url=reverse("aftercare:nis2_draft", kwargs={"public_id": incident.public_id}),
+                note=_("fällig bis {at}").format(
+                    at=date_format(timezone.localtime(obligation.due_at), "SHORT_DATETIME_FORMAT")
+                )
+                if obligation.is_open
+                else "",
+            )
+        )
+    return links

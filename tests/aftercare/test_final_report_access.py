@@ -149,3 +149,15 @@ def test_a_too_short_draft_is_refused_in_german_and_kept(report, engaged, client
     html = response.content.decode()
     assert "Kurz." in html and f"mindestens {NIS2_DRAFT_MIN} Zeichen" in html
     assert not Nis2FinalReportDraft.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "report_link", "draft_link"),
+    [("alice", True, True), ("bob", True, False), ("ministry", True, False), ("p1", True, False)],
+)
+def test_the_incident_page_links_to_the_report_and_the_draft(who, report_link, draft_link, personas, report, client):
+    client.force_login(personas[who])
+    incident_id = report.calloff.incident.public_id
+    html = client.get(reverse("incidents:detail", args=[incident_id])).content.decode()
+    assert ("Nachbereitung: Abschlussbericht" in html) == report_link
+    assert (reverse("aftercare:nis2_draft", kwargs={"public_id": incident_id}) in html) == draft_link
