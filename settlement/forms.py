@@ -15,7 +15,7 @@ from digisos import plausible
 from digisos.plausible import PERCENT
 from tenants.leitweg import normalise
 
-from .models import TRAVEL_MAX, VAT_MAX, BillingTerms
+from .models import INVOICE_MAX_BYTES, TRAVEL_MAX, VAT_MAX, BillingTerms, Payer
 from .services import REASON_MAX
 
 
@@ -158,3 +158,28 @@ class RateVersionForm(forms.Form):
     def __init__(self, *args, contract, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = RoleRate.objects.filter(contract=contract).order_by("name")
+
+
+class InvoiceUploadForm(forms.Form):
+    """The provider's own XRechnung (CII XML) for an approved statement; checked by the service."""
+
+    invoice = forms.FileField(
+        label=_("XRechnung (CII-XML)"),
+        help_text=_("Höchstens 2 MiB. Sie wird gegen den freigegebenen Leistungsnachweis geprüft."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
+    )
+
+    def __init__(self, *args, payers, **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(payers) > 1:
+            self.fields["payer"] = forms.ChoiceField(
+                label=_("Rechnungsempfänger"), choices=[(p, Payer(p).label) for p in payers]
+            )
+
+    def clean_invoice(self):
+        upload = self.cleaned_data["invoice"]
+        if upload.size > INVOICE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Die Rechnung ist zu groß (höchstens {limit} Bytes).").format(limit=INVOICE_MAX_BYTES)
+            )
+        return upload

@@ -23,8 +23,17 @@ from calloffs.models import CallOff, FrameworkContract
 from calloffs.permissions import can_act_for_body, is_ministry, is_staff_of, provider_of
 
 from . import services
-from .forms import AnswerForm, BillingTermsForm, CreditForm, DisputeForm, RateVersionForm, SubmitForm
+from .forms import (
+    AnswerForm,
+    BillingTermsForm,
+    CreditForm,
+    DisputeForm,
+    InvoiceUploadForm,
+    RateVersionForm,
+    SubmitForm,
+)
 from .invoice import filename, invoice_document, part_of, payers_of
+from .invoice_check import InvoiceMismatch
 from .invoice_pdf import pdf_filename, render_invoice_pdf
 from .models import INVOICE_PAYERS, DisputeState, Payer, RateVersion, Statement, StatementKind, StatementState
 from .selectors import billable_calloffs, billing_terms_for, statement_for, statements_visible_to
@@ -90,6 +99,7 @@ def _may(rights: dict[str, bool], statement) -> dict[str, bool]:
         "dispute": rights["dispute"] and review,
         "answer": rights["answer"] and state == StatementState.DISPUTED,
         "approve": rights["approve"] and state == StatementState.CONFIRMED,
+        "upload": rights["answer"] and state == StatementState.APPROVED,
         "credit": rights["credit"]
         and regular
         and state == StatementState.APPROVED
@@ -260,6 +270,62 @@ def statement_invoice_pdf(request, public_id):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf_filename(statement, payer)}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_invoice_upload(request, public_id):
+    """The provider uploads its own XRechnung instead of the generated one; a mismatch with the
+    approved statement is shown field by field, nothing is stored then."""
+    statement = _visible_statement(request, public_id)
+    if not is_staff_of(request.user, statement.provider):
+        raise Http404  # only the statement's provider has this page
+    if statement.state != StatementState.APPROVED:
+        messages.error(request, _("Eine Rechnung gibt es erst für einen freigegebenen Leistungsnachweis."))
+        return redirect("settlement:detail", public_id=statement.public_id)
+    payers = payers_of(statement)
+    form = InvoiceUploadForm(request.POST or None, request.FILES or None, payers=payers)
+    differences = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            payer = form.cleaned_data.get("payer") or payers[0]
+            try:
+                _invoice, created = services.invoice_upload(
+                    statement=statement, actor=request.user, data=form.cleaned_data["invoice"].read(), payer=payer
+                )
+            except InvoiceMismatch as exc:
+                differences = exc.differences
+                form.add_error(None, exc.message)
+            except CallOffError as exc:
+                form.add_error("invoice" if exc.field == "invoice" else None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Ihre XRechnung ist geprüft und gespeichert.")
+                    if created
+                    else _("Diese XRechnung war bereits gespeichert."),
+                )
+                return redirect("settlement:detail", public_id=statement.public_id)
+        status = 400
+    context = {"statement": statement, "form": form, "differences": differences, "labels": DIFFERENCE_LABELS}
+    return render(request, "settlement/invoice_upload.html", context, status=status)
+
+
+#: The fields the upload check compares, as the provider reads them.
+DIFFERENCE_LABELS = {
+    "type_code": gettext_lazy("Rechnungsart (Typcode)"),
+    "currency": gettext_lazy("Währung"),
+    "buyer_reference": gettext_lazy("Käuferreferenz (Leitweg-ID des Rechnungsempfängers)"),
+    "order_reference": gettext_lazy("Bestellreferenz (Abrufnummer)"),
+    "vat_rate": gettext_lazy("Umsatzsteuersatz (%)"),
+    "line_total": gettext_lazy("Summe der Positionen (Kopf)"),
+    "net_total": gettext_lazy("Netto (Steuerbasis)"),
+    "vat_total": gettext_lazy("Umsatzsteuer"),
+    "gross_total": gettext_lazy("Brutto"),
+    "due_amount": gettext_lazy("Zahlbetrag"),
+    "line_sum": gettext_lazy("Summe der einzelnen Positionen"),
+}
 
 
 def _invoices(statement) -> list[dict]:

@@ -217,6 +217,12 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     # the world's statement is not approved yet: back to the statement page (a redirect) for whoever sees it
     "settlement:invoice": ("get", "statement", CALLOFF_READ),
     "settlement:invoice_pdf": ("get", "statement", CALLOFF_READ),
+    # only the statement's provider uploads its own invoice (the world's statement is not approved: a redirect)
+    "settlement:invoice_upload": (
+        "get",
+        "statement",
+        {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "provider1": OK},
+    ),
     "settlement:submit": (
         "get",
         "statement_submit",

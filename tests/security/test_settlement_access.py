@@ -1,6 +1,6 @@
 """Every persona × statements and invoices of an approved statement whose provider uploaded its own
-XRechnung: the statement page, the XRechnung (as issued: the uploaded one), the invoice PDF view, in
-the portal and the API. Whoever may not see the call-off gets a 404 (never a 403: no existence leak);
+XRechnung: the statement page, the XRechnung (as issued: the uploaded one), the invoice PDF view, the
+upload page (the provider's only), in the portal and the API. Whoever may not see the call-off gets a 404 (never a 403: no existence leak);
 another provider sees nothing; the body and the ministry read; only the provider issues or uploads."""
 
 from __future__ import annotations
@@ -109,6 +109,9 @@ def test_the_portal_shows_statement_invoice_and_pdf_to_the_parties_only(world, p
             assert response["X-Invoice-Source"] == "uploaded"
         if expected == OK and name == "settlement:invoice_pdf":
             assert response.content.startswith(b"%PDF")
+    upload = client.get(reverse("settlement:invoice_upload", args=[statement.public_id]))
+    only_provider = {"anonymous": LOGIN, "provider1": OK}.get(persona, NOT_FOUND)
+    assert outcome(upload) == only_provider, (persona, upload.status_code)
     # nobody's read turns the uploaded invoice into another one
     assert Invoice.objects.get(statement=statement).source == InvoiceSource.UPLOADED
 

@@ -187,3 +187,32 @@ def test_the_pdf_view_shows_the_invoice(approved, api):
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
     assert statement.number in text and "05-83" in text and approved.calloff.number in text
     assert "3.115,54" in text and statement.gross_total == Decimal("3115.54")
+
+
+# --- Portal ------------------------------------------------------------------------------------------
+
+
+def test_the_provider_uploads_its_invoice_in_the_portal(approved, client_for, alice, ministry):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    statement = approved.statement
+    page = reverse("settlement:invoice_upload", args=[statement.public_id])
+    client = client_for(approved.staff)
+    assert (
+        'href="' + page + '"' in client.get(reverse("settlement:detail", args=[statement.public_id])).content.decode()
+    )
+    wrong = own_invoice(statement, **{".//ram:BuyerReference": "05-99"})
+    response = client.post(page, {"invoice": SimpleUploadedFile("r.xml", wrong, content_type="application/xml")})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-field="buyer_reference"' in html and "05-99" in html and "Leitweg-ID" in html
+    assert not Invoice.objects.exists()
+    broken = client.post(page, {"invoice": SimpleUploadedFile("r.xml", b"<kaputt", content_type="application/xml")})
+    assert broken.status_code == 400 and "kein wohlgeformtes XML" in broken.content.decode()
+    data = own_invoice(statement)
+    done = client.post(page, {"invoice": SimpleUploadedFile("r.xml", data, content_type="application/xml")})
+    assert done.status_code == 302
+    assert Invoice.objects.get(statement=statement).sha256 == hashlib.sha256(data).hexdigest()
+    for other in (alice, ministry):  # the parties read the invoice; only the provider uploads
+        assert client_for(other).get(page).status_code == 404
