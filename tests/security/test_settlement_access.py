@@ -1,7 +1,8 @@
 """Every persona × statements and invoices of an approved statement whose provider uploaded its own
 XRechnung: the statement page, the XRechnung (as issued: the uploaded one), the invoice PDF view, the
-upload page (the provider's only), in the portal and the API. Whoever may not see the call-off gets a 404 (never a 403: no existence leak);
-another provider sees nothing; the body and the ministry read; only the provider issues or uploads."""
+upload page (the provider's only), in the portal and the API. Whoever may not see the call-off gets a
+404 (never a 403: no existence leak); another provider sees nothing; the body and the ministry read;
+only the provider issues or uploads."""
 
 from __future__ import annotations
 
