@@ -95,7 +95,7 @@ class IndicatorTlpForm(forms.Form):
             "TLP:GREEN darf der Dienstleister einer anderen Stelle mit demselben Indikator davon erfahren."
         ),
     )
-    reason = forms.CharField(label=_("Begründung (optional)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Begründung"), max_length=500, required=False)
 
 
 class LessonsForm(forms.Form):
@@ -126,3 +126,15 @@ class Nis2DraftForm(forms.Form):
             "über das Meldeportal der Behörde einreichen. Zwischen 50 und 30.000 Zeichen."
         ),
     )
+
+
+class EvidenceForm(forms.Form):
+    """The accepting provider attaches a file to a finding (the service checks type and size)."""
+
+    file = forms.FileField(
+        label=_("Datei"),
+        help_text=_(
+            "PDF, PNG, JPEG, ZIP oder reiner Text (UTF-8). Die SHA-256-Prüfsumme wird berechnet und angezeigt."
+        ),
+    )
+    description = forms.CharField(label=_("Beschreibung"), max_length=500, required=False)

@@ -267,6 +267,7 @@ class Sighting(models.Model):
 
 # The remediation models live in their own module (aftercare.remediation.models); imported here so
 # that Django registers them and ``from aftercare.models import Measure`` works.
+from .evidence.models import FindingEvidence  # noqa: E402, F401  (registered with the app, like remediation)
 from .remediation.models import (  # noqa: E402, F401
     Measure,
     MeasureState,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import report_views, views, views_exports
+from .evidence import views as evidence_views
 from .remediation import views as measure_views
 
 app_name = "aftercare"
@@ -12,6 +13,8 @@ urlpatterns = [
     path("abruf/<uuid:calloff_id>/indikator/neu/", views.indicator_new, name="indicator_new"),
     path("indikator/<uuid:public_id>/bearbeiten/", views.indicator_edit, name="indicator_edit"),
     path("indikator/<uuid:public_id>/tlp/", views.indicator_tlp, name="indicator_tlp"),
+    path("befund/<uuid:public_id>/beweismittel/neu/", evidence_views.evidence_new, name="evidence_new"),
+    path("beweismittel/<uuid:public_id>/", evidence_views.evidence_download, name="evidence_download"),
 ]
 
 urlpatterns += [

@@ -21,6 +21,7 @@ from tenants.selectors import roles_of
 
 from . import selectors, services
 from .errors import CallOffError
+from .evidence.selectors import evidence_by_finding
 from .forms import FindingForm, IndicatorCreateForm, IndicatorTlpForm, IndicatorUpdateForm
 from .models import SEVERITY_ORDER
 
@@ -61,6 +62,12 @@ def incident_page(request, public_id):
         .values("pk", "public_id", "number")
     )
     writable_pks = {c["pk"] for c in writable}
+    # Evidence is shared with the body only: its members and the engaged provider, not the ministry.
+    shows_evidence = incident.organisation_id in roles_of(request.user) or bool(writable)
+    if shows_evidence:
+        grouped = evidence_by_finding(request.user, findings)
+        for finding in findings:
+            finding.evidence_rows = grouped.get(finding.pk, [])
     return render(
         request,
         "aftercare/incident.html",
@@ -72,6 +79,7 @@ def incident_page(request, public_id):
             "hidden_strict": selectors.hidden_strict_count(request.user, incident),
             "writable": writable,
             "writable_pks": writable_pks,
+            "shows_evidence": shows_evidence,
             "is_party": selectors.is_party(request.user, incident),
             "sets_tlp": roles_of(request.user).get(incident.organisation_id) in FILING_ROLES,
             "perms_ministry": is_ministry(request.user),

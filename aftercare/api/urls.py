@@ -3,6 +3,7 @@ catch-all answers every other path with a 404 problem)."""
 
 from django.urls import path
 
+from ..evidence import api as evidence_api
 from . import views
 
 app_name = "aftercare_api"
@@ -23,5 +24,11 @@ urlpatterns = [
         "calloffs/<str:id>/measures/<str:item_id>/verify/",
         views.MeasureViewSet.as_view({"post": "verify"}),
         name="measure-verify",
+    ),
+    path("calloffs/<str:id>/findings/<str:item_id>/evidence/", evidence_api.LIST_VIEW, name="evidence-list"),
+    path(
+        "calloffs/<str:id>/findings/<str:item_id>/evidence/<str:evidence_id>/file/",
+        evidence_api.FILE_VIEW,
+        name="evidence-file",
     ),
 ]

@@ -285,6 +285,8 @@ def test_schema_publishes_exactly_the_contract(client):
         "/api/v1/calloffs/{id}/documents/{document_id}.pdf",
         "/api/v1/calloffs/{id}/findings/",
         "/api/v1/calloffs/{id}/findings/{item_id}/",
+        "/api/v1/calloffs/{id}/findings/{item_id}/evidence/",
+        "/api/v1/calloffs/{id}/findings/{item_id}/evidence/{evidence_id}/file/",
         "/api/v1/calloffs/{id}/indicators/",
         "/api/v1/calloffs/{id}/indicators/{item_id}/",
         "/api/v1/calloffs/{id}/measures/",

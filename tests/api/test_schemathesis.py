@@ -72,9 +72,9 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
     operations = [result.ok() for result in schema.get_all_operations()]
     # The contract: 10 call-off paths (time-entries with GET and POST), the webhook endpoints (5) and the
     # aftercare paths (findings, indicators and measures: list, create, retrieve, update = 12, and a
-    # measure's verify) and the statements (7: a call-off's statements GET and POST, one statement, its
-    # answer, its XRechnung GET and PUT, its PDF view).
-    assert len(operations) == 36
+    # measure's verify; evidence on a finding: list, upload, file = 3) and the statements (7: a call-off's
+    # statements GET and POST, one statement, its answer, its XRechnung GET and PUT, its PDF view).
+    assert len(operations) == 39
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -58,6 +58,8 @@ GATE_OPEN = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "provider1"],
 #: members and the ministry read it. The NIS-2 draft is the body's alone (the ministry: 404).
 REPORT_WRITE = {**INCIDENT_READ, "member": DENIED, "ministry": DENIED}
 NIS2_DRAFT = {**BODY_WRITE, "ministry": NOT_FOUND}
+#: Evidence on findings is shared with the body only: its members and the provider that uploaded it, not the ministry.
+EVIDENCE_READ = {**INCIDENT_READ, "ministry": NOT_FOUND}
 
 
 def row(**overrides):
@@ -186,6 +188,10 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare:indicator_edit": ("get", "indicator", AFTERCARE_WRITE),
     # The body's callers and administrators choose an indicator's TLP (the provider on its own edit page).
     "aftercare:indicator_tlp": ("get", "indicator", {**INCIDENT_WRITE, "ministry": DENIED}),
+    "aftercare:evidence_new": ("get", "finding", AFTERCARE_WRITE),
+    "aftercare:evidence_download": ("get", "evidence", EVIDENCE_READ),
+    "aftercare_api:evidence-list": ("get", "api_finding", API_OBJECT),
+    "aftercare_api:evidence-file": ("get", "api_evidence", API_OBJECT),
     "aftercare:incident_export": ("get", "aftercare_export", INCIDENT_READ),
     "aftercare:major_export": ("get", "aftercare_major_export", MINISTRY),
     "aftercare:matches": ("get", None, MINISTRY),
@@ -345,6 +351,9 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     indicator = aftercare_services.indicator_create(
         calloff=calloff, actor=setup.staff[0], kind="domain", value="evil.example", tlp="green"
     )
+    from aftercare.evidence.services import evidence_add
+
+    evidence = evidence_add(finding=finding, actor=setup.staff[0], upload=SimpleUploadedFile("vpn.log", b"login ok\n"))
     from django.utils import timezone
 
     from settlement.services import statement_submit
@@ -380,6 +389,7 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         "finding": finding,
         "indicator": indicator,
         "measure": finding.measures.get(),
+        "evidence": evidence,
         "order": order,
         "calloff_attachment": calloff_attachment,
         "incident_attachment": incident_attachment,
@@ -442,6 +452,8 @@ def _kwargs(kind, w):
         "api_indicator": {"id": c.public_id, "item_id": w["indicator"].public_id},
         "measure": {"public_id": w["measure"].public_id},
         "api_measure": {"id": c.public_id, "item_id": w["measure"].public_id},
+        "evidence": {"public_id": w["evidence"].public_id},
+        "api_evidence": {"id": c.public_id, "item_id": w["finding"].public_id, "evidence_id": w["evidence"].public_id},
         "webhook": {"id": missing},
         "statuspage": {"slug": w["statuspage"].slug},
         "access_request": {"public_id": w["access_request"].public_id},
@@ -574,6 +586,11 @@ ENDPOINTS = {
     "aftercare_measure": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_measures": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_measure": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    # Evidence on a finding: the provider that uploaded it (the engaged one) and the body, nobody else.
+    "aftercare_evidence": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "aftercare_evidence_new": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_evidence_list": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_evidence": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
 }
 
 
@@ -625,7 +642,7 @@ def state_world(setup, file_calloff, alice, ministry):
             )
             for name, flag in (("fuer-dienstleister.txt", True), ("intern.txt", False))
         )
-        order = report = finding = indicator = None
+        order = report = finding = indicator = evidence = None
         if state in ("declined", "expired"):
             calloff = _hand_on(calloff, setup, 1, state)
         elif state == "withdrawn":
@@ -650,6 +667,9 @@ def state_world(setup, file_calloff, alice, ministry):
             indicator = aftercare_services.indicator_create(
                 calloff=calloff, actor=s2, kind="domain", value="evil.example", tlp="green"
             )
+            from aftercare.evidence.services import evidence_add
+
+            evidence = evidence_add(finding=finding, actor=s2, upload=SimpleUploadedFile("log.txt", b"Inhalt"))
             if state in ("completed", "closed"):
                 calloff = calloff_services.calloff_complete(calloff=calloff, provider=p2, actor=s2, summary="Fertig")
             if state == "closed":
@@ -692,6 +712,15 @@ def state_world(setup, file_calloff, alice, ministry):
             urls["aftercare_finding_edit"] = reverse("aftercare:finding_edit", args=[finding.public_id])
             urls["aftercare_indicator_edit"] = reverse("aftercare:indicator_edit", args=[indicator.public_id])
             urls["aftercare_indicator_tlp"] = reverse("aftercare:indicator_tlp", args=[indicator.public_id])
+            urls["aftercare_evidence"] = reverse("aftercare:evidence_download", args=[evidence.public_id])
+            urls["aftercare_evidence_new"] = reverse("aftercare:evidence_new", args=[finding.public_id])
+            urls["api_evidence_list"] = reverse(
+                "aftercare_api:evidence-list", kwargs={"id": calloff.public_id, "item_id": finding.public_id}
+            )
+            urls["api_evidence"] = reverse(
+                "aftercare_api:evidence-file",
+                kwargs={"id": calloff.public_id, "item_id": finding.public_id, "evidence_id": evidence.public_id},
+            )
             urls["api_finding"] = reverse(
                 "aftercare_api:finding-detail", kwargs={"id": calloff.public_id, "item_id": finding.public_id}
             )
