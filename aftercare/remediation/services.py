@@ -33,6 +33,7 @@ from ..models import Finding
 from . import notify
 from .models import (
     DESCRIPTION_MAX,
+    FINAL_STATES,
     NOTE_MAX,
     OPEN_STATES,
     REASON_MAX,
@@ -278,8 +279,8 @@ def measure_update(*, measure: Measure, actor, **changes) -> Measure:
     changed = [field for field, value in data.items() if getattr(measure, field) != value]
     if not changed:
         return measure
-    if measure.state in (MeasureState.VERIFIED, MeasureState.ACCEPTED_RISK) and set(changed) & {"title", "description"}:
-        _require_state(measure, *OPEN_STATES, MeasureState.DONE)
+    if measure.state in FINAL_STATES and set(changed) & {"title", "description"}:
+        raise MeasureStateConflict(_("Eine abgeschlossene Maßnahme behält ihren Text."))
     for field in changed:
         setattr(measure, field, data[field])
     _touch(measure, timezone.now(), changed)

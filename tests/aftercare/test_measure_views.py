@@ -114,6 +114,14 @@ def test_accepting_a_risk_keeps_the_input_on_error(client_for, body_admin, measu
     assert not ReconnectionGate.objects.exists()
 
 
+def test_the_provider_takes_the_reconnection_mark_off(client_for, p1, alice, measure, engaged):
+    url = urls(measure, engaged)["measure"]
+    assert client_for(alice).post(url, {"step": "required"}).status_code == 403
+    assert client_for(p1).post(url, {"step": "required"}).status_code == 302  # unchecked box: off
+    assert not Measure.objects.get(pk=measure.pk).required_for_reconnection
+    assert "Keine Maßnahme ist als Voraussetzung" in text(client_for(alice).get(urls(measure, engaged)["list"]))
+
+
 def test_the_provider_adds_a_measure(client_for, p1, measure, engaged):
     url = urls(measure, engaged)["new"]
     client = client_for(p1)

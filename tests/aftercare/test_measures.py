@@ -162,7 +162,7 @@ def test_who_works_on_a_measure(measure, alice, bob, charlie, body_admin, minist
     assert measure.state == MeasureState.IN_PROGRESS
 
 
-def test_the_provider_records_and_changes_measures(engaged, finding, p1, p2, alice, drive):
+def test_the_provider_records_and_changes_measures(engaged, finding, p1, p2, alice, body_admin, drive):
     extra = remediation.measure_create(
         calloff=engaged, actor=p1, finding=finding, title="Alte VPN-Konten löschen", required_for_reconnection=True
     )
@@ -184,6 +184,13 @@ def test_the_provider_records_and_changes_measures(engaged, finding, p1, p2, ali
     extra = remediation.measure_update(measure=extra, actor=p1, title="VPN-Altkonten löschen")
     assert extra.title == "VPN-Altkonten löschen"
     assert AuditEntry.objects.get(action="measure.updated").details["fields"] == ["title"]
+    # Finished: the text stays, the mark "required for reconnection" can still be taken off (audited).
+    remediation.measure_done(measure=extra, actor=body_admin)
+    remediation.measure_verify(measure=extra, actor=p1)
+    with pytest.raises(MeasureStateConflict):
+        remediation.measure_update(measure=extra, actor=p1, title="Nachträglich anders")
+    extra = remediation.measure_update(measure=extra, actor=p1, required_for_reconnection=False)
+    assert not extra.required_for_reconnection
 
 
 def test_the_reconnection_gate(engaged, finding, measure, body_admin, alice, ministry, p1):
