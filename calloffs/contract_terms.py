@@ -1,5 +1,6 @@
 """The framework contract as the hot paths read it: the contracts in force, their service modules,
-role rates, SLA terms and current order of precedence, and the active providers (issue 19).
+role rates, SLA terms and current order of precedence, the active providers and their contacts'
+phone numbers (issue 19).
 
 The filing form, the filing, the accept and the API's call-off detail each read these rows, several
 times per request, though they change a few times a year. ``terms()`` reads them once per *version*:
@@ -33,6 +34,7 @@ from digisos.request_cache import drop, memoize
 from .models import (
     FrameworkContract,
     Provider,
+    ProviderContact,
     ProviderRank,
     RankingVersion,
     RoleRate,
@@ -45,7 +47,16 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "calloffs:contract-terms:version"
 
 #: The models whose rows are kept here: a save or delete of any of them names a new version.
-KEPT_MODELS = (FrameworkContract, ServiceModule, RoleRate, SLATerm, RankingVersion, ProviderRank, Provider)
+KEPT_MODELS = (
+    FrameworkContract,
+    ServiceModule,
+    RoleRate,
+    SLATerm,
+    RankingVersion,
+    ProviderRank,
+    Provider,
+    ProviderContact,
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class Terms:
     in_force: tuple[FrameworkContract, ...]  # in force on ``day``, the most recently started first
     contracts: dict[int, ContractTerms] = field(default_factory=dict)  # of the contracts in force
     active_providers: tuple[Provider, ...] = ()  # by short name
+    #: provider id → the phone numbers of its contacts (by position, id): where an offer's SMS goes
+    contact_phones: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def of(self, contract_id: int | None) -> ContractTerms | None:
         """The terms of this contract if it is in force today (else None: read the database)."""
@@ -116,7 +129,16 @@ def _read(day: date) -> Terms:
             for c in in_force
         },
         active_providers=tuple(Provider.objects.filter(active=True).order_by("short_name", "id")),
+        contact_phones=_contact_phones(),
     )
+
+
+def _contact_phones() -> dict[int, tuple[str, ...]]:
+    phones: dict[int, list[str]] = {}
+    rows = ProviderContact.objects.exclude(phone="").order_by("provider_id", "position", "id")
+    for provider_id, phone in rows.values_list("provider_id", "phone"):
+        phones.setdefault(provider_id, []).append(phone)
+    return {provider_id: tuple(numbers) for provider_id, numbers in phones.items()}
 
 
 #: (version token, day) → Terms: the latest version this process has read.

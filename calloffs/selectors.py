@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -21,6 +21,8 @@ from . import contract_terms
 from .models import (
     ENGAGED_STATES,
     CallOff,
+    CallOffAttachment,
+    CallOffDocument,
     CallOffEvent,
     CallOffService,
     CallOffState,
@@ -64,7 +66,14 @@ def calloff_for_user(*, user, public_id) -> CallOff:
     if value is None:
         raise Http404
     return get_object_or_404(
-        CallOff.objects.visible_to(user).select_related(*CALLOFF_LIST_RELATED, "ranking_version", "filed_by"),
+        CallOff.objects.visible_to(user)
+        .select_related(*CALLOFF_LIST_RELATED, "ranking_version", "filed_by")
+        # In the same statement: whether there are attachments and documents to read at all (a
+        # call-off before its acceptance has neither; its page then reads neither).
+        .annotate(
+            has_attachments=Exists(CallOffAttachment.objects.filter(calloff=OuterRef("pk"))),
+            has_documents=Exists(CallOffDocument.objects.filter(calloff=OuterRef("pk"))),
+        ),
         public_id=value,
     )
 

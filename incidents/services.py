@@ -73,8 +73,12 @@ def incident_open_or_attach(
     actor,
     became_aware_assumed: bool = False,
     is_drill: bool = False,
+    locked: bool = False,
 ) -> Incident:
     """Return the given open incident of the body, or open a new one (with its reporting clocks).
+
+    locked: the caller read ``incident`` of this body in this transaction with a lock
+    (select_for_update): it is not read again.
 
     became_aware_assumed: the caller did not say since when the incident is known, so became_aware_at
     is the filing time (the incident page says "angenommen" until the body corrects it).
@@ -82,7 +86,8 @@ def incident_open_or_attach(
     call-off a drill's record), and no reporting clock starts."""
     plausible.check_field("became_aware_at", plausible.check_past_datetime, became_aware_at)
     if incident is not None and not is_drill:
-        incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk, organisation=organisation)
+        if not (locked and incident.organisation_id == organisation.pk):
+            incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk, organisation=organisation)
         if incident.status != IncidentStatus.CLOSED:
             return incident
     incident = Incident.objects.create(

@@ -177,8 +177,9 @@ def _check_drill_starter(*, actor, organisation: Organisation, on_behalf: bool) 
     )
 
 
-def _pick_incident(organisation: Organisation, incident: Incident | None) -> Incident | None:
-    """The given incident of the body, else its most recent open real one (a drill's record never)."""
+def _pick_incident(organisation: Organisation, incident: Incident | None, *, lock: bool = False) -> Incident | None:
+    """The given incident of the body, else its most recent open real one (a drill's record never).
+    lock: the one found is locked (FOR NO KEY UPDATE) as it is read; the given one is not."""
     if incident is not None:
         if incident.organisation_id != organisation.pk:
             raise InvalidInput(_("Dieser Sicherheitsvorfall gehört zu einer anderen Stelle."), field="incident")
@@ -187,12 +188,10 @@ def _pick_incident(organisation: Organisation, incident: Incident | None) -> Inc
                 _("Dieser Vorgang ist eine Übung; ein Notfall-Abruf gehört nicht dazu."), field="incident"
             )
         return incident
-    return (
-        Incident.objects.filter(organisation=organisation, is_drill=False)
-        .open()
-        .order_by("-became_aware_at", "-pk")
-        .first()
-    )
+    found = Incident.objects.filter(organisation=organisation, is_drill=False)
+    if lock:
+        found = found.select_for_update(no_key=True)
+    return found.open().order_by("-became_aware_at", "-pk").first()
 
 
 def calloff_file(
@@ -328,9 +327,12 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     # Filings of one body one after the other (two at once would open two incidents); other bodies'
     # filings do not wait. NO KEY: rows that merely point at the body (FK checks) are not held up.
     list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
+    # The body's open incident, locked as it is read: incident_open_or_attach need not read it again.
+    picked = None if drill else _pick_incident(organisation, incident, lock=True)
     incident = incident_open_or_attach(
         organisation=organisation,
-        incident=None if drill else _pick_incident(organisation, incident),
+        incident=picked,
+        locked=picked is not None and incident is None,
         title=(_("ÜBUNG: ") if drill else "") + f"{Category(category).label} ({number})",
         category=category,
         became_aware_at=detected_at or now,

@@ -37,6 +37,7 @@ from notifications.services import notifications_create
 from tenants.models import Membership, Role
 from tenants.models import User as _User
 
+from ..contract_terms import terms
 from ..models import (
     CallOff,
     CallOffDocument,
@@ -221,9 +222,7 @@ def _provider_rows(
     if provider.email:
         rows.append(Notification(**common, channel=Channel.EMAIL, recipient=provider.email, subject=subject, body=text))
     if sms_text:
-        phones = [
-            c.phone for c in provider.contacts.exclude(phone="").order_by("position", "id")[:PROVIDER_SMS_CONTACTS]
-        ]
+        phones = terms().contact_phones.get(provider.pk, ())[:PROVIDER_SMS_CONTACTS]
         for phone in dict.fromkeys(phones):
             rows.append(Notification(**common, channel=Channel.SMS, recipient=phone, body=_short(sms_text, SMS_MAX)))
     return rows

@@ -59,7 +59,8 @@ def calloff_document_panel(context, calloff):
     if user is None or not can_access_documents(user, calloff):
         return {"allowed": False}
     now = timezone.now()
-    documents = list(calloff_documents(calloff))
+    # has_documents: annotated by calloff_for_user (no documents: nothing to read).
+    documents = list(calloff_documents(calloff)) if getattr(calloff, "has_documents", True) else []
     may_make = can_request_documents(user, calloff)  # a read-only member only reads
     for document in documents:
         since = document.started_at or document.created_at

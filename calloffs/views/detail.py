@@ -181,6 +181,8 @@ def _context(request, calloff, *, live: bool = False, **forms):
         "actions": available,
         **action_forms,
         "services": selectors.calloff_services(calloff),
+        # has_attachments: annotated by calloff_for_user (none: nothing to read).
+        "attachments": calloff.attachments.all() if getattr(calloff, "has_attachments", True) else (),
         "events": selectors.calloff_timeline(calloff, for_provider=viewer.provider),
         "offers": selectors.calloff_offers(calloff) if (viewer.ministry or viewer.body_side) else None,
         "open_offer": viewer.open_offer,

@@ -58,6 +58,19 @@ def test_an_account_with_mfa_is_let_through(client, alice):
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_an_account_whose_second_factor_is_removed_must_set_one_up_again(client, alice):
+    """has_mfa keeps its yes in the cache (one query less per page); removing the authenticator drops it."""
+    from allauth.mfa.models import Authenticator
+
+    client.force_login(alice)
+    assert client.get(reverse("home")).status_code == 200  # the yes is kept now
+    for authenticator in Authenticator.objects.filter(user=alice):
+        authenticator.delete()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
 def test_anonymous_users_are_sent_to_the_login(client):
     response = client.get(reverse("tenants:organisation_list"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
