@@ -32,11 +32,11 @@ from ..models import (
     ServiceModule,
 )
 from ..permissions import can_file_for, is_ministry, mandate_for
-from ..selectors import committed_value, ranking_current_with_ranks
+from ..selectors import committed_value, ranking_current_with_ranks, ranking_for_calloff
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
 from .common import record_event, require_phone, require_plausible, require_text, transition
-from .offers import JustFiled, offer_next
+from .offers import JustFiled, engagements, offer_next, planned_offer
 
 CENT = Decimal("0.01")
 
@@ -343,18 +343,27 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         is_drill=drill,
     )
     ranking_version, version_ranks = ranking_current_with_ranks(contract)
+    # Who the offer will go to is known before the row is written: the row is inserted as offered
+    # then (one UPDATE less); this instance says "submitted" until the offer is made, as before.
+    region = organisation.regierungsbezirk
+    ranks = ranking_for_calloff(
+        version=ranking_version, service_module_id=lines[0][0].pk, regierungsbezirk=region, ranks=version_ranks
+    )
+    load = engagements([r.provider_id for r in ranks])
+    offered = planned_offer(ranks=ranks, regierungsbezirk=region, load=load) is not None
     calloff = CallOff.objects.create(
         number=number,
         contract=contract,
         organisation=organisation,
         incident=incident,
         ranking_version=ranking_version,
-        state=CallOffState.SUBMITTED,
+        state=CallOffState.OFFERED if offered else CallOffState.SUBMITTED,
         filed_by=actor,
         submitted_at=now,
         **fields,
         estimated_value=sum(((m.price * q).quantize(CENT) for m, q in lines), Decimal("0.00")),
     )
+    calloff.state = CallOffState.SUBMITTED  # in the row: its state once offer_next below has offered it
     CallOffService.objects.bulk_create(
         CallOffService(
             calloff=calloff,
@@ -403,7 +412,9 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         calloff=calloff,
         actor=actor,
         now=now,
-        just_filed=JustFiled(first_module_id=lines[0][0].pk, version_ranks=version_ranks),
+        just_filed=JustFiled(
+            first_module_id=lines[0][0].pk, version_ranks=version_ranks, load=load, offered_state_written=offered
+        ),
     )
     # Last, under the contract's lock (held until the commit, a few statements later): the filings
     # before this one have committed, so the commitments read here are exact.

@@ -27,6 +27,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ from django.utils.translation import gettext as _
 from digisos.wire import rfc3339
 from notifications.models import Audience, Channel, Notification, source_of
 from notifications.services import notifications_create
-from tenants.models import Membership, Role
+from tenants.models import EmergencyContact, Membership, Role
 from tenants.models import User as _User
 
 from ..contract_terms import terms
@@ -134,23 +135,35 @@ def body_recipients(calloff: CallOff, *, sms: bool) -> list[tuple[str, str]]:
     """(channel, address) of the body: callers and admins by e-mail, the call-off's out-of-band
     e-mail and phone, and the body's emergency contacts (e-mail and mobile). Deduplicated."""
     found: dict[tuple[str, str], None] = {}
-    members = Membership.objects.filter(
-        organisation_id=calloff.organisation_id, role__in=[Role.CALLER, Role.ADMIN], user__is_active=True
-    ).values_list("user__email", flat=True)
-    for email in members:
-        found[(Channel.EMAIL, email.lower())] = None
+    # One statement for both: the members (kind 0, by membership) and the contacts (kind 1, by position).
+    members = (
+        Membership.objects.filter(
+            organisation_id=calloff.organisation_id, role__in=[Role.CALLER, Role.ADMIN], user__is_active=True
+        )
+        .annotate(kind=Value(0), address=F("user__email"), phone=Value(""), place=Value(0))
+        .values_list("kind", "address", "phone", "place", "id")
+    )
+    contacts = (
+        EmergencyContact.objects.filter(organisation_id=calloff.organisation_id)
+        .order_by()
+        .annotate(kind=Value(1), address=F("email"), phone=F("mobile"), place=F("position"))
+        .values_list("kind", "address", "phone", "place", "id")
+    )
+    rows = list(members.union(contacts, all=True).order_by("kind", "place", "id"))
+    for kind, email, _phone, _place, _id in rows:
+        if kind == 0:
+            found[(Channel.EMAIL, email.lower())] = None
     if calloff.callback_email:
         found[(Channel.EMAIL, calloff.callback_email.lower())] = None
-    contacts = calloff.organisation.emergency_contacts.order_by("position", "id")
-    for contact in contacts:
-        if contact.email:
-            found[(Channel.EMAIL, contact.email.lower())] = None
+    for kind, email, _phone, _place, _id in rows:
+        if kind == 1 and email:
+            found[(Channel.EMAIL, email.lower())] = None
     if sms:
         if calloff.callback_phone:
             found[(Channel.SMS, calloff.callback_phone)] = None
-        for contact in contacts:
-            if contact.mobile:
-                found[(Channel.SMS, contact.mobile)] = None
+        for kind, _email, phone, _place, _id in rows:
+            if kind == 1 and phone:
+                found[(Channel.SMS, phone)] = None
     return list(found)
 
 

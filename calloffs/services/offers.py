@@ -85,6 +85,24 @@ class JustFiled:
 
     first_module_id: int | None
     version_ranks: list[ProviderRank]
+    #: the providers' engagements, read by the filing (planned_offer) in this transaction
+    load: dict[int, int] | None = None
+    #: the filing inserted the row as offered already (planned_offer found a provider): not written again
+    offered_state_written: bool = False
+
+
+def engagements(provider_ids: list[int]) -> dict[int, int]:
+    """Provider id → its engaged call-offs (for planned_offer)."""
+    return _engagements(provider_ids)
+
+
+def planned_offer(*, ranks: list[ProviderRank], regierungsbezirk: str, load: dict[int, int]) -> ProviderRank | None:
+    """The entry a call-off that has had no offer yet will be offered to (offer_next decides the same
+    from the same ranks and load), or None: the filing inserts its row in the state it will have."""
+    for entry in ranks:
+        if not _skip_reason(entry.provider, regierungsbezirk, load.get(entry.provider_id, 0)):
+            return entry
+    return None
 
 
 def offer_next(
@@ -113,7 +131,10 @@ def offer_next(
         regierungsbezirk=region,
         ranks=version_ranks,
     )
-    load = _engagements([r.provider_id for r in ranks])
+    if just_filed is not None and just_filed.load is not None:
+        load = just_filed.load
+    else:
+        load = _engagements([r.provider_id for r in ranks])
     version_number = calloff.ranking_version.number if calloff.ranking_version else None
     for entry in ranks:
         provider = entry.provider
@@ -131,7 +152,14 @@ def offer_next(
                 at=now,
             )
             continue
-        return _create_offer(calloff=calloff, entry=entry, actor=actor, now=now, sequence=len(already) + 1)
+        return _create_offer(
+            calloff=calloff,
+            entry=entry,
+            actor=actor,
+            now=now,
+            sequence=len(already) + 1,
+            state_written=just_filed is not None and just_filed.offered_state_written,
+        )
     old = guard(calloff, CallOffState.UNASSIGNED)
     calloff.state = CallOffState.UNASSIGNED
     calloff.save(update_fields=["state", "updated_at"])
@@ -166,7 +194,10 @@ def offer_next(
     return None
 
 
-def _create_offer(*, calloff: CallOff, entry: ProviderRank, actor, now: datetime, sequence: int) -> Offer:
+def _create_offer(
+    *, calloff: CallOff, entry: ProviderRank, actor, now: datetime, sequence: int, state_written: bool = False
+) -> Offer:
+    """state_written: the row is in the offered state already (inserted so by the filing)."""
     old = guard(calloff, CallOffState.OFFERED)
     respond_by = now + timedelta(minutes=accept_minutes(calloff))
     offer = Offer.objects.create(
@@ -178,7 +209,8 @@ def _create_offer(*, calloff: CallOff, entry: ProviderRank, actor, now: datetime
         respond_by=respond_by,
     )
     calloff.state = CallOffState.OFFERED
-    calloff.save(update_fields=["state", "updated_at"])
+    if not state_written:
+        calloff.save(update_fields=["state", "updated_at"])
     record_event(
         calloff=calloff,
         kind=EventKind.OFFERED,
