@@ -88,6 +88,10 @@ def incident_open_or_attach(
     if incident is not None and not is_drill:
         if not (locked and incident.organisation_id == organisation.pk):
             incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk, organisation=organisation)
+        if incident.is_drill:  # a real call-off or incident never goes into a drill's record
+            raise ValidationError(
+                {"incident": _("Dieser Vorgang ist eine Übung; ein echter Sicherheitsvorfall gehört nicht dazu.")}
+            )
         if incident.status != IncidentStatus.CLOSED:
             return incident
     incident = Incident.objects.create(
@@ -441,7 +445,8 @@ def major_incident_link(
     """Link the affected bodies' incidents to the major incident, in bulk.
 
     A body's open incident is linked; a body without one gets a new incident, so that its
-    reporting clocks start and it appears in the situation picture at once.
+    reporting clocks start and it appears in the situation picture at once. A drill's record is
+    never linked (nor counted as the body's open incident): the body then gets a real one.
     """
     _require_ministry(actor)
     plausible.check_field("became_aware_at", plausible.check_past_datetime, became_aware_at)
@@ -453,6 +458,7 @@ def major_incident_link(
     for organisation in organisations:
         incident = (
             Incident.objects.select_for_update(no_key=True)
+            .real()
             .filter(organisation=organisation)
             .exclude(status=IncidentStatus.CLOSED)
             .order_by("-became_aware_at")
@@ -469,6 +475,8 @@ def major_incident_link(
                 affected_systems="",
                 actor=actor,
             )
+        if incident.is_drill:  # unreachable through .real(); the CHECK constraint holds it as well
+            raise ValidationError(_("Eine Übung kann keiner Großschadenslage zugeordnet werden."))
         if incident.major_incident_id != major.pk:
             incident.major_incident = major
             incident.save(update_fields=["major_incident", "updated_at"])

@@ -98,6 +98,10 @@ class Incident(models.Model):
             # Entered by the body: in the plausible range (digisos.plausible), never the year 1.
             datetime_range_check("first_detected_at", name="incident_first_detected_at_plausible"),
             datetime_range_check("became_aware_at", name="incident_became_aware_at_plausible", null=False),
+            # A drill's record is never part of a major incident (its timeline, the ministry's exports).
+            models.CheckConstraint(
+                condition=Q(is_drill=False) | Q(major_incident__isnull=True), name="incident_drill_not_in_major"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,9 @@ def major_list(request):
 @login_required
 def major_detail(request, public_id):
     major = selectors.major_incident_for_user(user=request.user, public_id=public_id)
-    incidents = major.incidents.select_related("organisation").order_by("organisation__name")
+    incidents = major.incidents.real().select_related(
+        "organisation"
+    )  # a drill's record is never linked.order_by("organisation__name")
     members = services.members_of(major.origin) if major.origin else []
     context = {
         "major": major,
