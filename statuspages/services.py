@@ -37,6 +37,19 @@ def _require(actor, organisation: Organisation) -> None:
         raise PermissionDenied
 
 
+def drill_refusal() -> str:
+    return _(
+        "Dieser Vorgang ist eine Übung. Aus einer Übung wird keine öffentliche Statusseite für Bürgerinnen "
+        "und Bürger erstellt oder veröffentlicht."
+    )
+
+
+def _refuse_drill(incident: Incident | None) -> None:
+    """A drill never produces a public page for residents, nor is a page published from it."""
+    if incident is not None and incident.is_drill:
+        raise StatusPageError(drill_refusal())
+
+
 def _refresh_after_commit(page: StatusPage) -> None:
     transaction.on_commit(partial(public.refresh, page.pk))
 
@@ -67,6 +80,7 @@ def status_page_save(
     _require(actor, organisation)
     if incident is not None and incident.organisation_id != organisation.pk:
         raise PermissionDenied
+    _refuse_drill(incident)
     # The body's row is the lock for its one page: two first saves at once would both create it.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").first()
     page = StatusPage.objects.select_for_update().filter(organisation=organisation).first()
@@ -120,6 +134,7 @@ def status_page_publish(*, page: StatusPage, actor, incident: Incident | None = 
         raise StatusPageError(_("Die Statusseite ist bereits veröffentlicht."))
     if incident is not None and incident.organisation_id != page.organisation_id:
         raise PermissionDenied
+    _refuse_drill(incident)
     old = page.state
     now = timezone.now()
     page.state, page.published_at, page.changed_at = PageState.PUBLISHED, now, now

@@ -90,6 +90,8 @@ def manage(request, public_id):
     if refused is not None:
         return refused
     incident = _incident(request, organisation)
+    if incident is not None and incident.is_drill and request.method != "POST":
+        messages.error(request, services.drill_refusal())  # the services refuse to save or publish from it
     page = StatusPage.objects.filter(organisation=organisation).first()
     initial, rows = _initial(page, organisation)
     form = StatusPageForm(initial=initial)
