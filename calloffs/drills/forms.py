@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digisos import plausible
 from incidents.models import Category
 from tenants.models import phone_validator
 
@@ -77,3 +80,29 @@ class DrillForm(forms.Form):
     @staticmethod
     def new_token() -> str:
         return str(uuid.uuid4())
+
+
+class DrillPeriodForm(forms.Form):
+    """The period of the ministry's overview (a GET form; both ends optional, whole days, local time)."""
+
+    date_from = plausible.PastDateField(label=_("Übungen ab"), required=False)
+    date_to = plausible.PlausibleDateField(label=_("Übungen bis"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Das Ende des Zeitraums darf nicht vor seinem Beginn liegen."))
+        return data
+
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        """(since, until): the first moment of the first day and the first moment after the last day."""
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        return (
+            _day_start(start) if start else None,
+            _day_start(end + timedelta(days=1)) if end else None,
+        )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -179,13 +179,18 @@ class ProviderDrills:
         return self._share([r.remote_start.within if r.remote_start else None for r in self.rows])
 
 
-def provider_drills(*, since: datetime | None = None, now: datetime | None = None) -> list[ProviderDrills]:
+def provider_drills(
+    *, since: datetime | None = None, until: datetime | None = None, now: datetime | None = None
+) -> list[ProviderDrills]:
     """Every provider's drills over time (oldest first): each offer it got and, where it was assigned,
-    its call-back and remote start against the SLA. For the ministry (the view checks). Two queries."""
+    its call-back and remote start against the SLA. For the ministry (the view checks). Two queries.
+    ``since``/``until``: the drills started in [since, until) (either end open when None)."""
     now = now or timezone.now()
     drills = CallOff.objects.filter(is_drill=True).select_related("organisation", "provider").order_by("submitted_at")
     if since is not None:
         drills = drills.filter(submitted_at__gte=since)
+    if until is not None:
+        drills = drills.filter(submitted_at__lt=until)
     drills = drills.prefetch_related(
         Prefetch("offers", queryset=Offer.objects.select_related("provider").order_by("sequence"))
     )

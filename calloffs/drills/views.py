@@ -22,7 +22,7 @@ from ..documents.render import render_pdf
 from ..errors import CallOffError
 from ..models import CallOff
 from ..services import calloff_file
-from .forms import DrillForm
+from .forms import DrillForm, DrillPeriodForm
 from .measures import drill_report, provider_drills
 
 
@@ -133,22 +133,40 @@ def _require_ministry(user) -> None:
         raise Http404
 
 
+def _overview_context(request, now) -> tuple[dict, bool]:
+    """The period form (from the URL) and, when it is valid, the drills of that period."""
+    form = DrillPeriodForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    since, until = form.period() if form.is_bound and valid else (None, None)
+    context = {
+        "form": form,
+        "date_from": form.cleaned_data.get("date_from") if valid and form.is_bound else None,
+        "date_to": form.cleaned_data.get("date_to") if valid and form.is_bound else None,
+        "query": request.GET.urlencode() if valid else "",
+        "providers": provider_drills(since=since, until=until, now=now) if valid else [],
+        "generated_at": now,
+    }
+    return context, valid
+
+
 @never_cache
 @login_required
 @require_GET
 def drill_overview(request):
     _require_ministry(request.user)
-    context = {"providers": provider_drills(), "generated_at": timezone.now()}
-    return render(request, "calloffs/drills/overview.html", context)
+    context, valid = _overview_context(request, timezone.now())
+    return render(request, "calloffs/drills/overview.html", context, status=200 if valid else 400)
 
 
 @never_cache
 @login_required
 @require_GET
 def drill_overview_pdf(request):
+    """The overview as a PDF, of the same period; a bad period gives the page with its German error."""
     _require_ministry(request.user)
     now = timezone.now()
-    pdf = render_pdf(
-        "pdf/drill_overview.html", {"providers": provider_drills(now=now), "generated_at": now, "drill": True}
-    )
+    context, valid = _overview_context(request, now)
+    if not valid:
+        return render(request, "calloffs/drills/overview.html", context, status=400)
+    pdf = render_pdf("pdf/drill_overview.html", {**context, "drill": True})
     return _pdf(pdf, f"Uebungen_{timezone.localdate(now):%Y-%m-%d}.pdf")
