@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calloffs.permissions import is_ministry
+from incidents.models import Incident
 from incidents.selectors import incident_for_user, major_incident_for_user
 from tenants.services import audit
 
@@ -85,7 +86,9 @@ def _require_ministry(user) -> None:
 @login_required
 def nrw_export(request, fmt):
     _require_ministry(request.user)
-    rows = selectors.exportable(request.user, Indicator.objects.all(), across_bodies=True)
+    # A drill's indicators are made up: they never leave the drill's record as if they were seen.
+    real = Indicator.objects.filter(incident_id__in=Incident.objects.real().values("pk"))
+    rows = selectors.exportable(request.user, real, across_bodies=True)
     return _download(request, rows=rows, fmt=fmt, title=_("Indikatoren aus Digi-SOS (NRW)"), filename="indikatoren-nrw")
 
 

@@ -21,34 +21,53 @@ from .models import (
 from .tasks.sweep import LAST_DEADLINE_SWEEP_KEY
 
 
+def drill_label(is_drill: bool) -> str:
+    """The ``drill`` label: drills run the real path, so the operational figures count them, apart."""
+    return "true" if is_drill else "false"
+
+
 def collect_state(now: datetime):
-    overdue = Offer.objects.filter(state=OfferState.OPEN, respond_by__lt=now).aggregate(
-        n=Count("id"), first=Min("respond_by")
+    rows = (
+        Offer.objects.filter(state=OfferState.OPEN, respond_by__lt=now)
+        .values("calloff__is_drill")
+        .annotate(n=Count("id"), first=Min("respond_by"))
+        .order_by()
     )
-    yield GaugeMetricFamily(
-        "digisos_offers_overdue", "Open offers past their respond-by (the sweep is behind)", value=overdue["n"]
+    overdue = {row["calloff__is_drill"]: row for row in rows}
+    offers = GaugeMetricFamily(
+        "digisos_offers_overdue", "Open offers past their respond-by (the sweep is behind)", labels=["drill"]
     )
+    for is_drill in (False, True):
+        offers.add_metric([drill_label(is_drill)], overdue[is_drill]["n"] if is_drill in overdue else 0)
+    yield offers
+    first = min((row["first"] for row in overdue.values()), default=None)
     yield GaugeMetricFamily(
         "digisos_offer_overdue_max_seconds",
-        "How far the most overdue open offer is past its respond-by (0: none)",
-        value=(now - overdue["first"]).total_seconds() if overdue["first"] else 0.0,
+        "How far the most overdue open offer (drills too) is past its respond-by (0: none)",
+        value=(now - first).total_seconds() if first else 0.0,
     )
 
     milestones = GaugeMetricFamily(
         "digisos_sla_milestones_overdue",
         "Running call-offs whose SLA milestone is past due and not reported",
-        labels=["milestone"],
+        labels=["milestone", "drill"],
     )
     for milestone, (due_field, done_field) in MILESTONE_FIELDS.items():
-        n = CallOff.objects.filter(
-            state__in=ENGAGED_STATES, **{f"{due_field}__lte": now, f"{done_field}__isnull": True}
-        ).count()
-        milestones.add_metric([milestone], n)
+        counts = dict(
+            CallOff.objects.filter(
+                state__in=ENGAGED_STATES, **{f"{due_field}__lte": now, f"{done_field}__isnull": True}
+            )
+            .values_list("is_drill")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for is_drill in (False, True):
+            milestones.add_metric([milestone, drill_label(is_drill)], counts.get(is_drill, 0))
     yield milestones
 
-    by_state = GaugeMetricFamily("digisos_calloffs", "Call-offs by state", labels=["state"])
-    for row in CallOff.objects.values("state").annotate(n=Count("id")).order_by("state"):
-        by_state.add_metric([row["state"]], row["n"])
+    by_state = GaugeMetricFamily("digisos_calloffs", "Call-offs by state", labels=["state", "drill"])
+    for row in CallOff.objects.values("state", "is_drill").annotate(n=Count("id")).order_by("is_drill", "state"):
+        by_state.add_metric([row["state"], drill_label(row["is_drill"])], row["n"])
     yield by_state
 
     newest = CallOff.objects.aggregate(t=Max("submitted_at"))["t"]

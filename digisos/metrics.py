@@ -9,11 +9,13 @@ deadlines and the outbox, computed from the database at scrape time.
   ``digisos_celery_tasks_total{task,state}``.
 * At scrape time (one short query each), collected through the apps that own the tables
   (``register_state_source``): calloffs/metrics.py (``digisos_notifications_pending{channel}``,
-  ``digisos_notification_oldest_pending_seconds``, ``digisos_offers_overdue`` (open past
+  ``digisos_notification_oldest_pending_seconds``, ``digisos_offers_overdue{drill}`` (open past
   respond-by: the sweep is behind), ``digisos_offer_overdue_max_seconds``,
-  ``digisos_sla_milestones_overdue{milestone}``, ``digisos_calloffs{state}``,
-  ``digisos_deadline_sweep_age_seconds``), incidents/metrics.py (``digisos_incidents{status}``,
-  ``digisos_reporting_obligations_overdue{kind}``); here: ``digisos_worker_heartbeat_age_seconds``.
+  ``digisos_sla_milestones_overdue{milestone,drill}``, ``digisos_calloffs{state,drill}``,
+  ``digisos_deadline_sweep_age_seconds``), incidents/metrics.py (``digisos_incidents{status,drill}``,
+  ``digisos_reporting_obligations_overdue{kind}``); ``drill`` is "true" for drills (Übungen), which
+  run the real path and so count in these operational figures, apart from the real ones;
+  here: ``digisos_worker_heartbeat_age_seconds``.
 
 Several processes (gunicorn workers, prefork children): set ``PROMETHEUS_MULTIPROC_DIR`` to an
 empty directory before the start; prometheus_client then writes each process's values to files
