@@ -39,7 +39,16 @@ def calloff_list(request):
 
 
 def _csv(qs):
-    header = [_("Nummer"), _("Stelle"), _("AGS"), _("Priorität"), _("Status"), _("Dienstleister"), _("Gestellt am")]
+    header = [
+        _("Nummer"),
+        _("Stelle"),
+        _("AGS"),
+        _("Priorität"),
+        _("Status"),
+        _("Dienstleister"),
+        _("Gestellt am"),
+        _("Übung"),  # a drill is marked in the file as on the page: never counted as a real call-off
+    ]
     rows = (
         (
             calloff.number,
@@ -49,6 +58,7 @@ def _csv(qs):
             calloff.get_state_display(),
             calloff.provider.short_name if calloff.provider else "",
             calloff.submitted_at,
+            _("Ja") if calloff.is_drill else _("Nein"),
         )
         for calloff in qs.iterator(chunk_size=500)
     )

@@ -46,7 +46,7 @@ def incident_list(request):
     filterset = IncidentListFilterSet(request.GET or None, queryset=selectors.incident_list(user=request.user))
     qs = filterset.qs
     if wants_csv(request):
-        header = [_("Vorfall"), _("Stelle"), _("AGS"), _("Art"), _("Status"), _("Kenntnis seit")]
+        header = [_("Vorfall"), _("Stelle"), _("AGS"), _("Art"), _("Status"), _("Kenntnis seit"), _("Übung")]
         rows = (
             (
                 i.title,
@@ -55,6 +55,7 @@ def incident_list(request):
                 i.get_category_display(),
                 i.get_status_display(),
                 i.became_aware_at,
+                _("Ja") if i.is_drill else _("Nein"),  # a drill's record, marked as on the page
             )
             for i in qs.iterator(chunk_size=500)
         )
