@@ -45,3 +45,37 @@ def test_every_secret_file_is_created_in_the_deploy_steps():
     for name, secret in COMPOSE.get("secrets", {}).items():
         path = secret["file"].removeprefix("./")
         assert f"> {path}" in steps, f"docs/OPERATIONS.md §1 does not create {path} (secret {name})"
+
+
+def test_the_dependency_layer_comes_before_the_code():
+    """pip installs the dependencies from pyproject.toml and constraints.txt alone, before `COPY . .`, so
+    a change of the code reuses that layer; the package is then built with nothing downloaded again."""
+    text = (Path(settings.BASE_DIR) / "Dockerfile").read_text().replace("\\\n", " ")  # continued lines joined
+    lines = [line.strip() for line in text.splitlines()]
+    steps = [line for line in lines if line.split(" ", 1)[0] in ("COPY", "RUN")]
+    first_copy = next(i for i, line in enumerate(steps) if line.startswith("COPY"))
+    everything = steps.index("COPY . .")
+    assert steps[first_copy] == "COPY pyproject.toml constraints.txt ./" and first_copy < everything
+    installs = [i for i, line in enumerate(steps) if "pip install" in line]
+    assert installs[0] < everything < installs[1]
+    assert "-c constraints.txt -r /tmp/requirements.txt" in " ".join(lines[: lines.index("COPY . .")])
+    assert steps[installs[1]] == "RUN pip install --no-cache-dir --no-deps --no-build-isolation ."
+
+
+def test_the_dependency_layer_reads_every_dependency_from_pyproject(tmp_path):
+    """Run the Dockerfile's own command on pyproject.toml: it lists every dependency and what the build needs."""
+    import re
+    import shlex
+    import subprocess
+    import sys
+    import tomllib
+
+    root = Path(settings.BASE_DIR)
+    command = re.search(r'^RUN (python -c "[^"]+")', (root / "Dockerfile").read_text(), re.MULTILINE).group(1)
+    (tmp_path / "pyproject.toml").write_bytes((root / "pyproject.toml").read_bytes())
+    argv = shlex.split(command)  # as /bin/sh reads it: the "\n" inside double quotes reaches Python as is
+    argv[0] = sys.executable
+    listed = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert listed == project["project"]["dependencies"] + project["build-system"]["requires"]
+    assert "Django>=5.2,<5.3" in listed and not any("pytest" in line for line in listed)  # no dev tools
