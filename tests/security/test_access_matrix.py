@@ -60,6 +60,9 @@ REPORT_WRITE = {**INCIDENT_READ, "member": DENIED, "ministry": DENIED}
 NIS2_DRAFT = {**BODY_WRITE, "ministry": NOT_FOUND}
 #: Evidence on findings is shared with the body only: its members and the provider that uploaded it, not the ministry.
 EVIDENCE_READ = {**INCIDENT_READ, "ministry": NOT_FOUND}
+#: Starting a drill: whoever may file for a body (the outsider for its own) and the ministry; not read-only members
+#: or providers (403: the page exists, starting is not theirs).
+DRILL_START = {**ANY_USER, "member": DENIED, "provider1": DENIED, "provider2": DENIED}
 
 
 def row(**overrides):
@@ -240,6 +243,13 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "settlement_api:statement-answer": ("post", "api_statement", API_OBJECT),
     "settlement_api:statement-invoice": ("get", "api_statement", {**API_OBJECT, "provider1": 409}),
     "settlement_api:statement-invoice-pdf": ("get", "api_statement", {**API_OBJECT, "provider1": 409}),
+    # drills: started by a body's callers and admins (the outsider for its own body) or the ministry; a drill's
+    # report is for its body, the ministry and the provider asked (provider 1); the overview is the ministry's
+    "calloffs:drill_start": ("get", None, DRILL_START),
+    "calloffs:drill_report": ("get", "drill", {**CALLOFF_READ, "provider1": OK}),
+    "calloffs:drill_report_pdf": ("get", "drill", {**CALLOFF_READ, "provider1": OK}),
+    "calloffs:drill_overview": ("get", None, MINISTRY),
+    "calloffs:drill_overview_pdf": ("get", None, MINISTRY),
 }
 SKIPPED_NAMESPACES = ("admin",)  # the Django admin: tested in tests/test_admin_guard.py
 SKIPPED_PREFIXES = ("accounts/",)  # allauth's own pages (login, MFA): tested in tests/tenants/
@@ -374,7 +384,9 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
         period_start=timezone.localdate(),
         period_end=timezone.localdate(),
     )
+    drill = file_calloff(drill=True, client_token=uuid.uuid4())
     return {
+        "drill": drill,
         "statement": statement,
         "calloff": calloff,
         "incident": incident,
@@ -460,6 +472,7 @@ def _kwargs(kind, w):
         "statement": {"public_id": w["statement"].public_id},
         "statement_submit": {"calloff_id": c.public_id},
         "api_statement": {"id": w["statement"].public_id},
+        "drill": {"public_id": w["drill"].public_id},
     }[kind]
 
 
