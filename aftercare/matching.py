@@ -121,6 +121,7 @@ def _tell_other_providers(*, indicator: Indicator, sighting: Sighting, others: l
             organisation_id__in=[o.organisation_id for o in others], kind=indicator.kind, value=indicator.value
         )
         .exclude(tlp__in=NOT_ACROSS_BODIES)
+        .exclude(calloff__is_drill=True)  # a drill's made-up indicators tell nobody
         .select_related("calloff__provider", "calloff__organisation")
         .order_by("created_at", "id")
     )

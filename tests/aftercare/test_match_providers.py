@@ -130,3 +130,18 @@ def test_the_webhook_is_delivered_signed(engaged, engaged_b_p2, setup, p1, p2, s
     finally:
         receiver.close()
     assert payload["type"] == "indicator.matched" and payload["data"]["indicator"]["value"] == SHA256
+
+
+def test_a_drill_has_no_say(engaged, engaged_b_p2, setup, file_calloff, p1, p2, hooks):
+    """Body A has the value in a real call-off and, as TLP:AMBER, in a drill: the drill's made-up indicator
+    has no say (it neither holds the real one back nor is told)."""
+    from calloffs import services as calloff_services
+    from tests.aftercare.conftest import LEAD
+
+    services.indicator_create(calloff=engaged, actor=p1, kind="sha256", value=SHA256, tlp="green")
+    drill = file_calloff(drill=True)
+    drill = calloff_services.offer_accept(calloff=drill, provider=setup.providers[0], actor=p1, **LEAD)
+    services.indicator_create(calloff=drill, actor=p1, kind="sha256", value=SHA256, tlp="amber")
+    services.indicator_create(calloff=engaged_b_p2, actor=p2, kind="sha256", value=SHA256, tlp="green")
+    [hook] = [row for row in _told() if row.channel == Channel.WEBHOOK]
+    assert hook.payload["data"]["calloff"]["id"] == str(engaged.public_id)
