@@ -50,6 +50,11 @@ class CalloffsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(provider_membership_changed, sender=ProviderMembership, dispatch_uid="calloffs.pm.forget")
 
+        from .situation.panels import register_panel
+        from .situation.readiness import readiness_panels
+
+        register_panel(readiness_panels)  # the bodies' readiness in numbers (readiness sits below us)
+
         from .contract_terms import connect_signals
 
         connect_signals()  # a change of the contract's terms names a new version of what is kept

@@ -13,17 +13,27 @@ at app-ready time (CalloffsConfig.ready), so incidents neither imports us nor qu
   the completion of its last call-off there (``OutsideView.until``); a note, an upload or a share
   after that is not shown to it (the download is 404).
 - After decline, expiry, withdrawal or cancellation: 404.
+
+The body's readiness profile (readiness app) reaches the provider that accepted the call-off
+(``provider_sees_profile``): from the acceptance while it works (accepted, in progress, completed)
+and for ``PROFILE_AFTER_CLOSE`` after the body closed the call-off (questions on the final report,
+aftercare findings). Not before the acceptance, never a provider that was only offered the call-off
+(or declined it, or let the offer expire), not after a cancellation, and not once that time after
+the closing has passed. The ministry and other providers never see its contents.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.visibility import Engagement, OutsideView
 from tenants.selectors import roles_of
 
-from .models import ENGAGED_STATES, CallOff, CallOffState
+from .models import ENGAGED_STATES, WORK_STATES, CallOff, CallOffState
 from .permissions import is_ministry, provider_ids_of
 
 #: Call-off states in which the assigned provider sees the incident.
@@ -46,6 +56,40 @@ def engaged_calloffs(user) -> QuerySet[CallOff]:
     if not providers:
         return CallOff.objects.none()
     return CallOff.objects.filter(provider_id__in=providers, state__in=INCIDENT_VISIBLE_STATES)
+
+
+#: How long after the body closed a call-off its accepting provider still sees the body's readiness profile.
+PROFILE_AFTER_CLOSE = timedelta(days=14)
+
+
+def profile_window_open(calloff: CallOff, *, now=None) -> bool:
+    """Whether the call-off's state still hands the body's readiness profile to its accepting provider."""
+    if calloff.provider_id is None or calloff.accepted_at is None:
+        return False
+    if calloff.state in WORK_STATES:
+        return True
+    now = now or timezone.now()
+    return (
+        calloff.state == CallOffState.CLOSED
+        and calloff.closed_at is not None
+        and (now - calloff.closed_at <= PROFILE_AFTER_CLOSE)
+    )
+
+
+def provider_sees_profile(user, calloff: CallOff, *, now=None) -> bool:
+    """Need to know: ``user`` belongs to the provider that accepted ``calloff``, and the window is open."""
+    return calloff.provider_id in provider_ids_of(user) and profile_window_open(calloff, now=now)
+
+
+def calloffs_with_profile_for(user, *, now=None) -> QuerySet[CallOff]:
+    """The call-offs through which ``user``'s provider sees the body's readiness profile (the same rule)."""
+    providers = provider_ids_of(user)
+    if not providers:
+        return CallOff.objects.none()
+    now = now or timezone.now()
+    return CallOff.objects.filter(provider_id__in=providers, accepted_at__isnull=False).filter(
+        Q(state__in=WORK_STATES) | Q(state=CallOffState.CLOSED, closed_at__gte=now - PROFILE_AFTER_CLOSE)
+    )
 
 
 def _sees_all(user, incident) -> bool:

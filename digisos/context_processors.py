@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from calloffs.permissions import provider_ids_of
+from statuspages.permissions import acting_bodies
 from tenants.selectors import roles_of
 
 
@@ -13,7 +14,8 @@ def portal(request):
     if user is not None and user.is_authenticated:
         # Each role sees only what it can use (both reads are memoized per request):
         # bodies' staff their call-offs, incidents and bodies; provider staff their call-offs, the
-        # incidents of those and their webhooks; the ministry everything plus its own pages.
+        # incidents of those and their webhooks; the ministry everything plus its own pages. The status
+        # pages for those who may publish them (callers and administrators of a body, the ministry).
         ministry = bool(user.is_ministry_staff)
         member = bool(roles_of(user))
         provider = bool(provider_ids_of(user))
@@ -24,12 +26,16 @@ def portal(request):
             nav.append((_("Abrechnung"), reverse("settlement:list")))
         if ministry or member:
             nav.append((_("Stellen"), reverse("tenants:organisation_list")))
+        if ministry or acting_bodies(user):
+            nav.append((_("Statusseiten"), reverse("statuspages:list")))
         if provider:
             nav.append((_("Webhooks"), reverse("calloffs:provider_webhooks")))
         if ministry:
             nav.append((_("Lagebild"), reverse("calloffs:situation")))
+            nav.append((_("Bereitschaft"), reverse("readiness:overview")))
             nav.append((_("Rahmenvertrag"), reverse("calloffs:contract_dashboard")))
             nav.append((_("Monatsbericht"), reverse("calloffs:monthly_report")))
+            nav.append((_("Zugangsanträge"), reverse("onboarding:list")))
     # The current entry is the longest URL that the path starts with ("/" only on an exact match),
     # so /abrufe/vertrag/ marks "Rahmenvertrag", not also "Abrufe".
     matches = [url for _label, url in nav if request.path == url or (url != "/" and request.path.startswith(url))]

@@ -19,18 +19,7 @@ class ReadinessProfileForm(forms.ModelForm):
 
     class Meta:
         model = ReadinessProfile
-        fields = [
-            "critical_systems",
-            "backup_concept",
-            "last_restore_test",
-            "admin_contacts",
-            "remote_access",
-            "remote_access_mfa",
-            "external_providers",
-            "insurance_hotline",
-            "dpo_contact",
-            "management_contact",
-        ]
+        fields = list(ReadinessProfile.ITEMS)
         widgets = {
             "critical_systems": forms.Textarea(attrs={"rows": 4}),
             "backup_concept": forms.Textarea(attrs={"rows": 3}),

@@ -1,8 +1,14 @@
 """A body's readiness profile: what responders need in the first hour (critical systems, backups and
 the last restore test, out-of-band admin contacts, remote access and its MFA, external IT providers,
-cyber insurance, data protection officer, management's contact). Its contents are for the body (and,
-later, the provider accepting a call-off: need to know); the ministry sees only aggregates
-(readiness.selectors.overview). Written only through readiness.services. Depends on tenants only."""
+cyber insurance, data protection officer, management's contact). Its contents are for the body and
+for the provider that accepted one of its call-offs (need to know, decided in calloffs.visibility);
+the ministry sees only aggregates (readiness.selectors.overview). Written only through
+readiness.services. Depends on tenants only.
+
+Every saved change makes a new version (``ReadinessProfileVersion``, a copy of the contents with its
+number and time), so a call-off's order PDF can name the version that was valid when the provider
+accepted, and that version can be read back later. A save without a change is a review: the
+six-month clock starts again, the version stays."""
 
 from __future__ import annotations
 
@@ -64,9 +70,12 @@ class ReadinessProfile(models.Model):
     management_contact = models.CharField(
         _("Verwaltungsspitze außerhalb der eigenen Technik (Name, Mobilnummer)"), max_length=SHORT_MAX, blank=True
     )
-    #: Counts the saves; the order PDF of a call-off will name the version the provider saw.
+    #: The number of the newest ReadinessProfileVersion (0: nothing saved yet); the order PDF of a
+    #: call-off names the version valid at acceptance.
     version = models.PositiveIntegerField(default=0)
     reviewed_at = models.DateTimeField(default=timezone.now)
+    #: The ``reviewed_at`` whose six-month review a reminder was sent for (one reminder per due review).
+    review_reminded_for = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -85,7 +94,9 @@ class ReadinessProfile(models.Model):
             ),
             date_range_check("last_restore_test", name="readiness_last_restore_test_plausible"),
             datetime_range_check("reviewed_at", name="readiness_reviewed_at_plausible", null=False),
+            datetime_range_check("review_reminded_for", name="readiness_review_reminded_for_plausible"),
         ]
+        indexes = [models.Index(fields=["reviewed_at"], name="readiness_reviewed_at")]
 
     def __str__(self) -> str:
         return str(self.organisation)
@@ -104,16 +115,20 @@ class ReadinessProfile(models.Model):
         "management_contact",
     )
 
-    def missing(self) -> list[str]:
-        """Labels of what is not filled in yet (MFA counts as answered when remote access is "none")."""
-        labels = []
+    def missing_fields(self) -> list[str]:
+        """Names of what is not filled in yet (MFA counts as answered when remote access is "none")."""
+        names = []
         for name in self.ITEMS:
             value = getattr(self, name)
             if name == "remote_access_mfa" and self.remote_access == RemoteAccess.NONE:
                 continue
             if value is None or value == "":
-                labels.append(str(self._meta.get_field(name).verbose_name))
-        return labels
+                names.append(name)
+        return names
+
+    def missing(self) -> list[str]:
+        """Labels of what is not filled in yet."""
+        return [str(self._meta.get_field(name).verbose_name) for name in self.missing_fields()]
 
     def score(self) -> int:
         """Completeness in percent."""
@@ -123,6 +138,59 @@ class ReadinessProfile(models.Model):
     def is_stale(self, now=None) -> bool:
         return (now or timezone.now()) - self.reviewed_at > REVIEW_INTERVAL
 
+    def review_due_at(self):
+        return self.reviewed_at + REVIEW_INTERVAL
+
     @property
     def lacks_mfa(self) -> bool:
         return self.remote_access not in ("", RemoteAccess.NONE) and self.remote_access_mfa is False
+
+    def contents(self) -> dict:
+        """The entries as plain JSON values (dates as ISO strings): the copy kept with each version."""
+        values = {name: getattr(self, name) for name in self.ITEMS}
+        if values["last_restore_test"] is not None:
+            values["last_restore_test"] = values["last_restore_test"].isoformat()
+        return values
+
+    def display_rows(self) -> list[tuple[str, str]]:
+        """(label, text) per entry, for the pages and PDFs that show the contents ("–" when empty)."""
+        rows = []
+        for name in self.ITEMS:
+            field = self._meta.get_field(name)
+            value = getattr(self, name)
+            if name == "remote_access":
+                text = self.get_remote_access_display() if value else ""
+            elif name == "remote_access_mfa":
+                text = "" if value is None else str(_("ja") if value else _("nein"))
+            elif name == "last_restore_test":
+                text = value.strftime("%d.%m.%Y") if value else ""
+            else:
+                text = value
+            rows.append((str(field.verbose_name), text or "–"))
+        return rows
+
+
+class ReadinessProfileVersion(models.Model):
+    """One saved state of a body's profile: its number, when and by whom, and a copy of the entries.
+    Written only by readiness.services.readiness_profile_save, never changed afterwards."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField(_("Version"))
+    saved_at = models.DateTimeField(_("Gespeichert am"), default=timezone.now)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    contents = models.JSONField(_("Inhalt"), default=dict)
+    #: Names of the entries this version changed (the first version: those filled in).
+    changed = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("Version eines Vorbereitungsprofils")
+        verbose_name_plural = _("Versionen von Vorbereitungsprofilen")
+        ordering = ["organisation", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="readiness_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="readiness_version_number_positive"),
+            datetime_range_check("saved_at", name="readiness_version_saved_at_plausible", null=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} v{self.number}"

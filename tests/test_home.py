@@ -170,7 +170,8 @@ def nav_labels(client, user):
 def test_each_role_sees_only_the_navigation_it_can_use(client_for, alice, bob, ministry, setup):
     from tests.factories import UserFactory
 
-    assert nav_labels(client_for, alice) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Stellen"]
+    # A caller or administrator publishes the body's status page; a read-only member does not.
+    assert nav_labels(client_for, alice) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Stellen", "Statusseiten"]
     assert nav_labels(client_for, bob) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Stellen"]
     # Provider staff: no registry of bodies (it would show them an empty list), their webhooks instead.
     assert nav_labels(client_for, setup.staff[0]) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Webhooks"]
@@ -180,9 +181,12 @@ def test_each_role_sees_only_the_navigation_it_can_use(client_for, alice, bob, m
         "Vorfälle",
         "Abrechnung",
         "Stellen",
+        "Statusseiten",
         "Lagebild",
+        "Bereitschaft",
         "Rahmenvertrag",
         "Monatsbericht",
+        "Zugangsanträge",
     ]
     # An account with no body and no provider yet: only the home page, which says what to do.
     nobody = UserFactory()

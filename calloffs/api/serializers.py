@@ -12,6 +12,7 @@ from rest_framework import serializers
 from digisos import plausible
 from digisos.wire import WireDateTimeField, WireModelSerializer, rfc3339
 from incidents.models import Category
+from readiness.models import ReadinessProfile, RemoteAccess
 
 from ..models import (
     AttachmentKind,
@@ -386,6 +387,48 @@ class DeclineResultSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     number = serializers.CharField()
     declined = serializers.BooleanField(default=True, help_text="Always true; the call-off is no longer visible.")
+
+
+class ReadinessProfileSerializer(serializers.Serializer):
+    """The body's readiness profile, for the provider that accepted the call-off (need to know)."""
+
+    version = serializers.IntegerField(
+        min_value=1, help_text="The profile's current version; each saved change adds one."
+    )
+    version_at_acceptance = serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        source="version_at",
+        help_text="The version valid when the call-off was accepted (named in the order PDF); null if the "
+        "body had no profile then.",
+    )
+    reviewed_at = WireDateTimeField(help_text="When the body last saved or reviewed the profile.")
+    score = serializers.IntegerField(min_value=0, max_value=100, help_text="Completeness in percent.")
+    missing = serializers.ListField(
+        child=serializers.ChoiceField(choices=[(name, name) for name in ReadinessProfile.ITEMS]),
+        source="missing_fields",
+        help_text="The entries not filled in yet.",
+    )
+    critical_systems = serializers.CharField(
+        allow_blank=True, help_text="Critical systems and services, with criticality."
+    )
+    backup_concept = serializers.CharField(allow_blank=True)
+    last_restore_test = serializers.DateField(allow_null=True, help_text="Last successful restore test.")
+    admin_contacts = serializers.CharField(
+        allow_blank=True, help_text="Who has admin rights; how to reach them out of band."
+    )
+    remote_access = serializers.ChoiceField(
+        choices=list(RemoteAccess.choices),
+        allow_blank=True,
+        help_text="How the body's network is reached from outside; empty: not stated.",
+    )
+    remote_access_mfa = serializers.BooleanField(allow_null=True, help_text="Remote access with MFA; null: not stated.")
+    external_providers = serializers.CharField(allow_blank=True, help_text="External IT providers and their contracts.")
+    insurance_hotline = serializers.CharField(allow_blank=True, help_text="Hotline of the cyber insurance.")
+    dpo_contact = serializers.CharField(allow_blank=True, help_text="Data protection officer (name, phone).")
+    management_contact = serializers.CharField(
+        allow_blank=True, help_text="Mayor's or management's out-of-band contact."
+    )
 
 
 class EventCreatedSerializer(WireModelSerializer):

@@ -122,6 +122,11 @@ class ProviderApiMixin:
 FILTER_PARAMS = frozenset(CallOffFilterSet.base_filters)
 
 
+def _not_available(request, detail: str):
+    """404 ``not_available``: the call-off is the provider's, the thing asked for does not exist (yet)."""
+    return problems.problem_response(status_code=404, code="not_available", detail=detail, request=request)
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -203,6 +208,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         "complete": WRITE,
         "order_pdf": READ,
         "document_pdf": READ,
+        "readiness_profile": READ,
     }
 
     # --- Reads ----------------------------------------------------------------------------
@@ -410,12 +416,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
             document = latest_order(calloff)
         if document is None:
-            return problems.problem_response(
-                status_code=404,
-                code="not_available",
-                detail=_("Der Abrufauftrag liegt (noch) nicht vor."),
-                request=request,
-            )
+            return _not_available(request, _("Der Abrufauftrag liegt (noch) nicht vor."))
         return self._pdf(request, document)
 
     @extend_schema(
@@ -437,12 +438,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if calloff.provider_id == self.provider.pk:
             document = issued_document(calloff, public_id=document_id)
         if document is None:
-            return problems.problem_response(
-                status_code=404,
-                code="not_available",
-                detail=_("Dieses Dokument liegt (noch) nicht vor."),
-                request=request,
-            )
+            return _not_available(request, _("Dieses Dokument liegt (noch) nicht vor."))
         return self._pdf(request, document)
 
     def _pdf(self, request, document):
@@ -453,6 +449,37 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         response = FileResponse(file, content_type="application/pdf", as_attachment=True, filename=document.filename())
         response["X-Content-SHA256"] = document.sha256
         return response
+
+    # --- The body's readiness profile (need to know) --------------------------------------
+
+    @extend_schema(
+        summary="The body's readiness profile",
+        responses={200: serializers.ReadinessProfileSerializer},
+        description=(
+            "Only for the provider that accepted the call-off, from the acceptance while it works on it (accepted, "
+            "in_progress, completed) and for 14 days after the body closed it; otherwise 404 `not_found`. "
+            "404 `not_available` when the body has no readiness profile. `version_at_acceptance` is the version "
+            "the order PDF names."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="readiness-profile")
+    def readiness_profile(self, request, id=None):
+        from readiness.selectors import profile_with_version_at
+
+        from ..visibility import calloffs_with_profile_for
+
+        try:
+            public_id = uuid.UUID(str(id))
+        except ValueError as exc:
+            raise NotFound() from exc
+        # Not get_object(): no prefetches of the detail; the need-to-know rule is the lookup itself.
+        calloff = calloffs_with_profile_for(request.user).filter(public_id=public_id).first()
+        if calloff is None:
+            raise NotFound()
+        profile = profile_with_version_at(organisation_id=calloff.organisation_id, at=calloff.accepted_at)
+        if profile is None:
+            return _not_available(request, _("Die Stelle hat kein Vorbereitungsprofil hinterlegt."))
+        return Response(serializers.ReadinessProfileSerializer(profile).data)
 
     # --- Helpers --------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ Contract reference and title, contracting authority, the body calling off (name,
 the provider, call-off number, filing and acceptance times, priority with the SLA terms and
 their concrete due times, the services with quantities and the contract's prices, estimated
 value, place of performance, contact persons on both sides, and the note that this is a
-call-off under the framework contract (no new award).
+call-off under the framework contract (no new award), and the version of the body's readiness profile
+that was valid at the acceptance (its number and date, never its contents: the ministry reads the order
+too; the provider reads the profile itself on the call-off page and through the API).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from readiness.selectors import version_at
 from tenants.models import EmergencyContact
 
 from ..models import CallOff, CallOffDocument, ProviderContact, SLATerm
@@ -71,6 +74,9 @@ def order_context(document: CallOffDocument) -> dict:
         "filed_by_name": calloff.filed_by.get_full_name() or calloff.filed_by.email,
         "body_contacts": list(EmergencyContact.objects.filter(organisation=calloff.organisation)[:MAX_CONTACTS]),
         "provider_contacts": list(ProviderContact.objects.filter(provider=calloff.provider)[:MAX_CONTACTS]),
+        "readiness_version": version_at(organisation_id=calloff.organisation_id, at=calloff.accepted_at)
+        if calloff.accepted_at
+        else None,
         "generated_at": timezone.now(),
     }
 

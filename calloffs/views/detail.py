@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from incidents import selectors as incident_selectors
 from incidents import services as incident_services
+from readiness import selectors as readiness_selectors
 from tenants.selectors import roles_of
 
 from .. import permissions, selectors, services
@@ -30,6 +31,7 @@ from ..errors import CallOffError
 from ..forms import AcceptForm, ChecklistForm, ManualAssignForm, ReasonForm, SummaryForm
 from ..models import TRANSITIONS, CallOff, CallOffState, Offer, OfferState, Provider
 from ..services.scope import SCOPE_STATES
+from ..visibility import PROFILE_AFTER_CLOSE, profile_window_open
 
 if TYPE_CHECKING:
     from django.forms import Form
@@ -175,6 +177,13 @@ def _context(request, calloff, *, live: bool = False, **forms):
     if not viewer.provider and not live:
         checklist = incident_selectors.first_hour_checklist(calloff.incident)
     sees_provider = calloff.provider_id and (not viewer.provider or viewer.is_assigned)
+    # The body's readiness profile, for the accepting provider only (calloffs.visibility): one query.
+    shows_profile = viewer.is_assigned and not live and profile_window_open(calloff)
+    readiness_profile = (
+        readiness_selectors.profile_with_version_at(organisation_id=calloff.organisation_id, at=calloff.accepted_at)
+        if shows_profile
+        else None
+    )
     accepted_provider = calloff.provider if sees_provider else None
     return {
         "calloff": calloff,
@@ -207,6 +216,13 @@ def _context(request, calloff, *, live: bool = False, **forms):
         "settlement_url": f"{reverse('settlement:list')}?abruf={calloff.public_id}"
         if not live
         and (viewer.ministry or viewer.is_assigned or roles_of(request.user).get(calloff.organisation_id) is not None)
+        else None,
+        "shows_profile": shows_profile,
+        "readiness_profile": readiness_profile,
+        "profile_days_after_close": PROFILE_AFTER_CLOSE.days,
+        # The body's own members are told that the accepting provider sees their profile (a link, no query).
+        "readiness_url": reverse("readiness:profile", args=[calloff.organisation.public_id])
+        if not live and roles_of(request.user).get(calloff.organisation_id) is not None
         else None,
         "now": timezone.now(),
         "updated_stamp": calloff.updated_at.isoformat(),

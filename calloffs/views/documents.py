@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from digisos import ratelimit
 from digisos.body_limits import body_limit
+from readiness.permissions import can_read as readiness_can_read
 from tenants.models import Organisation
 from tenants.services import audit
 
@@ -289,9 +290,10 @@ def monthly_report_csv_view(request):
 @login_required
 @require_GET
 def emergency_card(request, organisation_id):
-    """Members of the body and ministry staff; anyone else 404. Rendered from the current data."""
+    """Members of the body and ministry staff; anyone else 404. Rendered from the current data; the
+    readiness profile's out-of-band entries only for the body's members (the ministry sees no contents)."""
     organisation = get_object_or_404(
         Organisation.objects.visible_to(request.user), public_id=_uuid_or_404(organisation_id)
     )
-    pdf = render_emergency_card(organisation)
+    pdf = render_emergency_card(organisation, with_profile=readiness_can_read(request.user, organisation))
     return _pdf_response(pdf, f"Notfallkarte_{organisation.ags or organisation.public_id}.pdf")

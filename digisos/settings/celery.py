@@ -85,6 +85,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 240},
     },
+    # Six-monthly review of the readiness profiles: due reminders once an hour (each sent once).
+    "readiness-review-reminders": {
+        "task": "readiness.tasks.remind_reviews",
+        "schedule": 3600.0,
+        "options": {"expires": 1800},
+    },
     "api-idempotency-purge": {
         "task": "calloffs.tasks.api_housekeeping.purge_idempotency_keys",
         "schedule": 3600.0,

@@ -293,6 +293,7 @@ def test_schema_publishes_exactly_the_contract(client):
         "/api/v1/calloffs/{id}/measures/{item_id}/",
         "/api/v1/calloffs/{id}/measures/{item_id}/verify/",
         "/api/v1/calloffs/{id}/order.pdf",
+        "/api/v1/calloffs/{id}/readiness-profile/",
         "/api/v1/calloffs/{id}/statements/",
         "/api/v1/calloffs/{id}/time-entries/",
         "/api/v1/calloffs/{id}/updates/",
@@ -308,6 +309,8 @@ def test_schema_publishes_exactly_the_contract(client):
     assert "application/problem+json" in accept["responses"]["409"]["content"]
     assert any(p["name"] == "Idempotency-Key" for p in accept["parameters"])
     assert schema["components"]["securitySchemes"]["providerApiKey"]["scheme"] == "bearer"
+    profile = schema["paths"]["/api/v1/calloffs/{id}/readiness-profile/"]
+    assert list(profile) == ["get"]  # read-only
 
 
 def test_docs_are_served_from_local_assets(client):
