@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import FirstHourStep
 from readiness.models import ReadinessProfile
@@ -17,22 +18,28 @@ from tenants.models import EmergencyContact, Organisation
 from ..selectors import active_contract, ranking_current, ranking_for_calloff
 from .render import pdf_locale, qr_svg_data_uri, render_pdf, site_url
 
-#: The profile's entries printed on the card (who to reach and how, when the body's own technology is down);
-#: not the critical systems, backups or remote access: the card lies on desks.
-PROFILE_ON_CARD = ("management_contact", "admin_contacts", "external_providers", "insurance_hotline", "dpo_contact")
+#: The profile's entries printed on the card, with short labels (who to reach and how, when the body's own
+#: technology is down); not the critical systems, backups or remote access: the card lies on desks.
+PROFILE_ON_CARD = {
+    "management_contact": _("Verwaltungsspitze"),
+    "admin_contacts": _("Administration"),
+    "external_providers": _("Externe IT-Dienstleister"),
+    "insurance_hotline": _("Hotline der Cyberversicherung"),
+    "dpo_contact": _("Datenschutzbeauftragte/r"),
+}
 #: A long entry is cut on the card (it must stay one page); the portal shows it in full.
-PROFILE_TEXT_ON_CARD = 280
+PROFILE_TEXT_ON_CARD = 160
 
 
 def profile_rows(profile: ReadinessProfile | None) -> list[tuple[str, str]]:
     if profile is None:
         return []
     rows = []
-    for name in PROFILE_ON_CARD:
+    for name, label in PROFILE_ON_CARD.items():
         value = getattr(profile, name)
         if value:
             text = value if len(value) <= PROFILE_TEXT_ON_CARD else value[: PROFILE_TEXT_ON_CARD - 1] + "…"
-            rows.append((str(profile._meta.get_field(name).verbose_name), text))
+            rows.append((str(label), text))
     return rows
 
 

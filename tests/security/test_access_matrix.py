@@ -166,6 +166,8 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "api_v1:calloff-complete": ("post", "api_calloff", API_OBJECT),
     "api_v1:calloff-order-pdf": ("get", "api_calloff", API_OBJECT),
     "api_v1:calloff-document-pdf": ("get", "api_document", API_OBJECT),
+    # The body's readiness profile: the accepting provider only (provider 2 was never offered it).
+    "api_v1:calloff-readiness-profile": ("get", "api_calloff", API_OBJECT),
     "api_v1:webhook-list": ("get", None, API),
     "api_v1:webhook-detail": ("get", "webhook", API_OBJECT),
     "api_v1:webhook-rotate-secret": ("post", "webhook", {**API_OBJECT, "provider1": OK}),
@@ -292,8 +294,10 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     from calloffs.services.attachments import attachment_add
     from calloffs.services.documents import document_render, document_request
     from notifications.models import Notification
+    from readiness.services import readiness_profile_save
     from tenants import services as tenant_services
 
+    readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch")
     calloff = file_calloff()
     calloff = calloff_services.offer_accept(
         calloff=calloff,
@@ -579,6 +583,8 @@ ENDPOINTS = {
     "api_time_entries": {NOTHING: 404, DECIDE: 200, ENGAGED: 200, ENDED: 200},
     "api_order_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     "api_document_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    # Issue 18: the body's readiness profile from the acceptance (closed: for 14 days, just closed here).
+    "api_readiness_profile": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     # Aftercare (issue 16): the findings and indicators of the incident, read and written by the
     # engaged provider only; a provider that was merely offered the call-off learns nothing of them.
     "aftercare_incident": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
@@ -627,7 +633,7 @@ def _hand_on(calloff, setup, index, how):
 
 
 @pytest.fixture
-def state_world(setup, file_calloff, alice, ministry):
+def state_world(setup, file_calloff, alice, ministry, org_a):
     """state_world(state) → (call-off, objects by endpoint, a shared and an internal attachment)."""
     from datetime import timedelta
 
@@ -643,7 +649,10 @@ def state_world(setup, file_calloff, alice, ministry):
 
     keys = [api_key_create(provider=p, actor=ministry, name="Ticketsystem").raw for p in setup.providers]
 
+    from readiness.services import readiness_profile_save
+
     def build(state):
+        readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch")
         calloff = _hand_on(file_calloff(), setup, 0, "declined")  # P1, the competitor, declines
         incident = calloff.incident
         shared, internal = (
@@ -709,6 +718,7 @@ def state_world(setup, file_calloff, alice, ministry):
             "api_detail": reverse("api_v1:calloff-detail", kwargs={"id": calloff.public_id}),
             "api_time_entries": reverse("api_v1:calloff-time-entries", kwargs={"id": calloff.public_id}),
             "api_order_pdf": reverse("api_v1:calloff-order-pdf", kwargs={"id": calloff.public_id}),
+            "api_readiness_profile": reverse("api_v1:calloff-readiness-profile", kwargs={"id": calloff.public_id}),
             "aftercare_incident": reverse("aftercare:incident", args=[incident.public_id]),
             "aftercare_finding_new": reverse("aftercare:finding_new", args=[calloff.public_id]),
             "aftercare_indicator_new": reverse("aftercare:indicator_new", args=[calloff.public_id]),
