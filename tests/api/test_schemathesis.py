@@ -49,8 +49,12 @@ def wsgi_app():
 
 
 @pytest.fixture
-def calloff_ids(file_calloff, setup):
-    """Call-offs of provider P1 in different states: offered, accepted, completed."""
+def calloff_ids(file_calloff, setup, alice, org_a):
+    """Call-offs of provider P1 in different states: offered, accepted, completed; their body has a
+    readiness profile (the accepting provider reads it)."""
+    from readiness.services import readiness_profile_save
+
+    readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch", remote_access="vpn")
     p1, s1 = setup.providers[0], setup.staff[0]
     offered = file_calloff()
     accepted = services.offer_accept(
@@ -73,8 +77,9 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
     # The contract: 10 call-off paths (time-entries with GET and POST), the webhook endpoints (5) and the
     # aftercare paths (findings, indicators and measures: list, create, retrieve, update = 12, and a
     # measure's verify; evidence on a finding: list, upload, file = 3) and the statements (7: a call-off's
-    # statements GET and POST, one statement, its answer, its XRechnung GET and PUT, its PDF view).
-    assert len(operations) == 39
+    # statements GET and POST, one statement, its answer, its XRechnung GET and PUT, its PDF view) and the
+    # body's readiness profile (1).
+    assert len(operations) == 40
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
@@ -105,4 +110,5 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
         "GET /api/v1/calloffs/{id}/findings/",
         "GET /api/v1/calloffs/{id}/indicators/",
         "GET /api/v1/calloffs/{id}/measures/",
+        "GET /api/v1/calloffs/{id}/readiness-profile/",
     } <= reached, sorted(statuses)

@@ -1,6 +1,8 @@
 """Issue 18, readiness profile (basics): a caller fills in the profile on a phone from the body's page
 and sees what is missing; the ministry sees the numbers on a desktop, not the contents. axe on every
-page, nothing wider than the phone. Screenshots in artifacts/screenshots/readiness-*."""
+page, nothing wider than the phone. Then the handover: the caller fills the profile, the provider accepts on
+a phone and sees it only from then on; the ministry reaches the numbers through its navigation.
+Screenshots in artifacts/screenshots/readiness-*."""
 
 import pytest
 from playwright.sync_api import expect
@@ -36,3 +38,62 @@ def test_fill_the_profile_on_a_phone_and_the_ministry_sees_numbers(phone, deskto
     expect(desktop.get_by_text("Einwohnermeldewesen")).to_have_count(0)
     assert_accessible(desktop, "readiness overview (ministry)")
     screenshots(desktop, "readiness-overview-ministry")
+
+
+def test_fill_the_profile_accept_as_provider_and_the_provider_sees_it(
+    browser, phone, desktop, live_server, alice, ministry, org_a, setup, file_calloff
+):
+    """Issue 18, done when: fill the profile → accept as provider → profile visible to that provider (and
+    only from the acceptance on); the ministry finds the readiness numbers through its navigation."""
+    page = phone
+    login(page, live_server, alice)
+    page.goto(f"{live_server.url}/bereitschaft/{org_a.public_id}/")
+    page.get_by_label("Kritische Systeme und Dienste (mit Kritikalität)").fill("Einwohnermeldewesen – hoch")
+    page.get_by_label("Fernzugriff", exact=True).select_option("vpn")
+    page.get_by_label("Fernzugriff mit Zwei-Faktor-Authentifizierung").select_option("true")
+    page.get_by_label("Hotline der Cyberversicherung").fill("+49 800 1234567")
+    page.get_by_label("Verwaltungsspitze außerhalb der eigenen Technik (Name, Mobilnummer)").fill(
+        "Bürgermeisterin Weber, +49 160 5550000"
+    )
+    page.get_by_role("button", name="Speichern (gilt als geprüft)").click()
+    expect(page.get_by_role("status")).to_contain_text("Das Vorbereitungsprofil ist gespeichert.")
+
+    calloff = file_calloff()  # offered to P1
+    provider_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="de-DE")
+    provider = provider_context.new_page()
+    try:
+        login(provider, live_server, setup.staff[0])
+        provider.goto(f"{live_server.url}/abrufe/{calloff.public_id}/")
+        expect(provider.get_by_role("heading", name="Angebot an Sie")).to_be_visible()
+        # Need to know: nothing of the profile while the provider only decides.
+        expect(provider.get_by_role("heading", name="Vorbereitungsprofil der Stelle")).to_have_count(0)
+        expect(provider.get_by_text("Einwohnermeldewesen")).to_have_count(0)
+        provider.get_by_label("Einsatzleitung (Name)").fill("Jana Keller")
+        provider.get_by_label("Telefon der Einsatzleitung").fill("+49 211 5550110")
+        provider.get_by_role("button", name="Annehmen").click()
+        expect(provider.get_by_role("status").first).to_contain_text("Sie haben den Abruf angenommen.")
+        section = provider.locator("section").filter(
+            has=provider.get_by_role("heading", name="Vorbereitungsprofil der Stelle")
+        )
+        expect(section).to_contain_text("Version 1")
+        expect(section).to_contain_text("Diese Version galt bei der Annahme")
+        expect(section).to_contain_text("Einwohnermeldewesen – hoch")
+        expect(section).to_contain_text("Bürgermeisterin Weber, +49 160 5550000")
+        expect(section).to_contain_text("+49 800 1234567")
+        assert provider.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert_accessible(provider, "call-off page with the readiness profile (accepting provider, phone)")
+        section.scroll_into_view_if_needed()
+        screenshots(provider, "readiness-profile-accepting-provider")
+    finally:
+        provider_context.close()
+
+    login(desktop, live_server, ministry)
+    desktop.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Lagebild").click()
+    panel = desktop.locator("section").filter(has=desktop.get_by_role("heading", name="Vorbereitung der Stellen"))
+    expect(panel.get_by_role("row", name="mit Profil")).to_contain_text("1")
+    expect(desktop.get_by_text("Einwohnermeldewesen")).to_have_count(0)
+    assert_accessible(desktop, "situation picture with the readiness panel (ministry)")
+    screenshot(desktop, "readiness-situation-ministry")
+    desktop.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Bereitschaft").click()
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("Vorbereitung der Stellen")
+    expect(desktop.get_by_text("Einwohnermeldewesen")).to_have_count(0)

@@ -127,7 +127,7 @@ def test_the_situation_picture_shows_numbers_never_contents(setup, alice, charli
     response = client_for(ministry).get(reverse("calloffs:situation"))
     html = response.content.decode()
     assert response.status_code == 200 and SECRET not in html
-    section = html.split('id="readiness-h"')[1].split("</section>")[0]
+    section = html.split('id="panel-readiness"')[1].split("</section>")[0]
     rows = (
         ("mit Profil", "1"),
         ("Fernzugriff ohne Zwei-Faktor-Authentifizierung", "1"),
