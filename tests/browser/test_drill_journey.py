@@ -9,10 +9,12 @@ test_journey_caller)."""
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 import requests
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from calloffs.models import CallOff, CallOffDocument, DocumentKind
@@ -135,3 +137,21 @@ def test_a_drill_end_to_end_with_the_mark_on_every_artefact(phone, desktop, live
     expect(page.get_by_role("link", name=calloff.number)).to_be_visible()
     assert_accessible(page, "drill overview (ministry)")
     screenshots(page, "drill-overview-ministry")
+
+    # The period of the overview: an end before the start is a German error (input kept, axe-clean),
+    # a period with today lists the drill, and the PDF link keeps the period.
+    today = timezone.localdate()
+    page.get_by_label("Übungen ab").fill(today.isoformat())
+    page.get_by_label("Übungen bis").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Zeitraum anzeigen").click()
+    expect(page.locator(".ds-error-summary")).to_contain_text("nicht vor seinem Beginn")
+    expect(page.get_by_label("Übungen ab")).to_have_value(today.isoformat())
+    assert_accessible(page, "drill overview, bad period (ministry)")
+    page.get_by_label("Übungen bis").fill(today.isoformat())
+    page.get_by_role("button", name="Zeitraum anzeigen").click()
+    expect(page.get_by_role("link", name=calloff.number)).to_be_visible()
+    expect(page.locator("main")).to_contain_text(f"Zeitraum: Übungen vom {today:%d.%m.%Y} bis zum {today:%d.%m.%Y}")
+    pdf_link = page.get_by_role("link", name="Als PDF")
+    assert f"date_from={today.isoformat()}" in pdf_link.get_attribute("href")
+    period_pdf = page.request.get(live_server.url + pdf_link.get_attribute("href"))
+    assert period_pdf.status == 200 and calloff.number in pdf_text(period_pdf.body())
