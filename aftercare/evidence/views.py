@@ -47,8 +47,10 @@ def evidence_new(request, public_id):
         else:
             messages.success(
                 request,
-                _("Das Beweismittel „{name}“ wurde gespeichert (SHA-256 {sha256}).").format(
-                    name=evidence.original_name, sha256=evidence.sha256
+                # The SHA-256 stands with the finding (wrapped there); 64 characters in one word would
+                # make the message wider than a phone.
+                _("Das Beweismittel „{name}“ wurde gespeichert; seine SHA-256-Prüfsumme steht beim Befund.").format(
+                    name=evidence.original_name
                 ),
             )
             return redirect(_back(finding))
