@@ -122,18 +122,21 @@ class Receiver:
 
 
 def seed(receiver_url: str) -> dict:
+    from importlib import import_module
+
     from allauth.mfa.models import Authenticator
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
+    from calloffs.contract_terms import terms_changed
     from calloffs.demo import seed_demo_contract
     from calloffs.models import Provider, SLATerm
     from calloffs.services.api_keys import api_key_create
     from digisos import plausible
     from digisos.middleware import SessionTimeoutMiddleware
     from notifications.models import WebhookEndpoint
+    from tenants.middleware import has_mfa
     from tenants.models import Membership, Organisation, OrganisationKind, Role, User
 
     call_command("import_bodies", "--no-state-bodies", verbosity=0)
@@ -143,6 +146,7 @@ def seed(receiver_url: str) -> dict:
     Provider.objects.update(capacity=int(plausible.CAPACITY.high))
     # P1 answers within 1 minute (the minimum): its unanswered offers expire during the run.
     SLATerm.objects.filter(contract=demo["contract"]).update(accept_minutes=1)
+    terms_changed()  # update() sends no post_save: the kept contract terms are older now
     ministry = User.objects.create_user(email="ministerium@bench.invalid", is_ministry_staff=True)
     keys = {}
     for provider in providers:
@@ -166,9 +170,13 @@ def seed(receiver_url: str) -> dict:
     Authenticator.objects.bulk_create(
         Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "bench"}) for user in users
     )
+    # The session engine in use (cached_db: the session in the cache too) and the second factor known,
+    # as a login leaves them.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     now = int(time.time())
     callers = []
     for user, body in zip(users, bodies, strict=True):
+        has_mfa(user)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]

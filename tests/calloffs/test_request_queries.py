@@ -6,6 +6,11 @@ tests/api/test_calloffs_api.py (3 at page size 5 and 50).
 The counts include BEGIN/COMMIT/SAVEPOINT, which Django reports as statements on SQLite and
 PostgreSQL alike; they are the same on both (CI runs these tests on both). What each statement is:
 ``.venv/bin/python bench/request_cost.py --sql "POST /abrufe/neu/"``.
+
+The filing here attaches to the body's open incident (a first filing opens one: 2 statements more),
+and the accept's count leaves out the order document's own transaction after the commit (7), which
+the test transaction does not run. The contract terms are kept (calloffs.contract_terms), read by
+the warm-up request.
 """
 
 from __future__ import annotations
