@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from aftercare import services
-from aftercare.situation import root_causes, shared_indicators
-from calloffs.situation.panels import panels
+from aftercare.situation import root_causes, shared_indicators, situation_panels
 from tests.aftercare.conftest import FINDING, SHA256
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +57,7 @@ def test_the_situation_picture_shows_the_panels_to_the_ministry_only(
     assert "Fernzugang ohne Mehrfaktor-Anmeldung" in content
     assert SHA256 in content and "c2.example" not in content  # the AMBER value stays on the working list
     assert reverse("aftercare:matches") in content
-    assert panels(alice) == [] and panels(p1) == []
+    assert situation_panels(alice) == [] and situation_panels(p1) == []  # the page itself is the ministry's only
 
 
 def test_empty_panels_say_so(client_for, ministry):
