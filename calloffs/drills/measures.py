@@ -80,16 +80,18 @@ class DrillReport:
     acceptance: Timing | None  # the accepted offer's answer time (None: assigned by the ministry or not yet)
     milestones: list[Timing]
     generated_at: datetime
+    #: False for a provider that did not accept: it sees its own offer only, not who accepted nor their times.
+    sees_outcome: bool = True
 
     @property
     def provider(self) -> Provider | None:
-        return self.calloff.provider
+        return self.calloff.provider if self.sees_outcome else None
 
     @property
     def until_accepted(self) -> int | None:
         """Minutes from starting the drill to acceptance, across every offer in the order of precedence."""
         c = self.calloff
-        return minutes(c.accepted_at - c.submitted_at) if c.accepted_at else None
+        return minutes(c.accepted_at - c.submitted_at) if c.accepted_at and self.sees_outcome else None
 
 
 def _offer_timing(offer: Offer, now: datetime) -> Timing:
@@ -114,18 +116,28 @@ def _milestones(calloff: CallOff, now: datetime) -> list[Timing]:
     ]
 
 
-def drill_report(calloff: CallOff, *, now: datetime | None = None) -> DrillReport:
-    """The report of one drill (the caller has checked the user may see it)."""
+def drill_report(
+    calloff: CallOff, *, now: datetime | None = None, only_providers: list[int] | None = None
+) -> DrillReport:
+    """The report of one drill (the caller has checked the user may see it).
+
+    ``only_providers``: the viewer is staff of these providers (need to know): it sees only their own
+    offers, and who accepted and the times after acceptance only when one of them accepted. ``None``
+    (the body and the ministry): every offer in the order of precedence."""
     now = now or timezone.now()
-    offers = list(calloff.offers.select_related("provider").order_by("sequence"))
+    offers = calloff.offers.select_related("provider").order_by("sequence")
+    if only_providers is not None:
+        offers = offers.filter(provider_id__in=only_providers)
     timings = [OfferTiming(o, _offer_timing(o, now)) for o in offers]
     accepted = next((t.timing for t in timings if t.offer.state == OfferState.ACCEPTED), None)
+    sees_outcome = only_providers is None or calloff.provider_id in only_providers
     return DrillReport(
         calloff=calloff,
         offers=timings,
         acceptance=accepted,
-        milestones=_milestones(calloff, now) if calloff.accepted_at else [],
+        milestones=_milestones(calloff, now) if calloff.accepted_at and sees_outcome else [],
         generated_at=now,
+        sees_outcome=sees_outcome,
     )
 
 

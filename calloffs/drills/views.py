@@ -110,11 +110,17 @@ def _pdf(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _report_for(user, calloff: CallOff):
+    """The body and the ministry see every offer; a provider's staff only their own (need to know)."""
+    only = None if permissions.is_ministry(user) else (permissions.provider_ids_of(user) or None)
+    return drill_report(calloff, only_providers=only)
+
+
 @never_cache
 @login_required
 @require_GET
 def drill_report_page(request, public_id):
-    report = drill_report(_drill_for_user(request.user, public_id))
+    report = _report_for(request.user, _drill_for_user(request.user, public_id))
     return render(request, "calloffs/drills/report.html", {"report": report, "calloff": report.calloff})
 
 
@@ -123,7 +129,7 @@ def drill_report_page(request, public_id):
 @require_GET
 def drill_report_pdf(request, public_id):
     calloff = _drill_for_user(request.user, public_id)
-    report = drill_report(calloff)
+    report = _report_for(request.user, calloff)
     pdf = render_pdf("pdf/drill_report.html", {"report": report, "calloff": calloff, "drill": True})
     return _pdf(pdf, f"Uebungsbericht_{calloff.number}.pdf")
 
