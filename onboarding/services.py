@@ -4,6 +4,7 @@ the outbox (notifications) in the same transaction."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,6 +83,11 @@ def access_request_submit(*, data: dict, proof, ip: str = "") -> AccessRequest:
         content_type = check_upload(proof, allowed=PROOF_TYPES)
     except RefusedUpload as exc:
         raise ValidationError({"proof": exc.message}) from None
+    recent = AccessRequest.objects.filter(
+        status__in=RequestStatus.open(), submitted_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= settings.ONBOARDING_REQUESTS_PER_HOUR:
+        raise OnboardingError(_("Zurzeit gehen sehr viele Anträge ein. Bitte versuchen Sie es in einer Stunde erneut."))
     parent = data.get("parent")
     if parent is not None and parent.kind not in PARENT_KINDS:
         raise ValidationError({"parent": _("Wählen Sie eine Kommune, einen Kreis oder eine Landesbehörde.")})

@@ -34,8 +34,9 @@ def request_form(request):
     form = AccessRequestForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        # Only a complete request counts against the address's limit (junk that fails validation
-        # creates nothing and sends nothing), and the address is the client's, not the proxy's.
+        # Only a complete form counts against the address's limit (junk that fails validation creates
+        # nothing and sends nothing); a refused file counts too (settings.ONBOARDING_REQUEST_RATE), and
+        # the address is the client's, not the proxy's.
         ip = client_ip(request)
         allowed, _retry = hit(f"onboarding:{ip}", settings.ONBOARDING_REQUEST_RATE)
         if not allowed:
@@ -51,6 +52,9 @@ def request_form(request):
                 access_request = services.access_request_submit(data=data, proof=form.cleaned_data["proof"], ip=ip)
             except ValidationError as exc:
                 _apply_errors(form, exc)
+            except services.OnboardingError as exc:  # the cap on requests from all addresses together
+                form.add_error(None, exc.message)
+                status = 429
             else:
                 request.session["onboarding_reference"] = access_request.reference
                 return redirect("onboarding:received")

@@ -242,4 +242,9 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024, minimum=4096)  # noqa: F405
 DOCUMENT_REQUEST_RATE = env_rate("DOCUMENT_REQUEST_RATE", "20/hour")
 # Requests for access (the public onboarding form, no account) one address may send, "<n>/sec|min|hour|day".
+# A refused upload counts like a complete request (it costs a check of the file), so a spammer gains no
+# extra attempts from refused files; 5 leaves an honest applicant with a wrong file type room to retry.
 ONBOARDING_REQUEST_RATE = env_rate("ONBOARDING_REQUEST_RATE", "5/hour")
+# Requests for access all addresses together may file per hour (a distributed flood from many
+# addresses); beyond it the form asks to try later. Each request mails the ministry and a parent's admins.
+ONBOARDING_REQUESTS_PER_HOUR = env_int("ONBOARDING_REQUESTS_PER_HOUR", 60, minimum=1)

@@ -286,3 +286,65 @@ def test_the_applicants_confirmation_carries_no_text_of_theirs(client, org_a):
     received = Notification.objects.get(recipient="p.netz@stadtwerke-a.example")
     assert bait not in received.subject + received.body
     assert AccessRequest.objects.get().reference in received.subject
+
+
+# --- review findings (2): no applicant-typed text in any mail to administrators, refused files count
+# against the address's limit without locking an honest applicant out, a cap on requests from everyone
+
+
+def test_no_mail_carries_text_the_applicant_typed(client_for, org_a, ministry, parent_admin, deliver_outbox):
+    bait = "Ihr Konto wird gesperrt – melden Sie sich unter evil.example an"
+    data = form_data(org_a, name=bait, contact_name=bait[:60], street="evil.example Str. 1", city="evil.example")
+    assert Client().post(reverse("onboarding:request"), data).status_code == 302
+    access_request = AccessRequest.objects.get()
+    link = reverse("onboarding:detail", args=[access_request.public_id])
+    services.access_request_confirm(access_request=access_request, actor=parent_admin)
+    services.access_request_refuse(access_request=access_request, actor=ministry, reason="Kein Unternehmen in NRW.")
+    mail.outbox.clear()
+    deliver_outbox()
+    # received and refused (applicant), new and confirmed (ministry), please confirm (parent's admins)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["p.netz@stadtwerke-a.example"] * 2 + [ministry.email] * 2 + [parent_admin.email]
+    )
+    for message in mail.outbox:
+        text = message.subject + message.body
+        assert "evil.example" not in text and "gesperrt" not in text
+        assert access_request.reference in message.subject
+    for message in mail.outbox:
+        if message.to != ["p.netz@stadtwerke-a.example"]:
+            assert link in message.body
+
+
+@override_settings(ONBOARDING_REQUEST_RATE="2/hour")
+def test_a_refused_file_counts_but_leaves_room_to_retry(org_a):
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    wrong = proof("nachweis.txt", b"just text", "text/plain")
+    assert client.post(reverse("onboarding:request"), form_data(org_a, proof=wrong)).status_code == 200
+    # The honest applicant picks the right file and gets through …
+    assert client.post(reverse("onboarding:request"), form_data(org_a)).status_code == 302
+    # … but refused files do not buy a spammer extra requests: the limit of 2 is used up.
+    assert client.post(reverse("onboarding:request"), form_data(org_a, name="Anstalt 2")).status_code == 429
+    assert AccessRequest.objects.count() == 1
+
+
+@override_settings(ONBOARDING_REQUESTS_PER_HOUR=2)
+def test_beyond_the_cap_on_open_requests_the_form_asks_to_try_later(org_a, ministry):
+    for i in range(2):
+        client = Client(REMOTE_ADDR=f"203.0.113.{i + 1}")
+        assert client.post(reverse("onboarding:request"), form_data(org_a, name=f"Anstalt {i}")).status_code == 302
+    from notifications.models import Notification
+
+    notified = Notification.objects.count()
+    response = Client(REMOTE_ADDR="198.51.100.9").post(
+        reverse("onboarding:request"), form_data(org_a, name="Anstalt 9")
+    )
+    assert response.status_code == 429 and "versuchen Sie es in einer Stunde erneut" in response.content.decode()
+    assert AccessRequest.objects.count() == 2 and Notification.objects.count() == notified
+    # A decided request is no longer open: the form takes new ones again.
+    services.access_request_refuse(
+        access_request=AccessRequest.objects.first(), actor=ministry, reason="Kein Unternehmen in NRW."
+    )
+    response = Client(REMOTE_ADDR="198.51.100.9").post(
+        reverse("onboarding:request"), form_data(org_a, name="Anstalt 9")
+    )
+    assert response.status_code == 302
