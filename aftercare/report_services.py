@@ -117,7 +117,10 @@ def final_report_issue(*, calloff: CallOff, actor) -> CallOffDocument:
 
 
 def may_edit_nis2_draft(user, incident: Incident) -> bool:
-    """The body's callers and administrators (not the ministry: the report is the body's to submit)."""
+    """The body's callers and administrators (not the ministry: the report is the body's to submit).
+    Never for a drill: a drill produces no legal report, not even a draft."""
+    if incident.is_drill:
+        return False
     return incident.organisation_id in roles_of(user) and can_edit(user, incident.organisation)
 
 

@@ -107,8 +107,8 @@ def report_issue(request, calloff_id):
 
 def _nis2_incident(request, public_id):
     incident = incident_for_user(user=request.user, public_id=public_id)
-    if incident.organisation_id not in roles_of(request.user):
-        raise Http404  # the body's report: not the ministry's nor the provider's business
+    if incident.organisation_id not in roles_of(request.user) or incident.is_drill:
+        raise Http404  # the body's report: not the ministry's nor the provider's business; none for a drill
     if not report_services.may_edit_nis2_draft(request.user, incident):
         raise PermissionDenied
     return incident
