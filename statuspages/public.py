@@ -76,10 +76,21 @@ class _SiteRequest:
         return self._secure
 
 
+class _StatusAtom(Atom1Feed):
+    """Atom whose entries say they are German when the feed is not: the body writes its updates in
+    German, the English feed translates only the portal's own words (WCAG 3.1.2, language of parts)."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        if not (self.feed["language"] or "").startswith("de"):
+            attributes["xml:lang"] = "de"
+        return attributes
+
+
 class StatusFeed(Feed):
     """The page's updates as an Atom feed (newest first)."""
 
-    feed_type = Atom1Feed
+    feed_type = _StatusAtom
 
     def title(self, page):
         return _("Statusseite: %(name)s") % {"name": page.organisation.name}

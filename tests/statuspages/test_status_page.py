@@ -331,3 +331,58 @@ def test_a_withdrawn_page_takes_no_updates(alice, org_a):
         services.status_update_post(page=page, actor=alice, text="Noch etwas")
     with pytest.raises(StatusPageError):
         services.status_page_withdraw(page=page, actor=alice)
+
+
+def test_on_the_english_page_and_feed_the_bodys_german_text_is_marked_german(
+    client, client_for, alice, org_a, incident, django_capture_on_commit_callbacks
+):
+    """WCAG 3.1.2 (language of parts): what the body wrote stays German on the English page."""
+    page = publish(client_for(alice), org_a, incident, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.status_update_post(page=page, actor=alice, text="Das Bürgerbüro öffnet morgen wieder.")
+    from html.parser import HTMLParser
+
+    class Langs(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.found = [], {}
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"):
+                return  # void: no end tag to pop it
+            self.stack.append(dict(attrs).get("lang") or (self.stack[-1] if self.stack else None))
+
+        def handle_endtag(self, tag):
+            if self.stack:
+                self.stack.pop()
+
+        def handle_data(self, data):
+            if data.strip() and self.stack:
+                self.found.setdefault(data.strip(), self.stack[-1])
+
+    def languages(html):
+        parser = Langs()
+        parser.feed(html)
+        return parser.found
+
+    written = (
+        "Die Stadtverwaltung ist nur eingeschränkt erreichbar",
+        "Nach einem IT-Angriff sind viele Dienste der Verwaltung nicht verfügbar.",
+        "Bürgerbüro: Mo–Fr 8–12 Uhr",
+        "Personalausweis",
+        "Bitte wenden Sie sich an das Bürgerbüro der Nachbarstadt.",
+        "Das Bürgerbüro öffnet morgen wieder.",
+    )
+    en = languages(client.get(reverse("statuspages:public_en", args=[page.slug])).content.decode())
+    for text in written:
+        assert en[text] == "de", text
+    assert en["How to reach us"] == "en"
+    de = client.get(reverse("statuspages:public", args=[page.slug])).content.decode()
+    assert languages(de)["Personalausweis"] == "de" and ' lang="de">Personalausweis' not in de
+
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    feed_en = ET.fromstring(client.get(reverse("statuspages:feed_en", args=[page.slug])).content)
+    assert feed_en.get(xml_lang) == "en"
+    assert [e.get(xml_lang) for e in feed_en.findall(f"{ATOM}entry")] == ["de"]
+    feed_de = ET.fromstring(client.get(reverse("statuspages:feed", args=[page.slug])).content)
+    assert feed_de.get(xml_lang) == "de" and [e.get(xml_lang) for e in feed_de.findall(f"{ATOM}entry")] == [None]
