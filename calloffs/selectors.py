@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -220,15 +219,21 @@ def active_contract(day: date | None = None) -> FrameworkContract | None:
 
 @dataclass(frozen=True)
 class CeilingStatus:
-    """Where a contract stands against its maximum value (Höchstwert).
+    """Where a contract stands against its maximum value (Höchstwert), as a budget officer reads it.
 
-    * committed: the estimated value of every call-off not cancelled. An emergency commits its
-      estimate when it is filed, long before any hour is invoiced, so the ceiling is checked
-      against this: ``remaining = ceiling − committed``.
-    * consumed: the approved statements (net, registered by the settlement app) plus the value of the
-      proof of work recorded and not yet in an approved statement (TimeEntry.value), shown apart.
-    * exhausted: committed or consumed has reached the ceiling; no further call-off should be
-      made (new emergencies are still filed, flagged and reported to the ministry).
+    Per call-off (drills never count):
+
+    * consumed: the approved statements of the call-off, net, minus their credit notes (registered by
+      the settlement app, ``register_settled_source``). Hours recorded but not yet approved are not
+      consumed: they are still covered by the call-off's commitment.
+    * committed: the call-off's estimate minus what is already consumed for it, never below zero.
+      An approval thus moves its amount from committed to consumed; an approval beyond the estimate
+      adds to consumed only. A cancelled call-off commits nothing (its approved hours stay consumed).
+      Decision: a completed or closed call-off keeps its rest committed, because hours recorded in it
+      may still be billed and approved afterwards; only cancellation releases the rest.
+
+    The contract: ``remaining = ceiling − committed − consumed`` (a filing is checked against this,
+    calloffs.services.ceiling); exhausted when committed and consumed together reach the ceiling.
     """
 
     ceiling: Decimal
@@ -236,8 +241,13 @@ class CeilingStatus:
     consumed: Decimal
 
     @property
+    def bound(self) -> Decimal:
+        """Committed plus consumed: what is no longer free."""
+        return self.committed + self.consumed
+
+    @property
     def remaining(self) -> Decimal:
-        return self.ceiling - self.committed
+        return self.ceiling - self.committed - self.consumed
 
     @property
     def percent(self) -> Decimal:
@@ -250,7 +260,7 @@ class CeilingStatus:
 
     @property
     def exhausted(self) -> bool:
-        return self.committed >= self.ceiling or self.consumed >= self.ceiling
+        return self.bound >= self.ceiling
 
 
 def percent_of(part: Decimal, whole: Decimal) -> Decimal:
@@ -259,23 +269,55 @@ def percent_of(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = None) -> Decimal:
-    """The estimates of the call-offs not cancelled; drills cost nothing and never count."""
-    qs = CallOff.objects.filter(contract=contract, is_drill=False).exclude(state=CallOffState.CANCELLED)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk)
-    return qs.aggregate(total=Coalesce(Sum("estimated_value"), ZERO_MONEY))["total"]
-
-
 #: Settled amounts, registered by an app above calloffs (settlement: approved statements, net, minus
-#: credit notes): ``source(contract) -> (amount, ids of the time entries it covers)``. Consumed is
-#: what is settled plus the value of the time entries no source covers yet.
+#: credit notes): ``source(contract) -> {call-off id: amount}``. The consumed value of a call-off is
+#: the sum over the sources.
 _SETTLED_SOURCES: list = []
 
 
 def register_settled_source(source) -> None:
     if source not in _SETTLED_SOURCES:
         _SETTLED_SOURCES.append(source)
+
+
+def _consumed_by_calloff(contract: FrameworkContract) -> dict[int, Decimal]:
+    consumed: dict[int, Decimal] = {}
+    for source in _SETTLED_SOURCES:
+        for calloff_id, amount in source(contract).items():
+            consumed[calloff_id] = consumed.get(calloff_id, Decimal("0.00")) + amount
+    return consumed
+
+
+def _ceiling_figures(contract: FrameworkContract, *, exclude: CallOff | None = None) -> tuple[Decimal, Decimal]:
+    """(committed, consumed) of the contract, per call-off as ``CeilingStatus`` explains; ``exclude``:
+    leave this call-off out entirely (the one being filed or rescoped)."""
+    consumed = _consumed_by_calloff(contract)
+    calloffs = CallOff.objects.filter(contract=contract, is_drill=False)
+    if exclude is not None:
+        calloffs = calloffs.exclude(pk=exclude.pk)
+    zero = Decimal("0.00")
+    committed = consumed_total = zero
+    for pk, state, estimate in calloffs.values_list("pk", "state", "estimated_value"):
+        used = consumed.get(pk, zero)
+        consumed_total += used
+        if state != CallOffState.CANCELLED:
+            committed += max((estimate or zero) - used, zero)
+    return committed, consumed_total
+
+
+def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = None) -> Decimal:
+    """The estimates of the call-offs not cancelled minus what is consumed of each (never below zero)."""
+    return _ceiling_figures(contract, exclude=exclude)[0]
+
+
+def consumed_value(contract: FrameworkContract) -> Decimal:
+    """The approved statements of the contract, net, minus credit notes (drills are never billed)."""
+    return _ceiling_figures(contract)[1]
+
+
+def bound_value(contract: FrameworkContract, *, exclude: CallOff | None = None) -> Decimal:
+    """Committed plus consumed without ``exclude``: what a filing's ceiling check starts from."""
+    return sum(_ceiling_figures(contract, exclude=exclude), Decimal("0.00"))
 
 
 #: Stages of the money after the commitment, registered by an app above calloffs (settlement:
@@ -292,21 +334,10 @@ def ceiling_stages(contract: FrameworkContract) -> list[tuple[str, str, Decimal]
     return [stage for source in _CEILING_STAGE_SOURCES for stage in source(contract)]
 
 
-def consumed_value(contract: FrameworkContract) -> Decimal:
-    entries = TimeEntry.objects.filter(calloff__contract=contract, calloff__is_drill=False)  # drills: never billed
-    settled = Decimal("0.00")
-    for source in _SETTLED_SOURCES:
-        amount, covered = source(contract)
-        settled += amount
-        entries = entries.exclude(pk__in=covered)
-    return settled + entries.aggregate(total=Coalesce(Sum("value"), ZERO_MONEY))["total"]
-
-
 def contract_ceiling_status(contract: FrameworkContract) -> CeilingStatus:
-    """Two aggregate queries; no rows are loaded into Python."""
-    return CeilingStatus(
-        ceiling=contract.ceiling, committed=committed_value(contract), consumed=consumed_value(contract)
-    )
+    """One query for the call-offs plus one per settled source."""
+    committed, consumed = _ceiling_figures(contract)
+    return CeilingStatus(ceiling=contract.ceiling, committed=committed, consumed=consumed)
 
 
 def ranking_current(contract: FrameworkContract) -> RankingVersion | None:

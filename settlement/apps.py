@@ -11,8 +11,8 @@ class SettlementConfig(AppConfig):
         from calloffs.selectors import register_ceiling_stages, register_settled_source
 
         from .reports import ceiling_stages, report_sections
-        from .selectors import settled
+        from .selectors import approved_by_calloff
 
-        register_settled_source(settled)  # approved statements count as consumed in the ceiling
+        register_settled_source(approved_by_calloff)  # approved statements: consumed, no longer committed
         register_ceiling_stages(ceiling_stages)  # confirmed / approved / invoiced beside committed
         register_report_section(report_sections)  # the four stages per provider, module and body

@@ -14,7 +14,7 @@ from calloffs.models import WORK_STATES, CallOff, CallOffState, FrameworkContrac
 from calloffs.permissions import provider_ids_of
 
 from . import pricing
-from .models import BillingTerms, Payer, RateVersion, Statement, StatementItem, StatementKind, StatementState
+from .models import BillingTerms, Payer, RateVersion, Statement, StatementKind, StatementState
 
 
 def billing_terms_for(contract: FrameworkContract) -> BillingTerms:
@@ -84,25 +84,20 @@ def statement_for(*, user, public_id) -> Statement:
     return statements_visible_to(user).get(public_id=public_id)
 
 
-def approved_net(contract: FrameworkContract) -> Decimal:
-    """Approved statements minus their credit notes (net), for the ceiling's "consumed". One query."""
+def approved_by_calloff(contract: FrameworkContract) -> dict[int, Decimal]:
+    """The ceiling's settled source (calloffs.selectors.register_settled_source): per call-off of the
+    contract, its approved statements net minus their credit notes. One query."""
     signed = Case(When(kind=StatementKind.CREDIT_NOTE, then=-F("net_total")), default=F("net_total"))
-    rows = Statement.objects.filter(
-        calloff__in=CallOff.objects.filter(contract=contract).values("pk"), state=StatementState.APPROVED
-    )
-    return rows.aggregate(total=Coalesce(Sum(signed), Value(Decimal("0")), output_field=DecimalField()))["total"]
-
-
-def settled(contract: FrameworkContract):
-    """The ceiling's settled source (calloffs.selectors.register_settled_source): approved net minus
-    credit notes, and the time entries of approved statements not cancelled by a credit note."""
-    covered = (
-        StatementItem.objects.filter(
-            statement__calloff__in=CallOff.objects.filter(contract=contract).values("pk"),
-            statement__kind=StatementKind.STATEMENT,
-            statement__state=StatementState.APPROVED,
+    rows = (
+        Statement.objects.filter(
+            calloff__in=CallOff.objects.filter(contract=contract).values("pk"), state=StatementState.APPROVED
         )
-        .exclude(statement__credit_notes__isnull=False)
-        .values("time_entry_id")
+        .values("calloff_id")
+        .annotate(total=Coalesce(Sum(signed), Value(Decimal("0")), output_field=DecimalField()))
     )
-    return approved_net(contract), covered
+    return {row["calloff_id"]: row["total"].quantize(pricing.CENT) for row in rows}
+
+
+def approved_net(contract: FrameworkContract) -> Decimal:
+    """Approved statements minus their credit notes (net), in total: the ceiling's "consumed"."""
+    return sum(approved_by_calloff(contract).values(), Decimal("0.00"))

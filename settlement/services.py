@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from calloffs.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from calloffs.models import CallOff, FrameworkContract, Provider, RoleRate
 from calloffs.permissions import can_act_for_body, is_ministry, is_staff_of
-from calloffs.selectors import time_entries_for
+from calloffs.selectors import consumed_value, time_entries_for
 from calloffs.services.ceiling import ceiling_check_consumed
 from digisos.plausible import HOURS_PER_DAY, check_date
 from tenants.services import audit
@@ -41,7 +41,7 @@ from .models import (
     StatementState,
 )
 from .notify import statement_notifications
-from .selectors import BILLABLE_STATES, approved_net, billing_terms_for, payer_rule, rate_versions_for, terms_for
+from .selectors import BILLABLE_STATES, billing_terms_for, payer_rule, rate_versions_for, terms_for
 
 ST = StatementState
 REASON_MAX = 2000
@@ -398,7 +398,7 @@ def statement_approve(*, statement: Statement, actor) -> Statement:
     contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=statement.calloff.contract_id)
     statement = _lock(statement)
     old = _guard(statement, ST.APPROVED)
-    approved_before = approved_net(contract)
+    approved_before = consumed_value(contract)
     now = timezone.now()
     statement.state = ST.APPROVED
     statement.approved_at, statement.approved_by = now, actor
@@ -409,7 +409,7 @@ def statement_approve(*, statement: Statement, actor) -> Statement:
         contract=contract,
         calloff=statement.calloff,
         approved_before=approved_before,
-        approved_after=approved_net(contract),
+        approved_after=consumed_value(contract),
     )
     return statement
 

@@ -2,6 +2,8 @@
 
 The arithmetic (committed, consumed, remaining) is a read and lives in
 ``calloffs.selectors.contract_ceiling_status``; this module holds what a filing *does* about it.
+A filing is checked against ``remaining = ceiling − committed − consumed`` (the "bound" value: the
+other call-offs' estimates not yet consumed plus the approved amounts).
 An emergency is never refused for the ceiling: it is filed, flagged and reported to the
 ministry, who decide (DOMAIN.md: once the maximum is reached no further call-offs may be made,
 so the ministry must learn of it at once).
@@ -24,11 +26,13 @@ CEILING_WARNING_PERCENT = Decimal("80")
 CEILING_THRESHOLDS = (CEILING_WARNING_PERCENT, Decimal("95"), Decimal("100"))
 
 
-def ceiling_check_filing(*, calloff: CallOff, committed_before: Decimal, actor) -> bool:
+def ceiling_check_filing(*, calloff: CallOff, bound_before: Decimal, actor) -> bool:
     """Flag a call-off whose estimate exceeds what is left of the ceiling, or warn when the
     commitments cross the warning threshold. Runs inside the filing transaction, with the
-    contract row locked, so ``committed_before`` is exact. Returns True if flagged."""
+    contract row locked, so ``bound_before`` (committed plus consumed without this call-off,
+    calloffs.selectors.bound_value) is exact. Returns True if flagged."""
     contract = calloff.contract
+    committed_before = bound_before
     remaining = contract.ceiling - committed_before
     committed_after = committed_before + calloff.estimated_value
     if calloff.estimated_value > remaining:

@@ -32,7 +32,7 @@ from ..models import (
     ServiceModule,
 )
 from ..permissions import can_file_for, is_ministry, mandate_for
-from ..selectors import committed_value, ranking_current_with_ranks, ranking_for_calloff
+from ..selectors import bound_value, ranking_current_with_ranks, ranking_for_calloff
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
 from .common import record_event, require_phone, require_plausible, require_text, transition
@@ -423,5 +423,5 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     _check_entitled(contract, organisation)  # again, under the lock: a change of the term or the bodies wins
     if drill:
         return calloff  # a drill costs nothing: it neither uses nor is checked against the ceiling
-    ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
+    ceiling_check_filing(calloff=calloff, bound_before=bound_value(contract, exclude=calloff), actor=actor)
     return calloff

@@ -17,7 +17,7 @@ from incidents.services import timeline_add
 from ..errors import NotPermitted, TransitionNotAllowed
 from ..models import CallOff, CallOffService, CallOffState, EventKind, FrameworkContract, ServiceModule
 from ..permissions import can_cancel
-from ..selectors import committed_value
+from ..selectors import bound_value
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing, format_eur
 from .common import lock_calloff, record_event, require_reason, transition
@@ -89,7 +89,7 @@ def calloff_change_scope(
     )
     calloff.contract = contract
     if not calloff.is_drill:  # a drill costs nothing: not checked against the ceiling
-        ceiling_check_filing(calloff=calloff, committed_before=committed_value(contract, exclude=calloff), actor=actor)
+        ceiling_check_filing(calloff=calloff, bound_before=bound_value(contract, exclude=calloff), actor=actor)
     timeline_add(
         incident=calloff.incident,
         scope=timeline_scope(calloff),

@@ -42,7 +42,8 @@ def test_committed_counts_every_call_off_not_cancelled(small, file_calloff, alic
     assert status.percent == Decimal("31.5")
 
 
-def test_consumed_is_the_value_of_the_proof_of_work(small, drive):
+def test_hours_recorded_are_not_consumed_until_approved(small, drive):
+    """Consumed is what the ministry approved (settlement); hours recorded stay in the commitment."""
     calloff = drive(CallOffState.IN_PROGRESS)
     for role, h in ((small.roles.lead, "2"), (small.roles.handler, "4")):
         services.time_entry_add(
@@ -56,10 +57,9 @@ def test_consumed_is_the_value_of_the_proof_of_work(small, drive):
         )
 
     status = selectors.contract_ceiling_status(small.contract)
-    assert status.consumed == Decimal("1280.00")  # 2 × 250 + 4 × 195
-    assert status.percent_consumed == Decimal("12.8")
-    # Committed stays the estimate (40 h × 210), consumed is reported apart.
-    assert status.committed == Decimal("8400.00")
+    assert status.consumed == 0 and status.percent_consumed == 0
+    assert status.committed == Decimal("8400.00")  # the estimate (40 h × 210) stays committed
+    assert status.remaining == Decimal("1600.00")
 
 
 def test_exceeding_the_remaining_ceiling_is_filed_flagged_and_alerted(small, file_calloff):
@@ -104,29 +104,6 @@ def test_crossing_the_warning_threshold_alerts_once(small, file_calloff):
     assert MinistryAlert.objects.get().kind == AlertKind.CEILING_THRESHOLD
     file_calloff(services=hours(small, 2))  # 8,820 = 88 %: no new warning
     assert MinistryAlert.objects.count() == 1
-
-
-def test_consumption_alone_can_exhaust(small, file_calloff):
-    calloff = file_calloff(services=hours(small, 1))  # commits only 210
-    services.offer_accept(
-        calloff=calloff, provider=small.providers[0], actor=small.staff[0], lead_name="L", lead_phone="+49 211 1234567"
-    )
-    for person in ("Jana Keller", "Tim Roth"):  # two people (one person works at most 24 h a day)
-        services.time_entry_add(
-            calloff=calloff,
-            provider=small.providers[0],
-            actor=small.staff[0],
-            date=timezone.localdate(),
-            hours=24,
-            role=small.roles.lead,
-            description="Rund um die Uhr",
-            person=person,
-        )
-
-    status = selectors.contract_ceiling_status(small.contract)
-    assert status.committed == Decimal("210.00") and status.remaining == Decimal("9790.00")
-    assert status.consumed == Decimal("12000.00")  # 2 × 24 h × 250
-    assert status.exhausted
 
 
 def test_format_eur():

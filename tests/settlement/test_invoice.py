@@ -147,11 +147,16 @@ def test_the_ceiling_counts_the_approved_amount_as_consumed(approved, setup, min
     from calloffs.selectors import contract_ceiling_status
 
     statement = approved.statement
+    estimate = approved.calloff.estimated_value  # 40 h × 210 = 8400
     # entries: 7.5 h × 250 + 3.33 h × 195 = 2524.35 recorded; approved with the night surcharge: 2618.10
     assert statement.net_total == Decimal("2618.10")
+    status = contract_ceiling_status(setup.contract)
+    assert status.consumed == Decimal("2618.10")
+    assert status.committed == estimate - Decimal("2618.10")  # moved from committed to consumed
+    assert status.remaining == setup.contract.ceiling - estimate
+    approved.add(1, hours="2")  # recorded, not yet approved: still covered by the commitment, not consumed
     assert contract_ceiling_status(setup.contract).consumed == Decimal("2618.10")
-    approved.add(1, hours="2")  # recorded, not yet approved: counted at its value
-    assert contract_ceiling_status(setup.contract).consumed == Decimal("3118.10")
     services.statement_credit(statement=statement, actor=ministry, reason="Korrektur")
-    # credited: the entries count at their recorded value again until billed anew
-    assert contract_ceiling_status(setup.contract).consumed == Decimal("3024.35")
+    # credited: nothing is consumed any more, the whole estimate is committed again
+    status = contract_ceiling_status(setup.contract)
+    assert (status.consumed, status.committed) == (Decimal("0.00"), estimate)
