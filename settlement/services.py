@@ -26,7 +26,7 @@ from digisos.plausible import HOURS_PER_DAY, check_date
 from tenants.services import audit
 
 from . import invoice_check, pricing
-from .invoice import part_of, require_approved, xrechnung
+from .invoice import buyer_of, part_of, payers_of, require_approved, xrechnung
 from .models import (
     BillingTerms,
     DisputeState,
@@ -387,6 +387,26 @@ def _require_ministry(actor) -> None:
         raise NotPermitted(_("Leistungsnachweise gibt nur das Ministerium frei."))
 
 
+def _require_leitweg_ids(statement: Statement) -> None:
+    """Every payer of the statement (the ministry, the body, or both for a split) must have a valid
+    Leitweg-ID before approval: otherwise the approved statement could not be invoiced."""
+    missing = []
+    for payer in payers_of(statement):
+        try:
+            buyer_of(statement, payer)
+        except TransitionNotAllowed as exc:
+            missing.append(exc.params.get("name", ""))
+    if missing:
+        raise TransitionNotAllowed(
+            _(
+                "Freigabe nicht möglich: Für {names} ist keine gültige Leitweg-ID hinterlegt, an die die "
+                "XRechnung gehen kann. Bitte zuerst die Leitweg-ID hinterlegen (Ministerium: Abrechnung des "
+                "Rahmenvertrags; Stelle: Stammdaten der Stelle)."
+            ),
+            names=", ".join(missing),
+        )
+
+
 @transaction.atomic(durable=True)
 def statement_approve(*, statement: Statement, actor) -> Statement:
     """The paying party approves a confirmed statement; from now on it never changes. Its net
@@ -398,6 +418,7 @@ def statement_approve(*, statement: Statement, actor) -> Statement:
     contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=statement.calloff.contract_id)
     statement = _lock(statement)
     old = _guard(statement, ST.APPROVED)
+    _require_leitweg_ids(statement)
     approved_before = consumed_value(contract)
     now = timezone.now()
     statement.state = ST.APPROVED

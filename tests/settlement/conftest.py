@@ -79,6 +79,14 @@ MINISTRY_LEITWEG = "05-83"
 
 
 @pytest.fixture
+def ministry_leitweg(setup, ministry):
+    """The ministry's Leitweg-ID in the contract's billing terms: approval requires the payer's."""
+    return settlement_services.billing_terms_save(
+        contract=setup.contract, actor=ministry, ministry_leitweg_id=MINISTRY_LEITWEG
+    )
+
+
+@pytest.fixture
 def approved(work, setup, alice, ministry):
     contract = setup.contract
     settlement_services.billing_terms_save(contract=contract, actor=ministry, ministry_leitweg_id=MINISTRY_LEITWEG)

@@ -85,7 +85,7 @@ def test_the_read_only_member_may_not_act(submitted, client_for, bob):
     assert "Bestätigen" not in client_for(bob).get(detail(submitted.statement)).content.decode().split("</table>")[-1]
 
 
-def test_the_journey_through_the_pages(submitted, client_for, alice, ministry):
+def test_the_journey_through_the_pages(submitted, client_for, alice, ministry, ministry_leitweg):
     statement, item = submitted.statement, submitted.statement.items.get()
     body, provider, minister = client_for(alice), client_for(submitted.staff), client_for(ministry)
     url = detail(statement)

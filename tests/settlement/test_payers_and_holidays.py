@@ -159,7 +159,7 @@ def test_the_split_invoices_are_fetched_and_uploaded_per_payer(split, api):
 
 
 @pytest.mark.django_db
-def test_approval_raises_each_ceiling_alert_once_through_the_outbox(work, setup, alice, ministry):
+def test_approval_raises_each_ceiling_alert_once_through_the_outbox(work, setup, alice, ministry, ministry_leitweg):
     contract = setup.contract
     contract.ceiling = contract.estimated_value = D("10000.00")
     contract.save(update_fields=["ceiling", "estimated_value"])

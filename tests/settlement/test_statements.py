@@ -36,7 +36,7 @@ def submit(w, *, start=10, end=0, **kwargs):
     )
 
 
-def test_the_whole_loop(work, setup, alice, ministry, p1_endpoint):
+def test_the_whole_loop(work, setup, alice, ministry, p1_endpoint, ministry_leitweg):
     w = work()
     first = w.add(3, hours="8")
     second = w.add(2, hours="4", role=setup.roles.handler)
@@ -199,7 +199,7 @@ def test_nothing_is_billed_for_a_drill(work):
     assert not Statement.objects.exists()
 
 
-def test_an_approved_statement_never_changes_a_credit_note_corrects_it(work, alice, ministry):
+def test_an_approved_statement_never_changes_a_credit_note_corrects_it(work, alice, ministry, ministry_leitweg):
     w = work()
     entry = w.add(1)
     statement = submit(w)
