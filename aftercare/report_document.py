@@ -9,7 +9,9 @@ met, the provider's hours by role, and the lessons learned of both sides.
 Need-to-know: the PDF is read by the body, the accepting provider and the ministry, so it holds only
 what all three may see: the call-off's own findings and hours, the timeline's general entries and
 those of this engagement (not the body's internal ones, not another provider's), no indicator values
-(their TLP decides who sees them; the STIX/MISP exports carry them).
+(their TLP decides who sees them; the STIX/MISP exports carry them), and no names of the body's people
+(who is responsible, who accepted a risk, who opened the gate): roles instead, as the provider's
+portal pages and API show them.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from incidents.models import ReportingObligation, TimelineEntry
 from incidents.selectors import timeline_for
 from incidents.visibility import OutsideView
 
-from .models import SEVERITY_ORDER, Finding, Indicator, Measure, MeasureState, ReportNotes, Severity
+from .models import SEVERITY_ORDER, Finding, Indicator, Measure, MeasureState, OwnerKind, ReportNotes, Severity
 from .remediation.selectors import gate_state
 
 
@@ -105,22 +107,25 @@ class MeasureRow:
     required_for_reconnection: bool
 
 
-def _name(user) -> str:
-    return (user.get_full_name() or user.email) if user is not None else ""
+def _owner(measure: Measure) -> str:
+    """Who is responsible, as a role: the report goes to the provider too, who does not learn the names
+    of the body's people (as in the portal and the API)."""
+    if measure.owner_kind == OwnerKind.PROVIDER:
+        return measure.get_owner_kind_display()
+    return _("Stelle (zugewiesen)") if measure.owner_id else _("Stelle (noch niemand zugewiesen)")
 
 
 def _measure_note(measure: Measure) -> str:
-    """When and by whom the state was reached (verified, risk accepted, done)."""
+    """When and by which party the state was reached (verified, risk accepted, done): roles, not names
+    (only the body's admins accept a risk, only the engaged provider verifies)."""
     if measure.state == MeasureState.VERIFIED and measure.verified_at:
-        text = _("bestätigt am {at} von {name}").format(
-            at=date_format(timezone.localtime(measure.verified_at), "d.m.Y"), name=_name(measure.verified_by)
+        text = _("bestätigt am {at} vom Dienstleister").format(
+            at=date_format(timezone.localtime(measure.verified_at), "d.m.Y")
         )
         return f"{text}: {measure.verify_note}" if measure.verify_note else text
     if measure.state == MeasureState.ACCEPTED_RISK and measure.risk_accepted_at:
-        return _("akzeptiert am {at} von {name}: {reason}").format(
-            at=date_format(timezone.localtime(measure.risk_accepted_at), "d.m.Y"),
-            name=_name(measure.risk_accepted_by),
-            reason=measure.risk_reason,
+        return _("akzeptiert am {at} von der Stelle (Verwaltung): {reason}").format(
+            at=date_format(timezone.localtime(measure.risk_accepted_at), "d.m.Y"), reason=measure.risk_reason
         )
     if measure.state == MeasureState.DONE and measure.done_at:
         return _("umgesetzt am {at}").format(at=date_format(timezone.localtime(measure.done_at), "d.m.Y"))
@@ -130,20 +135,14 @@ def _measure_note(measure: Measure) -> str:
 def report_measures(calloff: CallOff, *, today: date) -> list[MeasureRow]:
     """The measures of the call-off's findings with their state, due date first."""
     measures = (
-        Measure.objects.filter(calloff=calloff)
-        .select_related("finding", "owner", "verified_by", "risk_accepted_by")
-        .order_by("due_date", "created_at", "id")
+        Measure.objects.filter(calloff=calloff).select_related("finding").order_by("due_date", "created_at", "id")
     )
     return [
         MeasureRow(
             title=measure.title,
             description=measure.description,
             finding_title=measure.finding.title,
-            owner=(
-                f"{measure.get_owner_kind_display()}: {_name(measure.owner)}"
-                if measure.owner_id
-                else measure.get_owner_kind_display()
-            ),
+            owner=_owner(measure),
             due_date=measure.due_date,
             state=measure.state,
             state_label=measure.get_state_display(),

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftercare import report_services, services
-from aftercare.models import ReportNotes
+from aftercare.models import Measure, ReportNotes
+from aftercare.remediation import services as remediation
 from calloffs import services as calloff_services
 from calloffs.errors import NotPermitted
 from calloffs.models import CallOffDocument, DocumentKind, DocumentState
@@ -121,17 +122,39 @@ def test_the_pdf_carries_every_section(report_data, p1, run_queued, django_captu
     assert text.index("1. VPN-Zugang ohne Mehrfaktor") < text.index("2. Ungepatchte FortiOS")
 
 
-def test_need_to_know_in_the_pdf(report_data, alice, p1, run_queued, django_capture_on_commit_callbacks):
-    """The provider reads the report: no internal timeline entries, no indicator values."""
+def test_need_to_know_in_the_pdf(
+    report_data, alice, bob, body_admin, p1, run_queued, django_capture_on_commit_callbacks
+):
+    """The provider reads the report: no internal timeline entries, no indicator values, and no names
+    of the body's people (who is responsible, who accepted a risk, who opened the gate) — roles instead,
+    as the portal and the API show them to the provider."""
     incident = report_data.incident
     incident_services.timeline_add(
         incident=incident, source="body", text="Interner Vermerk zur Personalakte", author=alice, scope="internal"
     )
     services.indicator_create(calloff=report_data, actor=p1, kind="domain", value="geheim.example", tlp="red")
+    people = {alice: ("Almut", "Ackerschott"), bob: ("Bertram", "Brenneisen"), body_admin: ("Adelheid", "Amtswolf")}
+    for user, (first, last) in people.items():
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
+    assigned, accepted = Measure.objects.filter(calloff=report_data).order_by("due_date", "id")
+    remediation.measure_assign(measure=assigned, actor=body_admin, owner_kind="body", owner=bob)
+    remediation.measure_done(measure=assigned, actor=bob, note="MFA ist aktiv.")
+    remediation.measure_verify(measure=assigned, actor=p1, note="Retest ok.")
+    remediation.measure_assign(measure=accepted, actor=body_admin, owner_kind="body", owner=alice)
+    remediation.measure_accept_risk(measure=accepted, actor=body_admin, reason="Ersatz der Firewall ist bestellt.")
+    remediation.gate_open(incident=incident, actor=body_admin)
     text = pdf_text(document_bytes(issue(report_data, p1, run_queued, django_capture_on_commit_callbacks)))
     assert "Interner Vermerk" not in text
     assert "geheim.example" not in text
     assert "1 Indikator erfasst" in text
+    for user, (first, last) in people.items():
+        for leak in (first, last, user.email):
+            assert leak not in text, leak
+    assert text.count("Stelle (zugewiesen)") == 2
+    assert "vom Dienstleister: Retest ok." in text
+    assert "von der Stelle (Verwaltung): Ersatz der Firewall ist bestellt." in text
+    assert "Uhr von der Stelle (Verwaltung)" in text  # the gate
 
 
 def test_a_new_version_each_time_with_its_own_hash(

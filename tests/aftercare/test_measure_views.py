@@ -87,7 +87,13 @@ def test_the_body_assigns_and_works_the_provider_verifies(client_for, body_admin
     assert client_for(p1).post(gate_url, {}).status_code == 403
     response = admin.post(gate_url, {"note": "Netzanbindung wiederhergestellt."})
     assert response.status_code == 302 and ReconnectionGate.objects.get().opened_by == body_admin
-    assert "Wiederanschluss freigegeben" in text(client_for(p1).get(list_url))
+    provider_page = text(client_for(p1).get(list_url))
+    assert "Wiederanschluss freigegeben" in provider_page
+    # the provider learns the role that opened the gate, not the name of the body's person
+    name = ReconnectionGate.objects.get().opened_by_name
+    assert name == body_admin.get_full_name()
+    assert "Freigegeben von der Stelle (Verwaltung)" in provider_page and name not in provider_page
+    assert f"Freigegeben von {name}" in text(client_for(bob).get(list_url))
 
 
 def test_steps_are_refused_to_those_who_may_not_take_them(
