@@ -172,13 +172,14 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "api_v1:webhook-detail": ("get", "webhook", API_OBJECT),
     "api_v1:webhook-rotate-secret": ("post", "webhook", {**API_OBJECT, "provider1": OK}),
     # status pages: the published page and its feed for everyone (unpublished → 404: tests/statuspages);
-    # written by the body's callers and admins and the ministry (a principal under a mandate: tests/statuspages)
+    # written by the body's callers and admins; the ministry and a principal only under a mandate to act
+    # in the body's name (tests/statuspages): without one the ministry reads the body but may not publish
     "statuspages:public": ("get", "statuspage", PUBLIC),
     "statuspages:public_en": ("get", "statuspage", PUBLIC),
     "statuspages:feed": ("get", "statuspage", PUBLIC),
     "statuspages:feed_en": ("get", "statuspage", PUBLIC),
     "statuspages:list": ("get", None, ANY_USER),
-    "statuspages:manage": ("get", "org", BODY_WRITE),
+    "statuspages:manage": ("get", "org", {**BODY_WRITE, "ministry": DENIED}),
     # onboarding: the form for everyone; a request only for the parent body's administration and the ministry
     "onboarding:request": ("get", None, PUBLIC),
     "onboarding:received": ("get", None, PUBLIC),

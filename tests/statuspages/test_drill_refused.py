@@ -66,6 +66,12 @@ def test_the_service_publishes_no_page_from_a_drill(alice, org_a, drill, django_
 
 @pytest.mark.parametrize("who", ["alice", "ministry"])
 def test_the_page_refuses_a_drill_in_german_and_keeps_the_input(client, client_for, request, org_a, drill, who):
+    if who == "ministry":  # the ministry publishes only under a mandate (statuspages.permissions)
+        from tenants.models import Mandate, OrganisationKind
+        from tests.factories import OrganisationFactory
+
+        ministry_body = OrganisationFactory(kind=OrganisationKind.MINISTERIUM)
+        Mandate.objects.create(principal=ministry_body, member=org_a, may_file_calloffs=True)
     web = client_for(request.getfixturevalue(who))
     shown = web.get(manage_url(org_a, drill))
     assert shown.status_code == 200 and REFUSAL in shown.content.decode()

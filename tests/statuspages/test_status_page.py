@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from incidents import services as incident_services
 from incidents.models import Category
 from statuspages import public, services
 from statuspages.models import PageState, StatusPage
-from tenants.models import AuditEntry, Mandate, Role
+from tenants.models import AuditEntry, Mandate, OrganisationKind, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +224,9 @@ def test_anonymous_cannot_manage(client, org_a):
 def test_the_ministry_publishes_for_a_body(
     client, client_for, ministry, org_a, incident, django_capture_on_commit_callbacks
 ):
+    # Only under a mandate in force, to act in the body's name, given to a ministry.
+    ministry_body = OrganisationFactory(name="Ministerium für Heimat", kind=OrganisationKind.MINISTERIUM)
+    Mandate.objects.create(principal=ministry_body, member=org_a, may_file_calloffs=True)
     page = publish(client_for(ministry), org_a, incident, django_capture_on_commit_callbacks)
     assert client.get(reverse("statuspages:public", args=[page.slug])).status_code == 200
     entry = AuditEntry.objects.filter(action="statuspage.published").get()
@@ -235,7 +239,7 @@ def test_a_principal_under_a_mandate_publishes_for_its_member(
     provider_body = OrganisationFactory(name="Kommunaler IT-Dienstleister")
     staff = MembershipFactory(organisation=provider_body, role=Role.CALLER).user
     assert client_for(staff).get(manage_url(org_a)).status_code == 404  # no mandate yet
-    Mandate.objects.create(principal=provider_body, member=org_a)
+    Mandate.objects.create(principal=provider_body, member=org_a, may_file_calloffs=True)
     page = publish(client_for(staff), org_a, None, django_capture_on_commit_callbacks)
     assert client.get(reverse("statuspages:public", args=[page.slug])).status_code == 200
     entry = AuditEntry.objects.filter(action="statuspage.published").get()
@@ -250,6 +254,7 @@ def test_a_mandate_out_of_force_gives_no_right(client_for, org_a):
     Mandate.objects.create(
         principal=provider_body,
         member=org_a,
+        may_file_calloffs=True,
         valid_from=timezone.localdate() - timedelta(days=30),
         valid_until=timezone.localdate() - timedelta(days=1),
     )
@@ -386,3 +391,40 @@ def test_on_the_english_page_and_feed_the_bodys_german_text_is_marked_german(
     assert [e.get(xml_lang) for e in feed_en.findall(f"{ATOM}entry")] == ["de"]
     feed_de = ET.fromstring(client.get(reverse("statuspages:feed", args=[page.slug])).content)
     assert feed_de.get(xml_lang) == "de" and [e.get(xml_lang) for e in feed_de.findall(f"{ATOM}entry")] == [None]
+
+
+# --- review findings: publishing for another body needs a mandate in force with the scope to act in
+# its name, for a principal's staff and for the ministry alike
+
+
+def test_the_ministry_without_a_mandate_may_not_publish(client_for, ministry, org_a, org_b, incident):
+    assert client_for(ministry).post(manage_url(org_a, incident), form_data()).status_code == 403
+    ministry_body = OrganisationFactory(name="Ministerium für Heimat", kind=OrganisationKind.MINISTERIUM)
+    # A mandate without the scope to act in the body's name, one out of force, one for another body,
+    # and one to a principal that is no ministry give the ministry nothing.
+    Mandate.objects.create(principal=ministry_body, member=org_a, may_file_calloffs=False)
+    Mandate.objects.create(
+        principal=ministry_body,
+        member=org_b,
+        may_file_calloffs=True,
+        valid_from=timezone.localdate() - timedelta(days=30),
+        valid_until=timezone.localdate() - timedelta(days=1),
+    )
+    Mandate.objects.create(principal=OrganisationFactory(), member=org_a, may_file_calloffs=True)
+    for body in (org_a, org_b):
+        assert client_for(ministry).post(manage_url(body), form_data()).status_code == 403
+    assert not StatusPage.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.status_page_save(
+            organisation=org_a, actor=ministry, headline="Eingeschränkt", summary="Text", phone="+49 2761 1"
+        )
+
+
+def test_a_mandate_without_the_scope_to_act_gives_no_right(client_for, org_a):
+    provider_body = OrganisationFactory(name="Kommunaler IT-Dienstleister")
+    staff = MembershipFactory(organisation=provider_body, role=Role.CALLER).user
+    Mandate.objects.create(principal=provider_body, member=org_a, may_file_calloffs=False)
+    assert client_for(staff).get(manage_url(org_a)).status_code == 404
+    assert client_for(staff).post(manage_url(org_a), form_data()).status_code == 404
+    assert org_a.name not in client_for(staff).get(reverse("statuspages:list")).content.decode()
+    assert not StatusPage.objects.exists()
