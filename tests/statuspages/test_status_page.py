@@ -248,16 +248,20 @@ def test_a_principal_under_a_mandate_publishes_for_its_member(
     assert org_a.name in listing
 
 
-def test_a_mandate_out_of_force_gives_no_right(client_for, org_a):
-    provider_body = OrganisationFactory(name="Kommunaler IT-Dienstleister")
-    staff = MembershipFactory(organisation=provider_body, role=Role.CALLER).user
-    Mandate.objects.create(
-        principal=provider_body,
-        member=org_a,
+def expired_mandate(principal, member):
+    return Mandate.objects.create(
+        principal=principal,
+        member=member,
         may_file_calloffs=True,
         valid_from=timezone.localdate() - timedelta(days=30),
         valid_until=timezone.localdate() - timedelta(days=1),
     )
+
+
+def test_a_mandate_out_of_force_gives_no_right(client_for, org_a):
+    provider_body = OrganisationFactory(name="Kommunaler IT-Dienstleister")
+    staff = MembershipFactory(organisation=provider_body, role=Role.CALLER).user
+    expired_mandate(provider_body, org_a)
     assert client_for(staff).get(manage_url(org_a)).status_code == 404
 
 
@@ -403,13 +407,7 @@ def test_the_ministry_without_a_mandate_may_not_publish(client_for, ministry, or
     # A mandate without the scope to act in the body's name, one out of force, one for another body,
     # and one to a principal that is no ministry give the ministry nothing.
     Mandate.objects.create(principal=ministry_body, member=org_a, may_file_calloffs=False)
-    Mandate.objects.create(
-        principal=ministry_body,
-        member=org_b,
-        may_file_calloffs=True,
-        valid_from=timezone.localdate() - timedelta(days=30),
-        valid_until=timezone.localdate() - timedelta(days=1),
-    )
+    expired_mandate(ministry_body, org_b)
     Mandate.objects.create(principal=OrganisationFactory(), member=org_a, may_file_calloffs=True)
     for body in (org_a, org_b):
         assert client_for(ministry).post(manage_url(body), form_data()).status_code == 403
