@@ -1,6 +1,7 @@
 """Messages about a statement, written into the notifications outbox inside the step's
-transaction: webhooks ``statement.confirmed``, ``statement.disputed``, ``statement.approved`` to the
-provider's endpoints (Standard Webhooks, signed by the outbox), e-mails to whoever acts next."""
+transaction: webhooks ``statement.confirmed``, ``statement.disputed``, ``statement.approved``,
+``statement.credited`` (a credit note cancelled an approved statement) to the provider's endpoints
+(Standard Webhooks, signed by the outbox), e-mails to whoever acts next."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from tenants.selectors import active_member_emails
 from .models import Statement
 
 #: The events a provider's webhook endpoints receive.
-WEBHOOK_EVENTS = ("statement.confirmed", "statement.disputed", "statement.approved")
+WEBHOOK_EVENTS = ("statement.confirmed", "statement.disputed", "statement.approved", "statement.credited")
 
 
 def api_url(statement: Statement) -> str:
@@ -43,13 +44,19 @@ def webhook_payload(statement: Statement, *, event: str, at: datetime) -> dict:
         {"time_entry": str(item.time_entry.public_id), "reason": item.dispute_reason}
         for item in statement.items.select_related("time_entry").filter(dispute="open")
     ]
+    corrects = statement.corrects
     return {
         "type": event,
         "timestamp": rfc3339(at),
         "data": {
+            # A credit note: the approved statement it cancels (None for a statement).
+            "corrects": {"id": str(corrects.public_id), "number": corrects.number, "url": api_url(corrects)}
+            if corrects is not None
+            else None,
             "statement": {
                 "id": str(statement.public_id),
                 "number": statement.number,
+                "kind": statement.kind,
                 "state": statement.state,
                 "net_total": str(statement.net_total),
                 "vat_total": str(statement.vat_total),
@@ -77,6 +84,8 @@ def _texts(statement: Statement, event: str) -> tuple[str, str]:
         "body": statement.calloff.organisation.name,
         "provider": statement.provider.legal_name,
         "amount": format_eur(statement.gross_total),
+        "corrects": statement.corrects.number if statement.corrects_id else "",
+        "reason": statement.note,
     }
     subjects = {
         "statement.submitted": _("Leistungsnachweis {number} zur Bestätigung"),
@@ -84,6 +93,7 @@ def _texts(statement: Statement, event: str) -> tuple[str, str]:
         "statement.confirmed": _("Leistungsnachweis {number} bestätigt"),
         "statement.disputed": _("Leistungsnachweis {number} beanstandet"),
         "statement.approved": _("Leistungsnachweis {number} freigegeben"),
+        "statement.credited": _("Gutschrift {number} zum Leistungsnachweis {corrects}"),
     }
     texts = {
         "statement.submitted": _(
@@ -105,6 +115,11 @@ def _texts(statement: Statement, event: str) -> tuple[str, str]:
         "statement.approved": _(
             "Der Leistungsnachweis {number} (Abruf {calloff}) über {amount} ist freigegeben. "
             "Die XRechnung kann erstellt werden."
+        ),
+        "statement.credited": _(
+            "Das Ministerium hat den freigegebenen Leistungsnachweis {corrects} (Abruf {calloff}) durch die "
+            "Gutschrift {number} über {amount} storniert. Grund: {reason}\n\nDie Stunden können Sie in einem "
+            "neuen Leistungsnachweis abrechnen."
         ),
     }
     body = texts[event].format(**params) + "\n\n" + _("Zum Leistungsnachweis: {url}").format(url=portal_url(statement))

@@ -488,6 +488,7 @@ def statement_credit(*, statement: Statement, actor, reason: str) -> Statement:
         for line in statement.lines.order_by("position")
     )
     _audit(credit, actor=actor, action="statement.credited", old="", corrects=statement.number, reason=reason)
+    statement_notifications(credit, event="statement.credited", at=now)  # to the provider: webhook and e-mail
     return credit
 
 

@@ -260,9 +260,12 @@ def test_who_may_do_what(work, setup, alice, bob, charlie, body_admin, ministry)
         with pytest.raises(NotPermitted):
             services.statement_dispute(statement=statement, actor=actor, reasons={str(entry.public_id): "x"})
     statement = services.statement_confirm(statement=statement, actor=body_admin)
-    for actor in (alice, body_admin, w.staff, charlie):
+    # Every persona but the ministry: the body's caller, reader and admin, another body, the provider
+    # of the statement and another provider.
+    for actor in (alice, bob, body_admin, charlie, w.staff, setup.staff[1]):
         with pytest.raises(NotPermitted):
             services.statement_approve(statement=statement, actor=actor)
+    assert Statement.objects.get(pk=statement.pk).state == StatementState.CONFIRMED
     with pytest.raises(NotPermitted):
         services.billing_terms_save(contract=setup.contract, actor=alice, vat_percent=D("7"))
 
