@@ -203,6 +203,18 @@ class Statement(models.Model):
     state = models.CharField(_("Status"), max_length=10, choices=StatementState.choices, default=ST.SUBMITTED)
     payer = models.CharField(_("Rechnungsempfänger"), max_length=10, choices=Payer.choices)
     vat_percent = models.DecimalField(_("Umsatzsteuer (%)"), max_digits=4, decimal_places=2)
+    # The contract's surcharge settings at submission (as the rates and the VAT rate): a correction is
+    # repriced with these, never with settings the ministry changed since.
+    night_surcharge_percent = models.DecimalField(_("Nachtzuschlag (%)"), max_digits=5, decimal_places=2, default=ZERO)
+    weekend_surcharge_percent = models.DecimalField(
+        _("Wochenendzuschlag (%)"), max_digits=5, decimal_places=2, default=ZERO
+    )
+    holiday_surcharge_percent = models.DecimalField(
+        _("Feiertagszuschlag (%)"), max_digits=5, decimal_places=2, default=ZERO
+    )
+    travel_flat_rate = models.DecimalField(
+        _("Reisepauschale je Einsatztag vor Ort (EUR)"), max_digits=7, decimal_places=2, default=ZERO
+    )
     net_total = money(_("Netto (EUR)"), default=ZERO)
     vat_total = money(_("Umsatzsteuer (EUR)"), default=ZERO)
     gross_total = money(_("Brutto (EUR)"), default=ZERO)
@@ -230,6 +242,16 @@ class Statement(models.Model):
             date_range_check("period_end", name="statement_period_end_plausible", null=False),
             models.CheckConstraint(
                 condition=Q(vat_percent__gte=0, vat_percent__lte=VAT_MAX), name="statement_vat_range"
+            ),
+            number_range_check("night_surcharge_percent", PERCENT, name="statement_night_surcharge_range", null=False),
+            number_range_check(
+                "weekend_surcharge_percent", PERCENT, name="statement_weekend_surcharge_range", null=False
+            ),
+            number_range_check(
+                "holiday_surcharge_percent", PERCENT, name="statement_holiday_surcharge_range", null=False
+            ),
+            models.CheckConstraint(
+                condition=Q(travel_flat_rate__gte=0, travel_flat_rate__lte=TRAVEL_MAX), name="statement_travel_range"
             ),
             models.CheckConstraint(
                 condition=Q(net_total__gte=0, vat_total__gte=0, gross_total=F("net_total") + F("vat_total")),

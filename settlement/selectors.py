@@ -22,17 +22,34 @@ def billing_terms_for(contract: FrameworkContract) -> BillingTerms:
     return BillingTerms.objects.filter(contract=contract).first() or BillingTerms(contract=contract)
 
 
-def terms_for(
-    contract: FrameworkContract, *, vat_percent: Decimal | None = None, days: Iterable[date] = ()
-) -> pricing.Terms:
-    """The pricing terms of the contract; ``days``: the days of work (for the NRW public holidays)."""
-    billing = billing_terms_for(contract)
-    holiday_percent = billing.holiday_surcharge_percent
+#: The surcharge settings a statement copies at submission (Statement field: contract's value).
+SURCHARGE_FIELDS = (
+    "night_surcharge_percent",
+    "weekend_surcharge_percent",
+    "holiday_surcharge_percent",
+    "travel_flat_rate",
+)
+
+
+def surcharges_of(contract: FrameworkContract, billing: BillingTerms | None = None) -> dict[str, Decimal]:
+    """The contract's surcharge settings now, keyed by the Statement fields that keep them."""
+    billing = billing or billing_terms_for(contract)
+    return {
+        "night_surcharge_percent": contract.night_surcharge_percent,
+        "weekend_surcharge_percent": contract.weekend_surcharge_percent,
+        "holiday_surcharge_percent": billing.holiday_surcharge_percent,
+        "travel_flat_rate": billing.travel_flat_rate,
+    }
+
+
+def statement_terms(statement: Statement, *, days: Iterable[date] = ()) -> pricing.Terms:
+    """The pricing terms of a statement: the surcharges and VAT rate copied at its submission."""
+    holiday_percent = statement.holiday_surcharge_percent
     return pricing.Terms(
-        night_percent=contract.night_surcharge_percent,
-        weekend_percent=contract.weekend_surcharge_percent,
-        travel_flat_rate=billing.travel_flat_rate,
-        vat_percent=billing.vat_percent if vat_percent is None else vat_percent,
+        night_percent=statement.night_surcharge_percent,
+        weekend_percent=statement.weekend_surcharge_percent,
+        travel_flat_rate=statement.travel_flat_rate,
+        vat_percent=statement.vat_percent,
         holiday_percent=holiday_percent,
         holidays=pricing.nrw_holidays(days) if holiday_percent > 0 else frozenset(),
     )

@@ -41,7 +41,15 @@ from .models import (
     StatementState,
 )
 from .notify import statement_notifications
-from .selectors import BILLABLE_STATES, billing_terms_for, payer_rule, rate_versions_for, terms_for
+from .selectors import (
+    BILLABLE_STATES,
+    SURCHARGE_FIELDS,
+    billing_terms_for,
+    payer_rule,
+    rate_versions_for,
+    statement_terms,
+    surcharges_of,
+)
 
 ST = StatementState
 REASON_MAX = 2000
@@ -115,7 +123,7 @@ def _reprice(statement: Statement) -> None:
     if statement.is_locked:  # callers check first; an approved statement is never repriced
         raise RuntimeError(f"statement {statement.pk} is approved and cannot be repriced")
     items = list(statement.items.order_by("position", "id"))
-    terms = terms_for(statement.calloff.contract, vat_percent=statement.vat_percent, days={i.date for i in items})
+    terms = statement_terms(statement, days={i.date for i in items})  # the settings copied at submission
     payer_of_item = {item.pk: item.payer for item in items}
     priced = pricing.price(
         [
@@ -244,6 +252,7 @@ def statement_submit(
         period_end=period_end,
         payer=payers.pop() if len(payers) == 1 else Payer.SPLIT,
         vat_percent=terms.vat_percent,
+        **surcharges_of(calloff.contract, terms),
         submitted_at=now,
         submitted_by=actor,
     )
@@ -459,6 +468,7 @@ def statement_credit(*, statement: Statement, actor, reason: str) -> Statement:
         state=ST.APPROVED,
         payer=statement.payer,
         vat_percent=statement.vat_percent,
+        **{name: getattr(statement, name) for name in SURCHARGE_FIELDS},
         net_total=statement.net_total,
         vat_total=statement.vat_total,
         gross_total=statement.gross_total,
