@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calloffs.models import CallOff
 from digisos.plausible import datetime_range_check, order_check
-from incidents.models import Incident
+from incidents.models import Incident, TimelineEntry
 from tenants.models import Organisation
 
 
@@ -106,6 +106,17 @@ class Finding(models.Model):
     severity = models.CharField(_("Schweregrad"), max_length=10, choices=Severity.choices)
     recommendation = models.TextField(_("Empfohlene Maßnahme"), max_length=20000, blank=True)
     root_cause = models.BooleanField(_("Ursache des Vorfalls"), default=False)
+    #: The timeline entry that recorded the finding as the root cause ("Ursache festgestellt"), while
+    #: it is one: the report marks that entry by this reference, not by its text (a rename, another
+    #: entry mentioning the title). Cleared when the mark is taken back.
+    root_cause_entry = models.ForeignKey(
+        TimelineEntry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Zeitleisteneintrag der Ursache"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("Erfasst von")
     )

@@ -29,7 +29,7 @@ from calloffs.documents.proof_of_work import proof_of_work_data
 from calloffs.documents.render import pdf_locale, render_pdf
 from calloffs.models import CallOff, CallOffDocument
 from calloffs.visibility import timeline_scope
-from incidents.models import ReportingObligation, TimelineEntry
+from incidents.models import ReportingObligation
 from incidents.selectors import timeline_for
 from incidents.visibility import OutsideView
 
@@ -84,12 +84,13 @@ def report_findings(calloff: CallOff) -> list[Finding]:
 def report_timeline(calloff: CallOff, root_causes: list[Finding]):
     """The incident's timeline as the accepting provider sees it (general entries and those of this
     engagement), so the PDF shows nothing its readers may not see; the entries that recorded a root
-    cause (aftercare.services._root_cause_entry) are marked."""
+    cause (aftercare.services._root_cause_entry) are marked by the findings' reference to them, so a
+    renamed finding keeps its mark and no other entry mentioning the title gets one."""
     view = OutsideView(scopes=frozenset({timeline_scope(calloff)}), engaged=True)
     entries = list(timeline_for(calloff.incident, view).order_by("at", "id"))
-    titles = [finding.title for finding in root_causes]
+    marked = {finding.root_cause_entry_id for finding in root_causes} - {None}
     for entry in entries:
-        entry.is_root_cause = entry.source == TimelineEntry.Source.PROVIDER and any(t in entry.text for t in titles)
+        entry.is_root_cause = entry.pk in marked
     return entries
 
 

@@ -99,16 +99,21 @@ def _clean_finding(data: dict) -> dict:
     return out
 
 
-def _root_cause_entry(*, finding: Finding, calloff: CallOff, actor) -> None:
-    timeline_add(
+def _root_cause_entry(*, finding: Finding, calloff: CallOff, actor, marked: bool) -> None:
+    """The timeline records that the finding became the root cause, or that the mark was taken back;
+    the finding keeps a reference to the entry that marks it (the report's mark, report_timeline)."""
+    template = (
+        _("Ursache festgestellt: {title} ({category})") if marked else _("Ursache zurückgenommen: {title} ({category})")
+    )
+    entry = timeline_add(
         incident=finding.incident,
         source=TimelineEntry.Source.PROVIDER,
-        text=_("Ursache festgestellt: {title} ({category})").format(
-            title=finding.title, category=finding.get_category_display()
-        ),
+        text=template.format(title=finding.title, category=finding.get_category_display()),
         author=actor,
         scope=timeline_scope(calloff),
     )
+    finding.root_cause_entry = entry if marked else None
+    finding.save(update_fields=["root_cause_entry"])
 
 
 @transaction.atomic(durable=True)
@@ -138,7 +143,7 @@ def finding_create(*, calloff: CallOff, actor, **fields) -> Finding:
         root_cause=finding.root_cause,
     )
     if finding.root_cause:
-        _root_cause_entry(finding=finding, calloff=calloff, actor=actor)
+        _root_cause_entry(finding=finding, calloff=calloff, actor=actor, marked=True)
     remediation.measure_for_finding(finding=finding, calloff=calloff, actor=actor, now=now)
     return finding
 
@@ -158,7 +163,7 @@ def finding_update(*, finding: Finding, actor, **changes) -> Finding:
     changed = [field for field in (*FINDING_FIELDS, "cvss_score") if data[field] != getattr(finding, field)]
     if not changed:
         return finding
-    became_root_cause = data["root_cause"] and not finding.root_cause
+    root_cause_changed = data["root_cause"] != finding.root_cause
     for field in changed:
         setattr(finding, field, data[field])
     finding.updated_at = max(timezone.now(), finding.created_at)
@@ -171,8 +176,8 @@ def finding_update(*, finding: Finding, actor, **changes) -> Finding:
         calloff=calloff.number,
         fields=changed,
     )
-    if became_root_cause:
-        _root_cause_entry(finding=finding, calloff=calloff, actor=actor)
+    if root_cause_changed:
+        _root_cause_entry(finding=finding, calloff=calloff, actor=actor, marked=finding.root_cause)
     if "severity" in changed:
         remediation.reschedule_for_finding(finding=finding, actor=actor)
     return finding

@@ -157,6 +157,30 @@ def test_need_to_know_in_the_pdf(
     assert "Uhr von der Stelle (Verwaltung)" in text  # the gate
 
 
+def test_the_timeline_marks_the_root_cause_by_reference(engaged, p1):
+    """A renamed root cause keeps its mark; a note that mentions the title is no root cause; a mark
+    taken back is no longer marked."""
+    from aftercare.report_document import report_findings, report_timeline
+
+    cause = services.finding_create(calloff=engaged, actor=p1, **FINDING, root_cause=True)
+    other = services.finding_create(calloff=engaged, actor=p1, **{**FINDING, "title": "Ursache"}, root_cause=True)
+    incident_services.timeline_add(
+        incident=engaged.incident,
+        source="provider",
+        text=f"Rückfrage zu {FINDING['title']}: Ursache noch offen?",
+        author=p1,
+        scope=f"calloff:{engaged.public_id}",
+    )
+    services.finding_update(finding=cause, actor=p1, title="MFA fehlte am VPN")
+    services.finding_update(finding=other, actor=p1, root_cause=False)
+
+    def marked():
+        root_causes = [f for f in report_findings(engaged) if f.root_cause]
+        return [entry.text for entry in report_timeline(engaged, root_causes) if entry.is_root_cause]
+
+    assert marked() == [f"Ursache festgestellt: {FINDING['title']} (Fernzugang ohne Mehrfaktor-Anmeldung)"]
+
+
 def test_a_new_version_each_time_with_its_own_hash(
     report_data, p1, alice, run_queued, django_capture_on_commit_callbacks, client
 ):

@@ -109,6 +109,23 @@ def test_update_records_changed_fields(engaged, p1):
         services.finding_update(finding=finding, actor=p1, calloff=None)
 
 
+def test_taking_back_the_root_cause_corrects_the_timeline(engaged, p1):
+    """The timeline records the mark and its withdrawal; the finding refers to the entry that marks it."""
+    finding = services.finding_create(calloff=engaged, actor=p1, **FINDING, root_cause=True)
+    marked = TimelineEntry.objects.get(text__startswith="Ursache festgestellt")
+    assert finding.root_cause_entry == marked
+    services.finding_update(finding=finding, actor=p1, root_cause=False)
+    finding.refresh_from_db()
+    withdrawn = TimelineEntry.objects.get(text__startswith="Ursache zurückgenommen")
+    assert withdrawn.text == f"Ursache zurückgenommen: {FINDING['title']} (Fernzugang ohne Mehrfaktor-Anmeldung)"
+    assert withdrawn.scope == marked.scope == f"calloff:{engaged.public_id}"
+    assert finding.root_cause_entry is None and not finding.root_cause
+    services.finding_update(finding=finding, actor=p1, root_cause=True)  # marked again: a new entry
+    finding.refresh_from_db()
+    assert TimelineEntry.objects.filter(text__startswith="Ursache festgestellt").count() == 2
+    assert finding.root_cause_entry not in (None, marked)
+
+
 def test_indicators(engaged, p1):
     now = timezone.now()
     indicator = services.indicator_create(
