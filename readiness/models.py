@@ -28,6 +28,8 @@ from tenants.models import Organisation, phone_validator
 TEXT_MAX = 4000
 SHORT_MAX = 300
 PHONE_MAX = 30
+INSURER_MAX = 200
+POLICY_NUMBER_MAX = 60
 #: A profile not reviewed for this long is stale (issue 18: review every 6 months).
 REVIEW_INTERVAL = timedelta(days=182)
 
@@ -63,6 +65,10 @@ class ReadinessProfile(models.Model):
     external_providers = models.TextField(
         _("Externe IT-Dienstleister und ihre Verträge"), max_length=TEXT_MAX, blank=True
     )
+    insurance_insurer = models.CharField(_("Cyberversicherung: Versicherer"), max_length=INSURER_MAX, blank=True)
+    insurance_policy_number = models.CharField(
+        _("Cyberversicherung: Versicherungsscheinnummer"), max_length=POLICY_NUMBER_MAX, blank=True
+    )
     insurance_hotline = models.CharField(
         _("Hotline der Cyberversicherung"), max_length=PHONE_MAX, blank=True, validators=[phone_validator]
     )
@@ -86,6 +92,8 @@ class ReadinessProfile(models.Model):
             at_most("backup_concept", TEXT_MAX, name="readiness_backup_concept_length"),
             at_most("admin_contacts", TEXT_MAX, name="readiness_admin_contacts_length"),
             at_most("external_providers", TEXT_MAX, name="readiness_external_providers_length"),
+            at_most("insurance_insurer", INSURER_MAX, name="readiness_insurance_insurer_length"),
+            at_most("insurance_policy_number", POLICY_NUMBER_MAX, name="readiness_insurance_policy_number_length"),
             at_most("insurance_hotline", PHONE_MAX, name="readiness_insurance_hotline_length"),
             at_most("dpo_contact", SHORT_MAX, name="readiness_dpo_contact_length"),
             at_most("management_contact", SHORT_MAX, name="readiness_management_contact_length"),
@@ -110,6 +118,8 @@ class ReadinessProfile(models.Model):
         "remote_access",
         "remote_access_mfa",
         "external_providers",
+        "insurance_insurer",
+        "insurance_policy_number",
         "insurance_hotline",
         "dpo_contact",
         "management_contact",

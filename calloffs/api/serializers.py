@@ -424,6 +424,8 @@ class ReadinessProfileSerializer(serializers.Serializer):
     )
     remote_access_mfa = serializers.BooleanField(allow_null=True, help_text="Remote access with MFA; null: not stated.")
     external_providers = serializers.CharField(allow_blank=True, help_text="External IT providers and their contracts.")
+    insurance_insurer = serializers.CharField(allow_blank=True, help_text="The cyber insurer.")
+    insurance_policy_number = serializers.CharField(allow_blank=True, help_text="The cyber insurance policy number.")
     insurance_hotline = serializers.CharField(allow_blank=True, help_text="Hotline of the cyber insurance.")
     dpo_contact = serializers.CharField(allow_blank=True, help_text="Data protection officer (name, phone).")
     management_contact = serializers.CharField(

@@ -25,6 +25,7 @@ PROFILE_ON_CARD = {
     "admin_contacts": _("Administration"),
     "external_providers": _("Externe IT-Dienstleister"),
     "insurance_hotline": _("Hotline der Cyberversicherung"),
+    "insurance_policy_number": _("Versicherungsscheinnummer"),
     "dpo_contact": _("Datenschutzbeauftragte/r"),
 }
 #: A long entry is cut on the card (it must stay one page); the portal shows it in full.

@@ -27,6 +27,8 @@ def full_data(**overrides):
         "remote_access": RemoteAccess.VPN,
         "remote_access_mfa": "false",
         "external_providers": "Kommunales Rechenzentrum (Vertrag 2021)",
+        "insurance_insurer": "Kommunaler Schadenausgleich",
+        "insurance_policy_number": "CY-2026-004711",
         "insurance_hotline": "+49 800 1234567",
         "dpo_contact": "Max Datenschutz, 0221 123",
         "management_contact": "Bürgermeisterin, +49 160 5550000",
@@ -44,9 +46,9 @@ def test_a_caller_fills_it_in_and_sees_what_is_missing(client_for, alice, org_a)
     assert response.status_code == 302
     profile = ReadinessProfile.objects.get(organisation=org_a)
     assert profile.version == 1 and profile.remote_access_mfa is False and profile.last_restore_test == date(2026, 6, 1)
-    assert profile.score() == 80
+    assert profile.score() == 83  # 10 of 12 entries
     page = client_for(alice).get(url(org_a)).content.decode()
-    assert "80 % vollständig" in page and "Hotline der Cyberversicherung" in page
+    assert "83 % vollständig" in page and "Hotline der Cyberversicherung" in page
     client_for(alice).post(url(org_a), full_data())
     profile.refresh_from_db()
     assert profile.version == 2 and profile.missing() == [] and profile.score() == 100
@@ -107,6 +109,7 @@ def test_the_ministry_sees_numbers_never_contents(client_for, ministry, alice, o
         ("insurance_hotline", "Hotline", "Telefonnummer mit Ziffern"),
         ("remote_access", "telnet", "Auswahl"),
         ("critical_systems", "x" * 4001, "höchstens 4000 Zeichen"),
+        ("insurance_policy_number", "x" * 61, "höchstens 60 Zeichen"),
     ],
 )
 def test_implausible_entries_are_refused_in_german(client_for, alice, org_a, field, value, message):
@@ -122,7 +125,27 @@ def test_the_database_refuses_implausible_values(alice, org_a):
         {"last_restore_test": date(1990, 1, 1)},
         {"critical_systems": "x" * 4001},
         {"insurance_hotline": "1" * 31},
+        {"insurance_insurer": "x" * 201},
+        {"insurance_policy_number": "x" * 61},
         {"reviewed_at": timezone.now().replace(year=1990)},
     ):
         with pytest.raises((IntegrityError, DataError)), transaction.atomic():
             ReadinessProfile.objects.filter(pk=profile.pk).update(**changes)
+
+
+def test_the_cyber_insurer_and_policy_number_count_and_are_versioned(client_for, alice, org_a):
+    """Issue 18: "cyber insurance and its hotline" — the insurer and the policy number beside the hotline."""
+    client_for(alice).post(url(org_a), full_data(insurance_insurer="", insurance_policy_number=""))
+    profile = ReadinessProfile.objects.get(organisation=org_a)
+    assert profile.missing_fields() == ["insurance_insurer", "insurance_policy_number"] and profile.score() == 83
+    page = client_for(alice).get(url(org_a)).content.decode()
+    assert "Cyberversicherung: Versicherer" in page and "Versicherungsscheinnummer" in page
+    client_for(alice).post(url(org_a), full_data())
+    profile.refresh_from_db()
+    assert profile.version == 2 and profile.score() == 100
+    from readiness.models import ReadinessProfileVersion
+
+    latest = ReadinessProfileVersion.objects.get(organisation=org_a, number=2)
+    assert latest.contents["insurance_policy_number"] == "CY-2026-004711"
+    assert latest.changed == ["insurance_insurer", "insurance_policy_number"]
+    assert ("Cyberversicherung: Versicherer", "Kommunaler Schadenausgleich") in profile.display_rows()

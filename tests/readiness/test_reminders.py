@@ -80,7 +80,7 @@ def test_a_due_review_reminds_the_admins_once(alice, bob, body_admin, org_a, org
     assert row.organisation == org_a and mail.outbox == []  # nothing sent past the outbox
     assert "Vorbereitungsprofil" in row.subject and org_a.name in row.subject
     assert f"{settings.SITE_URL}/bereitschaft/{org_a.public_id}/" in row.body
-    assert "Hotline der Cyberversicherung" in row.body and "10 %" in row.body  # what is missing, the score
+    assert "Hotline der Cyberversicherung" in row.body and "8 %" in row.body  # what is missing, the score
     assert SECRET not in row.body  # the contents stay in the portal
     assert AuditEntry.objects.filter(action="readiness.review_reminded", organisation=org_a).count() == 1
 
@@ -129,6 +129,8 @@ def test_the_aggregate_agrees_with_the_profiles_own_rules(alice, org_a, org_b, c
         "remote_access": RemoteAccess.VPN,
         "remote_access_mfa": True,
         "external_providers": "x",
+        "insurance_insurer": "x",
+        "insurance_policy_number": "x",
         "insurance_hotline": "+49 800 1234567",
         "dpo_contact": "x",
         "management_contact": "x",
