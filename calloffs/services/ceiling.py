@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from ..models import AlertKind, CallOff, EventKind, MinistryAlert
-from ..money import format_eur  # also re-exported by calloffs.services
-from ..selectors import percent_of
+from ..money import format_eur, format_number  # format_eur: also re-exported by calloffs.services
+from ..selectors import contract_ceiling_status, percent_of
 from .common import alert_ministry, record_event
 
 #: Share of the ceiling (in percent, committed) whose crossing raises an early warning.
@@ -87,7 +87,7 @@ def ceiling_check_filing(*, calloff: CallOff, bound_before: Decimal, actor) -> b
                 "(Schwelle {threshold} %, verbleibend {remaining})."
             ).format(
                 number=calloff.number,
-                percent=after,
+                percent=format_number(after),
                 threshold=int(threshold),
                 reference=contract.reference,
                 remaining=format_eur(contract.ceiling - committed_after),
@@ -98,8 +98,9 @@ def ceiling_check_filing(*, calloff: CallOff, bound_before: Decimal, actor) -> b
 
 def ceiling_check_consumed(*, contract, calloff: CallOff, approved_before: Decimal, approved_after: Decimal) -> None:
     """An approval (settlement) moved the approved amounts of the contract from ``approved_before``
-    to ``approved_after``: raise one alert (ministry dashboard and e-mail through the outbox) for each
-    threshold crossed, the first time only. The caller holds the contract row locked."""
+    to ``approved_after`` (calloffs.selectors.consumed_value, the dashboard's "Verbraucht"): raise one
+    alert (ministry dashboard and e-mail through the outbox) for each threshold crossed, the first time
+    only; "noch frei" is the dashboard's remaining. The caller holds the contract row locked."""
     before = percent_of(approved_before, contract.ceiling)
     after = percent_of(approved_after, contract.ceiling)
     crossed = [t for t in CEILING_THRESHOLDS if after >= t and before < t]
@@ -123,9 +124,9 @@ def ceiling_check_consumed(*, contract, calloff: CallOff, approved_before: Decim
                 "durch freigegebene Leistungsnachweise verbraucht (Schwelle {threshold} %, noch frei {remaining})."
             ).format(
                 number=calloff.number,
-                percent=after,
+                percent=format_number(after),
                 threshold=int(threshold),
                 reference=contract.reference,
-                remaining=format_eur(max(contract.ceiling - approved_after, Decimal("0"))),
+                remaining=format_eur(max(contract_ceiling_status(contract).remaining, Decimal("0"))),
             ),
         )

@@ -85,6 +85,8 @@ def test_the_consumed_alerts_and_the_dashboard_use_the_same_number(confirmed, se
 
     alert = MinistryAlert.objects.get(kind=AlertKind.CEILING_CONSUMED)
     assert alert.threshold == 80 and MinistryAlert.objects.filter(kind=AlertKind.CEILING_CONSUMED).count() == 1
+    # German figures; "noch frei" is the dashboard's remaining: 3000 − 5900 committed − 2500 consumed < 0
+    assert "83,3 %" in alert.message and "noch frei 0,00\u00a0€" in alert.message
     content = client_for(ministry).get(reverse("calloffs:contract_detail", args=[setup.contract.public_id]))
     assert 'data-figure="consumed">2.500,00\u00a0€' in content.content.decode()
     assert contract_ceiling_status(setup.contract).percent_consumed == Decimal("83.3")
