@@ -38,6 +38,21 @@ UPDATE_KIND_CHOICES = [(kind, kind) for kind in MILESTONE_KINDS]
 # --- Output -----------------------------------------------------------------------------------
 
 
+DRILL_HELP = "True for a drill (Übung): the real path and SLA clocks, measured; nothing is billed."
+
+
+class DrillFlagField(serializers.BooleanField):
+    """``drill`` on an object of a call-off: taken from the call-off the view already loaded (serializer
+    context ``calloff``), so no query per item."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", DRILL_HELP)
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value) -> bool:
+        return bool(self.context["calloff"].is_drill)
+
+
 class BodySerializer(serializers.Serializer):
     name = serializers.CharField()
     ags = serializers.CharField(allow_null=True, help_text="Official municipality key (AGS), if any.")
@@ -253,6 +268,7 @@ class DocumentSerializer(serializers.Serializer):
     ``state`` is ``issued``; the webhook ``document.issued`` says when."""
 
     id = serializers.UUIDField(source="public_id")
+    drill = DrillFlagField()
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     version = serializers.IntegerField(min_value=1)
     state = serializers.SerializerMethodField()
@@ -345,7 +361,7 @@ class CallOffDetailSerializer(CallOffListSerializer):
         if not self.get_assigned(obj):
             return []
         documents = sorted(obj.documents.all(), key=lambda d: (d.kind, -d.version))
-        return DocumentSerializer(documents, many=True).data
+        return DocumentSerializer(documents, many=True, context={**self.context, "calloff": obj}).data
 
 
 class TimeEntrySerializer(WireModelSerializer):
@@ -353,11 +369,13 @@ class TimeEntrySerializer(WireModelSerializer):
     role = serializers.CharField(source="role.name")
     service_module = serializers.CharField(source="service_module.code", allow_null=True, default=None)
     confirmed = serializers.SerializerMethodField()
+    drill = DrillFlagField()
 
     class Meta:
         model = TimeEntry
         fields = [
             "id",
+            "drill",
             "date",
             "hours",
             "person",
@@ -377,21 +395,24 @@ class AttachmentSerializer(WireModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
     filename = serializers.CharField(source="original_name")
+    drill = DrillFlagField()
 
     class Meta:
         model = CallOffAttachment
-        fields = ["id", "kind", "filename", "content_type", "size", "sha256", "created_at"]
+        fields = ["id", "drill", "kind", "filename", "content_type", "size", "sha256", "created_at"]
 
 
 class DeclineResultSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     number = serializers.CharField()
+    drill = serializers.BooleanField(read_only=True, help_text=DRILL_HELP)
     declined = serializers.BooleanField(default=True, help_text="Always true; the call-off is no longer visible.")
 
 
 class ReadinessProfileSerializer(serializers.Serializer):
     """The body's readiness profile, for the provider that accepted the call-off (need to know)."""
 
+    drill = DrillFlagField(help_text="True when the call-off this profile was read for is a drill (Übung).")
     version = serializers.IntegerField(
         min_value=1, help_text="The profile's current version; each saved change adds one."
     )
@@ -435,10 +456,11 @@ class ReadinessProfileSerializer(serializers.Serializer):
 
 class EventCreatedSerializer(WireModelSerializer):
     kind = serializers.CharField()
+    drill = DrillFlagField()
 
     class Meta:
         model = CallOffEvent
-        fields = ["at", "kind", "reason"]
+        fields = ["at", "kind", "reason", "drill"]
 
 
 class WebhookEndpointSerializer(serializers.Serializer):

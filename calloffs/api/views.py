@@ -323,7 +323,9 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             calloff=calloff, provider=self.provider, actor=request.user, reason=data["reason"]
         )
         return Response(
-            serializers.DeclineResultSerializer({"id": calloff.public_id, "number": calloff.number}).data,
+            serializers.DeclineResultSerializer(
+                {"id": calloff.public_id, "number": calloff.number, "drill": calloff.is_drill}
+            ).data,
             status=status.HTTP_200_OK,
         )
 
@@ -344,7 +346,8 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             at=data.get("at"),
             text=data.get("text", ""),
         )
-        return Response(serializers.EventCreatedSerializer(event).data, status=status.HTTP_201_CREATED)
+        data = serializers.EventCreatedSerializer(event, context={"calloff": calloff}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get", "post"], url_path="time-entries", pagination_class=None)
     @idempotent
@@ -356,7 +359,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
                 .select_related("role", "service_module")
                 .order_by("date", "id")
             )
-            return Response(serializers.TimeEntrySerializer(entries, many=True).data)
+            return Response(serializers.TimeEntrySerializer(entries, many=True, context={"calloff": calloff}).data)
         data = self._valid(serializers.TimeEntryInputSerializer, request)
         role = RoleRate.objects.filter(contract_id=calloff.contract_id, name=data["role"]).first()
         if role is None:
@@ -379,7 +382,8 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             description=data["description"],
             person=data.get("person", ""),
         )
-        return Response(serializers.TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        data = serializers.TimeEntrySerializer(entry, context={"calloff": calloff}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     @idempotent
@@ -389,7 +393,8 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         attachment = attachment_add(
             calloff=calloff, provider=self.provider, actor=request.user, kind=data["kind"], upload=data["file"]
         )
-        return Response(serializers.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        data = serializers.AttachmentSerializer(attachment, context={"calloff": calloff}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     @idempotent
@@ -479,7 +484,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         profile = profile_with_version_at(organisation_id=calloff.organisation_id, at=calloff.accepted_at)
         if profile is None:
             return _not_available(request, _("Die Stelle hat kein Vorbereitungsprofil hinterlegt."))
-        return Response(serializers.ReadinessProfileSerializer(profile).data)
+        return Response(serializers.ReadinessProfileSerializer(profile, context={"calloff": calloff}).data)
 
     # --- Helpers --------------------------------------------------------------------------
 
