@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from calloffs.api.serializers import DrillFlagField
 from digisos.plausible import ApiPastDateTimeField, check_order
 from digisos.wire import WireModelSerializer
 
@@ -15,11 +16,13 @@ from ..validation import MAX_VALUE
 
 class FindingSerializer(WireModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    drill = DrillFlagField()
 
     class Meta:
         model = Finding
         fields = [
             "id",
+            "drill",
             "title",
             "description",
             "category",
@@ -70,10 +73,22 @@ class FindingUpdateSerializer(FindingInputSerializer):
 
 class IndicatorSerializer(WireModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    drill = DrillFlagField()
 
     class Meta:
         model = Indicator
-        fields = ["id", "kind", "value", "tlp", "description", "first_seen", "last_seen", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "drill",
+            "kind",
+            "value",
+            "tlp",
+            "description",
+            "first_seen",
+            "last_seen",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -111,6 +126,7 @@ class MeasureSerializer(WireModelSerializer):
     """A measure as the provider sees it: no names of the body's people (only whether someone is assigned)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
+    drill = DrillFlagField()
     finding = serializers.UUIDField(source="finding.public_id", read_only=True)
     severity = serializers.ChoiceField(source="finding.severity", choices=Severity.choices, read_only=True)
     owner_assigned = serializers.SerializerMethodField(help_text="A person at the body is responsible.")
@@ -120,6 +136,7 @@ class MeasureSerializer(WireModelSerializer):
         model = Measure
         fields = [
             "id",
+            "drill",
             "finding",
             "title",
             "description",

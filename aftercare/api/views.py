@@ -64,13 +64,17 @@ class _CallOffRowsViewSet(ProviderApiMixin, viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.output(page, many=True).data)
+        return self.get_paginated_response(self._out(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.output(self.get_object()).data)
+        return Response(self._out(self.get_object()).data)
 
     def get_serializer_class(self):
         return self.output
+
+    def _out(self, instance, **kwargs):
+        """The output serializer, told the call-off (its ``drill`` flag without a query per row)."""
+        return self.output(instance, context={"calloff": self.calloff()}, **kwargs)
 
     @staticmethod
     def _valid(serializer_class, request) -> dict:
@@ -116,13 +120,13 @@ class FindingViewSet(_CallOffRowsViewSet):
         calloff = self.calloff()
         data = self._valid(serializers.FindingInputSerializer, request)
         finding = services.finding_create(calloff=calloff, actor=request.user, **data)
-        return Response(self.output(finding).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(finding).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         finding = self.get_object()
         data = self._valid(serializers.FindingUpdateSerializer, request)
         finding = services.finding_update(finding=finding, actor=request.user, **data)
-        return Response(self.output(finding).data)
+        return Response(self._out(finding).data)
 
 
 @_schema(
@@ -142,13 +146,13 @@ class IndicatorViewSet(_CallOffRowsViewSet):
         calloff = self.calloff()
         data = self._valid(serializers.IndicatorInputSerializer, request)
         indicator = services.indicator_create(calloff=calloff, actor=request.user, **data)
-        return Response(self.output(indicator).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(indicator).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         indicator = self.get_object()
         data = self._valid(serializers.IndicatorUpdateSerializer, request)
         indicator = services.indicator_update(indicator=indicator, actor=request.user, **data)
-        return Response(self.output(indicator).data)
+        return Response(self._out(indicator).data)
 
 
 @extend_schema_view(
@@ -186,13 +190,13 @@ class MeasureViewSet(_CallOffRowsViewSet):
         if finding is None:
             raise InvalidInput(_("Diesen Befund gibt es in diesem Abruf nicht."), field="finding")
         measure = remediation.measure_create(calloff=calloff, actor=request.user, finding=finding, **data)
-        return Response(self.output(measure).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(measure).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         measure = self.get_object()
         data = self._valid(serializers.MeasureUpdateSerializer, request)
         measure = remediation.measure_update(measure=measure, actor=request.user, **data)
-        return Response(self.output(measure).data)
+        return Response(self._out(measure).data)
 
     @extend_schema(
         summary="Confirm a measure the body marked done, or send it back",
@@ -210,4 +214,4 @@ class MeasureViewSet(_CallOffRowsViewSet):
             measure = remediation.measure_verify(measure=measure, actor=request.user, note=data["note"])
         else:
             measure = remediation.measure_send_back(measure=measure, actor=request.user, reason=data["note"])
-        return Response(self.output(measure).data)
+        return Response(self._out(measure).data)

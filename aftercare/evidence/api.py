@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from calloffs.api.idempotency import idempotent
 from calloffs.api.permissions import READ, WRITE
+from calloffs.api.serializers import DrillFlagField
 from calloffs.api.views import IDEMPOTENCY_PARAMETER, PdfRenderer, ProviderApiMixin
 from digisos.uploads import ALL_TYPES
 from digisos.wire import WireModelSerializer
@@ -34,10 +35,11 @@ EVIDENCE_PARAMETER = OpenApiParameter(
 class EvidenceSerializer(WireModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     filename = serializers.CharField(source="original_name", read_only=True)
+    drill = DrillFlagField()
 
     class Meta:
         model = FindingEvidence
-        fields = ["id", "filename", "content_type", "size", "sha256", "description", "created_at"]
+        fields = ["id", "drill", "filename", "content_type", "size", "sha256", "description", "created_at"]
         read_only_fields = fields
 
 
@@ -103,7 +105,8 @@ class EvidenceViewSet(ProviderApiMixin, viewsets.GenericViewSet):
         return rows.order_by("created_at", "id")
 
     def list(self, request, *args, **kwargs):
-        return Response(EvidenceSerializer(self.get_queryset(), many=True).data)
+        context = {"calloff": self.finding().calloff}  # its drill flag, without a query per row
+        return Response(EvidenceSerializer(self.get_queryset(), many=True, context=context).data)
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -116,7 +119,8 @@ class EvidenceViewSet(ProviderApiMixin, viewsets.GenericViewSet):
             upload=serializer.validated_data["file"],
             description=serializer.validated_data["description"],
         )
-        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+        data = EvidenceSerializer(evidence, context={"calloff": finding.calloff}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Download one piece of evidence",
