@@ -16,6 +16,7 @@ from tenants.models import Regierungsbezirk
 
 from .contract_terms import terms_changed
 from .models import (
+    BILLING_FIELDS,
     ContractStatus,
     FrameworkContract,
     Priority,
@@ -94,6 +95,12 @@ PROVIDERS = [
         "email": "notfall@rheinwacht.example",
         "capacity": 6,
         "regions": ALL,
+        "vat_id": "DE811111110",
+        "iban": "DE50300500000001234567",
+        "bic": "WELADEDDXXX",
+        "billing_contact_name": "Sabine Roth",
+        "billing_contact_phone": "+49 211 5550150",
+        "billing_contact_email": "rechnung@rheinwacht.example",
         "contact": ("Dr. Jana Keller", "Leitung Incident Response", "+49 211 5550110"),
     },
     {
@@ -106,6 +113,11 @@ PROVIDERS = [
         "email": "sos@westfalen-ir.example",
         "capacity": 4,
         "regions": ALL,
+        "vat_id": "DE822222220",
+        "iban": "DE23300500000001234568",
+        "billing_contact_name": "Jörg Hansen",
+        "billing_contact_phone": "+49 251 5550250",
+        "billing_contact_email": "buchhaltung@westfalen-ir.example",
         "contact": ("Markus Brandt", "Einsatzleitung", "+49 251 5550210"),
     },
     {
@@ -118,6 +130,12 @@ PROVIDERS = [
         "email": "hotline@ruhr-forensik.example",
         "capacity": 3,
         "regions": ALL,
+        "vat_id": "DE833333330",
+        "iban": "DE93300500000001234569",
+        "bic": "WELADEDDXXX",
+        "billing_contact_name": "Petra Kühn",
+        "billing_contact_phone": "+49 201 5550350",
+        "billing_contact_email": "rechnung@ruhr-forensik.example",
         "contact": ("Aylin Demir", "Forensik", "+49 201 5550310"),
     },
     {
@@ -130,6 +148,11 @@ PROVIDERS = [
         "email": "einsatz@lippe-secops.example",
         "capacity": 2,
         "regions": [Regierungsbezirk.MUENSTER, Regierungsbezirk.DETMOLD, Regierungsbezirk.ARNSBERG],
+        "tax_number": "335/5706/0123",
+        "iban": "DE66300500000001234570",
+        "billing_contact_name": "Tobias Vogt",
+        "billing_contact_phone": "+49 5231 5550410",
+        "billing_contact_email": "rechnung@lippe-secops.example",
         "contact": ("Tobias Vogt", "Geschäftsführung", "+49 5231 5550410"),
     },
 ]
@@ -184,6 +207,12 @@ def seed_demo_contract(*, password: str, totp_secret: str, stdout=None) -> dict:
         data = dict(data)
         contact_name, contact_role, contact_phone = data.pop("contact")
         provider, p_created = Provider.objects.get_or_create(legal_name=data["legal_name"], defaults=data)
+        if not p_created and provider.billing_gaps():
+            # A demo seeded before the billing data existed: fill in what is still empty.
+            for name in BILLING_FIELDS:
+                if data.get(name) and not getattr(provider, name):
+                    setattr(provider, name, data[name])
+            provider.save()
         if p_created:
             ProviderContact.objects.create(
                 provider=provider, name=contact_name, role=contact_role, phone=contact_phone, email=data["email"]

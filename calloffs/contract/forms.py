@@ -12,14 +12,16 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from digisos import plausible
 from tenants.models import Organisation, Regierungsbezirk
 
+from .. import billing_ids
 from ..models import (
+    BILLING_FIELDS,
     FrameworkContract,
     Provider,
     ProviderContact,
@@ -268,21 +270,45 @@ class ProviderForm(forms.ModelForm):
             "capacity",
             "regions",
             "active",
+            *BILLING_FIELDS,
         ]
         error_messages = {
             "legal_name": {"unique": _("Ein Dienstleister mit diesem Firmennamen ist bereits angelegt.")},
             "email": {"invalid": EMAIL_INVALID},
+            "billing_contact_email": {"invalid": EMAIL_INVALID},
         }
         widgets = {
             "hotline": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "billing_contact_phone": forms.TextInput(attrs={"type": "tel"}),
             "capacity": _int_widget(4),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _limit(self.fields["capacity"], plausible.CAPACITY)
+        for name in ("vat_id", "iban", "bic"):
+            # Room for the blanks people paste; the stored (normalised) value is checked by the model.
+            field = self.fields[name]
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            field.max_length = field.widget.attrs["maxlength"] = 50
         if self.instance.pk is None and not self.is_bound:
             self.initial.setdefault("regions", list(Regierungsbezirk.values))
+
+    def _normalised(self, name: str) -> str:
+        # Blanks out and capitals before the model validators see it (people paste "DE02 1203 …").
+        return billing_ids.normalise(self.cleaned_data.get(name, ""))
+
+    def clean_vat_id(self):
+        return self._normalised("vat_id")
+
+    def clean_iban(self):
+        return self._normalised("iban")
+
+    def clean_bic(self):
+        return self._normalised("bic")
+
+    def clean_tax_number(self):
+        return " ".join(self.cleaned_data.get("tax_number", "").split())
 
     def clean_regions(self):
         # In the order of the choices, so that the stored list does not depend on the browser.

@@ -37,11 +37,12 @@ from .contract import (
     Unit,
 )
 from .document import CallOffDocument, DocumentKind, DocumentState
-from .provider import Provider, ProviderContact, ProviderMembership, validate_regions
+from .provider import BILLING_FIELDS, Provider, ProviderContact, ProviderMembership, validate_regions
 from .ranking import ProviderRank, RankingVersion
 from .sla import MILESTONE_FIELDS, Milestone, SLABreach
 
 __all__ = [
+    "BILLING_FIELDS",
     "API_KEY_PREFIX",
     "AttachmentKind",
     "CallOffAttachment",

@@ -8,12 +8,15 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from digisos import plausible
 from digisos.plausible import number_range_check, range_validator
 from notifications.models import WebhookEndpoint
 from tenants.models import Regierungsbezirk, phone_validator
+
+from .. import billing_ids as ids
 
 
 def validate_regions(value) -> None:
@@ -33,6 +36,18 @@ def validate_regions(value) -> None:
 
 def all_regions() -> list[str]:
     return list(Regierungsbezirk.values)
+
+
+#: The provider's billing data (XRechnung seller), as the forms and the demo name them.
+BILLING_FIELDS = (
+    "vat_id",
+    "tax_number",
+    "iban",
+    "bic",
+    "billing_contact_name",
+    "billing_contact_phone",
+    "billing_contact_email",
+)
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -56,6 +71,28 @@ class Provider(models.Model):
         help_text=_("Bei so vielen angenommenen oder laufenden Abrufen wird der Dienstleister übersprungen."),
     )
     regions = models.JSONField(_("Bediente Regierungsbezirke"), default=all_regions, validators=[validate_regions])
+    # Billing data (XRechnung seller): tax registration, bank account, billing contact.
+    vat_id = models.CharField(
+        _("USt-IdNr."),
+        max_length=ids.VAT_ID_MAX,
+        blank=True,
+        validators=[ids.validate_vat_id],
+        help_text=_("Umsatzsteuer-Identifikationsnummer, z. B. DE123456789."),
+    )
+    tax_number = models.CharField(
+        _("Steuernummer"),
+        max_length=ids.TAX_NUMBER_MAX,
+        blank=True,
+        validators=[ids.validate_tax_number],
+        help_text=_("Nur nötig, wenn keine USt-IdNr. angegeben ist."),
+    )
+    iban = models.CharField(_("IBAN"), max_length=ids.IBAN_MAX, blank=True, validators=[ids.validate_iban])
+    bic = models.CharField(_("BIC"), max_length=ids.BIC_MAX, blank=True, validators=[ids.validate_bic])
+    billing_contact_name = models.CharField(_("Ansprechperson Rechnungen"), max_length=100, blank=True)
+    billing_contact_phone = models.CharField(
+        _("Telefon Rechnungen"), max_length=30, blank=True, validators=[phone_validator]
+    )
+    billing_contact_email = models.EmailField(_("E-Mail-Adresse Rechnungen"), blank=True)
     active = models.BooleanField(_("Aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,7 +108,16 @@ class Provider(models.Model):
         verbose_name_plural = _("Dienstleister")
         ordering = ["short_name"]
         constraints = [
-            number_range_check("capacity", plausible.CAPACITY, name="provider_capacity_plausible", null=False)
+            number_range_check("capacity", plausible.CAPACITY, name="provider_capacity_plausible", null=False),
+            models.CheckConstraint(
+                condition=Q(vat_id="") | Q(vat_id__regex=ids.VAT_ID_PATTERN), name="provider_vat_id_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_number="") | Q(tax_number__regex=ids.TAX_NUMBER_PATTERN),
+                name="provider_tax_number_format",
+            ),
+            models.CheckConstraint(condition=Q(iban="") | Q(iban__regex=ids.IBAN_PATTERN), name="provider_iban_format"),
+            models.CheckConstraint(condition=Q(bic="") | Q(bic__regex=ids.BIC_PATTERN), name="provider_bic_format"),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +127,25 @@ class Provider(models.Model):
     def address(self) -> str:
         place = " ".join(part for part in (self.postcode, self.city) if part)
         return ", ".join(part for part in (self.street, place) if part)
+
+    def billing_gaps(self) -> list[str]:
+        """What an XRechnung needs from the seller and this provider lacks (labels, German)."""
+        needed = {
+            "street": self.street,
+            "postcode": self.postcode,
+            "city": self.city,
+            "vat_id": self.vat_id or self.tax_number,
+            "iban": self.iban,
+            "billing_contact_name": self.billing_contact_name,
+            "billing_contact_phone": self.billing_contact_phone,
+            "billing_contact_email": self.billing_contact_email,
+        }
+        labels = {"vat_id": _("USt-IdNr. oder Steuernummer")}
+        return [
+            str(labels.get(name) or self._meta.get_field(name).verbose_name)
+            for name, value in needed.items()
+            if not value
+        ]
 
     def serves(self, regierungsbezirk: str) -> bool:
         """A body without a Regierungsbezirk (e.g. a state body) is served by every provider."""

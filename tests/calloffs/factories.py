@@ -80,6 +80,16 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     short_name = factory.Sequence(lambda n: f"Testfirma {n}")
     hotline = "+49 211 5550000"
     email = factory.Sequence(lambda n: f"hotline{n}@provider.example")
+    # Complete billing data, as an XRechnung needs it (seller address, tax registration, IBAN, contact).
+    street = "Musterstraße 1"
+    postcode = "40210"
+    city = "Düsseldorf"
+    vat_id = factory.Sequence(lambda n: f"DE{100000000 + n:09d}")
+    iban = "DE02120300000000202051"
+    bic = "BYLADEM1001"
+    billing_contact_name = "Erika Mustermann"
+    billing_contact_phone = "+49 211 5550100"
+    billing_contact_email = factory.Sequence(lambda n: f"rechnung{n}@provider.example")
     capacity = 3
     regions = factory.LazyFunction(lambda: list(Regierungsbezirk.values))
     active = True

@@ -55,6 +55,7 @@ def test_it_seeds_the_retainer():
     ranks = list(result["ranking_version"].ranks.order_by("rank").values_list("rank", "provider__short_name"))
     assert [r for r, _ in ranks] == [1, 2, 3, 4]
     lippe = Provider.objects.get(legal_name="Lippe SecOps GmbH")
+    assert all(p.billing_gaps() == [] for p in Provider.objects.all())  # each can be sent an XRechnung
     assert lippe.regions == ["Münster", "Detmold", "Arnsberg"]
     assert result["provider_staff"] == [f"dienstleister{n}@demo.digisos.invalid" for n in range(1, 5)]
     assert "MHKBD-IR-2025-001" in out.getvalue()

@@ -80,6 +80,14 @@ def test_the_new_provider_form_offers_every_region(ministry_client):
         ({"email": "keine-adresse"}, "Bitte eine gültige E-Mail-Adresse eingeben."),
         ({"legal_name": "P1 Cyberabwehr GmbH"}, "Ein Dienstleister mit diesem Firmennamen ist bereits angelegt."),
         ({"short_name": ""}, "Dieses Feld ist zwingend erforderlich."),
+        ({"vat_id": "DE12345678"}, "aus „DE“ und neun Ziffern"),
+        ({"vat_id": "ATU12345678"}, "aus „DE“ und neun Ziffern"),
+        ({"tax_number": "12/34"}, "Eine Steuernummer hat 10 bis 13 Ziffern"),
+        ({"iban": "DE03 1203 0000 0000 2020 51"}, "Die Prüfziffern der IBAN stimmen nicht."),
+        ({"iban": "1234"}, "Eine IBAN beginnt mit dem Ländercode"),
+        ({"bic": "BYLA"}, "Eine BIC hat 8 oder 11 Zeichen"),
+        ({"billing_contact_phone": "ruf an"}, "Bitte eine Telefonnummer mit Ziffern angeben"),
+        ({"billing_contact_email": "keine-adresse"}, "Bitte eine gültige E-Mail-Adresse eingeben."),
     ],
 )
 def test_bad_provider_input_is_explained_and_kept(ministry_client, setup, overrides, message):
@@ -206,3 +214,41 @@ def test_removing_an_unknown_or_foreign_account_changes_nothing(ministry_client,
     assert response.status_code == 302
     assert ProviderMembership.objects.count() == 4
     assert "gehört nicht (mehr) zu diesem Dienstleister" in text(ministry_client.get(response["Location"]))
+
+
+def test_the_billing_data_is_entered_normalised_and_shown(ministry_client):
+    data = provider_data(
+        vat_id="de 123 456 789",
+        iban="de02 1203 0000 0000 2020 51",
+        bic="byladem1001",
+        billing_contact_name="Erika Mustermann",
+        billing_contact_phone="+49 211 5559901",
+        billing_contact_email="rechnung@rheinland-ir.example",
+    )
+    response = ministry_client.post(reverse("calloffs:contract_provider_create"), data)
+    assert response.status_code == 302
+    provider = Provider.objects.get(legal_name="Rheinland Incident Response GmbH")
+    assert (provider.vat_id, provider.iban, provider.bic) == ("DE123456789", "DE02120300000000202051", "BYLADEM1001")
+    assert provider.billing_gaps() == []
+    content = text(ministry_client.get(response["Location"]))
+    assert "DE123456789" in content and "Erika Mustermann" in content
+    assert "Fehlt für die XRechnung" not in content
+
+
+def test_a_provider_without_billing_data_shows_what_is_missing(ministry_client):
+    response = ministry_client.post(reverse("calloffs:contract_provider_create"), provider_data())
+    provider = Provider.objects.get(legal_name="Rheinland Incident Response GmbH")
+    assert "USt-IdNr. oder Steuernummer" in provider.billing_gaps()
+    content = text(ministry_client.get(response["Location"]))
+    assert "Fehlt für die XRechnung" in content and "IBAN" in content
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("vat_id", "DE1234"), ("iban", "de02"), ("bic", "x"), ("tax_number", "abc")],
+)
+def test_the_database_refuses_malformed_billing_identifiers(setup, field, value):
+    from django.db import DataError, IntegrityError, transaction
+
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
+        Provider.objects.filter(pk=setup.providers[0].pk).update(**{field: value})
