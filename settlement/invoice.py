@@ -14,12 +14,21 @@
   goes to the Leitweg-ID of the one who pays it; a statement with one payer has one invoice under
   the statement's number.
 
+XRechnung (CIUS) fields beyond EN 16931: the seller's postal address, VAT ID (BT-31, or tax number
+BT-32), contact (BR-DE-2/5/6/7: name, phone, e-mail from the provider's billing contact); payment
+means 58 (SEPA credit transfer, BR-DE-1) with the provider's IBAN (BIC if given); payment terms with
+a due date ``PAYMENT_DAYS`` after the issue date (BR-CO-25); the buyer's postcode and city (BR-DE-8/9)
+from the body's address, or for the ministry ``MINISTRY_ADDRESS``. A provider without this data
+gets no XRechnung: ``xrechnung()`` refuses (TransitionNotAllowed, 409 at the API) naming what is
+missing, instead of emitting a non-conformant file.
+
 The document is derived from an immutable, approved statement, so it is the same bytes every time
 it is asked for (the issue date is the day of approval).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +38,8 @@ from django.utils.translation import gettext as _
 from drafthorse.models.accounting import ApplicableTradeTax
 from drafthorse.models.document import Document
 from drafthorse.models.note import IncludedNote
+from drafthorse.models.party import TaxRegistration
+from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
 
 from calloffs.errors import InvalidInput, TransitionNotAllowed
@@ -53,6 +64,15 @@ PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 SCHEMA = "FACTUR-X_EN16931"
 INVOICE, CREDIT_NOTE = "380", "381"
 PRICE_PLACES = Decimal("0.0001")
+#: UNTDID 4461 payment means: SEPA credit transfer.
+SEPA_CREDIT_TRANSFER = "58"
+#: Days from the issue date to the due date (BT-9). A constant, not a contract setting: the
+#: framework contract's payment clause (30 days, as § 286 (3) BGB for payment on invoice) is the same
+#: for every contract so far; make it a BillingTerms field when one differs.
+PAYMENT_DAYS = 30
+#: The ministry's postal address as buyer (BR-DE-8/9), street, postcode, city. The contract names the
+#: contracting authority but not its address; the Ministerium des Innern NRW sits here.
+MINISTRY_ADDRESS = ("Friedrichstraße 62–80", "40217", "Düsseldorf")
 
 
 #: Number suffix of the invoices of a split statement.
@@ -115,6 +135,37 @@ def part_of(statement: Statement, payer: str | None = None) -> InvoicePart:
     )
 
 
+def buyer_address(statement: Statement, payer: str) -> tuple[str, str, str]:
+    """(street, postcode, city) of whoever pays this part; TransitionNotAllowed if the body's
+    postcode or city is missing (BR-DE-8/9)."""
+    if payer != Payer.BODY:
+        return MINISTRY_ADDRESS
+    organisation = statement.calloff.organisation
+    if not organisation.postcode or not organisation.city:
+        raise TransitionNotAllowed(
+            _("Für den Rechnungsempfänger ({name}) sind Postleitzahl und Ort nicht hinterlegt."),
+            name=organisation.name,
+        )
+    return organisation.street, organisation.postcode, organisation.city
+
+
+def require_seller_data(provider) -> None:
+    """TransitionNotAllowed naming what an XRechnung needs from the provider and it lacks."""
+    gaps = provider.billing_gaps()
+    if gaps:
+        raise TransitionNotAllowed(
+            _(
+                "Für eine XRechnung fehlen Rechnungsdaten des Dienstleisters: {missing}. "
+                "Das Ministerium trägt sie in der Dienstleisterverwaltung nach."
+            ),
+            missing=", ".join(gaps),
+        )
+
+
+def due_date(statement: Statement) -> dt.date:
+    return timezone.localdate(statement.approved_at) + dt.timedelta(days=PAYMENT_DAYS)
+
+
 def buyer_of(statement: Statement, payer: str | None = None) -> tuple[str, str]:
     """(name, Leitweg-ID) of whoever pays this statement (or this part of it); TransitionNotAllowed
     if the Leitweg-ID is missing."""
@@ -141,7 +192,9 @@ def xrechnung(statement: Statement, payer: str | None = None) -> bytes:
     part = part_of(statement, payer)
     calloff = statement.calloff
     provider = statement.provider
+    require_seller_data(provider)
     buyer_name, leitweg = buyer_of(statement, part.payer)
+    buyer_street, buyer_postcode, buyer_city = buyer_address(statement, part.payer)
     issued = timezone.localdate(statement.approved_at)
     credit = statement.kind == StatementKind.CREDIT_NOTE
 
@@ -170,13 +223,40 @@ def xrechnung(statement: Statement, payer: str | None = None) -> bytes:
     agreement.seller.address.city_name = provider.city
     agreement.seller.address.country_id = "DE"
     agreement.seller.electronic_address.uri_ID = ("EM", provider.email)
+    agreement.seller.contact.person_name = provider.billing_contact_name  # BT-41
+    agreement.seller.contact.telephone.number = provider.billing_contact_phone  # BT-42
+    agreement.seller.contact.email.address = provider.billing_contact_email  # BT-43
+    registration = TaxRegistration()
+    if provider.vat_id:
+        registration.id = ("VA", provider.vat_id)  # BT-31
+    else:
+        registration.id = ("FC", provider.tax_number)  # BT-32
+    agreement.seller.tax_registrations.add(registration)
     agreement.buyer.name = buyer_name
+    if buyer_street:
+        agreement.buyer.address.line_one = buyer_street
+    agreement.buyer.address.postcode = buyer_postcode  # BT-53
+    agreement.buyer.address.city_name = buyer_city  # BT-52
     agreement.buyer.address.country_id = "DE"
     agreement.buyer.electronic_address.uri_ID = ("0204", leitweg)
 
     doc.trade.delivery.event.occurrence = statement.period_end
     settlement = doc.trade.settlement
     settlement.currency_code = "EUR"
+    means = PaymentMeans()
+    means.type_code = SEPA_CREDIT_TRANSFER  # BT-81
+    means.payee_account.iban = provider.iban  # BT-84
+    means.payee_account.account_name = provider.legal_name  # BT-85
+    if provider.bic:
+        means.payee_institution.bic = provider.bic  # BT-86
+    settlement.payment_means.add(means)
+    terms = PaymentTerms()
+    due = due_date(statement)
+    terms.description = _("Zahlbar ohne Abzug bis {date} ({days} Tage).").format(
+        date=f"{due:%d.%m.%Y}", days=PAYMENT_DAYS
+    )  # BT-20
+    terms.due = due  # BT-9
+    settlement.terms.add(terms)
     settlement.period.start = statement.period_start
     settlement.period.end = statement.period_end
     if credit and statement.corrects is not None:

@@ -8,6 +8,7 @@ schema that drafthorse ships, then these fields must be what the approved statem
 
 * type code (380 invoice, 381 credit note), currency EUR;
 * BT-10 buyer reference: the payer's Leitweg-ID; BT-13 order reference: the call-off number;
+* BT-31 seller VAT ID: the provider's USt-IdNr. (BT-32 tax number for a provider without one);
 * VAT rate of every tax breakdown and line, VAT amount, net (tax basis), gross, amount due;
 * line total (BT-106) and the sum of the lines' net amounts.
 
@@ -142,6 +143,13 @@ def differences(parsed: ParsedInvoice, part: InvoicePart) -> list[dict[str, str]
         "order_reference",
         statement.calloff.number,
         text(f"{AGREEMENT}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
+    )
+    provider = statement.provider
+    scheme, tax_id = ("VA", provider.vat_id) if provider.vat_id else ("FC", provider.tax_number)
+    same_text(
+        "seller_vat_id",
+        tax_id,
+        text(f"{AGREEMENT}/ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='{scheme}']"),
     )
     rate = statement.vat_percent
     rates = [
