@@ -26,14 +26,65 @@ def _item_label(item) -> str:
 
 
 class SubmitForm(forms.Form):
+    """The period, and per time entry not yet billed its hours at night and whether it was worked
+    on site, as the API takes them (``night_hours``, ``onsite``); entries outside the period are
+    not billed and must carry neither."""
+
     period_start = plausible.PastDateField(label=_("Zeitraum von"), widget=plausible.DATE_WIDGET)
     period_end = plausible.PastDateField(label=_("Zeitraum bis"), widget=plausible.DATE_WIDGET)
 
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries = list(entries)
+        for entry in self.entries:
+            self.fields[f"night_{entry.pk}"] = plausible.bound_decimal_field(
+                plausible.NumberRange(Decimal("0"), min(entry.hours, plausible.HOURS_PER_DAY.high)),
+                label=_("Davon Nachtstunden"),
+                required=False,
+                localize=True,
+                help_text=_("Höchstens die Stunden des Eintrags; leer = keine."),
+            )
+            self.fields[f"onsite_{entry.pk}"] = forms.BooleanField(label=_("Vor Ort gearbeitet"), required=False)
+
+    def rows(self):
+        """(entry, night field, on-site field) for the template."""
+        return [(e, self[f"night_{e.pk}"], self[f"onsite_{e.pk}"]) for e in self.entries]
+
     def clean(self):
         data = super().clean()
-        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
             self.add_error("period_end", _("Das Ende des Zeitraums liegt vor seinem Beginn."))
+        elif start and end:
+            for entry in self.entries:
+                if start <= entry.date <= end:
+                    continue
+                if data.get(f"night_{entry.pk}"):
+                    self.add_error(f"night_{entry.pk}", _("Dieser Eintrag liegt außerhalb des Zeitraums."))
+                if data.get(f"onsite_{entry.pk}"):
+                    self.add_error(f"onsite_{entry.pk}", _("Dieser Eintrag liegt außerhalb des Zeitraums."))
         return data
+
+    def night_hours(self) -> dict[str, Decimal]:
+        return {
+            str(e.public_id): self.cleaned_data[f"night_{e.pk}"]
+            for e in self.entries
+            if self.cleaned_data.get(f"night_{e.pk}")
+        }
+
+    def onsite(self) -> set[str]:
+        return {str(e.public_id) for e in self.entries if self.cleaned_data.get(f"onsite_{e.pk}")}
+
+    def field_for(self, service_field: str | None) -> str | None:
+        """The form field of a service error's field (``night_hours.<entry id>``, ``entries``)."""
+        if service_field in self.fields:
+            return service_field
+        if service_field and service_field.startswith("night_hours."):
+            key = service_field.split(".", 1)[1]
+            for entry in self.entries:
+                if str(entry.public_id) == key:
+                    return f"night_{entry.pk}"
+        return None
 
 
 class DisputeForm(forms.Form):

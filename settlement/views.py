@@ -21,6 +21,7 @@ from calloffs.contract.views.common import form_error_from, ministry_only
 from calloffs.errors import CallOffError
 from calloffs.models import CallOff, FrameworkContract
 from calloffs.permissions import can_act_for_body, is_ministry, is_staff_of, provider_of
+from calloffs.selectors import time_entries_for
 
 from . import services
 from .forms import (
@@ -195,14 +196,17 @@ def _context(statement, items, may, forms) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def statement_submit(request, calloff_id):
-    """The assigned provider bills a period of a call-off (night hours and on-site days: API)."""
+    """The assigned provider bills a period of a call-off, with night hours and on-site work per
+    time entry (as the API takes them)."""
     calloff = CallOff.objects.visible_to(request.user).filter(public_id=calloff_id).select_related("provider").first()
     if calloff is None:
         raise Http404
     provider = calloff.provider
     if provider is None or not is_staff_of(request.user, provider):
         raise Http404  # only the assigned provider has this page
-    form = SubmitForm(request.POST or None)
+    billed = services.billed_entry_ids(calloff)
+    entries = [e for e in time_entries_for(calloff) if e.provider_id == provider.pk and e.pk not in billed]
+    form = SubmitForm(request.POST or None, entries=entries)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -213,9 +217,11 @@ def statement_submit(request, calloff_id):
                     actor=request.user,
                     period_start=form.cleaned_data["period_start"],
                     period_end=form.cleaned_data["period_end"],
+                    night_hours=form.night_hours(),
+                    onsite=form.onsite(),
                 )
             except CallOffError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(form.field_for(exc.field), exc.message)
             else:
                 messages.success(request, _("Der Leistungsnachweis ist eingereicht; die Stelle wird benachrichtigt."))
                 return redirect("settlement:detail", public_id=statement.public_id)

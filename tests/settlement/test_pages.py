@@ -210,3 +210,31 @@ def test_a_provider_that_was_only_offered_the_calloff_gets_no_statement_link(fil
     response = client_for(setup.staff[0]).get(reverse("calloffs:detail", args=[calloff.public_id]))
     assert response.status_code == 200
     assert "?abruf=" not in response.content.decode()
+
+
+def test_the_provider_claims_night_hours_and_on_site_work_in_the_portal(work, client_for):
+    w = work()
+    night_entry, onsite_entry, old_entry = w.add(1, hours="6"), w.add(2, hours="4"), w.add(8, hours="3")
+    url = reverse("settlement:submit", args=[w.calloff.public_id])
+    client = client_for(w.staff)
+    page = client.get(url).content.decode()
+    assert f'name="night_{night_entry.pk}"' in page and f'name="onsite_{onsite_entry.pk}"' in page
+    period = {"period_start": str(timezone.localdate() - timedelta(days=5)), "period_end": str(timezone.localdate())}
+    # more night hours than the entry has, and a claim on an entry outside the period: refused, kept
+    bad = client.post(url, {**period, f"night_{night_entry.pk}": "6,5", f"onsite_{old_entry.pk}": "on"})
+    content = bad.content.decode()
+    assert bad.status_code == 400
+    assert "kleiner oder gleich 6" in content
+    assert "Dieser Eintrag liegt außerhalb des Zeitraums." in content
+    assert 'value="6,5"' in content
+    assert Statement.objects.count() == 0
+    response = client.post(url, {**period, f"night_{night_entry.pk}": "2,5", f"onsite_{onsite_entry.pk}": "on"})
+    statement = Statement.objects.get()
+    assert response.status_code == 302 and response["Location"] == detail(statement)
+    items = {item.time_entry_id: item for item in statement.items.all()}
+    assert set(items) == {night_entry.pk, onsite_entry.pk}  # the old entry waits for a later statement
+    assert items[night_entry.pk].night_hours == Decimal("2.50") and not items[night_entry.pk].onsite
+    assert items[onsite_entry.pk].onsite and items[onsite_entry.pk].night_hours == 0
+    # the old entry is still offered for the next statement; the billed ones are not
+    page = client.get(url).content.decode()
+    assert f'name="night_{old_entry.pk}"' in page and f'name="night_{night_entry.pk}"' not in page
