@@ -4,8 +4,10 @@ the invited administrator follows the e-mail's link and sets up the account. axe
 nothing wider than the phone. Screenshots in artifacts/screenshots/onboarding-*."""
 
 import re
+import time
 
 import pytest
+from allauth.mfa.totp.internal.auth import hotp_value
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -82,5 +84,24 @@ def test_apply_approve_and_the_invited_admin_signs_up(
         assert membership.organisation == body and membership.role == Role.ADMIN
         assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(admin, "onboarding-admin-first-login-phone")
+        # 4. She is logged in: the portal asks her to set up the second factor (only a logged-in account
+        # is sent there), she does, and sees her new body with her role.
+        # Setting up a factor asks for the password once more (allauth's reauthentication).
+        expect(admin).to_have_url(re.compile(r"/accounts/reauthenticate/\?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"))
+        admin.get_by_label("Passwort").fill(PASSWORD)
+        admin.get_by_role("button", name="Bestätigen").click()
+        expect(admin).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+        secret = "".join(admin.locator("#authenticator_secret").inner_text().split())
+        remaining = 30 - time.time() % 30
+        if remaining < 5:
+            time.sleep(remaining + 0.1)
+        admin.locator("input[name=code]").fill(f"{hotp_value(secret, int(time.time()) // 30):06d}")
+        admin.locator("main form button[type=submit]").first.click()
+        admin.wait_for_load_state()
+        admin.goto(f"{live_server.url}/stellen/{body.public_id}/")
+        expect(admin.get_by_role("heading", level=1)).to_have_text("Stadtwerke A GmbH")
+        admin.goto(f"{live_server.url}/stellen/")
+        expect(admin.get_by_role("link", name="Stadtwerke A GmbH")).to_be_visible()
+        assert_accessible(admin, "the new body, seen by its first administrator (phone)")
     finally:
         context.close()
