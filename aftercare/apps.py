@@ -11,9 +11,10 @@ class AftercareConfig(AppConfig):
         from calloffs.home import register_section
         from calloffs.models import DocumentKind
         from calloffs.situation.panels import register_panel
-        from incidents.extensions import register_link
+        from incidents.extensions import register_link, register_major_link
 
         from .remediation.home import measure_sections
+        from .remediation.major import major_link as major_gates_link
         from .remediation.situation import measure_panels
         from .remediation.views import incident_link as measures_link
         from .report_document import render_final_report
@@ -23,6 +24,7 @@ class AftercareConfig(AppConfig):
 
         register_link(incident_link)  # the incident page links to its findings and indicators
         register_link(measures_link)  # … and to its measures and the reconnection gate
+        register_major_link(major_gates_link)  # the major incident page links to its bodies' gates
         register_section(measure_sections)  # the home page: overdue measures, measures to verify
         register_panel(situation_panels)  # root causes and shared indicators in the situation picture
         register_panel(measure_panels)  # open critical and high measures per district

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import report_views, views, views_exports
 from .evidence import views as evidence_views
+from .remediation import major as measure_major
 from .remediation import views as measure_views
 
 app_name = "aftercare"
@@ -34,6 +35,7 @@ urlpatterns += [
     path("massnahme/<uuid:public_id>/", measure_views.measure_page, name="measure"),
     path("abruf/<uuid:calloff_id>/massnahme/neu/", measure_views.measure_new, name="measure_new"),
     path("vertrag/<uuid:public_id>/fristen/", measure_views.contract_terms, name="contract_terms"),
+    path("grossschadenslage/<uuid:public_id>/wiederanschluss/", measure_major.major_gates, name="major_gates"),
     path("abruf/<uuid:calloff_id>/abschlussbericht/erstellen/", report_views.report_issue, name="report_issue"),
     path("abruf/<uuid:calloff_id>/abschlussbericht/erkenntnisse/", report_views.lessons_edit, name="lessons_edit"),
     path("vorfall/<uuid:public_id>/nis2-abschlussbericht/", report_views.nis2_draft, name="nis2_draft"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import extensions, selectors, services
 from ..forms import LinkMembersForm, MajorIncidentForm
 from ..models import MajorIncident
 
@@ -50,6 +50,7 @@ def major_detail(request, public_id):
         "members": members,
         "link_form": LinkMembersForm(),
         "timeline": services.major_incident_timeline(major=major),
+        "extra_links": extensions.major_links(request.user, major),
     }
     return render(request, "incidents/major_detail.html", context)
 

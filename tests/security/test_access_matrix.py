@@ -217,6 +217,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare:measure_new": ("get", "aftercare_calloff", AFTERCARE_WRITE),
     "aftercare:gate_open": ("post", "incident", GATE_OPEN),
     "aftercare:contract_terms": ("get", "contract", MINISTRY),
+    "aftercare:major_gates": ("get", "major", MINISTRY),
     "aftercare_api:measure-list": ("get", "api_calloff", API_OBJECT),
     "aftercare_api:measure-detail": ("get", "api_measure", API_OBJECT),
     "aftercare_api:measure-verify": ("post", "api_measure", API_OBJECT),
