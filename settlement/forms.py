@@ -5,14 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from calloffs.contract.forms import AmountField, HourlyRateField
+from calloffs.contract.forms import AmountField, HourlyRateField, PercentField
 from calloffs.models import RoleRate, ServiceModule
 from digisos import plausible
-from digisos.plausible import PERCENT
 from tenants.leitweg import normalise
 
 from .models import INVOICE_MAX_BYTES, TRAVEL_MAX, VAT_MAX, BillingTerms, Payer
@@ -162,7 +160,18 @@ class CreditForm(forms.Form):
     )
 
 
+class VatPercentField(AmountField):
+    bounds = plausible.NumberRange(Decimal("0"), VAT_MAX)
+
+
+class TravelFlatRateField(AmountField):
+    bounds = plausible.NumberRange(Decimal("0"), TRAVEL_MAX)
+
+
 class BillingTermsForm(forms.ModelForm):
+    """The limits (VAT, travel flat rate, holiday surcharge) are the fields' plausible ranges, the same
+    as the model's validators and CHECK constraints, with the portal's one message for a range."""
+
     class Meta:
         model = BillingTerms
         fields = [
@@ -174,9 +183,9 @@ class BillingTermsForm(forms.ModelForm):
             "ministry_leitweg_id",
         ]
         field_classes = {
-            "vat_percent": AmountField,
-            "travel_flat_rate": AmountField,
-            "holiday_surcharge_percent": AmountField,
+            "vat_percent": VatPercentField,
+            "travel_flat_rate": TravelFlatRateField,
+            "holiday_surcharge_percent": PercentField,
         }
         widgets = {"body_modules": forms.CheckboxSelectMultiple}
 
@@ -187,15 +196,10 @@ class BillingTermsForm(forms.ModelForm):
             "position", "code"
         )
         modules.label_from_instance = lambda module: f"{module.code} – {module.name}"
-        holiday = self.fields["holiday_surcharge_percent"]
-        holiday.required = False  # empty: no holiday surcharge
-        holiday.validators.append(MaxValueValidator(PERCENT.high))
+        self.fields["holiday_surcharge_percent"].required = False  # empty: no holiday surcharge
 
     def clean_holiday_surcharge_percent(self):
         return self.cleaned_data.get("holiday_surcharge_percent") or Decimal("0")
-        self.fields["vat_percent"].max_value = VAT_MAX
-        self.fields["vat_percent"].validators.append(MaxValueValidator(VAT_MAX))
-        self.fields["travel_flat_rate"].validators.append(MaxValueValidator(TRAVEL_MAX))
 
     def clean_ministry_leitweg_id(self):
         return normalise(self.cleaned_data.get("ministry_leitweg_id") or "")
