@@ -137,6 +137,11 @@ def test_the_contract_page_shows_the_ceiling_figures_of_the_selector(client_for,
     assert figure(content, "consumed") == eur(status.consumed) == "0,00\u00a0€"
     assert figure(content, "remaining") == eur(status.remaining) == "1.184.080,00\u00a0€"
     assert figure(content, "ceiling") == "1.200.000,00\u00a0€"
+    # The labels say what the figures are: committed is the estimate less what is consumed, consumed
+    # the approved statements (not the hours recorded).
+    assert '<dt>Gebunden (Schätzung abzüglich Verbrauchtem)</dt><dd data-figure="committed">' in content
+    assert '<dt>Verbraucht (freigegebene Leistungsnachweise)</dt><dd data-figure="consumed">' in content
+    assert "Abrufe, geschätzt" not in content and "Verbraucht (Leistungsnachweise)" not in content
     # The bar says in words what it shows (not by colour alone).
     assert "Gebunden: 1,3\u00a0% des Höchstwerts" in content
     assert '<progress max="100" value="1.3"' in content
