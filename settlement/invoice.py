@@ -166,6 +166,13 @@ def due_date(statement: Statement) -> dt.date:
     return timezone.localdate(statement.approved_at) + dt.timedelta(days=PAYMENT_DAYS)
 
 
+def payment_terms(statement: Statement) -> str:
+    """The payment terms (BT-20) as the XRechnung and its PDF view say them."""
+    return _("Zahlbar ohne Abzug bis {date} ({days} Tage).").format(
+        date=f"{due_date(statement):%d.%m.%Y}", days=PAYMENT_DAYS
+    )
+
+
 def buyer_of(statement: Statement, payer: str | None = None) -> tuple[str, str]:
     """(name, Leitweg-ID) of whoever pays this statement (or this part of it); TransitionNotAllowed
     if the Leitweg-ID is missing."""
@@ -251,11 +258,8 @@ def xrechnung(statement: Statement, payer: str | None = None) -> bytes:
         means.payee_institution.bic = provider.bic  # BT-86
     settlement.payment_means.add(means)
     terms = PaymentTerms()
-    due = due_date(statement)
-    terms.description = _("Zahlbar ohne Abzug bis {date} ({days} Tage).").format(
-        date=f"{due:%d.%m.%Y}", days=PAYMENT_DAYS
-    )  # BT-20
-    terms.due = due  # BT-9
+    terms.description = payment_terms(statement)  # BT-20
+    terms.due = due_date(statement)  # BT-9
     settlement.terms.add(terms)
     settlement.period.start = statement.period_start
     settlement.period.end = statement.period_end
