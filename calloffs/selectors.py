@@ -270,8 +270,9 @@ def percent_of(part: Decimal, whole: Decimal) -> Decimal:
 
 
 #: Settled amounts, registered by an app above calloffs (settlement: approved statements, net, minus
-#: credit notes): ``source(contract) -> {call-off id: amount}``. The consumed value of a call-off is
-#: the sum over the sources.
+#: credit notes): ``source(contract, until=None) -> {call-off id: amount}``, ``until``: only what was
+#: settled before that moment (None: everything so far). The consumed value of a call-off is the sum
+#: over the sources.
 _SETTLED_SOURCES: list = []
 
 
@@ -280,27 +281,34 @@ def register_settled_source(source) -> None:
         _SETTLED_SOURCES.append(source)
 
 
-def _consumed_by_calloff(contract: FrameworkContract) -> dict[int, Decimal]:
+def _consumed_by_calloff(contract: FrameworkContract, until: datetime | None = None) -> dict[int, Decimal]:
     consumed: dict[int, Decimal] = {}
     for source in _SETTLED_SOURCES:
-        for calloff_id, amount in source(contract).items():
+        for calloff_id, amount in source(contract, until=until).items():
             consumed[calloff_id] = consumed.get(calloff_id, Decimal("0.00")) + amount
     return consumed
 
 
-def _ceiling_figures(contract: FrameworkContract, *, exclude: CallOff | None = None) -> tuple[Decimal, Decimal]:
+def _ceiling_figures(
+    contract: FrameworkContract, *, exclude: CallOff | None = None, until: datetime | None = None
+) -> tuple[Decimal, Decimal]:
     """(committed, consumed) of the contract, per call-off as ``CeilingStatus`` explains; ``exclude``:
-    leave this call-off out entirely (the one being filed or rescoped)."""
-    consumed = _consumed_by_calloff(contract)
+    leave this call-off out entirely (the one being filed or rescoped); ``until``: as it stood at that
+    moment (exclusive): call-offs filed before it, cancelled only if cancelled before it, consumed what
+    was approved before it. Estimates are the call-offs' current ones (a rescope is not dated back)."""
+    consumed = _consumed_by_calloff(contract, until)
     calloffs = CallOff.objects.filter(contract=contract, is_drill=False)
     if exclude is not None:
         calloffs = calloffs.exclude(pk=exclude.pk)
+    if until is not None:
+        calloffs = calloffs.filter(submitted_at__lt=until)
     zero = Decimal("0.00")
     committed = consumed_total = zero
-    for pk, state, estimate in calloffs.values_list("pk", "state", "estimated_value"):
+    for pk, state, cancelled_at, estimate in calloffs.values_list("pk", "state", "cancelled_at", "estimated_value"):
         used = consumed.get(pk, zero)
         consumed_total += used
-        if state != CallOffState.CANCELLED:
+        cancelled = state == CallOffState.CANCELLED and (until is None or cancelled_at is None or cancelled_at < until)
+        if not cancelled:
             committed += max((estimate or zero) - used, zero)
     return committed, consumed_total
 
@@ -334,9 +342,10 @@ def ceiling_stages(contract: FrameworkContract) -> list[tuple[str, str, Decimal]
     return [stage for source in _CEILING_STAGE_SOURCES for stage in source(contract)]
 
 
-def contract_ceiling_status(contract: FrameworkContract) -> CeilingStatus:
-    """One query for the call-offs plus one per settled source."""
-    committed, consumed = _ceiling_figures(contract)
+def contract_ceiling_status(contract: FrameworkContract, *, until: datetime | None = None) -> CeilingStatus:
+    """One query for the call-offs plus one per settled source. ``until``: as it stood then (the
+    monthly report: the end of its month); None: now (the dashboard)."""
+    committed, consumed = _ceiling_figures(contract, until=until)
     return CeilingStatus(ceiling=contract.ceiling, committed=committed, consumed=consumed)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
@@ -101,16 +101,18 @@ def statement_for(*, user, public_id) -> Statement:
     return statements_visible_to(user).get(public_id=public_id)
 
 
-def approved_by_calloff(contract: FrameworkContract) -> dict[int, Decimal]:
+def approved_by_calloff(contract: FrameworkContract, *, until: datetime | None = None) -> dict[int, Decimal]:
     """The ceiling's settled source (calloffs.selectors.register_settled_source): per call-off of the
-    contract, its approved statements net minus their credit notes. One query."""
+    contract, its approved statements net minus their credit notes; ``until``: those approved before
+    then (a credit note counts from its own approval). One query."""
     signed = Case(When(kind=StatementKind.CREDIT_NOTE, then=-F("net_total")), default=F("net_total"))
-    rows = (
-        Statement.objects.filter(
-            calloff__in=CallOff.objects.filter(contract=contract).values("pk"), state=StatementState.APPROVED
-        )
-        .values("calloff_id")
-        .annotate(total=Coalesce(Sum(signed), Value(Decimal("0")), output_field=DecimalField()))
+    approved = Statement.objects.filter(
+        calloff__in=CallOff.objects.filter(contract=contract).values("pk"), state=StatementState.APPROVED
+    )
+    if until is not None:
+        approved = approved.filter(approved_at__lt=until)
+    rows = approved.values("calloff_id").annotate(
+        total=Coalesce(Sum(signed), Value(Decimal("0")), output_field=DecimalField())
     )
     return {row["calloff_id"]: row["total"].quantize(pricing.CENT) for row in rows}
 

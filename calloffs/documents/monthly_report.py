@@ -2,9 +2,11 @@
 
 * Call-offs filed in the month by kind of body and by Regierungsbezirk: count, P1, cancelled,
   estimated value (cancelled call-offs count as filed but commit no value).
-* Consumption against the ceiling (Höchstwert): committed (estimated value of the call-offs not
-  cancelled, filed up to the end of the month) and consumed (proof of work recorded for days up
-  to the end of the month, and in the month itself).
+* The ceiling (Höchstwert) with the dashboard's numbers (calloffs.selectors.CeilingStatus) as they
+  stood at the end of the month (for the running month: as of now, the report says which): consumed
+  (statements approved by then, net, minus credit notes), committed (estimate minus consumed per
+  call-off filed by then and not cancelled by then, never below zero), remaining (ceiling minus
+  both), and what was approved in the month itself.
 * SLA compliance per provider: offers made in the month and how they ended; for the call-offs it
   accepted in the month, each SLA milestone (call-back, remote start, on site) that has a due time
   counts as met (reported by then), missed (reported late, or not reported and overdue) or open.
@@ -22,11 +24,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,9 +44,8 @@ from ..models import (
     OfferState,
     Priority,
     Provider,
-    TimeEntry,
 )
-from ..selectors import percent_of
+from ..selectors import CeilingStatus, contract_ceiling_status, percent_of
 from .render import PDF_TIME_ZONE, de_number, pdf_locale, render_pdf
 
 ZERO = Decimal("0.00")
@@ -96,22 +97,46 @@ class CountRow:
 
 @dataclass
 class CeilingRow:
-    ceiling: Decimal
-    committed: Decimal
+    """The dashboard's ceiling figures at ``as_of`` (the end of the month, or now while it runs), and
+    what was consumed (approved) within the month."""
+
+    status: CeilingStatus
     consumed_month: Decimal
-    consumed_total: Decimal
+    as_of: datetime
+    month_complete: bool
+
+    @property
+    def ceiling(self) -> Decimal:
+        return self.status.ceiling
+
+    @property
+    def committed(self) -> Decimal:
+        return self.status.committed
+
+    @property
+    def consumed(self) -> Decimal:
+        return self.status.consumed
 
     @property
     def remaining(self) -> Decimal:
-        return self.ceiling - self.committed
+        return self.status.remaining
 
     @property
     def percent_committed(self) -> Decimal:
-        return percent_of(self.committed, self.ceiling)
+        return self.status.percent
 
     @property
     def percent_consumed(self) -> Decimal:
-        return percent_of(self.consumed_total, self.ceiling)
+        return self.status.percent_consumed
+
+    @property
+    def as_of_label(self) -> str:
+        """When the figures stood so, in words (the same in the PDF and the CSV)."""
+        if self.month_complete:
+            last_day = timezone.localtime(self.as_of, BERLIN).date() - timedelta(days=1)
+            return _("Ende des Berichtsmonats ({date}, 24:00 Uhr)").format(date=f"{last_day:%d.%m.%Y}")
+        moment = timezone.localtime(self.as_of, BERLIN)
+        return _("{moment} Uhr (der Berichtsmonat läuft noch)").format(moment=f"{moment:%d.%m.%Y, %H:%M}")
 
 
 @dataclass
@@ -218,17 +243,10 @@ def build_monthly_report(*, contract: FrameworkContract, month: date, now: datet
         regions.setdefault(body.regierungsbezirk, CountRow(body.regierungsbezirk, body.regierungsbezirk)).add(calloff)
         total.add(calloff)
 
-    committed = (
-        CallOff.objects.filter(contract=contract, submitted_at__lt=end, is_drill=False)
-        .exclude(state=CallOffState.CANCELLED)
-        .aggregate(total=Sum("estimated_value"))["total"]
-        or ZERO
-    )
-    entries = TimeEntry.objects.filter(calloff__contract=contract, calloff__is_drill=False)
-    consumed_month = (
-        entries.filter(date__gte=month, date__lt=next_month(month)).aggregate(total=Sum("value"))["total"] or ZERO
-    )
-    consumed_total = entries.filter(date__lt=next_month(month)).aggregate(total=Sum("value"))["total"] or ZERO
+    # The dashboard's figures as they stood at the month's end (while the month runs: now).
+    month_complete = end <= now
+    status = contract_ceiling_status(contract, until=end)
+    consumed_before = contract_ceiling_status(contract, until=start).consumed
 
     sla: dict[int, ProviderSLA] = {}
     offers = Offer.objects.filter(
@@ -259,10 +277,10 @@ def build_monthly_report(*, contract: FrameworkContract, month: date, now: datet
         by_region=[row for row in regions.values() if row.count],
         total=total,
         ceiling=CeilingRow(
-            ceiling=contract.ceiling,
-            committed=committed,
-            consumed_month=consumed_month,
-            consumed_total=consumed_total,
+            status=status,
+            consumed_month=status.consumed - consumed_before,
+            as_of=end if month_complete else now,
+            month_complete=month_complete,
         ),
         sla=sorted(sla.values(), key=lambda r: r.provider.short_name),
         milestones=[(m, str(Milestone(m).label)) for m in MILESTONE_FIELDS],
@@ -302,12 +320,17 @@ def monthly_report_csv(*, contract: FrameworkContract, month: date) -> str:
         c = report.ceiling
         w.writerow([])
         w.writerow([_("Verbrauch gegen den Höchstwert")])
+        w.writerow([_("Stand"), c.as_of_label])
         w.writerow([_("Kennzahl"), _("Betrag (EUR)"), _("Anteil am Höchstwert (%)")])
         w.writerow([_("Höchstwert"), de_number(c.ceiling, 2), ""])
-        w.writerow([_("Gebunden bis Monatsende"), de_number(c.committed, 2), _pct(c.percent_committed)])
+        w.writerow(
+            [_("Gebunden (Schätzung abzüglich Verbrauchtem)"), de_number(c.committed, 2), _pct(c.percent_committed)]
+        )
+        w.writerow(
+            [_("Verbraucht (freigegebene Leistungsnachweise)"), de_number(c.consumed, 2), _pct(c.percent_consumed)]
+        )
         w.writerow([_("Verbleibend"), de_number(c.remaining, 2), ""])
-        w.writerow([_("Leistungsnachweise im Monat"), de_number(c.consumed_month, 2), ""])
-        w.writerow([_("Leistungsnachweise bis Monatsende"), de_number(c.consumed_total, 2), _pct(c.percent_consumed)])
+        w.writerow([_("Im Berichtsmonat freigegeben"), de_number(c.consumed_month, 2), ""])
         w.writerow([])
         w.writerow([_("SLA-Einhaltung je Dienstleister")])
         header = [_("Dienstleister"), _("Angebote"), _("angenommen"), _("abgelehnt"), _("ohne Antwort")]

@@ -108,8 +108,10 @@ def test_the_monthly_numbers(november, setup):
     assert (total.count, total.p1, total.cancelled, total.value) == (3, 2, 1, Decimal("10500.00"))
     ceiling = report.ceiling
     assert ceiling.committed == Decimal("10710.00")  # October's 210 € too; the cancelled one not
-    assert (ceiling.consumed_month, ceiling.consumed_total) == (Decimal("2000.00"), Decimal("2195.00"))
+    # Hours recorded are not consumed until a statement over them is approved (tests/settlement).
+    assert (ceiling.consumed, ceiling.consumed_month) == (Decimal("0.00"), Decimal("0.00"))
     assert ceiling.remaining == Decimal("1189290.00") and ceiling.percent_committed == Decimal("0.9")
+    assert not ceiling.month_complete and ceiling.as_of == MID_MONTH + timedelta(hours=3)
     sla = {row.provider.short_name: row for row in report.sla}
     p1, p2 = sla["P1"], sla["P2"]
     assert (p1.offers, p1.accepted, p1.declined, p1.expired, p1.assigned) == (3, 1, 1, 1, 1)
@@ -123,6 +125,16 @@ def test_the_monthly_numbers(november, setup):
     )
     assert (p2.met["callback"], p2.missed["callback"], p2.open["remote_start"], p2.open["onsite"]) == (0, 1, 1, 1)
     assert (p1.compliance, p2.compliance) == (Decimal("50.0"), Decimal("0.0"))
+
+
+def test_a_past_month_s_ceiling_stands_as_at_its_end(november, setup):
+    with time_machine.travel(MID_MONTH + timedelta(hours=3), tick=False):
+        report = build_monthly_report(contract=setup.contract, month=parse_month("2026-10"))
+    ceiling = report.ceiling
+    # At the end of October only October's call-off (210 €) was filed; November's are not committed yet.
+    assert ceiling.month_complete and ceiling.committed == Decimal("210.00")
+    assert ceiling.remaining == setup.contract.ceiling - Decimal("210.00")
+    assert ceiling.as_of_label == "Ende des Berichtsmonats (31.10.2026, 24:00 Uhr)"
 
 
 def test_the_pdf_and_the_csv_show_the_same_numbers(november, setup, client_for, ministry):
@@ -144,9 +156,11 @@ def test_the_pdf_and_the_csv_show_the_same_numbers(november, setup, client_for, 
         "Münster 1 0 0 2.100,00 €",
         "ohne Regierungsbezirk (Landesebene) 1 1 1 0,00 €",
         "Höchstwert des Rahmenvertrags 1.200.000,00 €",
-        "Gebunden bis Monatsende 10.710,00 € (0,9 %)",
-        "Leistungsnachweise im Berichtsmonat 2.000,00 €",
-        "Leistungsnachweise bis Monatsende 2.195,00 € (0,2 %)",
+        "Stand: 12.11.2026, 12:00 Uhr (der Berichtsmonat läuft noch)",
+        "Gebunden (Schätzung abzüglich Verbrauchtem) 10.710,00 € (0,9 %)",
+        "Verbraucht (freigegebene Leistungsnachweise) 0,00 € (0,0 %)",
+        "Verbleibend 1.189.290,00 €",
+        "Im Berichtsmonat freigegeben 0,00 €",
         "P1 Cyberabwehr GmbH 3 1 1 1",
         "P2 Incident Response AG 2 1 0 0",
         "P1 Cyberabwehr GmbH 1 1 / 0 / 0 0 / 1 / 0 0 / 0 / 1 50,0 %",
@@ -162,8 +176,10 @@ def test_the_pdf_and_the_csv_show_the_same_numbers(november, setup, client_for, 
     assert ["Kreisangehörige Stadt/Gemeinde", "1", "1", "0", "8.400,00"] in rows
     assert ["ohne Regierungsbezirk (Landesebene)", "1", "1", "1", "0,00"] in rows
     assert ["Gesamt", "3", "2", "1", "10.500,00"] in rows
-    assert ["Gebunden bis Monatsende", "10.710,00", "0,9"] in rows
-    assert ["Leistungsnachweise im Monat", "2.000,00", ""] in rows
+    assert ["Stand", "12.11.2026, 12:00 Uhr (der Berichtsmonat läuft noch)"] in rows
+    assert ["Gebunden (Schätzung abzüglich Verbrauchtem)", "10.710,00", "0,9"] in rows
+    assert ["Verbraucht (freigegebene Leistungsnachweise)", "0,00", "0,0"] in rows
+    assert ["Verbleibend", "1.189.290,00", ""] in rows
     p1_row = next(r for r in rows if r and r[0] == "P1 Cyberabwehr GmbH")
     offers, callback, remote, onsite = ["3", "1", "1", "1", "1"], ["1", "0", "0"], ["0", "1", "0"], ["0", "0", "1"]
     assert p1_row == ["P1 Cyberabwehr GmbH", *offers, *callback, *remote, *onsite, "50,0"]
