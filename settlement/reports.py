@@ -32,7 +32,8 @@ STAGES = ("committed", "confirmed", "approved", "invoiced")
 
 def stage_labels() -> dict[str, str]:
     return {
-        "committed": _("Gebunden"),
+        # Not "Gebunden": in the ceiling that is the estimate less what is consumed (calloffs.selectors).
+        "committed": _("Abgerufen (geschätzt)"),
         "confirmed": _("Bestätigt"),
         "approved": _("Freigegeben"),
         "invoiced": _("In Rechnung gestellt"),
@@ -141,7 +142,8 @@ def report_sections(contract: FrameworkContract, start: datetime, end: datetime)
     report = stage_report(contract, until=end)
     labels = stage_labels()
     note = _(
-        "Netto, kumuliert bis Monatsende. Gebunden: geschätzter Wert der gestellten, nicht stornierten Abrufe; "
+        "Netto, kumuliert bis Monatsende. Abgerufen (geschätzt): geschätzter Wert der gestellten, nicht "
+        "stornierten Abrufe; "
         "bestätigt: von der Stelle bestätigte Leistungsnachweise; freigegeben: vom Ministerium freigegeben "
         "(verbraucht); in Rechnung gestellt: ausgestellte XRechnungen. Gutschriften sind abgezogen."
     )

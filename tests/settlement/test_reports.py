@@ -60,14 +60,14 @@ def test_the_monthly_report_carries_the_stages_as_csv_and_pdf(stages, setup):
     month = timezone.localdate().replace(day=1)
     text = monthly_report_csv(contract=setup.contract, month=month)
     assert "Abrechnung je Dienstleister" in text and "Abrechnung je Leistungsmodul" in text
-    header = "Stelle;Gebunden;Bestätigt;Freigegeben;In Rechnung gestellt"
+    header = "Stelle;Abgerufen (geschätzt);Bestätigt;Freigegeben;In Rechnung gestellt"
     assert header in text
     net = de_number(stages.statement.net_total, 2)
     body_row = next(line for line in text.splitlines() if line.startswith(stages.calloff.organisation.name + ";"))
     assert body_row.split(";")[3] == net and body_row.split(";")[4] == net
     pdf = render_monthly_report_pdf(contract=setup.contract, month=month)
-    pdf_text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
-    assert "Abrechnung je Stelle" in pdf_text and "Stelle Gebunden Bestätigt Freigegeben In Rechnung" in pdf_text
+    pdf_text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages).split())
+    assert "Abrechnung je Stelle" in pdf_text and "Stelle Abgerufen (geschätzt) Bestätigt Freigegeben" in pdf_text
 
 
 def test_the_dashboard_shows_the_ceiling_with_the_four_stages(stages, client_for, ministry, alice):
