@@ -266,7 +266,7 @@ def test_decline_moves_the_offer_on(api, file_calloff, setup):
     calloff = file_calloff()
     response = api(0).post(url(calloff, "decline/"), {"reason": "Keine Kapazität"}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"id": str(calloff.public_id), "number": calloff.number, "declined": True}
+    assert response.json() == {"id": str(calloff.public_id), "number": calloff.number, "declined": True, "drill": False}
     assert Offer.objects.get(calloff=calloff, provider=setup.providers[0]).state == OfferState.DECLINED
     assert api(0).get(url(calloff)).status_code == 404
     assert api(1).get(url(calloff)).json()["offer"]

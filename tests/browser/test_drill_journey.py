@@ -60,7 +60,8 @@ def test_a_drill_end_to_end_with_the_mark_on_every_artefact(phone, desktop, live
     calloff = CallOff.objects.get(situation=SCENARIO)
     assert calloff.is_drill
     expect(page.get_by_role("heading", level=1)).to_contain_text("ÜBUNG")
-    expect(page.locator(".ds-drill-banner")).to_contain_text("Übung, kein Notfall")
+    expect(page.locator("div.ds-drill-banner")).to_contain_text("Übung, kein Notfall")
+    expect(page.locator("p.ds-drill-banner")).to_contain_text("Übung – kein Notfall")
     assert_accessible(page, "drill call-off page (body)")
     screenshots(page, "drill-calloff-body")
 
@@ -70,11 +71,11 @@ def test_a_drill_end_to_end_with_the_mark_on_every_artefact(phone, desktop, live
     assert_accessible(phone, "provider home with a drill offer (phone)")
     screenshot(phone, "drill-provider-home-phone")
     phone.goto(f"{live_server.url}/abrufe/{calloff.public_id}/")
-    expect(phone.locator(".ds-drill-banner")).to_be_visible()
+    expect(phone.locator("p.ds-drill-banner")).to_be_visible()
     phone.get_by_label("Einsatzleitung (Name)").fill("Jana Keller")
     phone.get_by_label("Telefon der Einsatzleitung").fill("+49 211 5550110")
     phone.get_by_role("button", name="Annehmen").click()
-    expect(phone.locator(".ds-drill-banner")).to_be_visible()
+    expect(phone.locator("p.ds-drill-banner")).to_be_visible()
     assert_accessible(phone, "accepted drill (provider, phone)")
     fits(phone)
     screenshot(phone, "drill-accepted-provider-phone")
