@@ -16,8 +16,9 @@ from django.utils import translation
 
 from tests.api.conftest import api, keys  # noqa: F401  (fixtures of the world)
 from tests.formal_german import DU_FORMS, du_forms, visible_text
-from tests.security.test_access_matrix import MATRIX, PERSONAS, _kwargs
-from tests.security.test_access_matrix import world as world  # noqa: F401  (fixture)
+from tests.security.access_world import _kwargs
+from tests.security.access_world import world as world  # noqa: F401, PLC0414  (fixture)
+from tests.security.test_access_matrix import MATRIX, PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from tests.security.test_access_matrix import MATRIX, _kwargs
-from tests.security.test_access_matrix import world as world  # noqa: F401, PLC0414  (fixture)
+from tests.security.access_world import _kwargs
+from tests.security.access_world import world as world  # noqa: F401, PLC0414  (fixture)
+from tests.security.test_access_matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
 
