@@ -3,13 +3,10 @@ the ministry's overview per provider over time, each also as a PDF."""
 
 from __future__ import annotations
 
-import uuid
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,9 +16,8 @@ from tenants.models import Organisation
 
 from .. import permissions, selectors
 from ..documents.render import render_pdf
-from ..errors import CallOffError
 from ..models import CallOff
-from ..services import calloff_file
+from ..views.filing import file_from_form, pick_organisation
 from .forms import DrillForm, DrillPeriodForm
 from .measures import drill_report, provider_drills
 
@@ -33,14 +29,6 @@ def _starters(user) -> list[Organisation]:
     if not permissions.is_active_user(user):
         return []
     return list(permissions.fileable_organisations(user))
-
-
-def _pick(organisations: list[Organisation], value: str) -> Organisation | None:
-    try:
-        wanted = uuid.UUID(str(value))
-    except ValueError:
-        return None
-    return next((o for o in organisations if o.public_id == wanted), None)
 
 
 @login_required
@@ -55,33 +43,21 @@ def drill_start(request):
         form = DrillForm(request.POST, **kwargs)
         if form.is_valid() and contract is not None:
             data = form.cleaned_data
-            organisation = _pick(organisations, data["organisation"])
-            try:
-                if organisation is None:
-                    raise Http404
-                calloff = calloff_file(
-                    organisation=organisation,
-                    actor=request.user,
-                    client_token=data["client_token"],
-                    category=data["category"],
-                    situation=data["situation"],
-                    callback_phone=data["callback_phone"],
-                    callback_email=data["callback_email"],
-                    services=form.services(),
-                    priority=data["priority"],
-                    operations_halted=False,
-                    contract=contract,
-                    drill=True,
-                )
-            except CallOffError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("Die Übung %(number)s läuft: Die Dienstleister werden nach der Rangfolge angefragt.")
-                    % {"number": calloff.number},
-                )
-                return redirect("calloffs:detail", public_id=calloff.public_id)
+            organisation = pick_organisation(organisations, data["organisation"])
+            if organisation is None:
+                raise Http404
+            filed = file_from_form(
+                request,
+                form,
+                organisation=organisation,
+                contract=contract,
+                success=_("Die Übung %(number)s läuft: Die Dienstleister werden nach der Rangfolge angefragt."),
+                priority=data["priority"],
+                operations_halted=False,
+                drill=True,
+            )
+            if filed is not None:
+                return filed
     else:
         initial = {"client_token": DrillForm.new_token()}
         if len(organisations) == 1:

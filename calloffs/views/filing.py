@@ -39,12 +39,39 @@ def _initial(organisation: Organisation | None, token: str) -> dict:
     return initial
 
 
-def _pick(organisations: list[Organisation], public_id: str) -> Organisation | None:
+def pick_organisation(organisations: list[Organisation], public_id: str) -> Organisation | None:
+    """The organisation of ``organisations`` with this public id (a string from the form), or None."""
     try:
         value = uuid.UUID(str(public_id))
     except ValueError:
         return None
     return next((o for o in organisations if o.public_id == value), None)
+
+
+def file_from_form(request, form, *, organisation: Organisation, contract, success: str, **fields):
+    """File the call-off from a valid filing form (the emergency form or the drill form) as the request's user:
+    the fields both forms share come from ``form``, the rest from ``fields``. Filed: the message ``success``
+    (with ``%(number)s``) and the redirect to the call-off's page. Refused by the service (CallOffError): the
+    error on the form's field it names, else on the whole form, and None (the view shows the form again)."""
+    data = form.cleaned_data
+    try:
+        calloff = calloff_file(
+            organisation=organisation,
+            actor=request.user,
+            client_token=data["client_token"],
+            category=data["category"],
+            situation=data["situation"],
+            callback_phone=data["callback_phone"],
+            callback_email=data["callback_email"],
+            services=form.services(),
+            contract=contract,
+            **fields,
+        )
+    except CallOffError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+    messages.success(request, success % {"number": calloff.number})
+    return redirect("calloffs:detail", public_id=calloff.public_id)
 
 
 @login_required
@@ -60,7 +87,7 @@ def calloff_create(request):
     chosen = None
     chosen_id = request.POST.get("organisation") or request.GET.get("stelle")
     if chosen_id:
-        chosen = _pick(organisations, chosen_id)
+        chosen = pick_organisation(organisations, chosen_id)
     elif not on_behalf and len(organisations) == 1:
         chosen = organisations[0]
     form_kwargs = {"organisations": organisations, "modules": modules, "on_behalf": on_behalf}
@@ -68,35 +95,23 @@ def calloff_create(request):
         form = CallOffFilingForm(request.POST, **form_kwargs)
         if form.is_valid() and chosen is not None:
             data = form.cleaned_data
-            try:
-                calloff = calloff_file(
-                    organisation=chosen,
-                    actor=request.user,
-                    client_token=data["client_token"],
-                    category=data["category"],
-                    situation=data["situation"],
-                    callback_phone=data["callback_phone"],
-                    callback_email=data["callback_email"],
-                    services=form.services(),
-                    operations_halted=data["operations_halted"],
-                    priority=None if data["operations_halted"] else (data.get("priority") or None),
-                    detected_at=form.awareness(),
-                    affected=data["affected"],
-                    place_of_performance=data["place_of_performance"],
-                    on_behalf=on_behalf,
-                    phoned_in_by=data.get("phoned_in_by", ""),
-                    verification_note=data.get("verification_note", ""),
-                    contract=contract,
-                )
-            except CallOffError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("Ihr Abruf %(number)s ist eingegangen. Wir informieren den Dienstleister.")
-                    % {"number": calloff.number},
-                )
-                return redirect("calloffs:detail", public_id=calloff.public_id)
+            filed = file_from_form(
+                request,
+                form,
+                organisation=chosen,
+                contract=contract,
+                success=_("Ihr Abruf %(number)s ist eingegangen. Wir informieren den Dienstleister."),
+                operations_halted=data["operations_halted"],
+                priority=None if data["operations_halted"] else (data.get("priority") or None),
+                detected_at=form.awareness(),
+                affected=data["affected"],
+                place_of_performance=data["place_of_performance"],
+                on_behalf=on_behalf,
+                phoned_in_by=data.get("phoned_in_by", ""),
+                verification_note=data.get("verification_note", ""),
+            )
+            if filed is not None:
+                return filed
         elif chosen is None and form.is_valid():
             form.add_error("organisation", _("Bitte eine Stelle wählen."))
     else:
