@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from digisos.uploads import JPEG, PDF, PNG, RefusedUpload, check_upload
 from notifications.models import Audience, source_of
 from notifications.services import mail_enqueue
-from tenants.models import Membership, Organisation, Role, User
+from tenants.models import Organisation, Role, User
+from tenants.selectors import active_member_emails, roles_of
 from tenants.services import audit, invitation_issue, organisation_register
 
 from .models import PARENT_KINDS, PROOF_MAX_BYTES, REASON_MAX, REASON_MIN, AccessRequest, RequestStatus
@@ -34,8 +35,6 @@ class OnboardingError(Exception):
 
 
 def is_parent_admin(user, access_request: AccessRequest) -> bool:
-    from tenants.selectors import roles_of
-
     return bool(getattr(user, "is_authenticated", False) and user.is_active) and (
         roles_of(user).get(access_request.parent_id) == Role.ADMIN
     )
@@ -66,11 +65,7 @@ def _ministry_emails() -> list[str]:
 
 
 def _parent_admin_emails(parent: Organisation) -> list[str]:
-    return sorted(
-        Membership.objects.filter(organisation=parent, role=Role.ADMIN, user__is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
+    return active_member_emails(organisation_id=parent.pk, roles=[Role.ADMIN])
 
 
 @transaction.atomic(durable=True)
