@@ -67,11 +67,10 @@ def _prime(instance, name: str, rows, *, to_attr: str = "") -> None:
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
-class PdfRenderer(BaseRenderer):
-    """Lets a client ask for application/pdf; problems are still written as JSON."""
+class BinaryRenderer(BaseRenderer):
+    """Lets a client ask for a file's media type (a subclass names it): the view's bytes go out as they
+    are; problems are still written as JSON."""
 
-    media_type = "application/pdf"
-    format = "pdf"
     charset = None
     render_style = "binary"
 
@@ -79,6 +78,13 @@ class PdfRenderer(BaseRenderer):
         if isinstance(data, bytes):
             return data
         return JSONRenderer().render(data)
+
+
+class PdfRenderer(BinaryRenderer):
+    """Lets a client ask for application/pdf; problems are still written as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
 
 
 class ProviderApiMixin:

@@ -10,12 +10,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from calloffs.api.idempotency import idempotent
 from calloffs.api.permissions import READ, WRITE
-from calloffs.api.views import IDEMPOTENCY_PARAMETER, ProviderApiMixin
+from calloffs.api.views import IDEMPOTENCY_PARAMETER, BinaryRenderer, ProviderApiMixin
 from calloffs.models import CallOff
 
 from .. import services
@@ -24,18 +23,11 @@ from ..selectors import statements_visible_to
 from . import serializers
 
 
-class XmlRenderer(BaseRenderer):
+class XmlRenderer(BinaryRenderer):
     """Lets a client ask for application/xml; problems are still written as JSON."""
 
     media_type = "application/xml"
     format = "xml"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return JSONRenderer().render(data)
 
 
 def _uuid(value) -> uuid.UUID:
