@@ -3,6 +3,8 @@ accepting provider writes). Views only read and call services; the services deci
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -109,22 +111,39 @@ def _back(row_or_calloff):
     return reverse("aftercare:incident", kwargs={"public_id": incident_id})
 
 
-@login_required
-def finding_new(request, calloff_id):
-    calloff = _calloff_for_write(request.user, calloff_id)
-    form = FindingForm(request.POST or None)
+def _form_page(request, form, save, *, saved: str, title: str, calloff: CallOff, back: str, subtitle: str = ""):
+    """One aftercare form page: a valid POST calls ``save(**cleaned_data)`` (a service bound to its row
+    and actor); then the message ``saved`` and back to ``back``. A refusal of the service (CallOffError)
+    is shown on the form's field it names, else on the whole form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.finding_create(calloff=calloff, actor=request.user, **form.cleaned_data)
+            save(**form.cleaned_data)
         except CallOffError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, _("Der Befund wurde gespeichert."))
-            return redirect(_back(calloff))
-    return render(
+            messages.success(request, saved)
+            return redirect(back)
+    context = {"form": form, "title": title, "calloff": calloff, "back": back}
+    if subtitle:
+        context["subtitle"] = subtitle
+    return render(request, "aftercare/form.html", context)
+
+
+def _indicator_subtitle(indicator) -> str:
+    return f"{indicator.get_kind_display()}: {indicator.value}"
+
+
+@login_required
+def finding_new(request, calloff_id):
+    calloff = _calloff_for_write(request.user, calloff_id)
+    return _form_page(
         request,
-        "aftercare/form.html",
-        {"form": form, "title": _("Befund erfassen"), "calloff": calloff, "back": _back(calloff)},
+        FindingForm(request.POST or None),
+        partial(services.finding_create, calloff=calloff, actor=request.user),
+        saved=_("Der Befund wurde gespeichert."),
+        title=_("Befund erfassen"),
+        calloff=calloff,
+        back=_back(calloff),
     )
 
 
@@ -135,38 +154,28 @@ def finding_edit(request, public_id):
     )
     _require_write(request.user, finding)
     initial = {field: getattr(finding, field) for field in services.FINDING_FIELDS}
-    form = FindingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
-        except CallOffError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("Der Befund wurde gespeichert."))
-            return redirect(_back(finding))
-    return render(
+    return _form_page(
         request,
-        "aftercare/form.html",
-        {"form": form, "title": _("Befund bearbeiten"), "calloff": finding.calloff, "back": _back(finding)},
+        FindingForm(request.POST or None, initial=initial),
+        partial(services.finding_update, finding=finding, actor=request.user),
+        saved=_("Der Befund wurde gespeichert."),
+        title=_("Befund bearbeiten"),
+        calloff=finding.calloff,
+        back=_back(finding),
     )
 
 
 @login_required
 def indicator_new(request, calloff_id):
     calloff = _calloff_for_write(request.user, calloff_id)
-    form = IndicatorCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_create(calloff=calloff, actor=request.user, **form.cleaned_data)
-        except CallOffError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("Der Indikator wurde gespeichert."))
-            return redirect(_back(calloff))
-    return render(
+    return _form_page(
         request,
-        "aftercare/form.html",
-        {"form": form, "title": _("Indikator erfassen"), "calloff": calloff, "back": _back(calloff)},
+        IndicatorCreateForm(request.POST or None),
+        partial(services.indicator_create, calloff=calloff, actor=request.user),
+        saved=_("Der Indikator wurde gespeichert."),
+        title=_("Indikator erfassen"),
+        calloff=calloff,
+        back=_back(calloff),
     )
 
 
@@ -177,25 +186,15 @@ def indicator_edit(request, public_id):
     )
     _require_write(request.user, indicator)
     initial = {field: getattr(indicator, field) for field in services.INDICATOR_UPDATE_FIELDS}
-    form = IndicatorUpdateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_update(indicator=indicator, actor=request.user, **form.cleaned_data)
-        except CallOffError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("Der Indikator wurde gespeichert."))
-            return redirect(_back(indicator))
-    return render(
+    return _form_page(
         request,
-        "aftercare/form.html",
-        {
-            "form": form,
-            "title": _("Indikator bearbeiten"),
-            "subtitle": f"{indicator.get_kind_display()}: {indicator.value}",
-            "calloff": indicator.calloff,
-            "back": _back(indicator),
-        },
+        IndicatorUpdateForm(request.POST or None, initial=initial),
+        partial(services.indicator_update, indicator=indicator, actor=request.user),
+        saved=_("Der Indikator wurde gespeichert."),
+        title=_("Indikator bearbeiten"),
+        calloff=indicator.calloff,
+        back=_back(indicator),
+        subtitle=_indicator_subtitle(indicator),
     )
 
 
@@ -208,23 +207,13 @@ def indicator_tlp(request, public_id):
     )
     if roles_of(request.user).get(indicator.organisation_id) not in FILING_ROLES:
         raise PermissionDenied
-    form = IndicatorTlpForm(request.POST or None, initial={"tlp": indicator.tlp})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_tlp_set(indicator=indicator, actor=request.user, **form.cleaned_data)
-        except CallOffError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("Die TLP-Stufe wurde gespeichert."))
-            return redirect(_back(indicator))
-    return render(
+    return _form_page(
         request,
-        "aftercare/form.html",
-        {
-            "form": form,
-            "title": _("TLP-Stufe ändern"),
-            "subtitle": f"{indicator.get_kind_display()}: {indicator.value}",
-            "calloff": indicator.calloff,
-            "back": _back(indicator),
-        },
+        IndicatorTlpForm(request.POST or None, initial={"tlp": indicator.tlp}),
+        partial(services.indicator_tlp_set, indicator=indicator, actor=request.user),
+        saved=_("Die TLP-Stufe wurde gespeichert."),
+        title=_("TLP-Stufe ändern"),
+        calloff=indicator.calloff,
+        back=_back(indicator),
+        subtitle=_indicator_subtitle(indicator),
     )
