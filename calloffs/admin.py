@@ -188,7 +188,7 @@ from .models import (  # noqa: E402
 
 @admin.register(CallOffDocument)
 class CallOffDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["calloff", "kind", "version", "state", "rendered_at"]
+    list_display = ["calloff", "incident", "kind", "version", "state", "rendered_at"]
     list_filter = ["kind", "state"]
 
 

@@ -3,6 +3,10 @@
 Who may see a call-off's documents: ministry staff, the members of the body that called off
 (any role) and the staff of the *assigned* provider. A provider that only holds an open offer
 sees the call-off but not its documents; everyone else gets a 404 (STYLE.md §3).
+
+A document of a whole incident (``CallOffDocument.incident``: the incident's final report, combining
+every engagement) is read by ministry staff and the members of the incident's body only; no provider
+sees it, not even one engaged in the incident (it holds the other providers' findings and hours).
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from incidents.models import Incident
 from tenants.selectors import roles_of
 
 from .models import CallOff, CallOffDocument, DocumentKind, DocumentState
-from .permissions import can_act_for_body, is_active_user, is_ministry, provider_ids_of
+from .permissions import can_act_for_body, can_file_for, is_active_user, is_ministry, provider_ids_of
 
 
 def document_calloffs_visible_to(user) -> QuerySet[CallOff]:
@@ -54,8 +59,44 @@ def can_request_documents(user, calloff: CallOff) -> bool:
     )
 
 
+def document_incidents_visible_to(user) -> QuerySet[Incident]:
+    """The incidents whose own documents (the incident's final report) this user may read."""
+    if not is_active_user(user):
+        return Incident.objects.none()
+    if is_ministry(user):
+        return Incident.objects.all()
+    return Incident.objects.filter(organisation_id__in=list(roles_of(user)))
+
+
+def can_access_incident_documents(user, incident: Incident) -> bool:
+    """Ministry staff or a member of the incident's body (any role)."""
+    return is_active_user(user) and (is_ministry(user) or incident.organisation_id in roles_of(user))
+
+
+def can_request_incident_documents(user, incident: Incident) -> bool:
+    """Make (a new version of) an incident's document or render one again: ministry staff, a caller or
+    administrator of the body (or under its mandate). A read-only member reads but makes none."""
+    return can_access_incident_documents(user, incident) and (
+        is_ministry(user) or can_file_for(user, incident.organisation)
+    )
+
+
+def can_access_document(user, document: CallOffDocument) -> bool:
+    if document.calloff_id is None:
+        return can_access_incident_documents(user, document.incident)
+    return can_access_documents(user, document.calloff)
+
+
+def can_request_document(user, document: CallOffDocument) -> bool:
+    if document.calloff_id is None:
+        return can_request_incident_documents(user, document.incident)
+    return can_request_documents(user, document.calloff)
+
+
 def documents_visible_to(user) -> QuerySet[CallOffDocument]:
-    return CallOffDocument.objects.filter(calloff__in=document_calloffs_visible_to(user))
+    return CallOffDocument.objects.filter(
+        Q(calloff__in=document_calloffs_visible_to(user)) | Q(incident__in=document_incidents_visible_to(user))
+    )
 
 
 def document_for_user(*, user, public_id) -> CallOffDocument:
@@ -65,7 +106,9 @@ def document_for_user(*, user, public_id) -> CallOffDocument:
     except (TypeError, ValueError, AttributeError) as exc:
         raise Http404 from exc
     return get_object_or_404(
-        documents_visible_to(user).select_related("calloff", "calloff__organisation", "calloff__provider"),
+        documents_visible_to(user).select_related(
+            "calloff", "calloff__organisation", "calloff__provider", "incident", "incident__organisation"
+        ),
         public_id=value,
     )
 
@@ -104,8 +147,11 @@ def document_by_verify_code(code: str) -> CallOffDocument:
     code = (code or "").strip()
     if not code or len(code) > 32:
         raise Http404
-    return get_object_or_404(CallOffDocument.objects.select_related("calloff"), verify_code=code)
+    return get_object_or_404(CallOffDocument.objects.select_related("calloff", "incident"), verify_code=code)
 
 
 def document_versions(document: CallOffDocument) -> QuerySet[CallOffDocument]:
-    return CallOffDocument.objects.filter(calloff_id=document.calloff_id, kind=document.kind).order_by("-version")
+    """Every version of the same document (of the same call-off, or of the same incident)."""
+    return CallOffDocument.objects.filter(
+        calloff_id=document.calloff_id, incident_id=document.incident_id, kind=document.kind
+    ).order_by("-version")

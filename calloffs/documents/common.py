@@ -16,7 +16,8 @@ def verification_context(document: CallOffDocument) -> dict:
     url = verify_url(document)
     previous = (
         CallOffDocument.objects.filter(
-            calloff_id=document.calloff_id,
+            calloff_id=document.calloff_id,  # None for an incident's document: IS NULL
+            incident_id=document.incident_id,
             kind=document.kind,
             version__lt=document.version,
             state=DocumentState.READY,

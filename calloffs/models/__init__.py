@@ -36,12 +36,14 @@ from .contract import (
     SLATerm,
     Unit,
 )
-from .document import CallOffDocument, DocumentKind, DocumentState
+from .document import INCIDENT_KINDS, CallOffDocument, DocumentKind, DocumentState, incident_reference
 from .provider import BILLING_FIELDS, Provider, ProviderContact, ProviderMembership, validate_regions
 from .ranking import ProviderRank, RankingVersion
 from .sla import MILESTONE_FIELDS, Milestone, SLABreach
 
 __all__ = [
+    "INCIDENT_KINDS",
+    "incident_reference",
     "BILLING_FIELDS",
     "API_KEY_PREFIX",
     "AttachmentKind",

@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
-from ..models import AlertKind, CallOff, CallOffDocument, DocumentKind, DocumentState
-from ..selectors_documents import can_access_documents, can_request_documents
+from ..models import INCIDENT_KINDS, AlertKind, CallOff, CallOffDocument, DocumentKind, DocumentState
+from ..selectors_documents import can_access_document, can_request_document
 from .common import alert_ministry, user_or_none
 from .notify import notifications_for_document
 
@@ -79,32 +79,37 @@ def document_request(*, calloff: CallOff, kind: str, actor=None, reason: str = "
     """
     calloff = CallOff.objects.get(pk=calloff.pk)  # fresh: the access rule reads its body and provider
     if actor is not None:
-        _check_may_request(actor, calloff)
-    if kind == DocumentKind.FINAL_REPORT:
-        # Issued by its parties through aftercare.report_services.final_report_issue (its own rule).
+        _check_may_request(actor, CallOffDocument(calloff=calloff, kind=kind))
+    if kind in (DocumentKind.FINAL_REPORT, *INCIDENT_KINDS):
+        # Issued by its parties through aftercare.report_services (their own rule).
         raise NotPermitted(_("Der Abschlussbericht wird in der Nachbereitung des Vorfalls erstellt."))
     return document_new_version(calloff=calloff, kind=kind, actor=actor, reason=reason)
 
 
-def document_new_version(*, calloff: CallOff, kind: str, actor=None, reason: str = "") -> CallOffDocument:
-    """The new version of a document (or the newest one if it is still pending), enqueued on commit.
+def document_new_version(
+    *, calloff: CallOff | None = None, incident=None, kind: str, actor=None, reason: str = ""
+) -> CallOffDocument:
+    """The new version of a document (or the newest one if it is still pending), enqueued on commit:
+    of ``calloff``, or for a kind of INCIDENT_KINDS of ``incident`` (the whole incident's document).
 
     For callers that have checked who may ask (document_request above, or an app above us with a
-    document of its own, e.g. the final report of aftercare): must run inside their transaction.
+    document of its own, e.g. the final reports of aftercare): must run inside their transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("document_new_version must run inside a transaction")
-    _check_requestable(calloff=calloff, kind=kind)
+    if (incident is not None) != (kind in INCIDENT_KINDS) or (calloff is None) == (incident is None):
+        raise ValueError(f"a document of kind {kind!r} belongs to exactly one call-off or (incident kinds) incident")
+    if calloff is not None:
+        _check_requestable(calloff=calloff, kind=kind)
+    owner = {"calloff": calloff} if calloff is not None else {"incident": incident}
     for _attempt in range(3):
-        latest = (
-            CallOffDocument.objects.select_for_update().filter(calloff=calloff, kind=kind).order_by("-version").first()
-        )
+        latest = CallOffDocument.objects.select_for_update().filter(**owner, kind=kind).order_by("-version").first()
         if latest is not None and latest.state == DocumentState.PENDING:
             return latest
         try:
             with transaction.atomic():
                 document = CallOffDocument.objects.create(
-                    calloff=calloff,
+                    **owner,
                     kind=kind,
                     version=(latest.version if latest else 0) + 1,
                     reason=(reason or "")[:200],
@@ -118,10 +123,10 @@ def document_new_version(*, calloff: CallOff, kind: str, actor=None, reason: str
     raise TransitionNotAllowed(_("Das Dokument wird gerade von einer anderen Anfrage erstellt."))
 
 
-def _check_may_request(actor, calloff: CallOff) -> None:
-    if not can_access_documents(actor, calloff):
-        raise NotPermitted(_("Sie haben keinen Zugriff auf die Dokumente dieses Abrufs."))
-    if not can_request_documents(actor, calloff):
+def _check_may_request(actor, document: CallOffDocument) -> None:
+    if not can_access_document(actor, document):
+        raise NotPermitted(_("Sie haben keinen Zugriff auf dieses Dokument."))
+    if not can_request_document(actor, document):
         raise NotPermitted(_("Mit Leserechten können Sie Dokumente ansehen, aber keine erstellen."))
 
 
@@ -133,8 +138,12 @@ def _is_stale(document: CallOffDocument, now: datetime) -> bool:
 @transaction.atomic(durable=True)
 def document_retry(*, document: CallOffDocument, actor) -> CallOffDocument:
     """Render a failed (or stale) document again: same version, back to pending."""
-    document = CallOffDocument.objects.select_for_update().select_related("calloff").get(pk=document.pk)
-    _check_may_request(actor, document.calloff)
+    document = (
+        CallOffDocument.objects.select_for_update(of=("self",))
+        .select_related("calloff", "incident")
+        .get(pk=document.pk)
+    )
+    _check_may_request(actor, document)
     now = timezone.now()
     if document.state != DocumentState.FAILED and not _is_stale(document, now):
         raise TransitionNotAllowed(_("Nur ein fehlgeschlagenes Dokument kann erneut erstellt werden."))
@@ -164,7 +173,12 @@ def document_mark_started(*, document_id: int) -> CallOffDocument | None:
 def document_mark_ready(*, document_id: int, pdf: bytes) -> bool:
     """started → ready with the file and its SHA-256. False (and nothing stored) if the row is no
     longer started, e.g. it was reset for a retry while this render was running."""
-    document = CallOffDocument.objects.select_for_update().select_related("calloff").get(pk=document_id)
+    # of self: the owner (call-off or incident) is a nullable join, which Postgres does not lock.
+    document = (
+        CallOffDocument.objects.select_for_update(of=("self",))
+        .select_related("calloff", "calloff__provider", "incident")
+        .get(pk=document_id)
+    )
     if document.state != DocumentState.STARTED:
         return False
     document.file.save(document.filename(), ContentFile(pdf), save=False)
@@ -187,17 +201,23 @@ def document_mark_failed(*, document_id: int, error: str) -> bool:
     ).update(state=DocumentState.FAILED, error=(error or "")[:MAX_ERROR_LENGTH])
     if updated != 1:
         return False
-    document = CallOffDocument.objects.select_related("calloff", "calloff__contract").get(pk=document_id)
-    calloff = document.calloff
+    document = CallOffDocument.objects.select_related("calloff", "calloff__contract", "incident").get(pk=document_id)
+    if document.calloff_id is None:
+        message = _(
+            "{kind} ({reference}, Version {version}) konnte nicht erstellt werden: {error}. "
+            "Das Dokument kann erneut erstellt werden."
+        )
+    else:
+        message = _(
+            "{kind} zu Abruf {reference} (Version {version}) konnte nicht erstellt werden: {error}. "
+            "Der Abruf selbst ist davon nicht betroffen; das Dokument kann erneut erstellt werden."
+        )
     alert_ministry(
         kind=AlertKind.OTHER,
-        calloff=calloff,
-        message=_(
-            "{kind} zu Abruf {number} (Version {version}) konnte nicht erstellt werden: {error}. "
-            "Der Abruf selbst ist davon nicht betroffen; das Dokument kann erneut erstellt werden."
-        ).format(
+        calloff=document.calloff,
+        message=message.format(
             kind=document.get_kind_display(),
-            number=calloff.number,
+            reference=document.reference,
             version=document.version,
             error=(error or "")[:300],
         ),

@@ -549,8 +549,8 @@ def notifications_for_document(document: CallOffDocument) -> list[Notification]:
     the transaction that marks the document ready: the provider learns when to fetch it (and which
     version, with its SHA-256) instead of polling ``order.pdf``. Need-to-know: nobody else, no body data."""
     calloff = document.calloff
-    if calloff.provider_id is None or not document.is_ready:
-        return []
+    if calloff is None or calloff.provider_id is None or not document.is_ready:
+        return []  # an incident's own document (the incident's final report) is not the providers' business
     payload = _plain(
         {
             "type": EventType.DOCUMENT_ISSUED,

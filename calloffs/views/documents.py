@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -51,13 +52,13 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 
 def audit_download(*, user, document, via: str) -> None:
-    """One entry in the hash-chained audit log per download of a call-off document (who, which, when)."""
-    calloff = document.calloff
+    """One entry in the hash-chained audit log per download of a document (who, which, when)."""
+    owner = document.calloff if document.calloff_id is not None else document.incident
     audit(
         actor=user,
         action="calloff.document_downloaded",
-        organisation=calloff.organisation,
-        target=f"{calloff.number}: {document.filename()}",
+        organisation=owner.organisation,
+        target=f"{document.reference}: {document.filename()}",
         document=str(document.public_id),
         kind=document.kind,
         version=document.version,
@@ -88,10 +89,11 @@ def document_download(request, document_id):
     return response
 
 
-def _refused_to_make_documents(request, calloff) -> HttpResponse | None:
-    """403 for a read-only member; back to the call-off with a message when the user's rate of new
-    documents is exceeded (each one is a PDF rendered by a worker). None: go ahead."""
-    if not selectors_documents.can_request_documents(request.user, calloff):
+def refused_to_make_documents(request, *, may_request: bool, back) -> HttpResponse | None:
+    """403 for a read-only member (``may_request`` False); ``back`` (a response) with a message when
+    the user's rate of new documents is exceeded (each one is a PDF rendered by a worker). None: go
+    ahead. Also for the documents of an app above us (aftercare's final reports)."""
+    if not may_request:
         return HttpResponseForbidden(_("Mit Leserechten können Sie Dokumente ansehen, aber keine erstellen."))
     allowed, _wait = ratelimit.hit(f"documents:{request.user.pk}", settings.DOCUMENT_REQUEST_RATE)
     if not allowed:
@@ -99,15 +101,33 @@ def _refused_to_make_documents(request, calloff) -> HttpResponse | None:
             request,
             _("Sie haben in kurzer Zeit sehr viele Dokumente angefordert. Bitte versuchen Sie es später erneut."),
         )
-        return _back_to_calloff(calloff)
+        return back
     return None
+
+
+def _refused_to_make_documents(request, calloff) -> HttpResponse | None:
+    may_request = selectors_documents.can_request_documents(request.user, calloff)
+    return refused_to_make_documents(request, may_request=may_request, back=_back_to_calloff(calloff))
+
+
+def _back_to_document(request, document):
+    """Back to where the document is listed: the call-off page, or for an incident's document the page
+    the form came from (``next``, a path of this site), else the incident page."""
+    if document.calloff_id is not None:
+        return _back_to_calloff(document.calloff)
+    target = request.POST.get("next", "")
+    secure = request.is_secure()
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=secure):
+        target = reverse("incidents:detail", args=[document.incident.public_id])
+    return redirect(target)
 
 
 @login_required
 @require_POST
 def document_retry(request, document_id):
     document = selectors_documents.document_for_user(user=request.user, public_id=document_id)
-    refused = _refused_to_make_documents(request, document.calloff)
+    may_request = selectors_documents.can_request_document(request.user, document)
+    refused = refused_to_make_documents(request, may_request=may_request, back=_back_to_document(request, document))
     if refused is not None:
         return refused
     try:
@@ -116,7 +136,7 @@ def document_retry(request, document_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Das Dokument wird erneut erstellt."))
-    return _back_to_calloff(document.calloff)
+    return _back_to_document(request, document)
 
 
 @login_required
