@@ -13,6 +13,7 @@ class AftercareConfig(AppConfig):
         from calloffs.situation.panels import register_panel
         from incidents.extensions import register_link, register_major_link
 
+        from .incident_report import render_incident_report
         from .remediation.home import measure_sections
         from .remediation.major import major_link as major_gates_link
         from .remediation.situation import measure_panels
@@ -30,4 +31,6 @@ class AftercareConfig(AppConfig):
         register_panel(measure_panels)  # open critical and high measures per district
         # The final report is a call-off document rendered by calloffs' worker task with our renderer.
         register_renderer(DocumentKind.FINAL_REPORT, render_final_report)
+        # … and the incident's final report (every engagement) is a document of the incident.
+        register_renderer(DocumentKind.INCIDENT_REPORT, render_incident_report)
         register_link(report_links)  # the incident page links to the final report and the NIS-2 draft

@@ -1,7 +1,8 @@
 """The body's NIS-2 final report (Art. 23 (4) d NIS-2 / § 32 BSIG: one month after the incident
-notification), prefilled from the final report's data as a draft the body edits and then submits
-itself through the authority's form (the portal does not submit; the obligation is marked done on
-the incident page with the authority's reference).
+notification), prefilled from the incident's final report (aftercare.incident_report: every
+engagement) as a draft the body edits and then submits itself through the authority's form (the
+portal does not submit; the obligation is marked done on the incident page with the authority's
+reference).
 
 The draft holds what the final report requires: a detailed description of the incident with its
 severity and impact, the kind of threat or root cause, the mitigation measures taken and ongoing,
@@ -12,14 +13,11 @@ provider's support and the lessons learned of both sides.
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from calloffs.models import CallOff
-from calloffs.visibility import INCIDENT_VISIBLE_STATES
 from incidents.models import ObligationKind, ReportingObligation
 
+from .incident_report import incident_report_data
 from .models import Nis2FinalReportDraft
-from .report_document import final_report_data, obligation_rows
 
 
 def final_report_obligation(incident) -> ReportingObligation | None:
@@ -27,27 +25,18 @@ def final_report_obligation(incident) -> ReportingObligation | None:
 
 
 def prefilled_text(incident) -> str:
-    """The draft as the recorded data give it now (every engagement of the incident: the body sees all)."""
-    now = timezone.now()
-    calloffs = (
-        CallOff.objects.filter(incident_id=incident.pk, state__in=INCIDENT_VISIBLE_STATES, provider__isnull=False)
-        .select_related("organisation", "provider", "contract", "incident")
-        .order_by("accepted_at", "id")
-    )
-    engagements = [final_report_data(calloff, now=now) for calloff in calloffs]
-    obligations = [row for row in obligation_rows(incident, now=now) if row.kind != ObligationKind.NIS2_FINAL_REPORT]
+    """The draft from the incident's final report as the recorded data give it now (every engagement
+    of the incident: the body sees all)."""
+    data = incident_report_data(incident)
+    obligations = [row for row in data["obligations"] if row.kind != ObligationKind.NIS2_FINAL_REPORT]
     text = render_to_string(
         "aftercare/nis2_final_report.txt",
         {
-            "incident": incident,
+            **data,
             "organisation": incident.organisation,
             "obligation": final_report_obligation(incident),
             "obligations": obligations,
-            "engagements": engagements,
-            "findings": [f for e in engagements for f in e["findings"]],
-            "root_causes": [f for e in engagements for f in e["root_causes"]],
-            "measures": [m for e in engagements for m in e["measures"]],
-            "now": now,
+            "now": data["generated_at"],
         },
     )
     return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"

@@ -81,17 +81,21 @@ def report_findings(calloff: CallOff) -> list[Finding]:
     )
 
 
-def report_timeline(calloff: CallOff, root_causes: list[Finding]):
-    """The incident's timeline as the accepting provider sees it (general entries and those of this
-    engagement), so the PDF shows nothing its readers may not see; the entries that recorded a root
-    cause (aftercare.services._root_cause_entry) are marked by the findings' reference to them, so a
-    renamed finding keeps its mark and no other entry mentioning the title gets one."""
-    view = OutsideView(scopes=frozenset({timeline_scope(calloff)}), engaged=True)
-    entries = list(timeline_for(calloff.incident, view).order_by("at", "id"))
+def mark_root_causes(entries: list, root_causes: list[Finding]) -> list:
+    """Mark the timeline entries that recorded a root cause (aftercare.services._root_cause_entry) by
+    the findings' reference to them, so a renamed finding keeps its mark and no other entry mentioning
+    the title gets one."""
     marked = {finding.root_cause_entry_id for finding in root_causes} - {None}
     for entry in entries:
         entry.is_root_cause = entry.pk in marked
     return entries
+
+
+def report_timeline(calloff: CallOff, root_causes: list[Finding]):
+    """The incident's timeline as the accepting provider sees it (general entries and those of this
+    engagement), so the PDF shows nothing its readers may not see; root causes marked."""
+    view = OutsideView(scopes=frozenset({timeline_scope(calloff)}), engaged=True)
+    return mark_root_causes(list(timeline_for(calloff.incident, view).order_by("at", "id")), root_causes)
 
 
 @dataclass(frozen=True)
@@ -155,35 +159,59 @@ def report_measures(calloff: CallOff, *, today: date) -> list[MeasureRow]:
     ]
 
 
-def final_report_data(calloff: CallOff, *, now: datetime | None = None) -> dict:
-    """Everything the report shows about the engagement (also the basis of the NIS-2 draft)."""
-    now = now or timezone.now()
-    incident = calloff.incident
+def engagement_data(calloff: CallOff, *, now: datetime) -> dict:
+    """One engagement's part of a report: its provider's findings, the measures of those findings, its
+    indicators (count), the provider's hours by role and both sides' lessons learned. A building block
+    of the engagement's report and of the incident's (one per engagement)."""
     findings = report_findings(calloff)
     counts = Counter(f.severity for f in findings)
     notes = ReportNotes.objects.filter(calloff=calloff).first()
     hours = proof_of_work_data(calloff)
     return {
         "calloff": calloff,
-        "incident": incident,
-        "body": calloff.organisation,
         "provider": calloff.provider,
-        "contract": calloff.contract,
         "findings": findings,
         "root_causes": [f for f in findings if f.root_cause],
-        "severity_counts": [(Severity(s).label, counts[s]) for s in SEVERITY_ORDER if counts[s]],
+        "severity_counts": severity_counts(counts),
         "measures": report_measures(calloff, today=timezone.localdate(now)),
-        "gate": gate_state(incident),
         "indicator_count": Indicator.objects.filter(calloff=calloff).count(),
-        "timeline": report_timeline(calloff, [f for f in findings if f.root_cause]),
-        "obligations": obligation_rows(incident, now=now),
         "roles": hours["roles"],
         "total_hours": hours["total_hours"],
         "entry_count": hours["entry_count"],
         "confirmed_count": hours["confirmed_count"],
         "lessons_provider": notes.lessons_provider if notes else "",
         "lessons_body": notes.lessons_body if notes else "",
+    }
+
+
+def severity_counts(counts: Counter) -> list[tuple[str, int]]:
+    """(label, count) per severity, the most severe first, only those that occur."""
+    return [(Severity(s).label, counts[s]) for s in SEVERITY_ORDER if counts[s]]
+
+
+def incident_data(incident, *, now: datetime) -> dict:
+    """What every report of the incident shows about the incident itself: the body, the reporting
+    obligations and when they were met, the reconnection gate."""
+    return {
+        "incident": incident,
+        "body": incident.organisation,
+        "gate": gate_state(incident),
+        "obligations": obligation_rows(incident, now=now),
         "generated_at": now,
+    }
+
+
+def final_report_data(calloff: CallOff, *, now: datetime | None = None) -> dict:
+    """Everything the engagement's report shows: the incident's part, the engagement's part and the
+    timeline as its provider sees it."""
+    now = now or timezone.now()
+    engagement = engagement_data(calloff, now=now)
+    return {
+        **incident_data(calloff.incident, now=now),
+        **engagement,
+        "body": calloff.organisation,
+        "contract": calloff.contract,
+        "timeline": report_timeline(calloff, engagement["root_causes"]),
     }
 
 

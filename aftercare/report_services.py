@@ -9,6 +9,10 @@ members read it; nobody else sees it (404). The PDF is a call-off document of ki
 ``final_report`` (calloffs' document machinery: versions, SHA-256, verification page, rendered by
 the worker, ``document.issued`` to the provider's webhooks), one per engagement of the incident: a
 provider's report holds its own findings, hours and timeline entries, never another provider's.
+
+The incident's final report combines every engagement of the incident; it is a document of the
+incident (kind ``incident_report``), read by the body's members and the ministry and issued by the
+body's callers and administrators or the ministry; providers never see it (404).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from django.utils.translation import gettext as _
 from calloffs.errors import NotPermitted, TransitionNotAllowed
 from calloffs.models import CallOff, CallOffDocument, DocumentKind
 from calloffs.permissions import can_act_for_body
+from calloffs.selectors_documents import can_request_incident_documents
 from calloffs.services.documents import document_new_version
 from calloffs.visibility import INCIDENT_VISIBLE_STATES, engaged_calloffs
 from incidents.models import Incident
@@ -109,6 +114,27 @@ def final_report_issue(*, calloff: CallOff, actor) -> CallOffDocument:
         document=str(document.public_id),
         version=document.version,
         side=side,
+    )
+    return document
+
+
+@transaction.atomic(durable=True)
+def incident_report_issue(*, incident: Incident, actor) -> CallOffDocument:
+    """A new version of the incident's final report (every engagement), rendered by the worker from the
+    data as it is then (if a version is still waiting in the queue, that one is returned)."""
+    incident = Incident.objects.select_for_update().select_related("organisation").get(pk=incident.pk)
+    if not can_request_incident_documents(actor, incident):
+        raise NotPermitted(_("Den Abschlussbericht zum Vorfall erstellen die Stelle oder das Ministerium."))
+    by_body = incident.organisation_id in roles_of(actor)
+    reason = _("Erstellt von der Stelle") if by_body else _("Erstellt vom Ministerium")
+    document = document_new_version(incident=incident, kind=DocumentKind.INCIDENT_REPORT, actor=actor, reason=reason)
+    audit(
+        actor=actor,
+        action="incident_report.issued",
+        organisation=incident.organisation,
+        target=str(incident.public_id),
+        document=str(document.public_id),
+        version=document.version,
     )
     return document
 

@@ -1,16 +1,20 @@
 """Portal pages of the final report: the report part of the incident's aftercare page (a template
 tag, aftercare.templatetags.aftercare_report), the lessons learned of each side, issuing a new
-version of the PDF, and the body's NIS-2 final report draft.
+version of the PDF, the incident's final report (every engagement: the body and the ministry) and
+the body's NIS-2 final report draft.
 
 Lookups are scoped in the query: a call-off's report is seen by whoever sees its documents (the
 body's members, the accepting provider, the ministry; calloffs.selectors_documents), everyone else
-gets 404; a reader (read-only member, ministry) gets 403 on the writes. The NIS-2 draft is the
-body's: its members only (404 for the ministry and the provider), read-only members 403.
+gets 404; a reader (read-only member, ministry) gets 403 on the writes. The incident's final report
+is read by the body's members and the ministry (a provider gets 404, even an engaged one), issued by
+the body's callers and administrators and the ministry (read-only members 403). The NIS-2 draft is
+the body's: its members only (404 for the ministry and the provider), read-only members 403.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,9 +28,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from calloffs.errors import CallOffError
-from calloffs.selectors_documents import document_calloffs_visible_to
+from calloffs.selectors_documents import (
+    can_access_incident_documents,
+    can_request_incident_documents,
+    document_calloffs_visible_to,
+)
+from calloffs.views.documents import refused_to_make_documents
 from calloffs.visibility import INCIDENT_VISIBLE_STATES
-from digisos import ratelimit
 from incidents.selectors import incident_for_user
 from tenants.selectors import roles_of
 
@@ -86,20 +94,44 @@ def report_issue(request, calloff_id):
     calloff = _report_calloff(request.user, calloff_id)
     if report_services.report_side(request.user, calloff) is None:
         raise PermissionDenied
-    allowed, _wait = ratelimit.hit(f"documents:{request.user.pk}", settings.DOCUMENT_REQUEST_RATE)
-    if not allowed:
-        messages.error(
-            request,
-            _("Sie haben in kurzer Zeit sehr viele Dokumente angefordert. Bitte versuchen Sie es später erneut."),
-        )
-        return redirect(_back(calloff))
+    return _issue(request, back=_back(calloff), issue=partial(report_services.final_report_issue, calloff=calloff))
+
+
+def _issue(request, *, back: str, issue) -> HttpResponse:
+    """Issue a new version of a report (the caller has checked the reader's rights): rate-limited like
+    every document request, the outcome as a message, back to the report on the aftercare page."""
+    refused = refused_to_make_documents(request, may_request=True, back=redirect(back))
+    if refused is not None:
+        return refused
     try:
-        report_services.final_report_issue(calloff=calloff, actor=request.user)
+        issue(actor=request.user)
     except CallOffError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Der Abschlussbericht wird als PDF erstellt."))
-    return redirect(_back(calloff))
+    return redirect(back)
+
+
+# --- The incident's final report (every engagement; the body and the ministry) -----------------
+
+
+def incident_report_incident(user, public_id):
+    """The incident whose own final report ``user`` may read (the body's members, the ministry); 404
+    for everyone else, a provider engaged in the incident too (need-to-know)."""
+    incident = incident_for_user(user=user, public_id=public_id)
+    if not can_access_incident_documents(user, incident):
+        raise Http404
+    return incident
+
+
+@login_required
+@require_POST
+def incident_report_issue(request, public_id):
+    incident = incident_report_incident(request.user, public_id)
+    if not can_request_incident_documents(request.user, incident):
+        raise PermissionDenied
+    back = reverse("aftercare:incident", kwargs={"public_id": incident.public_id}) + "#abschlussbericht-vorfall"
+    return _issue(request, back=back, issue=partial(report_services.incident_report_issue, incident=incident))
 
 
 # --- NIS-2 final report draft ------------------------------------------------------------------
@@ -166,7 +198,7 @@ def incident_links(user, incident) -> list:
     calloffs = document_calloffs_visible_to(user).filter(
         incident_id=incident.pk, state__in=INCIDENT_VISIBLE_STATES, provider__isnull=False
     )
-    if calloffs.exists():
+    if can_access_incident_documents(user, incident) or calloffs.exists():
         links.append(
             IncidentLink(
                 label=_("Nachbereitung: Abschlussbericht"),

@@ -38,6 +38,11 @@ urlpatterns += [
     path("grossschadenslage/<uuid:public_id>/wiederanschluss/", measure_major.major_gates, name="major_gates"),
     path("abruf/<uuid:calloff_id>/abschlussbericht/erstellen/", report_views.report_issue, name="report_issue"),
     path("abruf/<uuid:calloff_id>/abschlussbericht/erkenntnisse/", report_views.lessons_edit, name="lessons_edit"),
+    path(
+        "vorfall/<uuid:public_id>/abschlussbericht/erstellen/",
+        report_views.incident_report_issue,
+        name="incident_report_issue",
+    ),
     path("vorfall/<uuid:public_id>/nis2-abschlussbericht/", report_views.nis2_draft, name="nis2_draft"),
     path(
         "vorfall/<uuid:public_id>/nis2-abschlussbericht.txt",

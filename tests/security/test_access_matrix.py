@@ -55,6 +55,9 @@ GATE_OPEN = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "provider1"],
 #: members and the ministry read it. The NIS-2 draft is the body's alone (the ministry: 404).
 REPORT_WRITE = {**INCIDENT_READ, "member": DENIED, "ministry": DENIED}
 NIS2_DRAFT = {**BODY_WRITE, "ministry": NOT_FOUND}
+#: The incident's final report (every engagement): the body's members and the ministry read it, its callers/admins and
+#: the ministry issue it; no provider sees it, not even the engaged one (another provider's findings and hours: 404).
+INCIDENT_REPORT_WRITE = BODY_WRITE
 #: Evidence on findings is shared with the body only: its members and the provider that uploaded it, not the ministry.
 EVIDENCE_READ = {**INCIDENT_READ, "ministry": NOT_FOUND}
 #: Starting a drill: whoever may file for a body (the outsider for its own) and the ministry; not read-only members
@@ -201,6 +204,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare:nrw_export": ("get", "aftercare_format", MINISTRY),
     "aftercare:report_issue": ("post", "aftercare_calloff", REPORT_WRITE),
     "aftercare:lessons_edit": ("get", "aftercare_calloff", REPORT_WRITE),
+    "aftercare:incident_report_issue": ("post", "incident", INCIDENT_REPORT_WRITE),
     "aftercare:nis2_draft": ("get", "incident", NIS2_DRAFT),
     "aftercare:nis2_draft_download": ("get", "incident", NIS2_DRAFT),
     "aftercare_api:finding-list": ("post", "api_calloff", API_OBJECT),
