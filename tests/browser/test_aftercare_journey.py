@@ -5,6 +5,7 @@ ministry opens the list of indicators seen at more than one body from its home p
 page, nothing wider than the phone. Then the final report: the provider writes its lessons learned and
 issues the Abschlussbericht, the worker renders it, the ministry opens it from the aftercare page; its
 first page is rendered to PNG (artifacts/screenshots/aftercare-final-report-page1.png) to be looked at.
+Last the ministry issues the incident's own final report (every engagement), which the provider does not see.
 Screenshots in artifacts/screenshots/aftercare-*."""
 
 import hashlib
@@ -200,3 +201,27 @@ def test_provider_records_findings_and_indicators_body_and_ministry_read(
     assert (ARTIFACTS / "aftercare-final-report-page1.png").stat().st_size > 10_000
     assert_accessible(desktop, "aftercare page with the final report (ministry)")
     screenshots(desktop, "aftercare-final-report-ministry")
+
+    # The incident's own final report (every engagement): the ministry issues it on the same page, the
+    # worker renders it; the provider's page does not show it (need-to-know).
+    desktop.get_by_role("button", name="Abschlussbericht zum Vorfall als PDF erstellen").click()
+    expect(desktop.get_by_role("status")).to_contain_text("Der Abschlussbericht wird als PDF erstellt.")
+    incident_report = CallOffDocument.objects.get(incident=calloff.incident, kind=DocumentKind.INCIDENT_REPORT)
+    assert render_calloff_document(incident_report.pk) == DocumentState.READY
+    incident_report.refresh_from_db()
+    desktop.reload()
+    panel = desktop.locator("#abschlussbericht-vorfall")
+    expect(panel.get_by_text(incident_report.sha256)).to_be_visible()
+    assert_accessible(desktop, "aftercare page with the incident's final report (ministry)")
+    screenshots(desktop, "aftercare-incident-report-ministry")
+    response = desktop.request.get(live_server.url + panel.get_by_role("link", name="PDF öffnen").get_attribute("href"))
+    assert response.status == 200 and response.headers["x-document-sha256"] == incident_report.sha256
+    (ARTIFACTS / "aftercare-incident-report.pdf").write_bytes(response.body())
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"]
+        + [str(ARTIFACTS / "aftercare-incident-report.pdf"), str(ARTIFACTS / "aftercare-incident-report-page1")],
+        check=True,
+    )
+    page.goto(aftercare_url)
+    expect(page.locator("#abschlussbericht")).to_be_visible()
+    expect(page.locator("#abschlussbericht-vorfall")).to_have_count(0)
