@@ -194,6 +194,7 @@ def incident_data(incident, *, now: datetime) -> dict:
     obligations and when they were met, the reconnection gate."""
     return {
         "incident": incident,
+        "drill": incident.is_drill,  # the ÜBUNG mark on every page (pdf/base.html)
         "body": incident.organisation,
         "gate": gate_state(incident),
         "obligations": obligation_rows(incident, now=now),

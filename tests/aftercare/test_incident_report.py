@@ -22,6 +22,7 @@ from incidents import services as incident_services
 from incidents.models import ObligationKind
 from notifications.models import Notification
 from tests.aftercare.conftest import FINDING, LEAD
+from tests.aftercare.test_drill_mark import drill  # noqa: F401  (fixture)
 from tests.calloffs import documents_fixtures as fx
 from tests.calloffs.documents_fixtures import document_bytes, pdf_text
 
@@ -267,3 +268,15 @@ def test_the_provider_api_does_not_list_the_incident_report(
         assert all(d["kind"] != "incident_report" for d in detail.json()["documents"])
         pdf = api(index).get(f"/api/v1/calloffs/{calloff.public_id}/documents/{report.public_id}.pdf")
         assert pdf.status_code == 404
+
+
+def test_a_drills_incident_report_is_marked_on_every_page(
+    drill,  # noqa: F811  (the fixture imported above)
+    alice,
+    run_queued,
+    django_capture_on_commit_callbacks,
+):
+    calloff = drill[0]
+    document = issue_incident_report(calloff.incident, alice, run_queued, django_capture_on_commit_callbacks)
+    reader = fx.pdf_reader(document_bytes(document))
+    assert all("ÜBUNG" in (page.extract_text() or "") for page in reader.pages)
