@@ -12,7 +12,9 @@ attachments with ``X-Content-Type-Options: nosniff``, under the type found here.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import PurePath
 
@@ -134,3 +136,44 @@ def check_upload(upload, *, allowed: Iterable[str]) -> str:
                 )
             )
     return actual
+
+
+def clean_filename(name: str) -> str:
+    """The client's file name, for display only: no path, no control characters, 255 chars."""
+    name = PurePath((name or "").replace("\\", "/")).name
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    return name[:255] or "datei"
+
+
+def sha256_hex(chunks: Iterable[bytes]) -> str:
+    """The SHA-256 (hex) of the content given as chunks."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def upload_sha256(upload) -> str:
+    """The SHA-256 of an UploadedFile; leaves it at position 0 (to be saved next)."""
+    upload.seek(0)
+    digest = sha256_hex(upload.chunks(CHUNK))
+    upload.seek(0)
+    return digest
+
+
+def open_if_unchanged(field_file, expected_sha256: str):
+    """(file, digest): ``field_file`` opened for reading at its start if its SHA-256, computed again, is
+    the one recorded at upload; (None, digest) otherwise (the file closed). A stored file changed on
+    disk is never handed out unnoticed; the caller audits the refusal."""
+    file = field_file.open("rb")
+    try:
+        actual = sha256_hex(iter(lambda: file.read(CHUNK), b""))
+        file.seek(0)
+    except Exception:
+        file.close()
+        raise
+    if actual != expected_sha256:
+        file.close()
+        return None, actual
+    return file, actual

@@ -4,16 +4,14 @@ entry); every download re-computes the SHA-256 and refuses a file that changed o
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from calloffs.services.attachments import FileTooLarge, UnsupportedFileType, clean_filename
-from digisos.uploads import ALL_TYPES, RefusedUpload, check_upload
+from calloffs.services.attachments import FileTooLarge, UnsupportedFileType
+from digisos.uploads import ALL_TYPES, RefusedUpload, check_upload, clean_filename, open_if_unchanged, upload_sha256
 from tenants.services import audit
 
 from ..errors import AftercareError, InvalidInput
@@ -21,7 +19,6 @@ from ..locks import lock_engaged
 from ..models import Finding
 from .models import FindingEvidence
 
-CHUNK = 64 * 1024
 DESCRIPTION_MAX = 500
 
 
@@ -34,13 +31,6 @@ class EvidenceAltered(AftercareError):
     )
     code = "evidence_altered"
     http_status = 409
-
-
-def _digest(chunks) -> str:
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 @transaction.atomic(durable=True)
@@ -61,9 +51,7 @@ def evidence_add(*, finding: Finding, actor, upload: UploadedFile, description: 
         content_type = check_upload(upload, allowed=ALL_TYPES)
     except RefusedUpload as exc:
         raise UnsupportedFileType(exc.message, field="file") from exc
-    upload.seek(0)
-    sha256 = _digest(upload.chunks(CHUNK))
-    upload.seek(0)
+    sha256 = upload_sha256(upload)
     evidence = FindingEvidence(
         finding=finding,
         calloff=calloff,
@@ -98,15 +86,8 @@ def evidence_add(*, finding: Finding, actor, upload: UploadedFile, description: 
 def evidence_open(*, evidence: FindingEvidence, actor, via: str):
     """The stored file, opened for reading at its start, after its SHA-256 was computed again and
     found equal to the recorded one (EvidenceAltered otherwise, audited). Audits the download."""
-    file = evidence.file.open("rb")
-    try:
-        actual = _digest(iter(lambda: file.read(CHUNK), b""))
-        file.seek(0)
-    except Exception:
-        file.close()
-        raise
-    if actual != evidence.sha256:
-        file.close()
+    file, actual = open_if_unchanged(evidence.file, evidence.sha256)
+    if file is None:
         audit(
             actor=actor,
             action="finding.evidence_altered",

@@ -7,25 +7,19 @@ and the file is written under MEDIA_ROOT with a name of our own (outside the web
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-from pathlib import PurePath
-
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from digisos.uploads import ALL_TYPES, PDF, TEXT, RefusedUpload, check_upload
+from digisos.uploads import ALL_TYPES, PDF, TEXT, RefusedUpload, check_upload, clean_filename, upload_sha256
 from tenants.services import audit
 
 from ..errors import CallOffError, InvalidInput, TransitionNotAllowed
 from ..models import WORK_STATES, AttachmentKind, CallOff, CallOffAttachment, Provider
 from .common import lock_calloff, require_assigned, require_provider_staff
 
-CHUNK = 64 * 1024
 #: What each kind of attachment may be: a report is a document, evidence may also be images and archives.
 ALLOWED_BY_KIND = {AttachmentKind.REPORT: (PDF, TEXT), AttachmentKind.EVIDENCE: ALL_TYPES}
 
@@ -40,14 +34,6 @@ class UnsupportedFileType(CallOffError):
     default_message = gettext_lazy("Erlaubt sind nur PDF, PNG, JPEG, ZIP und reiner Text (UTF-8).")
     code = "unsupported_file_type"
     http_status = 415
-
-
-def clean_filename(name: str) -> str:
-    """The client's file name, for display only: no path, no control characters, 255 chars."""
-    name = PurePath((name or "").replace("\\", "/")).name
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"\s+", " ", name).strip(" .")
-    return name[:255] or "datei"
 
 
 @transaction.atomic(durable=True)
@@ -74,11 +60,6 @@ def attachment_add(
         content_type = check_upload(upload, allowed=ALLOWED_BY_KIND[kind])
     except RefusedUpload as exc:
         raise UnsupportedFileType(exc.message, field="file") from exc
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks(CHUNK):
-        digest.update(chunk)
-    upload.seek(0)
     attachment = CallOffAttachment(
         calloff=calloff,
         provider=provider,
@@ -86,7 +67,7 @@ def attachment_add(
         original_name=clean_filename(upload.name),
         content_type=content_type,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=upload_sha256(upload),
         uploaded_by=actor,
     )
     attachment.file.save("upload", upload, save=False)
