@@ -2,7 +2,18 @@ from django.urls import include, path, register_converter
 
 from digisos.url_words import word_converter
 
-from .views import api_keys, attachments, deliveries, detail, filing, lists, provider_webhooks, scope, situation
+from .views import (
+    api_keys,
+    attachments,
+    deliveries,
+    detail,
+    filing,
+    lists,
+    provider_webhooks,
+    readiness,
+    scope,
+    situation,
+)
 from .views import documents as document_views
 
 app_name = "calloffs"
@@ -37,6 +48,7 @@ urlpatterns = [
     path("<uuid:public_id>/", detail.calloff_detail, name="detail"),
     path("<uuid:public_id>/aktuell/", detail.calloff_live, name="live"),
     path("<uuid:public_id>/umfang/", scope.calloff_scope, name="scope"),
+    path("<uuid:public_id>/netzplan/", readiness.network_overview, name="readiness_network_overview"),
     path("<uuid:public_id>/dokumente/", document_views.documents_panel, name="documents"),
     path("<uuid:public_id>/dokumente/nachweis/", document_views.proof_of_work_request, name="proof_of_work"),
     path("dokumente/<uuid:document_id>/", document_views.document_download, name="document_download"),

@@ -31,7 +31,24 @@ class ReadinessProfileForm(forms.ModelForm):
             "critical_systems": _(
                 "Je Zeile ein System oder Dienst mit Kritikalität, z. B. „Einwohnermeldewesen – hoch“."
             ),
+            "critical_systems_protection": _(
+                "Der höchste Schutzbedarf unter Ihren kritischen Systemen (Kategorien nach BSI-Standard 200-2: "
+                "normal, hoch, sehr hoch)."
+            ),
             "admin_contacts": _(
                 "Namen und private oder dienstliche Mobilnummern, die bei einem Angriff erreichbar bleiben."
             ),
         }
+
+
+class NetworkOverviewForm(forms.Form):
+    """The body uploads its network overview (the service decides the type by the content and checks the size)."""
+
+    file = forms.FileField(
+        label=_("Netzübersicht (Netzplan)"),
+        help_text=_(
+            "PDF, PNG oder JPEG. Die SHA-256-Prüfsumme wird berechnet und angezeigt. Eine neue Datei ersetzt die "
+            "bisherige und ergibt eine neue Version des Profils."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
+    )

@@ -12,17 +12,20 @@ six-month clock starts again, the version stays."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from digisos.plausible import date_range_check, datetime_range_check
+from digisos.uploads import JPEG, PDF, PNG
 from tenants.models import Organisation, phone_validator
 
 TEXT_MAX = 4000
@@ -32,6 +35,10 @@ INSURER_MAX = 200
 POLICY_NUMBER_MAX = 60
 #: A profile not reviewed for this long is stale (issue 18: review every 6 months).
 REVIEW_INTERVAL = timedelta(days=182)
+#: What a network overview may be (decided by the content, digisos.uploads.check_upload).
+NETWORK_OVERVIEW_TYPES = (PDF, PNG, JPEG)
+#: The largest file the database accepts (the upload limit is READINESS_NETWORK_OVERVIEW_MAX_BYTES, far below).
+NETWORK_OVERVIEW_MAX_STORED_BYTES = 2 * 1024**3
 
 
 def at_most(field: str, high: int, *, name: str) -> models.CheckConstraint:
@@ -46,10 +53,96 @@ class RemoteAccess(models.TextChoices):
     NONE = "none", _("Kein Fernzugriff")
 
 
+def network_overview_path(instance: NetworkOverview, filename: str) -> str:
+    """Under MEDIA_ROOT (outside the web root, never under a public URL), named by ids: the client's
+    file name is never a path."""
+    return f"readiness/{instance.organisation.public_id}/network-overview/{instance.public_id}"
+
+
+class NetworkOverview(models.Model):
+    """One uploaded network overview (network plan) of a body: kept unchanged, so that the profile
+    version that named it can be read back; the profile points at the current one. Written only by
+    readiness.services.readiness_network_overview_upload; served only through permission-checked
+    views (the body's members, the provider that accepted one of its call-offs), as an attachment."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("Datei"), upload_to=network_overview_path, max_length=300)
+    original_name = models.CharField(_("Dateiname"), max_length=255)
+    content_type = models.CharField(_("Dateityp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("Größe (Bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("Hochgeladen am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Netzübersicht")
+        verbose_name_plural = _("Netzübersichten")
+        ordering = ["organisation", "-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gte=1, size__lte=NETWORK_OVERVIEW_MAX_STORED_BYTES),
+                name="readiness_network_overview_size_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("sha256"), 64)), name="readiness_network_overview_sha256_length"
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=list(NETWORK_OVERVIEW_TYPES)), name="readiness_network_overview_type"
+            ),
+            models.CheckConstraint(
+                condition=Q(GreaterThanOrEqual(Length("original_name"), 1)),
+                name="readiness_network_overview_name_present",
+            ),
+            datetime_range_check("uploaded_at", name="readiness_network_overview_uploaded_at_plausible", null=False),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def summary(self) -> dict:
+        """What a profile version keeps of it (not the file: the row stays, the version names it)."""
+        return {
+            "id": str(self.public_id),
+            "filename": self.original_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+    @property
+    def kind(self) -> str:
+        return {PDF: "PDF", PNG: "PNG", JPEG: "JPEG"}.get(self.content_type, self.content_type)
+
+    def display(self) -> str:
+        """ "netzplan.pdf (PDF, 1,2 MB)" for the pages that list the profile's entries (the SHA-256 stands
+        beside it, in a element that may wrap: 64 characters in one word are wider than a phone)."""
+        return f"{self.original_name} ({self.kind}, {filesizeformat(self.size)})"
+
+
+class ProtectionNeed(models.TextChoices):
+    """Schutzbedarf after BSI IT-Grundschutz (BSI-Standard 200-2): the three categories."""
+
+    NORMAL = "normal", _("normal")
+    HIGH = "hoch", _("hoch")
+    VERY_HIGH = "sehr_hoch", _("sehr hoch")
+
+
 class ReadinessProfile(models.Model):
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
     critical_systems = models.TextField(
         _("Kritische Systeme und Dienste (mit Kritikalität)"), max_length=TEXT_MAX, blank=True
+    )
+    #: The criticality as a choice: the highest protection need of the critical systems (BSI's
+    #: maximum principle: a network is as critical as its most critical system). Part of the
+    #: "critical systems" entry (not counted on its own); migration 0005 mapped the free text.
+    critical_systems_protection = models.CharField(
+        _("Schutzbedarf der kritischen Systeme (der höchste, nach BSI IT-Grundschutz)"),
+        max_length=10,
+        choices=ProtectionNeed.choices,
+        blank=True,
     )
     backup_concept = models.TextField(
         _("Datensicherung (Konzept, Aufbewahrung, offline?)"), max_length=TEXT_MAX, blank=True
@@ -71,6 +164,14 @@ class ReadinessProfile(models.Model):
     )
     insurance_hotline = models.CharField(
         _("Hotline der Cyberversicherung"), max_length=PHONE_MAX, blank=True, validators=[phone_validator]
+    )
+    network_overview = models.ForeignKey(
+        NetworkOverview,
+        verbose_name=_("Netzübersicht (Netzplan)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     dpo_contact = models.CharField(_("Datenschutzbeauftragte/r (Name, Telefon)"), max_length=SHORT_MAX, blank=True)
     management_contact = models.CharField(
@@ -100,6 +201,10 @@ class ReadinessProfile(models.Model):
             models.CheckConstraint(
                 condition=Q(remote_access__in=["", *RemoteAccess.values]), name="readiness_remote_access_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(critical_systems_protection__in=["", *ProtectionNeed.values]),
+                name="readiness_critical_systems_protection_valid",
+            ),
             date_range_check("last_restore_test", name="readiness_last_restore_test_plausible"),
             datetime_range_check("reviewed_at", name="readiness_reviewed_at_plausible", null=False),
             datetime_range_check("review_reminded_for", name="readiness_review_reminded_for_plausible"),
@@ -109,9 +214,10 @@ class ReadinessProfile(models.Model):
     def __str__(self) -> str:
         return str(self.organisation)
 
-    #: What counts for completeness, in the order the form asks it.
+    #: The entries of the form (and of readiness_profile_save), in the order the form asks them.
     ITEMS = (
         "critical_systems",
+        "critical_systems_protection",
         "backup_concept",
         "last_restore_test",
         "admin_contacts",
@@ -124,12 +230,15 @@ class ReadinessProfile(models.Model):
         "dpo_contact",
         "management_contact",
     )
+    #: What counts for completeness (13): the form's entries (the protection need belongs to the critical
+    #: systems' entry) and the network overview (its own upload). Also the order the pages list them in.
+    ENTRIES = (*(name for name in ITEMS if name != "critical_systems_protection"), "network_overview")
 
     def missing_fields(self) -> list[str]:
         """Names of what is not filled in yet (MFA counts as answered when remote access is "none")."""
         names = []
-        for name in self.ITEMS:
-            value = getattr(self, name)
+        for name in self.ENTRIES:
+            value = self.network_overview_id if name == "network_overview" else getattr(self, name)
             if name == "remote_access_mfa" and self.remote_access == RemoteAccess.NONE:
                 continue
             if value is None or value == "":
@@ -142,7 +251,7 @@ class ReadinessProfile(models.Model):
 
     def score(self) -> int:
         """Completeness in percent."""
-        total = len(self.ITEMS)
+        total = len(self.ENTRIES)
         return round((total - len(self.missing())) * 100 / total)
 
     def is_stale(self, now=None) -> bool:
@@ -160,16 +269,21 @@ class ReadinessProfile(models.Model):
         values = {name: getattr(self, name) for name in self.ITEMS}
         if values["last_restore_test"] is not None:
             values["last_restore_test"] = values["last_restore_test"].isoformat()
+        values["network_overview"] = self.network_overview.summary() if self.network_overview_id else None
         return values
 
     def display_rows(self) -> list[tuple[str, str]]:
         """(label, text) per entry, for the pages and PDFs that show the contents ("–" when empty)."""
         rows = []
-        for name in self.ITEMS:
+        for name in (*self.ITEMS, "network_overview"):
             field = self._meta.get_field(name)
             value = getattr(self, name)
-            if name == "remote_access":
+            if name == "network_overview":
+                text = value.display() if value else ""
+            elif name == "remote_access":
                 text = self.get_remote_access_display() if value else ""
+            elif name == "critical_systems_protection":
+                text = self.get_critical_systems_protection_display() if value else ""
             elif name == "remote_access_mfa":
                 text = "" if value is None else str(_("ja") if value else _("nein"))
             elif name == "last_restore_test":

@@ -46,7 +46,7 @@ class Overview:
 def _complete() -> Q:
     """ReadinessProfile.missing() == [] as a condition (MFA counts as answered without remote access)."""
     condition = Q(remote_access_mfa__isnull=False) | Q(remote_access=RemoteAccess.NONE)
-    for name in ReadinessProfile.ITEMS:
+    for name in ReadinessProfile.ENTRIES:
         if name == "remote_access_mfa":
             continue
         field = ReadinessProfile._meta.get_field(name)
@@ -79,9 +79,20 @@ def profile_with_version_at(*, organisation_id: int, at) -> ReadinessProfile | N
     ``at`` (None if the profile did not exist yet then). One query. The caller decides who may see it."""
     return (
         ReadinessProfile.objects.filter(organisation_id=organisation_id)
+        .select_related("network_overview")
         .annotate(version_at=_version_number_at(at))
         .first()
     )
+
+
+def network_overview_of(*, organisation_id: int):
+    """The body's current network overview (None without one). The caller decides who may see it."""
+    profile = (
+        ReadinessProfile.objects.filter(organisation_id=organisation_id, network_overview__isnull=False)
+        .select_related("network_overview")
+        .first()
+    )
+    return profile.network_overview if profile else None
 
 
 def version_at(*, organisation_id: int, at) -> ReadinessProfileVersion | None:

@@ -1,21 +1,32 @@
-"""The writes of the readiness app: saving the profile (a new version per change) and the reminders
-to review it every six months. Atomic, durable, the rows locked, audited without the contents."""
+"""The writes of the readiness app: saving the profile (a new version per change), uploading its
+network overview (a new version too), the checked read of that file, and the reminders to review the
+profile every six months. Atomic, durable, the rows locked, audited without the contents."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from digisos.uploads import RefusedUpload, check_upload, clean_filename, open_if_unchanged, upload_sha256
 from tenants.mail import queue_mail
 from tenants.models import Membership, Organisation, Role
 from tenants.services import audit
 
-from .models import REVIEW_INTERVAL, ReadinessProfile, ReadinessProfileVersion
+from .models import (
+    NETWORK_OVERVIEW_TYPES,
+    REVIEW_INTERVAL,
+    NetworkOverview,
+    ReadinessProfile,
+    ReadinessProfileVersion,
+)
 from .permissions import can_edit
 
 #: What the form and the service write: every entry of the profile.
@@ -33,10 +44,7 @@ def readiness_profile_save(*, organisation: Organisation, actor, **values) -> Re
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").first()
-    profile = ReadinessProfile.objects.select_for_update().filter(organisation=organisation).first()
-    created = profile is None
-    profile = profile or ReadinessProfile(organisation=organisation)
+    profile, created = _locked_profile(organisation)
     values = {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
     changed = [name for name in FIELDS if name in values and getattr(profile, name) != values[name]]
     for name, value in values.items():
@@ -49,14 +57,7 @@ def readiness_profile_save(*, organisation: Organisation, actor, **values) -> Re
     profile.full_clean(exclude=["organisation", "updated_by"], validate_unique=False)
     profile.save()
     if new_version:
-        ReadinessProfileVersion.objects.create(
-            organisation=organisation,
-            number=profile.version,
-            saved_at=now,
-            saved_by=actor,
-            contents=profile.contents(),
-            changed=changed,
-        )
+        _record_version(profile, actor=actor, at=now, changed=changed)
     # The contents stay with the body: the log names the fields changed, not their values.
     audit(
         actor=actor,
@@ -68,6 +69,135 @@ def readiness_profile_save(*, organisation: Organisation, actor, **values) -> Re
         score=profile.score(),
     )
     return profile
+
+
+def _locked_profile(organisation: Organisation) -> tuple[ReadinessProfile, bool]:
+    """The body's profile, locked (a new, unsaved one if there is none yet: the organisation row is
+    locked first, so two first saves cannot both create one), and whether it is new."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").first()
+    profile = (
+        ReadinessProfile.objects.select_for_update(of=("self",))
+        .select_related("network_overview")
+        .filter(organisation=organisation)
+        .first()
+    )
+    if profile is None:
+        return ReadinessProfile(organisation=organisation), True
+    return profile, False
+
+
+def _record_version(profile: ReadinessProfile, *, actor, at, changed: list[str]) -> ReadinessProfileVersion:
+    return ReadinessProfileVersion.objects.create(
+        organisation_id=profile.organisation_id,
+        number=profile.version,
+        saved_at=at,
+        saved_by=actor,
+        contents=profile.contents(),
+        changed=changed,
+    )
+
+
+# --- The network overview (an upload of its own) --------------------------------------------------
+
+
+class NetworkOverviewAltered(Exception):
+    """The stored file no longer has the SHA-256 recorded at upload: it is not handed out."""
+
+    message = gettext_lazy(
+        "Die gespeicherte Netzübersicht stimmt nicht mehr mit ihrer Prüfsumme (SHA-256) überein und wird nicht "
+        "ausgeliefert. Der Vorgang ist protokolliert; bitte wenden Sie sich an den Betrieb."
+    )
+
+
+@transaction.atomic(durable=True)
+def readiness_network_overview_upload(*, organisation: Organisation, actor, upload: UploadedFile) -> ReadinessProfile:
+    """Store a network overview (PDF, PNG or JPEG, decided by the content; at most
+    READINESS_NETWORK_OVERVIEW_MAX_BYTES) and make it the profile's current one: a new version
+    (``changed`` = ["network_overview"]). The file before it stays stored (the version that named it
+    can be read back). A refused file changes nothing: ValidationError on ``file`` (German)."""
+    if not can_edit(actor, organisation):
+        raise PermissionDenied
+    limit = settings.READINESS_NETWORK_OVERVIEW_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            {"file": _("Die Datei ist zu groß (höchstens {limit} MB).").format(limit=_megabytes(limit))}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": _("Die Datei ist leer.")})
+    try:
+        content_type = check_upload(upload, allowed=NETWORK_OVERVIEW_TYPES)
+    except RefusedUpload as exc:
+        raise ValidationError({"file": exc.message}) from exc
+    profile, created = _locked_profile(organisation)
+    previous = profile.network_overview
+    overview = NetworkOverview(
+        organisation=organisation,
+        original_name=clean_filename(upload.name),
+        content_type=content_type,
+        size=upload.size,
+        sha256=upload_sha256(upload),
+        uploaded_by=actor,
+    )
+    overview.file.save("upload", upload, save=False)
+    try:
+        overview.save()
+        now = overview.uploaded_at
+        profile.network_overview = overview
+        profile.version += 1
+        profile.updated_by = actor
+        if created:
+            profile.reviewed_at = now
+        profile.save()
+        _record_version(profile, actor=actor, at=now, changed=["network_overview"])
+        audit(
+            actor=actor,
+            action="readiness.network_overview_uploaded",
+            organisation=organisation,
+            target=organisation.name,
+            version=profile.version,
+            network_overview=str(overview.public_id),
+            replaced=str(previous.public_id) if previous else "",
+            sha256=overview.sha256,
+            size=overview.size,
+            content_type=content_type,
+            score=profile.score(),
+        )
+    except Exception:
+        overview.file.delete(save=False)
+        raise
+    return profile
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / 1_000_000:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def readiness_network_overview_open(*, overview: NetworkOverview, actor, via: str):
+    """The stored file, opened at its start, after its SHA-256 was computed again and found equal to
+    the recorded one (NetworkOverviewAltered otherwise, audited). Audits the download (``via``:
+    "portal", "calloff" or "api"). The caller has decided that ``actor`` may see it."""
+    file, actual = open_if_unchanged(overview.file, overview.sha256)
+    if file is None:
+        audit(
+            actor=actor,
+            action="readiness.network_overview_altered",
+            organisation=overview.organisation,
+            target=overview.original_name,
+            network_overview=str(overview.public_id),
+            expected=overview.sha256,
+            actual=actual,
+        )
+        raise NetworkOverviewAltered()
+    audit(
+        actor=actor,
+        action="readiness.network_overview_downloaded",
+        organisation=overview.organisation,
+        target=overview.original_name,
+        network_overview=str(overview.public_id),
+        sha256=overview.sha256,
+        via=via,
+    )
+    return file
 
 
 # --- Reminders to review the profile (every six months) ------------------------------------------

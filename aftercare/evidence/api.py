@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from calloffs.api.idempotency import idempotent
 from calloffs.api.permissions import READ, WRITE
 from calloffs.api.serializers import DrillFlagField
-from calloffs.api.views import IDEMPOTENCY_PARAMETER, BinaryRenderer, ProviderApiMixin
+from calloffs.api.views import IDEMPOTENCY_PARAMETER, FileRenderer, ProviderApiMixin
 from digisos.uploads import ALL_TYPES
 from digisos.wire import WireModelSerializer
 
@@ -46,13 +46,6 @@ class EvidenceSerializer(WireModelSerializer):
 class EvidenceInputSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, use_url=False)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class FileRenderer(BinaryRenderer):
-    """Lets a client ask for the file's bytes; problems are still written as JSON."""
-
-    media_type = "application/octet-stream"
-    format = "file"
 
 
 @extend_schema_view(

@@ -6,13 +6,15 @@ Field names are English and stable; ``id`` is always the public UUID.
 
 from __future__ import annotations
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from digisos import plausible
 from digisos.wire import WireDateTimeField, WireModelSerializer, rfc3339
 from incidents.models import Category
-from readiness.models import ReadinessProfile, RemoteAccess
+from readiness.models import NETWORK_OVERVIEW_TYPES, ProtectionNeed, ReadinessProfile, RemoteAccess
 
 from ..models import (
     AttachmentKind,
@@ -409,10 +411,31 @@ class DeclineResultSerializer(serializers.Serializer):
     declined = serializers.BooleanField(default=True, help_text="Always true; the call-off is no longer visible.")
 
 
+class NetworkOverviewSerializer(serializers.Serializer):
+    filename = serializers.CharField(source="original_name", help_text="The file name the body uploaded.")
+    content_type = serializers.ChoiceField(
+        choices=[(t, t) for t in NETWORK_OVERVIEW_TYPES], help_text="Decided by the file's content."
+    )
+    size = serializers.IntegerField(min_value=1, help_text="Bytes.")
+    sha256 = serializers.CharField(min_length=64, max_length=64, help_text="SHA-256 (hex) of the file.")
+    uploaded_at = WireDateTimeField()
+    url = serializers.SerializerMethodField(help_text="Where to download it (this API, the same key).")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, overview) -> str:
+        calloff = self.context["calloff"]
+        path = reverse("api_v1:calloff-readiness-network-overview", kwargs={"id": calloff.public_id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class ReadinessProfileSerializer(serializers.Serializer):
     """The body's readiness profile, for the provider that accepted the call-off (need to know)."""
 
-    drill = DrillFlagField(help_text="True when the call-off this profile was read for is a drill (Übung).")
+    drill = DrillFlagField(
+        help_text="True when the call-off this profile was read for is a drill (Übung). A drill hands over the "
+        "body's real profile (and network overview), as intended: it rehearses the real hand-over."
+    )
     version = serializers.IntegerField(
         min_value=1, help_text="The profile's current version; each saved change adds one."
     )
@@ -426,12 +449,18 @@ class ReadinessProfileSerializer(serializers.Serializer):
     reviewed_at = WireDateTimeField(help_text="When the body last saved or reviewed the profile.")
     score = serializers.IntegerField(min_value=0, max_value=100, help_text="Completeness in percent.")
     missing = serializers.ListField(
-        child=serializers.ChoiceField(choices=[(name, name) for name in ReadinessProfile.ITEMS]),
+        child=serializers.ChoiceField(choices=[(name, name) for name in ReadinessProfile.ENTRIES]),
         source="missing_fields",
         help_text="The entries not filled in yet.",
     )
     critical_systems = serializers.CharField(
         allow_blank=True, help_text="Critical systems and services, with criticality."
+    )
+    critical_systems_protection = serializers.ChoiceField(
+        choices=list(ProtectionNeed.choices),
+        allow_blank=True,
+        help_text="The highest protection need (Schutzbedarf, BSI IT-Grundschutz) of the critical systems: "
+        "normal, hoch or sehr_hoch; empty: not stated.",
     )
     backup_concept = serializers.CharField(allow_blank=True)
     last_restore_test = serializers.DateField(allow_null=True, help_text="Last successful restore test.")
@@ -451,6 +480,10 @@ class ReadinessProfileSerializer(serializers.Serializer):
     dpo_contact = serializers.CharField(allow_blank=True, help_text="Data protection officer (name, phone).")
     management_contact = serializers.CharField(
         allow_blank=True, help_text="Mayor's or management's out-of-band contact."
+    )
+    network_overview = NetworkOverviewSerializer(
+        allow_null=True,
+        help_text="The network plan the body uploaded (download: `url`); null if it has not uploaded one.",
     )
 
 

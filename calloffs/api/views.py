@@ -87,6 +87,13 @@ class PdfRenderer(BinaryRenderer):
     format = "pdf"
 
 
+class FileRenderer(BinaryRenderer):
+    """Lets a client ask for a file's bytes; problems are still written as JSON."""
+
+    media_type = "application/octet-stream"
+    format = "file"
+
+
 class ProviderApiMixin:
     """Authentication by API key, per-action permissions, per-key rate limit, body size limit,
     JSON only, and problem+json errors."""
@@ -215,6 +222,7 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         "order_pdf": READ,
         "document_pdf": READ,
         "readiness_profile": READ,
+        "readiness_network_overview": READ,
     }
 
     # --- Reads ----------------------------------------------------------------------------
@@ -477,22 +485,80 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def readiness_profile(self, request, id=None):
         from readiness.selectors import profile_with_version_at
 
+        calloff = self._calloff_with_profile(request, id)
+        profile = profile_with_version_at(organisation_id=calloff.organisation_id, at=calloff.accepted_at)
+        if profile is None:
+            return _not_available(request, _("Die Stelle hat kein Vorbereitungsprofil hinterlegt."))
+        return Response(
+            serializers.ReadinessProfileSerializer(profile, context={"calloff": calloff, "request": request}).data
+        )
+
+    @extend_schema(
+        summary="The body's network overview (file)",
+        responses={
+            **{
+                (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The network overview.")
+                for media in ("application/pdf", "image/png", "image/jpeg")
+            },
+            (409, "application/problem+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The stored file no longer matches its SHA-256 (`network_overview_altered`); nothing "
+                "is sent.",
+            ),
+        },
+        description=(
+            "The network plan the body uploaded to its readiness profile (PDF, PNG or JPEG), sent as an attachment "
+            "under the type its content has, its SHA-256 in `X-Content-SHA256` (as in the profile's "
+            "`network_overview.sha256`). The same need-to-know rule as the profile: only the provider that "
+            "accepted the call-off, from the acceptance on; otherwise 404 `not_found`. 404 `not_available` when "
+            "the body has not uploaded one. On a drill call-off (`drill: true`) this is the body's real network "
+            "overview: a drill rehearses the real hand-over."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="readiness-profile/network-overview",
+        url_name="readiness-network-overview",
+        renderer_classes=[FileRenderer, JSONRenderer],
+    )
+    def readiness_network_overview(self, request, id=None):
+        from readiness.responses import network_overview_response
+        from readiness.selectors import network_overview_of
+
+        calloff = self._calloff_with_profile(request, id)
+        overview = network_overview_of(organisation_id=calloff.organisation_id)
+        if overview is None:
+            return _not_available(request, _("Die Stelle hat keine Netzübersicht hinterlegt."))
+        response = network_overview_response(overview, actor=request.user, via="api")
+        if response is None:
+            return problems.problem_response(
+                status_code=409,
+                code="network_overview_altered",
+                detail=_(
+                    "Die gespeicherte Netzübersicht stimmt nicht mehr mit ihrer Prüfsumme (SHA-256) überein und "
+                    "wird nicht ausgeliefert."
+                ),
+                request=request,
+            )
+        return response
+
+    # --- Helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _calloff_with_profile(request, id) -> CallOff:
+        """The call-off through which this provider sees the body's readiness profile, or 404.
+        Not get_object(): no prefetches of the detail; the need-to-know rule is the lookup itself."""
         from ..visibility import calloffs_with_profile_for
 
         try:
             public_id = uuid.UUID(str(id))
         except ValueError as exc:
             raise NotFound() from exc
-        # Not get_object(): no prefetches of the detail; the need-to-know rule is the lookup itself.
         calloff = calloffs_with_profile_for(request.user).filter(public_id=public_id).first()
         if calloff is None:
             raise NotFound()
-        profile = profile_with_version_at(organisation_id=calloff.organisation_id, at=calloff.accepted_at)
-        if profile is None:
-            return _not_available(request, _("Die Stelle hat kein Vorbereitungsprofil hinterlegt."))
-        return Response(serializers.ReadinessProfileSerializer(profile, context={"calloff": calloff}).data)
-
-    # --- Helpers --------------------------------------------------------------------------
+        return calloff
 
     @staticmethod
     def _valid(serializer_class, request) -> dict:

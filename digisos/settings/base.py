@@ -248,3 +248,5 @@ ONBOARDING_REQUEST_RATE = env_rate("ONBOARDING_REQUEST_RATE", "5/hour")
 # Requests for access all addresses together may file per hour (a distributed flood from many
 # addresses); beyond it the form asks to try later. Each request mails the ministry and a parent's admins.
 ONBOARDING_REQUESTS_PER_HOUR = env_int("ONBOARDING_REQUESTS_PER_HOUR", 60, minimum=1)
+# The largest network overview (PDF, PNG or JPEG) a body uploads to its readiness profile, in bytes.
+READINESS_NETWORK_OVERVIEW_MAX_BYTES = env_int("READINESS_NETWORK_OVERVIEW_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -294,6 +294,7 @@ def test_schema_publishes_exactly_the_contract(client):
         "/api/v1/calloffs/{id}/measures/{item_id}/verify/",
         "/api/v1/calloffs/{id}/order.pdf",
         "/api/v1/calloffs/{id}/readiness-profile/",
+        "/api/v1/calloffs/{id}/readiness-profile/network-overview/",
         "/api/v1/calloffs/{id}/statements/",
         "/api/v1/calloffs/{id}/time-entries/",
         "/api/v1/calloffs/{id}/updates/",
@@ -311,6 +312,9 @@ def test_schema_publishes_exactly_the_contract(client):
     assert schema["components"]["securitySchemes"]["providerApiKey"]["scheme"] == "bearer"
     profile = schema["paths"]["/api/v1/calloffs/{id}/readiness-profile/"]
     assert list(profile) == ["get"]  # read-only
+    network = schema["paths"]["/api/v1/calloffs/{id}/readiness-profile/network-overview/"]
+    assert list(network) == ["get"]  # read-only: the body uploads in the portal
+    assert {"application/pdf", "image/png", "image/jpeg"} <= set(network["get"]["responses"]["200"]["content"])
 
 
 def test_docs_are_served_from_local_assets(client):

@@ -55,6 +55,12 @@ def calloff_ids(file_calloff, setup, alice, org_a):
     from readiness.services import readiness_profile_save
 
     readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch", remote_access="vpn")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from readiness.services import readiness_network_overview_upload
+
+    plan = SimpleUploadedFile("netzplan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    readiness_network_overview_upload(organisation=org_a, actor=alice, upload=plan)
     p1, s1 = setup.providers[0], setup.staff[0]
     offered = file_calloff()
     accepted = services.offer_accept(
@@ -78,8 +84,8 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
     # aftercare paths (findings, indicators and measures: list, create, retrieve, update = 12, and a
     # measure's verify; evidence on a finding: list, upload, file = 3) and the statements (7: a call-off's
     # statements GET and POST, one statement, its answer, its XRechnung GET and PUT, its PDF view) and the
-    # body's readiness profile (1).
-    assert len(operations) == 40
+    # body's readiness profile (1) with its network overview (1).
+    assert len(operations) == 41
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -69,7 +69,7 @@ def test_the_provider_sees_it_only_once_it_has_accepted(setup, file_calloff, ali
     assert data["critical_systems"] == SECRET and data["management_contact"] == BOSS
     assert data["remote_access"] == "vpn" and data["remote_access_mfa"] is True
     assert (data["version"], data["version_at_acceptance"]) == (1, 1)
-    assert data["score"] == 33 and "insurance_hotline" in data["missing"] and "critical_systems" not in data["missing"]
+    assert data["score"] == 31 and "insurance_hotline" in data["missing"] and "critical_systems" not in data["missing"]
     # Another provider, never offered this call-off: 404 on both.
     assert client_for(setup.staff[1]).get(reverse("calloffs:detail", args=[calloff.public_id])).status_code == 404
     assert api(1).get(profile_url(calloff)).status_code == 404

@@ -46,12 +46,12 @@ def test_a_caller_fills_it_in_and_sees_what_is_missing(client_for, alice, org_a)
     assert response.status_code == 302
     profile = ReadinessProfile.objects.get(organisation=org_a)
     assert profile.version == 1 and profile.remote_access_mfa is False and profile.last_restore_test == date(2026, 6, 1)
-    assert profile.score() == 83  # 10 of 12 entries
+    assert profile.score() == 77  # 10 of 13 entries (the network overview is its own upload)
     page = client_for(alice).get(url(org_a)).content.decode()
-    assert "83 % vollständig" in page and "Hotline der Cyberversicherung" in page
+    assert "77 % vollständig" in page and "Hotline der Cyberversicherung" in page
     client_for(alice).post(url(org_a), full_data())
     profile.refresh_from_db()
-    assert profile.version == 2 and profile.missing() == [] and profile.score() == 100
+    assert profile.version == 2 and profile.missing() == ["Netzübersicht (Netzplan)"] and profile.score() == 92
 
 
 def test_the_audit_names_fields_not_contents(alice, org_a):
@@ -91,6 +91,10 @@ def test_the_ministry_sees_numbers_never_contents(client_for, ministry, alice, o
     services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems=SECRET)
     values = {**full_data(), "last_restore_test": date(2026, 6, 1), "remote_access_mfa": False}
     services.readiness_profile_save(organisation=org_b, actor=charlie, **values)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    plan = SimpleUploadedFile("netz.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    services.readiness_network_overview_upload(organisation=org_b, actor=charlie, upload=plan)
     assert client_for(ministry).get(url(org_a)).status_code == 404
     page = client_for(ministry).get(reverse("readiness:overview"))
     html = page.content.decode()
@@ -137,15 +141,68 @@ def test_the_cyber_insurer_and_policy_number_count_and_are_versioned(client_for,
     """Issue 18: "cyber insurance and its hotline" — the insurer and the policy number beside the hotline."""
     client_for(alice).post(url(org_a), full_data(insurance_insurer="", insurance_policy_number=""))
     profile = ReadinessProfile.objects.get(organisation=org_a)
-    assert profile.missing_fields() == ["insurance_insurer", "insurance_policy_number"] and profile.score() == 83
+    assert profile.missing_fields() == ["insurance_insurer", "insurance_policy_number", "network_overview"]
+    assert profile.score() == 77
     page = client_for(alice).get(url(org_a)).content.decode()
     assert "Cyberversicherung: Versicherer" in page and "Versicherungsscheinnummer" in page
     client_for(alice).post(url(org_a), full_data())
     profile.refresh_from_db()
-    assert profile.version == 2 and profile.score() == 100
+    assert profile.version == 2 and profile.score() == 92
     from readiness.models import ReadinessProfileVersion
 
     latest = ReadinessProfileVersion.objects.get(organisation=org_a, number=2)
     assert latest.contents["insurance_policy_number"] == "CY-2026-004711"
     assert latest.changed == ["insurance_insurer", "insurance_policy_number"]
     assert ("Cyberversicherung: Versicherer", "Kommunaler Schadenausgleich") in profile.display_rows()
+
+
+# --- The criticality of the critical systems as a choice (BSI IT-Grundschutz protection need) ---------
+
+
+def test_the_protection_need_is_a_choice(client_for, alice, org_a):
+    response = client_for(alice).post(url(org_a), full_data(critical_systems_protection="sehr_hoch"))
+    assert response.status_code == 302
+    profile = ReadinessProfile.objects.get(organisation=org_a)
+    assert profile.critical_systems_protection == "sehr_hoch"
+    assert ("Schutzbedarf der kritischen Systeme (der höchste, nach BSI IT-Grundschutz)", "sehr hoch") in (
+        profile.display_rows()
+    )
+    assert profile.contents()["critical_systems_protection"] == "sehr_hoch"
+    assert len(ReadinessProfile.ENTRIES) == 13  # part of the critical systems' entry, not one of its own
+    response = client_for(alice).post(url(org_a), full_data(critical_systems_protection="mittel"))
+    assert response.status_code == 200 and "Auswahl" in response.content.decode()
+    assert ReadinessProfile.objects.get(organisation=org_a).critical_systems_protection == "sehr_hoch"
+
+
+def test_the_database_refuses_another_protection_need(alice, org_a):
+    profile = services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems_protection="hoch")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReadinessProfile.objects.filter(pk=profile.pk).update(critical_systems_protection="mittel")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ""),
+        ("Einwohnermeldewesen – hoch\nFinanzwesen – normal", "hoch"),
+        ("Einwohnermeldewesen – sehr hoch\nE-Mail – niedrig", "sehr_hoch"),
+        ("Ratsinformationssystem: mittel", "normal"),
+        ("Kasse – gering", "normal"),
+        ("Fachverfahren OK.FIS\nDMS", "hoch"),  # nothing named: the safe default
+        ("Hochwasserportal – Kritikalität unbekannt", "hoch"),  # "Hoch…" in a word is no level
+        ("Hochwasserportal – niedrig", "normal"),
+    ],
+)
+def test_the_migration_maps_the_free_text(alice, org_a, text, expected):
+    """readiness/0005: the highest level named in the text (BSI's maximum principle); a text naming none
+    becomes "hoch" (the safe default, documented in the migration)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("readiness.migrations.0005_critical_systems_protection")
+    assert migration.protection_from_text(text) == expected
+    profile = services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems=text or "x")
+    ReadinessProfile.objects.filter(pk=profile.pk).update(critical_systems=text, critical_systems_protection="")
+    migration.forwards(apps, None)
+    assert ReadinessProfile.objects.get(pk=profile.pk).critical_systems_protection == expected

@@ -21,6 +21,12 @@ pytestmark = pytest.mark.django_db
 SECRET = "Fachverfahren OK.FIS – hoch"
 
 
+def plan_png():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("netzplan.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+
+
 def save(org, actor, **values):
     return services.readiness_profile_save(organisation=org, actor=actor, **values)
 
@@ -142,12 +148,16 @@ def test_the_aggregate_agrees_with_the_profiles_own_rules(alice, org_a, org_b, c
         {**full, "remote_access_mfa": False},  # complete, but without MFA
         {**full, "last_restore_test": None},
         {**full, "dpo_contact": ""},
+        {**full, "no_network_overview": True},  # every entry but the network overview
         {"critical_systems": "x"},
     ]
     for values in variants:
         org = OrganisationFactory()
         user = MembershipFactory(organisation=org, role="caller").user
+        without_plan = values.pop("no_network_overview", False) or values == {"critical_systems": "x"}
         save(org, user, **values)
+        if not without_plan:
+            services.readiness_network_overview_upload(organisation=org, actor=user, upload=plan_png())
     ReadinessProfile.objects.filter(pk=ReadinessProfile.objects.order_by("pk").first().pk).update(
         reviewed_at=timezone.now() - REVIEW_INTERVAL - timedelta(days=1)
     )

@@ -24,10 +24,12 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     from calloffs.services.attachments import attachment_add
     from calloffs.services.documents import document_render, document_request
     from notifications.models import Notification
-    from readiness.services import readiness_profile_save
+    from readiness.services import readiness_network_overview_upload, readiness_profile_save
     from tenants import services as tenant_services
 
     readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch")
+    netplan = SimpleUploadedFile("netz.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    readiness_network_overview_upload(organisation=org_a, actor=alice, upload=netplan)
     calloff = file_calloff()
     calloff = calloff_services.offer_accept(
         calloff=calloff,

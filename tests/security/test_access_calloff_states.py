@@ -55,6 +55,8 @@ ENDPOINTS = {
     "api_document_pdf": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     # Issue 18: the body's readiness profile from the acceptance (closed: for 14 days, just closed here).
     "api_readiness_profile": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "api_readiness_network_overview": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
+    "calloff_network_overview": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
     # Aftercare (issue 16): the findings and indicators of the incident, read and written by the
     # engaged provider only; a provider that was merely offered the call-off learns nothing of them.
     "aftercare_incident": {NOTHING: 404, DECIDE: 404, ENGAGED: 200, ENDED: 200},
@@ -119,10 +121,12 @@ def state_world(setup, file_calloff, alice, ministry, org_a):
 
     keys = [api_key_create(provider=p, actor=ministry, name="Ticketsystem").raw for p in setup.providers]
 
-    from readiness.services import readiness_profile_save
+    from readiness.services import readiness_network_overview_upload, readiness_profile_save
 
     def build(state):
         readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch")
+        netplan = SimpleUploadedFile("netz.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        readiness_network_overview_upload(organisation=org_a, actor=alice, upload=netplan)
         calloff = _hand_on(file_calloff(), setup, 0, "declined")  # P1, the competitor, declines
         incident = calloff.incident
         shared, internal = (
@@ -189,6 +193,10 @@ def state_world(setup, file_calloff, alice, ministry, org_a):
             "api_time_entries": reverse("api_v1:calloff-time-entries", kwargs={"id": calloff.public_id}),
             "api_order_pdf": reverse("api_v1:calloff-order-pdf", kwargs={"id": calloff.public_id}),
             "api_readiness_profile": reverse("api_v1:calloff-readiness-profile", kwargs={"id": calloff.public_id}),
+            "api_readiness_network_overview": reverse(
+                "api_v1:calloff-readiness-network-overview", kwargs={"id": calloff.public_id}
+            ),
+            "calloff_network_overview": reverse("calloffs:readiness_network_overview", args=[calloff.public_id]),
             "aftercare_incident": reverse("aftercare:incident", args=[incident.public_id]),
             "aftercare_finding_new": reverse("aftercare:finding_new", args=[calloff.public_id]),
             "aftercare_indicator_new": reverse("aftercare:indicator_new", args=[calloff.public_id]),

@@ -168,6 +168,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "api_v1:calloff-document-pdf": ("get", "api_document", API_OBJECT),
     # The body's readiness profile: the accepting provider only (provider 2 was never offered it).
     "api_v1:calloff-readiness-profile": ("get", "api_calloff", API_OBJECT),
+    "api_v1:calloff-readiness-network-overview": ("get", "api_calloff", API_OBJECT),
     "api_v1:webhook-list": ("get", None, API),
     "api_v1:webhook-detail": ("get", "webhook", API_OBJECT),
     "api_v1:webhook-rotate-secret": ("post", "webhook", {**API_OBJECT, "provider1": OK}),
@@ -225,6 +226,15 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     # readiness: the body reads its profile (the ministry only the overview: need to know)
     "readiness:profile": ("get", "org", {**BODY_READ, "ministry": NOT_FOUND}),
     "readiness:overview": ("get", None, MINISTRY),
+    # the network overview: every member downloads it, callers and admins upload; the ministry neither
+    "readiness:network_overview": ("get", "org", {**BODY_READ, "ministry": NOT_FOUND}),
+    "readiness:network_overview_upload": ("get", "org", {**BODY_WRITE, "ministry": NOT_FOUND}),
+    # ... and the accepting provider through the call-off (need to know; the body uses its own address)
+    "calloffs:readiness_network_overview": (
+        "get",
+        "calloff",
+        {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "provider1": OK},
+    ),
     # settlement: the statement of provider 1 for the world's call-off
     "settlement:list": ("get", None, ANY_USER),
     "settlement:detail": ("get", "statement", CALLOFF_READ),
