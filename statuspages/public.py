@@ -30,7 +30,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 #: Raise when the public template changes in a way the stylesheet does not.
-TEMPLATE_REVISION = 1
+TEMPLATE_REVISION = 2
 LANGUAGES = ("de", "en")
 KINDS = ("html", "atom")
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "atom": "application/atom+xml; charset=utf-8"}
@@ -80,11 +80,25 @@ class _StatusAtom(Atom1Feed):
     """Atom whose entries say they are German when the feed is not: the body writes its updates in
     German, the English feed translates only the portal's own words (WCAG 3.1.2, language of parts)."""
 
+    def _foreign(self) -> bool:
+        return not (self.feed["language"] or "").startswith("de")
+
     def item_attributes(self, item):
         attributes = super().item_attributes(item)
-        if not (self.feed["language"] or "").startswith("de"):
+        if self._foreign():
             attributes["xml:lang"] = "de"
         return attributes
+
+    def add_root_elements(self, handler):
+        # The subtitle is the body's German headline: Atom1Feed writes it without attributes, so it is
+        # left out of the base class's elements and written here, marked German on a feed that is not.
+        subtitle, self.feed["subtitle"] = self.feed["subtitle"], None
+        try:
+            super().add_root_elements(handler)
+        finally:
+            self.feed["subtitle"] = subtitle
+        if subtitle:
+            handler.addQuickElement("subtitle", subtitle, {"xml:lang": "de"} if self._foreign() else {})
 
 
 class StatusFeed(Feed):
@@ -96,7 +110,7 @@ class StatusFeed(Feed):
         return _("Statusseite: %(name)s") % {"name": page.organisation.name}
 
     def subtitle(self, page):
-        return page.headline
+        return page.headline  # the body's German text (_StatusAtom marks it)
 
     def link(self, page):
         return page_url(page.slug, translation.get_language())

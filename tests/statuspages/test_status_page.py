@@ -393,8 +393,28 @@ def test_on_the_english_page_and_feed_the_bodys_german_text_is_marked_german(
     feed_en = ET.fromstring(client.get(reverse("statuspages:feed_en", args=[page.slug])).content)
     assert feed_en.get(xml_lang) == "en"
     assert [e.get(xml_lang) for e in feed_en.findall(f"{ATOM}entry")] == ["de"]
+    # The subtitle is the body's headline: German in the English feed; the feed's own title is the portal's.
+    subtitle = feed_en.find(f"{ATOM}subtitle")
+    assert subtitle.text == "Die Stadtverwaltung ist nur eingeschränkt erreichbar" and subtitle.get(xml_lang) == "de"
+    assert feed_en.find(f"{ATOM}title").get(xml_lang) is None
     feed_de = ET.fromstring(client.get(reverse("statuspages:feed", args=[page.slug])).content)
     assert feed_de.get(xml_lang) == "de" and [e.get(xml_lang) for e in feed_de.findall(f"{ATOM}entry")] == [None]
+    assert feed_de.find(f"{ATOM}subtitle").get(xml_lang) is None  # German in a German feed: nothing to mark
+
+
+def test_the_english_pages_title_is_the_bodys_german_headline_marked_german(
+    client, client_for, alice, org_a, incident, django_capture_on_commit_callbacks
+):
+    """WCAG 3.1.2: the <title> is the body's headline (and its name), German also on the English page."""
+    import re
+
+    page = publish(client_for(alice), org_a, incident, django_capture_on_commit_callbacks)
+    en = client.get(reverse("statuspages:public_en", args=[page.slug])).content.decode()
+    assert '<html lang="en">' in en
+    title = re.search(r"<title([^>]*)>([^<]*)</title>", en)
+    assert title.group(1) == ' lang="de"' and title.group(2).startswith(page.headline)
+    de = client.get(reverse("statuspages:public", args=[page.slug])).content.decode()
+    assert re.search(r"<title([^>]*)>", de).group(1) == ""  # the page is German: nothing to mark
 
 
 # --- review findings: publishing for another body needs a mandate in force with the scope to act in
