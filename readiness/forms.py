@@ -45,7 +45,7 @@ class NetworkOverviewForm(forms.Form):
     """The body uploads its network overview (the service decides the type by the content and checks the size)."""
 
     file = forms.FileField(
-        label=_("Netzübersicht (Netzplan)"),
+        label=_("Datei mit dem Netzplan"),
         help_text=_(
             "PDF, PNG oder JPEG. Die SHA-256-Prüfsumme wird berechnet und angezeigt. Eine neue Datei ersetzt die "
             "bisherige und ergibt eine neue Version des Profils."

@@ -4,12 +4,17 @@ page, nothing wider than the phone. Then the handover: the caller fills the prof
 a phone and sees it only from then on; the ministry reaches the numbers through its navigation.
 Screenshots in artifacts/screenshots/readiness-*."""
 
+import hashlib
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, assert_accessible, login, screenshot, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NETPLAN_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def test_fill_the_profile_on_a_phone_and_the_ministry_sees_numbers(phone, desktop, live_server, alice, ministry, org_a):
@@ -26,8 +31,18 @@ def test_fill_the_profile_on_a_phone_and_the_ministry_sees_numbers(phone, deskto
     page.get_by_label("Fernzugriff mit Zwei-Faktor-Authentifizierung").select_option("false")
     page.get_by_role("button", name="Speichern (gilt als geprüft)").click()
     expect(page.get_by_role("status")).to_contain_text("Das Vorbereitungsprofil ist gespeichert.")
-    expect(page.get_by_text("42 % vollständig")).to_be_visible()  # 5 of 12 entries
+    expect(page.get_by_text("38 % vollständig")).to_be_visible()  # 5 of 13 entries
     expect(page.get_by_role("listitem").filter(has_text="Hotline der Cyberversicherung")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Netzübersicht (Netzplan)")).to_be_visible()
+    # The network overview: its own upload, a new version, its SHA-256 shown (wrapping on the phone).
+    page.get_by_label("Datei mit dem Netzplan").set_input_files(
+        files=[{"name": "netzplan.png", "mimeType": "image/png", "buffer": NETPLAN_PNG}]
+    )
+    page.get_by_role("button", name="Netzübersicht hochladen").click()
+    expect(page.get_by_role("status")).to_contain_text("Die Netzübersicht „netzplan.png“ ist gespeichert (Version 2")
+    expect(page.get_by_text("46 % vollständig")).to_be_visible()  # 6 of 13 entries
+    expect(page.get_by_text(hashlib.sha256(NETPLAN_PNG).hexdigest())).to_be_visible()
+    expect(page.get_by_role("link", name="netzplan.png (PNG")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page, "readiness profile (saved, phone)")
     screenshot(page, "readiness-profile-phone")
@@ -57,6 +72,11 @@ def test_fill_the_profile_accept_as_provider_and_the_provider_sees_it(
     )
     page.get_by_role("button", name="Speichern (gilt als geprüft)").click()
     expect(page.get_by_role("status")).to_contain_text("Das Vorbereitungsprofil ist gespeichert.")
+    page.get_by_label("Datei mit dem Netzplan").set_input_files(
+        files=[{"name": "netzplan.png", "mimeType": "image/png", "buffer": NETPLAN_PNG}]
+    )
+    page.get_by_role("button", name="Netzübersicht hochladen").click()
+    expect(page.get_by_role("status")).to_contain_text("Die Netzübersicht „netzplan.png“ ist gespeichert")
 
     calloff = file_calloff()  # offered to P1
     provider_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="de-DE")
@@ -75,8 +95,13 @@ def test_fill_the_profile_accept_as_provider_and_the_provider_sees_it(
         section = provider.locator("section").filter(
             has=provider.get_by_role("heading", name="Vorbereitungsprofil der Stelle")
         )
-        expect(section).to_contain_text("Version 1")
+        expect(section).to_contain_text("Version 2")
         expect(section).to_contain_text("Diese Version galt bei der Annahme")
+        expect(section.get_by_role("heading", name="Netzübersicht (Netzplan)")).to_be_visible()
+        with provider.expect_download() as download:
+            section.get_by_role("link", name="netzplan.png (PNG").click()
+        assert download.value.suggested_filename == "netzplan.png"
+        assert Path(download.value.path()).read_bytes() == NETPLAN_PNG
         expect(section).to_contain_text("Einwohnermeldewesen – hoch")
         expect(section).to_contain_text("Bürgermeisterin Weber, +49 160 5550000")
         expect(section).to_contain_text("+49 800 1234567")
