@@ -15,7 +15,8 @@
   the statement's number.
 
 XRechnung (CIUS) fields beyond EN 16931: the seller's postal address, VAT ID (BT-31, or tax number
-BT-32), contact (BR-DE-2/5/6/7: name, phone, e-mail from the provider's billing contact); payment
+BT-32), contact (BR-DE-2/5/6/7: name, phone, e-mail from the provider's billing contact), for a seller without VAT ID
+a seller identifier BT-29 (BR-CO-26: the provider's id in the portal); payment
 means 58 (SEPA credit transfer, BR-DE-1) with the provider's IBAN (BIC if given); payment terms with
 a due date ``PAYMENT_DAYS`` after the issue date (BR-CO-25); the buyer's postcode and city (BR-DE-8/9)
 from the body's address, or for the ministry ``MINISTRY_ADDRESS``. A provider without this data
@@ -224,6 +225,10 @@ def xrechnung(statement: Statement, payer: str | None = None) -> bytes:
     agreement.buyer_reference = leitweg  # BT-10
     agreement.buyer_order.issuer_assigned_id = calloff.number  # BT-13
     agreement.contract.issuer_assigned_id = calloff.contract.reference  # BT-12
+    if not provider.vat_id:
+        # BR-CO-26: without a VAT ID (BT-31) the buyer needs a seller identifier (BT-29); the tax number
+        # (BT-32) does not count. The provider's id in the portal, which the buyer sees on the call-off.
+        agreement.seller.id = str(provider.public_id)
     agreement.seller.name = provider.legal_name
     agreement.seller.address.line_one = provider.street
     agreement.seller.address.postcode = provider.postcode

@@ -1,7 +1,7 @@
 """The XRechnung CIUS fields beyond EN 16931 (BR-DE-*, BR-S-02, BR-CO-25) are in the generated
 document, and a provider without its billing data gets a clear refusal instead of a non-conformant
-file. The KoSIT validator (Schematron) does not run here; these xpath checks stand in for its
-BR-DE rules, the schema check (tests/settlement/test_invoice.py) for the XSD."""
+file. These xpath checks name the fields; the official rules themselves (KoSIT Schematron) run in
+tests/settlement/test_xrechnung_rules.py, the schema check (tests/settlement/test_invoice.py) for the XSD."""
 
 from datetime import timedelta
 
