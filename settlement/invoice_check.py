@@ -4,7 +4,7 @@ accepted in place of the generated one.
 Parsing is safe for untrusted input: at most ``INVOICE_MAX_BYTES``, lxml without entity resolution,
 without DTD loading and without network access, and a document with a DOCTYPE is refused outright
 (no entity tricks, no XXE, no billion laughs). The document must be valid against the EN 16931 CII
-schema that drafthorse ships, then these fields must be what the approved statement says:
+schema that drafthorse ships, and these fields must be what the approved statement says:
 
 * type code (380 invoice, 381 credit note), currency EUR;
 * BT-10 buyer reference: the payer's Leitweg-ID; BT-13 order reference: the call-off number;
@@ -12,7 +12,9 @@ schema that drafthorse ships, then these fields must be what the approved statem
 * VAT rate of every tax breakdown and line, VAT amount, net (tax basis), gross, amount due;
 * line total (BT-106) and the sum of the lines' net amounts.
 
-Every difference is reported (field, expected, found), none is silently corrected.
+Every difference is reported (field, expected, found), none is silently corrected. Then the invoice must
+break none of the EN 16931 and XRechnung business rules (the official Schematron,
+``settlement.xrechnung_rules``): a fatal or error finding is refused with each rule's id and text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from lxml import etree
 
 from calloffs.errors import CallOffError, InvalidInput
 
+from . import xrechnung_rules
 from .invoice import CREDIT_NOTE, INVOICE, InvoicePart, buyer_of
 from .models import INVOICE_MAX_BYTES, StatementKind
 
@@ -56,6 +59,22 @@ class InvoiceMismatch(CallOffError):
 
 class InvoiceUnreadable(InvalidInput):
     code = "invalid_invoice"
+
+
+class InvoiceRulesViolated(InvalidInput):
+    """The invoice breaks EN 16931 or XRechnung business rules; ``violations`` lists each one."""
+
+    default_message = _(
+        "Die Rechnung verletzt Geschäftsregeln von EN 16931 bzw. XRechnung ({count}): {rules}. "
+        "Bitte die Rechnung berichtigen (KoSIT-Prüfregeln)."
+    )
+    code = "invoice_rules_violated"
+    http_status = 422
+
+    def __init__(self, violations: list[xrechnung_rules.Finding]):
+        rules = ", ".join(dict.fromkeys(v.rule for v in violations))
+        super().__init__(field="invoice", count=len(violations), rules=rules)
+        self.violations = [{"rule": v.rule, "flag": v.flag, "text": v.text, "location": v.location} for v in violations]
 
 
 @dataclass(frozen=True)
@@ -179,11 +198,15 @@ def differences(parsed: ParsedInvoice, part: InvoicePart) -> list[dict[str, str]
 
 
 def check(data: bytes, part: InvoicePart) -> ParsedInvoice:
-    """The parsed invoice if it matches; InvoiceUnreadable or InvoiceMismatch otherwise."""
+    """The parsed invoice if it matches and keeps the business rules; InvoiceUnreadable, InvoiceMismatch
+    or InvoiceRulesViolated otherwise (the statement's differences first: they say what to change)."""
     parsed = parse(data)
     found = differences(parsed, part)
     if found:
         raise InvoiceMismatch(found)
+    violations = xrechnung_rules.errors(data)
+    if violations:
+        raise InvoiceRulesViolated(violations)
     if not parsed.number:
         raise InvoiceUnreadable(_("Die Rechnung hat keine Rechnungsnummer."), field="invoice")
     return parsed

@@ -561,6 +561,19 @@ def _require_provider(actor, statement: Statement) -> None:
         raise NotPermitted(_("Rechnungen stellt nur der Dienstleister des Leistungsnachweises aus."))
 
 
+def _may_fetch(actor, statement: Statement) -> bool:
+    """The provider of the statement, or whoever sees it (the ministry, the body): the payer side."""
+    if is_staff_of(actor, statement.provider):
+        return True
+    return Statement.objects.visible_to(actor).filter(pk=statement.pk).exists()
+
+
+class InvoiceAlreadyIssued(TransitionNotAllowed):
+    """The invoice of this payer was issued (downloaded) already: it is not replaced by an upload."""
+
+    code = "invoice_already_issued"
+
+
 def _invoice_fields(part, *, data: bytes, number: str, source: str, actor) -> dict:
     return {
         "number": number[:100],
@@ -578,10 +591,12 @@ def _invoice_fields(part, *, data: bytes, number: str, source: str, actor) -> di
 
 @transaction.atomic(durable=True)
 def invoice_issue(*, statement: Statement, actor, payer: str | None = None) -> Invoice:
-    """The provider fetches the generated XRechnung of an approved statement: the first fetch
-    issues it (stored with its SHA-256, audited); later fetches return the invoice as issued."""
+    """The generated XRechnung of an approved statement is downloaded: the first download issues it
+    (stored with its SHA-256, audited), whether the provider or the payer side (ministry, body) fetches it
+    first; later downloads return the invoice as issued. An issued invoice is final (``invoice_upload``)."""
     statement = _lock(statement)
-    _require_provider(actor, statement)
+    if not _may_fetch(actor, statement):
+        raise NotPermitted(_("Diese Rechnung ist für Sie nicht sichtbar."))
     require_approved(statement)
     part = part_of(statement, payer)
     existing = Invoice.objects.filter(statement=statement, payer=part.payer).first()
@@ -601,49 +616,65 @@ def invoice_issue(*, statement: Statement, actor, payer: str | None = None) -> I
         payer=part.payer,
         number=invoice.number,
         sha256=invoice.sha256,
+        fetched_by="provider" if is_staff_of(actor, statement.provider) else "payer",
     )
     return invoice
 
 
-@transaction.atomic(durable=True)
 def invoice_upload(*, statement: Statement, actor, data: bytes, payer: str | None = None) -> tuple[Invoice, bool]:
-    """The provider's own XRechnung instead of the generated one: parsed safely, checked against
-    the approved statement (``invoice_check``: a mismatch is refused with every difference), stored
-    with its SHA-256 and audited. Returns (invoice, created). The same document again is accepted
-    without change; another document after an upload is refused (the first one stands)."""
-    statement = _lock(statement)
-    _require_provider(actor, statement)
-    require_approved(statement)
-    part = part_of(statement, payer)
-    parsed = invoice_check.check(data, part)
-    fields = _invoice_fields(part, data=data, number=parsed.number, source=InvoiceSource.UPLOADED, actor=actor)
-    existing = Invoice.objects.select_for_update().filter(statement=statement, payer=part.payer).first()
-    replaced = ""
-    if existing is not None:
-        if existing.source == InvoiceSource.UPLOADED:
-            if existing.sha256 == fields["sha256"]:
-                return existing, False
-            raise TransitionNotAllowed(
-                _("Zu diesem Leistungsnachweis ist bereits eine Rechnung hochgeladen (SHA-256 {sha}).").format(
-                    sha=existing.sha256
-                )
+    """The provider's own XRechnung instead of the generated one: parsed safely, checked against the
+    EN 16931/XRechnung rules and the approved statement (``invoice_check``: a mismatch is refused with
+    every difference), stored with its SHA-256 and audited. Returns (invoice, created).
+
+    Only before an invoice for this payer is issued: once the generated invoice was downloaded (by the
+    provider or the payer) or another document uploaded, it is the invoice, and a different document is
+    refused (``InvoiceAlreadyIssued``, 409): two invoices for one supply would both owe their VAT
+    (§ 14c UStG). A correction is a credit note plus a new statement. The refusal is audited (in its own
+    transaction, so that it stays when the error is raised). The same document again is accepted without
+    change."""
+    with transaction.atomic(durable=True):
+        statement = _lock(statement)
+        _require_provider(actor, statement)
+        require_approved(statement)
+        part = part_of(statement, payer)
+        existing = Invoice.objects.select_for_update().filter(statement=statement, payer=part.payer).first()
+        digest = hashlib.sha256(data).hexdigest()
+        if existing is not None and existing.sha256 == digest:
+            return existing, False
+        if existing is None:
+            parsed = invoice_check.check(data, part)
+            fields = _invoice_fields(part, data=data, number=parsed.number, source=InvoiceSource.UPLOADED, actor=actor)
+            invoice = Invoice.objects.create(statement=statement, payer=part.payer, **fields)
+            _audit(
+                statement,
+                actor=actor,
+                action="statement.invoice_uploaded",
+                old=statement.state,
+                payer=part.payer,
+                number=invoice.number,
+                sha256=invoice.sha256,
+                size=invoice.size,
             )
-        replaced = existing.sha256  # the generated invoice the provider had only fetched
-        for name, value in fields.items():
-            setattr(existing, name, value)
-        existing.save(update_fields=list(fields))
-        invoice = existing
-    else:
-        invoice = Invoice.objects.create(statement=statement, payer=part.payer, **fields)
-    _audit(
-        statement,
-        actor=actor,
-        action="statement.invoice_uploaded",
-        old=statement.state,
-        payer=part.payer,
-        number=invoice.number,
-        sha256=invoice.sha256,
-        size=invoice.size,
-        replaced_sha256=replaced,
+            return invoice, True
+        _audit(
+            statement,
+            actor=actor,
+            action="statement.invoice_replacement_refused",
+            old=statement.state,
+            payer=part.payer,
+            number=existing.number,
+            issued_source=existing.source,
+            issued_sha256=existing.sha256,
+            refused_sha256=digest,
+        )
+    raise InvoiceAlreadyIssued(
+        _(
+            "Die Rechnung {number} zu diesem Leistungsnachweis ist bereits ausgestellt ({source}, am {date}, "
+            "SHA-256 {sha}) und wird nicht ersetzt. Eine Berichtigung erfolgt über eine Gutschrift und einen "
+            "neuen Leistungsnachweis."
+        ),
+        number=existing.number,
+        source=existing.get_source_display(),
+        date=f"{timezone.localtime(existing.issued_at):%d.%m.%Y %H:%M}",
+        sha=existing.sha256,
     )
-    return invoice, True

@@ -34,7 +34,7 @@ from .forms import (
     SubmitForm,
 )
 from .invoice import filename, invoice_document, part_of, payers_of
-from .invoice_check import InvoiceMismatch
+from .invoice_check import InvoiceMismatch, InvoiceRulesViolated
 from .invoice_pdf import pdf_filename, render_invoice_pdf
 from .models import INVOICE_PAYERS, DisputeState, Payer, RateVersion, Statement, StatementKind, StatementState
 from .selectors import billable_calloffs, billing_terms_for, statement_for, statements_visible_to
@@ -245,13 +245,13 @@ def _payer_param(request) -> str | None:
 
 @login_required
 def statement_invoice(request, public_id):
-    """The XRechnung of an approved statement, for whoever sees the statement. The provider's
-    first download issues it (stored, audited); after an upload it is the uploaded document."""
+    """The XRechnung of an approved statement, for whoever sees the statement. The first download (by
+    the provider or the payer side) issues it (stored, audited); after an upload it is the uploaded
+    document. An issued invoice is final (services.invoice_upload)."""
     statement = _visible_statement(request, public_id)
     payer = _payer_param(request)
     try:
-        if is_staff_of(request.user, statement.provider):
-            services.invoice_issue(statement=statement, actor=request.user, payer=payer)
+        services.invoice_issue(statement=statement, actor=request.user, payer=payer)
         document = invoice_document(statement, payer)
     except CallOffError as exc:
         messages.error(request, exc.message)
@@ -291,7 +291,7 @@ def statement_invoice_upload(request, public_id):
         return redirect("settlement:detail", public_id=statement.public_id)
     payers = payers_of(statement)
     form = InvoiceUploadForm(request.POST or None, request.FILES or None, payers=payers)
-    differences = []
+    differences, violations = [], []
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -303,6 +303,9 @@ def statement_invoice_upload(request, public_id):
             except InvoiceMismatch as exc:
                 differences = exc.differences
                 form.add_error(None, exc.message)
+            except InvoiceRulesViolated as exc:
+                violations = exc.violations
+                form.add_error("invoice", exc.message)
             except CallOffError as exc:
                 form.add_error("invoice" if exc.field == "invoice" else None, exc.message)
             else:
@@ -314,7 +317,13 @@ def statement_invoice_upload(request, public_id):
                 )
                 return redirect("settlement:detail", public_id=statement.public_id)
         status = 400
-    context = {"statement": statement, "form": form, "differences": differences, "labels": DIFFERENCE_LABELS}
+    context = {
+        "statement": statement,
+        "form": form,
+        "differences": differences,
+        "violations": violations,
+        "labels": DIFFERENCE_LABELS,
+    }
     return render(request, "settlement/invoice_upload.html", context, status=status)
 
 

@@ -2,8 +2,9 @@
 /api/v1/statements/{id}/invoice.pdf (the human-readable view). Scoped like the statement API: only the
 provider of the statement; any other statement or an unknown id is a 404.
 
-The GET answers the invoice as issued: the first GET by the provider issues the generated XRechnung
-(stored with its SHA-256); after an accepted PUT it is the uploaded document. Header
+The GET answers the invoice as issued: the first GET issues the generated XRechnung (stored with its
+SHA-256); after an accepted PUT it is the uploaded document. A PUT is accepted only before the invoice
+is issued: an issued invoice (downloaded, in the portal also by the payer) is final (409). Header
 ``X-Invoice-Source`` says which (``generated`` or ``uploaded``), ``X-Content-SHA256`` its digest.
 A split statement (ministry and body pay different modules) has one invoice per payer: ``?payer=``.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers as drf
 from rest_framework import status, viewsets
 from rest_framework.parsers import BaseParser
@@ -27,7 +28,7 @@ from calloffs.errors import InvalidInput
 
 from .. import services
 from ..invoice import filename, invoice_document
-from ..invoice_check import InvoiceMismatch
+from ..invoice_check import InvoiceMismatch, InvoiceRulesViolated
 from ..invoice_pdf import pdf_filename, render_invoice_pdf
 from ..models import INVOICE_MAX_BYTES, INVOICE_PAYERS, Invoice, Statement
 from .views import XmlRenderer, _statements, _uuid
@@ -100,13 +101,27 @@ class DifferenceSerializer(drf.Serializer):
     found = drf.CharField()
 
 
-class MismatchProblemSerializer(drf.Serializer):
+class ViolationSerializer(drf.Serializer):
+    rule = drf.CharField(help_text="Rule id, e.g. BR-DE-15, BR-CO-15, PEPPOL-EN16931-R010.")
+    flag = drf.CharField(help_text="fatal or error.")
+    text = drf.CharField()
+    location = drf.CharField(help_text="XPath of the offending element.")
+
+
+class UploadProblemSerializer(drf.Serializer):
     type = drf.CharField()
     title = drf.CharField()
     status = drf.IntegerField()
     detail = drf.CharField()
     code = drf.CharField()
     instance = drf.CharField(required=False)
+
+
+class RulesProblemSerializer(UploadProblemSerializer):
+    violations = ViolationSerializer(many=True)
+
+
+class MismatchProblemSerializer(UploadProblemSerializer):
     differences = DifferenceSerializer(many=True)
 
 
@@ -172,15 +187,27 @@ class StatementInvoiceViewSet(ProviderApiMixin, viewsets.GenericViewSet):
             (201, "application/json"): InvoiceSerializer,
             (200, "application/json"): OpenApiResponse(InvoiceSerializer, description="The same document again."),
             (422, "application/problem+json"): OpenApiResponse(
-                MismatchProblemSerializer, description="Differs from the approved statement: every difference."
+                PolymorphicProxySerializer(
+                    component_name="InvoiceUploadProblem",
+                    serializers=[MismatchProblemSerializer, RulesProblemSerializer],
+                    resource_type_field_name=None,
+                ),
+                description=(
+                    "`invoice_mismatch`: differs from the approved statement (`differences`); "
+                    "`invoice_rules_violated`: breaks EN 16931/XRechnung business rules (`violations`)."
+                ),
             ),
         },
         description=(
-            "At most 2 MiB of XML, no DOCTYPE, valid against the EN 16931 CII schema (else 400 `invalid_invoice`). "
+            "At most 2 MiB of XML, no DOCTYPE, valid against the EN 16931 CII schema (else 400 `invalid_invoice`) "
+            "and the EN 16931 and XRechnung 3.0 business rules (KoSIT Schematron; else 422 "
+            "`invoice_rules_violated` with `violations` [{rule, flag, text, location}]). "
             "Checked against the approved statement: type code, currency, buyer reference (payer's Leitweg-ID), "
             "order reference (call-off number), VAT rate and amount, net, gross, line total and the sum of the "
             "lines; a mismatch is 422 `invoice_mismatch` with `differences` [{field, expected, found}]. "
-            "409 before approval, or when another document was uploaded already."
+            "409 before approval; 409 `invoice_already_issued` once this payer's invoice was issued (the "
+            "generated one downloaded by provider or payer, or another document uploaded): an issued invoice is "
+            "never replaced, a correction is a credit note plus a new statement."
         ),
     )
     def upload(self, request, id=None):
@@ -204,6 +231,12 @@ class StatementInvoiceViewSet(ProviderApiMixin, viewsets.GenericViewSet):
                 status_code=exc.http_status, code=exc.code, detail=exc.message, request=request
             )
             response.data["differences"] = exc.differences
+            return response
+        except InvoiceRulesViolated as exc:
+            response = problems.problem_response(
+                status_code=exc.http_status, code=exc.code, detail=exc.message, request=request
+            )
+            response.data["violations"] = exc.violations
             return response
         body = InvoiceSerializer(invoice).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -162,18 +162,56 @@ def test_before_approval_and_for_other_providers_nothing_is_accepted(approved, a
     assert not Invoice.objects.exists()
 
 
-def test_the_first_get_issues_the_generated_invoice(approved, api):
+def test_the_first_get_issues_the_generated_invoice_which_is_then_final(approved, api):
     statement = approved.statement
     first = api(0).get(url(statement))
     assert first.status_code == 200 and first["X-Invoice-Source"] == "generated"
     issued = Invoice.objects.get(statement=statement)
     assert issued.source == InvoiceSource.GENERATED and bytes(issued.xml) == first.content
     assert api(0).get(url(statement)).content == first.content
-    # an upload may still replace the generated invoice the provider had only fetched
-    assert put(api(0), statement, own_invoice(statement)).status_code == 201
-    assert Invoice.objects.get(statement=statement).source == InvoiceSource.UPLOADED
-    entry = AuditEntry.objects.filter(action="statement.invoice_uploaded").get()
-    assert entry.details["replaced_sha256"] == issued.sha256
+    # the issued invoice is not replaced by an upload: a correction is a credit note plus a new statement
+    own = own_invoice(statement)
+    refused = put(api(0), statement, own)
+    assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["code"] == "invoice_already_issued"
+    assert "Gutschrift" in problem["detail"] and issued.sha256 in problem["detail"]
+    assert Invoice.objects.get(statement=statement).sha256 == issued.sha256
+    assert not AuditEntry.objects.filter(action="statement.invoice_uploaded").exists()
+    entry = AuditEntry.objects.filter(action="statement.invoice_replacement_refused").get()
+    assert entry.details["issued_sha256"] == issued.sha256
+    assert entry.details["refused_sha256"] == hashlib.sha256(own).hexdigest()
+    # the issued document itself again is fine (idempotent)
+    assert put(api(0), statement, first.content).status_code == 200
+
+
+def test_an_invoice_the_payer_downloaded_is_issued_and_not_replaced(approved, api, client_for, ministry):
+    from django.urls import reverse
+
+    statement = approved.statement
+    fetched = client_for(ministry).get(reverse("settlement:invoice", args=[statement.public_id]))
+    assert fetched.status_code == 200 and fetched["X-Invoice-Source"] == "generated"
+    issued = Invoice.objects.get(statement=statement)
+    assert issued.issued_by == ministry and bytes(issued.xml) == fetched.content
+    entry = AuditEntry.objects.filter(action="statement.invoice_issued").get()
+    assert entry.details["fetched_by"] == "payer"
+    assert put(api(0), statement, own_invoice(statement)).json()["code"] == "invoice_already_issued"
+    assert api(0).get(url(statement)).content == fetched.content
+
+
+def test_an_invoice_breaking_a_business_rule_is_refused_with_the_rules(approved, api):
+    statement = approved.statement
+    root = etree.fromstring(own_invoice(statement))
+    contact = root.find(".//ram:SellerTradeParty/ram:DefinedTradeContact", NS)
+    contact.getparent().remove(contact)  # BR-DE-2: the seller's contact is required in XRechnung
+    response = put(api(0), statement, etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "invoice_rules_violated" and "BR-DE-2" in problem["detail"]
+    rules = {v["rule"]: v for v in problem["violations"]}
+    assert "BR-DE-2" in rules and rules["BR-DE-2"]["flag"] in ("fatal", "error")
+    assert "SELLER CONTACT" in rules["BR-DE-2"]["text"] and rules["BR-DE-2"]["location"]
+    assert not Invoice.objects.exists()
 
 
 def test_the_pdf_view_shows_the_invoice(approved, api):
@@ -214,5 +252,8 @@ def test_the_provider_uploads_its_invoice_in_the_portal(approved, client_for, al
     done = client.post(page, {"invoice": SimpleUploadedFile("r.xml", data, content_type="application/xml")})
     assert done.status_code == 302
     assert Invoice.objects.get(statement=statement).sha256 == hashlib.sha256(data).hexdigest()
+    other = own_invoice(statement, **{"rsm:ExchangedDocument/ram:ID": "X"})
+    again = client.post(page, {"invoice": SimpleUploadedFile("r.xml", other, content_type="application/xml")})
+    assert again.status_code == 400 and "Gutschrift" in again.content.decode()  # issued: how to correct
     for other in (alice, ministry):  # the parties read the invoice; only the provider uploads
         assert client_for(other).get(page).status_code == 404

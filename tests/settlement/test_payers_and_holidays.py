@@ -144,8 +144,6 @@ def test_the_split_invoices_are_fetched_and_uploaded_per_payer(split, api):
     base = f"/api/v1/statements/{statement.public_id}/invoice/"
     missing = api(0).get(base)
     assert missing.status_code == 400 and missing.json()["errors"] == {"payer": [missing.json()["detail"]]}
-    body = api(0).get(base + "?payer=body")
-    assert body.status_code == 200 and BODY_LEITWEG.encode() in body.content
     assert api(0).get(base + "?payer=nobody").status_code == 400
     own = etree.fromstring(xrechnung(statement, "ministry"))
     response = api(0).put(base + "?payer=ministry", data=etree.tostring(own), content_type="application/xml")
@@ -153,6 +151,12 @@ def test_the_split_invoices_are_fetched_and_uploaded_per_payer(split, api):
     wrong = api(0).put(base + "?payer=body", data=etree.tostring(own), content_type="application/xml")
     assert wrong.status_code == 422
     assert {d["field"] for d in wrong.json()["differences"]} >= {"buyer_reference", "gross_total"}
+    body = api(0).get(base + "?payer=body")
+    assert body.status_code == 200 and BODY_LEITWEG.encode() in body.content
+    # each payer's invoice is issued on its own: the body's is final now, the ministry's stays the upload
+    again = api(0).put(base + "?payer=body", data=etree.tostring(own), content_type="application/xml")
+    assert again.status_code == 409 and again.json()["code"] == "invoice_already_issued"
+    assert api(0).get(base + "?payer=ministry")["X-Invoice-Source"] == "uploaded"
 
 
 # --- Ceiling alerts on approved amounts --------------------------------------------------------------
