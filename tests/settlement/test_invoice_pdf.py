@@ -8,8 +8,11 @@ from django.utils import timezone
 from lxml import etree
 
 from calloffs.models import Provider
+from settlement import services
 from settlement.invoice import PAYMENT_DAYS, xrechnung
 from settlement.invoice_pdf import render_invoice_pdf
+from settlement.invoice_read import read
+from settlement.models import Statement
 from tests.calloffs.documents_fixtures import pdf_text
 
 from .test_invoice import NS, text
@@ -48,3 +51,51 @@ def test_a_seller_without_vat_id_is_shown_with_its_tax_number(approved):
     pdf = pdf_text(render_invoice_pdf(approved.statement))
 
     assert "Steuernummer 133/8150/8159" in pdf and "USt-IdNr." not in pdf
+
+
+def test_the_pdf_of_an_issued_invoice_keeps_the_data_it_was_issued_with(approved, ministry):
+    statement = approved.statement
+    provider = approved.provider
+    issued = services.invoice_issue(statement=statement, actor=approved.staff)
+    before = pdf_text(render_invoice_pdf(statement))
+    old = (provider.legal_name, provider.vat_id, provider.billing_contact_name, provider.street)
+    assert all(value in before for value in old) and "DE02 1203 0000 0000 2020 51" in before
+
+    Provider.objects.filter(pk=provider.pk).update(
+        legal_name="Neuer Name GmbH",
+        street="Andere Straße 9",
+        vat_id="DE999999999",
+        iban="DE89370400440532013000",
+        billing_contact_name="Erika Neu",
+    )
+    statement = Statement.objects.get(pk=statement.pk)
+    after = pdf_text(render_invoice_pdf(statement))
+
+    assert after == before  # every word, the issue date and the totals included
+    for new in ("Neuer Name GmbH", "Andere Straße 9", "DE999999999", "DE89 3704", "Erika Neu"):
+        assert new not in after
+    assert issued.sha256[:16] in after.replace(" ", "")  # the issued document (a long digest wraps)
+
+
+def test_the_pdf_of_an_uploaded_invoice_says_what_the_upload_says(approved):
+    statement = approved.statement
+    root = etree.fromstring(xrechnung(statement))
+    root.find("rsm:ExchangedDocument/ram:ID", NS).text = "RE-2026-0815"
+    root.find(".//ram:SpecifiedTradeProduct/ram:Name", NS).text = "Incident Response lt. eigenem Angebot"
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    services.invoice_upload(statement=statement, actor=approved.staff, data=data)
+
+    pdf = pdf_text(render_invoice_pdf(Statement.objects.get(pk=statement.pk)))
+
+    assert "Rechnung RE-2026-0815" in pdf and "Incident Response lt. eigenem Angebot" in pdf
+    assert "hochgeladen" in pdf and "3.115,54 €" in pdf
+    view = read(data)
+    assert view.grand_total == statement.gross_total and view.buyer_reference == "05-83"
+    assert [line.amount for line in view.lines] == [line.amount for line in statement.lines.order_by("position")]
+
+
+def test_a_credit_note_s_pdf_says_so_and_names_the_invoice_it_cancels(approved, ministry):
+    credit = services.statement_credit(statement=approved.statement, actor=ministry, reason="Doppelt")
+    pdf = pdf_text(render_invoice_pdf(credit))
+    assert f"Gutschrift {credit.number}" in pdf
+    assert f"Bezug auf Rechnung {approved.statement.number}" in pdf
