@@ -9,6 +9,7 @@ from .views import (
     detail,
     filing,
     lists,
+    provider_billing,
     provider_webhooks,
     readiness,
     scope,
@@ -42,6 +43,7 @@ urlpatterns = [
     path("vertrag/", include("calloffs.contract.urls")),
     path("api-schluessel/", api_keys.api_keys, name="api_keys"),
     path("webhooks/", provider_webhooks.webhooks, name="provider_webhooks"),
+    path("dienstleister/<uuid:public_id>/rechnungsdaten/", provider_billing.billing_data, name="provider_billing_data"),
     path(
         "<uuid:public_id>/anhaenge/<uuid:attachment_id>/", attachments.attachment_download, name="attachment_download"
     ),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from calloffs.permissions import provider_ids_of
+from calloffs.permissions import provider_ids_of, provider_of
 from statuspages.permissions import acting_bodies
 from tenants.selectors import roles_of
 
@@ -30,6 +30,9 @@ def portal(request):
             nav.append((_("Statusseiten"), reverse("statuspages:list")))
         if provider:
             nav.append((_("Webhooks"), reverse("calloffs:provider_webhooks")))
+            own = provider_of(user)
+            if own is not None:
+                nav.append((_("Rechnungsdaten"), reverse("calloffs:provider_billing_data", args=[own.public_id])))
         if ministry:
             nav.append((_("Lagebild"), reverse("calloffs:situation")))
             nav.append((_("Bereitschaft"), reverse("readiness:overview")))

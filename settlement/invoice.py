@@ -157,7 +157,7 @@ def require_seller_data(provider) -> None:
         raise TransitionNotAllowed(
             _(
                 "Für eine XRechnung fehlen Rechnungsdaten des Dienstleisters: {missing}. "
-                "Das Ministerium trägt sie in der Dienstleisterverwaltung nach."
+                "Der Dienstleister trägt sie im Portal unter „Rechnungsdaten“ nach."
             ),
             missing=", ".join(gaps),
         )

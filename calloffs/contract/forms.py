@@ -12,14 +12,14 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from digisos import plausible
 from tenants.models import Organisation, Regierungsbezirk
 
-from .. import billing_ids
+from ..billing_forms import EMAIL_INVALID, BillingFieldsMixin
 from ..models import (
     BILLING_FIELDS,
     FrameworkContract,
@@ -34,7 +34,6 @@ from ..models import (
 MAX_RANK = int(plausible.RANK.high)
 
 #: Django's own German says "Gib … an" (informal); the portal addresses its users formally.
-EMAIL_INVALID = _("Bitte eine gültige E-Mail-Adresse eingeben.")
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
@@ -249,7 +248,7 @@ class SLATermForm(forms.ModelForm):
 # --- Providers ------------------------------------------------------------------------------
 
 
-class ProviderForm(forms.ModelForm):
+class ProviderForm(BillingFieldsMixin, forms.ModelForm):
     regions = forms.MultipleChoiceField(
         label=_("Bediente Regierungsbezirke"),
         choices=Regierungsbezirk.choices,
@@ -286,29 +285,9 @@ class ProviderForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _limit(self.fields["capacity"], plausible.CAPACITY)
-        for name in ("vat_id", "iban", "bic"):
-            # Room for the blanks people paste; the stored (normalised) value is checked by the model.
-            field = self.fields[name]
-            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
-            field.max_length = field.widget.attrs["maxlength"] = 50
+        self._widen_pasted_fields()
         if self.instance.pk is None and not self.is_bound:
             self.initial.setdefault("regions", list(Regierungsbezirk.values))
-
-    def _normalised(self, name: str) -> str:
-        # Blanks out and capitals before the model validators see it (people paste "DE02 1203 …").
-        return billing_ids.normalise(self.cleaned_data.get(name, ""))
-
-    def clean_vat_id(self):
-        return self._normalised("vat_id")
-
-    def clean_iban(self):
-        return self._normalised("iban")
-
-    def clean_bic(self):
-        return self._normalised("bic")
-
-    def clean_tax_number(self):
-        return " ".join(self.cleaned_data.get("tax_number", "").split())
 
     def clean_regions(self):
         # In the order of the choices, so that the stored list does not depend on the browser.

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from tenants.models import AuditEntry
 
 from ..models import (
     CallOff,
@@ -219,6 +222,37 @@ def provider_load_of(provider: Provider) -> ProviderLoad:
 
 def provider_staff(provider: Provider) -> QuerySet[ProviderMembership]:
     return provider.memberships.select_related("user").order_by("user__email")
+
+
+@dataclass(frozen=True)
+class BillingChange:
+    at: object
+    actor: str
+    bank_account_changed: bool
+    fields: list[tuple[str, str, str]]  # (label, old, new)
+
+
+def provider_billing_changes(provider: Provider, limit: int = 10) -> list[BillingChange]:
+    """The provider's own changes of its billing data, newest first (tenants' audit log)."""
+    entries = AuditEntry.objects.filter(
+        action="provider.billing_data_updated", details__provider_id=str(provider.public_id)
+    ).order_by("-sequence")[:limit]
+
+    def label(name: str) -> str:
+        try:
+            return str(Provider._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return name
+
+    return [
+        BillingChange(
+            at=entry.at,
+            actor=entry.actor_label,
+            bank_account_changed=bool(entry.details.get("bank_account_changed")),
+            fields=[(label(name), old, new) for name, (old, new) in entry.details.get("changes", {}).items()],
+        )
+        for entry in entries
+    ]
 
 
 def provider_contacts(provider: Provider):

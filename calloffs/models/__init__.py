@@ -37,7 +37,14 @@ from .contract import (
     Unit,
 )
 from .document import INCIDENT_KINDS, CallOffDocument, DocumentKind, DocumentState, incident_reference
-from .provider import BILLING_FIELDS, Provider, ProviderContact, ProviderMembership, validate_regions
+from .provider import (
+    BILLING_FIELDS,
+    SELF_SERVICE_FIELDS,
+    Provider,
+    ProviderContact,
+    ProviderMembership,
+    validate_regions,
+)
 from .ranking import ProviderRank, RankingVersion
 from .sla import MILESTONE_FIELDS, Milestone, SLABreach
 
@@ -45,6 +52,7 @@ __all__ = [
     "INCIDENT_KINDS",
     "incident_reference",
     "BILLING_FIELDS",
+    "SELF_SERVICE_FIELDS",
     "API_KEY_PREFIX",
     "AttachmentKind",
     "CallOffAttachment",

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
+from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,10 @@ def all_regions() -> list[str]:
     return list(Regierungsbezirk.values)
 
 
+#: A German postcode (the XRechnung seller's country is DE); a firm's name has at least this many characters.
+POSTCODE_PATTERN = r"^[0-9]{5}$"
+LEGAL_NAME_MIN = 2
+
 #: The provider's billing data (XRechnung seller), as the forms and the demo name them.
 BILLING_FIELDS = (
     "vat_id",
@@ -49,6 +54,9 @@ BILLING_FIELDS = (
     "billing_contact_email",
 )
 
+#: What a provider maintains itself in the portal: the seller on its invoices (calloffs.services.billing_data).
+SELF_SERVICE_FIELDS = ("legal_name", "street", "postcode", "city", *BILLING_FIELDS)
+
 
 class ProviderQuerySet(models.QuerySet):
     def active(self) -> ProviderQuerySet:
@@ -57,10 +65,17 @@ class ProviderQuerySet(models.QuerySet):
 
 class Provider(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    legal_name = models.CharField(_("Firmenname"), max_length=255, unique=True)
+    legal_name = models.CharField(
+        _("Firmenname"), max_length=255, unique=True, validators=[MinLengthValidator(LEGAL_NAME_MIN)]
+    )
     short_name = models.CharField(_("Kurzname"), max_length=60)
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
-    postcode = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    postcode = models.CharField(
+        _("Postleitzahl"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(POSTCODE_PATTERN, _("Eine Postleitzahl hat fünf Ziffern."))],
+    )
     city = models.CharField(_("Ort"), max_length=100, blank=True)
     hotline = models.CharField(_("Notfall-Hotline (24/7)"), max_length=30, validators=[phone_validator])
     email = models.EmailField(_("E-Mail-Adresse"))
@@ -118,6 +133,14 @@ class Provider(models.Model):
             ),
             models.CheckConstraint(condition=Q(iban="") | Q(iban__regex=ids.IBAN_PATTERN), name="provider_iban_format"),
             models.CheckConstraint(condition=Q(bic="") | Q(bic__regex=ids.BIC_PATTERN), name="provider_bic_format"),
+            models.CheckConstraint(
+                condition=Q(postcode="") | Q(postcode__regex=POSTCODE_PATTERN), name="provider_postcode_format"
+            ),
+            models.CheckConstraint(condition=Q(legal_name__regex=r"^\S.*\S$"), name="provider_legal_name_plausible"),
+            models.CheckConstraint(
+                condition=Q(billing_contact_email="") | Q(billing_contact_email__regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+                name="provider_billing_contact_email_shape",
+            ),
         ]
 
     def __str__(self) -> str:

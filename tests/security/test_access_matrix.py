@@ -128,6 +128,13 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
         None,
         {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "provider1": OK, "provider2": OK},
     ),
+    # A provider's own billing data: provider 1's page (its id in the URL); another provider, bodies, the
+    # ministry (it edits providers in the contract administration) and outsiders get a 404.
+    "calloffs:provider_billing_data": (
+        "get",
+        "provider",
+        {**dict.fromkeys(PERSONAS, NOT_FOUND), "anonymous": LOGIN, "provider1": OK},
+    ),
     "calloffs:monthly_report": ("get", None, MINISTRY),
     "calloffs:monthly_report_pdf": ("get", None, MINISTRY),
     "calloffs:monthly_report_csv": ("get", None, MINISTRY),

@@ -99,3 +99,17 @@ def test_a_credit_note_s_pdf_says_so_and_names_the_invoice_it_cancels(approved, 
     pdf = pdf_text(render_invoice_pdf(credit))
     assert f"Gutschrift {credit.number}" in pdf
     assert f"Bezug auf Rechnung {approved.statement.number}" in pdf
+
+
+def test_the_provider_s_own_edit_leaves_issued_invoices_as_issued(approved):
+    from calloffs.services.billing_data import provider_billing_update
+    from settlement.invoice import invoice_document
+
+    statement = approved.statement
+    issued = services.invoice_issue(statement=statement, actor=approved.staff)
+    old_iban = approved.provider.iban
+    provider_billing_update(provider=approved.provider, actor=approved.staff, iban="DE89370400440532013000")
+
+    document = invoice_document(Statement.objects.get(pk=statement.pk))
+    assert document.issued and document.sha256 == issued.sha256
+    assert b"DE89370400440532013000" not in document.xml and old_iban.encode() in document.xml

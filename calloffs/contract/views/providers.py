@@ -63,6 +63,7 @@ def _provider_page(request, provider: Provider, *, staff_form=None, status: int 
         "staff": sc.provider_staff(provider),
         "staff_form": staff_form or ProviderStaffForm(),
         "ranks": sc.provider_current_ranks(provider),
+        "billing_changes": sc.provider_billing_changes(provider),
     }
     return render(request, "calloffs/contract/provider_detail.html", context, status=status)
 
