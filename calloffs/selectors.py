@@ -25,6 +25,7 @@ from .models import (
     CallOffEvent,
     CallOffService,
     CallOffState,
+    EventKind,
     FrameworkContract,
     MinistryAlert,
     Offer,
@@ -289,13 +290,47 @@ def _consumed_by_calloff(contract: FrameworkContract, until: datetime | None = N
     return consumed
 
 
+@dataclass(frozen=True)
+class EstimateAsOf:
+    """A call-off's estimate as it stood at a moment: the total and the value per service module code."""
+
+    value: Decimal
+    by_module: dict[str, Decimal]
+
+
+def estimates_as_of(calloff_ids, until: datetime) -> dict[int, EstimateAsOf]:
+    """The estimates that were different at ``until`` (exclusive) than they are now, per call-off id.
+
+    The estimate changes only by a change of scope (calloffs.services.scope), and each change is a
+    ``SCOPE_CHANGED`` event that keeps the lines and the value before and after it. So the estimate at
+    ``until`` is the "before" of the first change at or after ``until``; a call-off without such a change
+    has its current estimate (not in the result)."""
+    events = (
+        CallOffEvent.objects.filter(calloff_id__in=calloff_ids, kind=EventKind.SCOPE_CHANGED, at__gte=until)
+        .order_by("calloff_id", "at", "id")
+        .values_list("calloff_id", "data")
+    )
+    first: dict[int, dict] = {}
+    for calloff_id, data in events:
+        first.setdefault(calloff_id, data)
+    return {
+        calloff_id: EstimateAsOf(
+            value=Decimal(str(data["estimated_value_before"])),
+            by_module={line["module"]: Decimal(str(line["value"])) for line in data.get("before", [])},
+        )
+        for calloff_id, data in first.items()
+        if "estimated_value_before" in data
+    }
+
+
 def _ceiling_figures(
     contract: FrameworkContract, *, exclude: CallOff | None = None, until: datetime | None = None
 ) -> tuple[Decimal, Decimal]:
     """(committed, consumed) of the contract, per call-off as ``CeilingStatus`` explains; ``exclude``:
     leave this call-off out entirely (the one being filed or rescoped); ``until``: as it stood at that
     moment (exclusive): call-offs filed before it, cancelled only if cancelled before it, consumed what
-    was approved before it. Estimates are the call-offs' current ones (a rescope is not dated back)."""
+    was approved before it, each estimate as it stood then (``estimates_as_of``: a later change of scope
+    does not change last month's figures)."""
     consumed = _consumed_by_calloff(contract, until)
     calloffs = CallOff.objects.filter(contract=contract, is_drill=False)
     if exclude is not None:
@@ -304,7 +339,11 @@ def _ceiling_figures(
         calloffs = calloffs.filter(submitted_at__lt=until)
     zero = Decimal("0.00")
     committed = consumed_total = zero
-    for pk, state, cancelled_at, estimate in calloffs.values_list("pk", "state", "cancelled_at", "estimated_value"):
+    rows = list(calloffs.values_list("pk", "state", "cancelled_at", "estimated_value"))
+    earlier = estimates_as_of([row[0] for row in rows], until) if until is not None else {}
+    for pk, state, cancelled_at, estimate in rows:
+        if pk in earlier:
+            estimate = earlier[pk].value
         used = consumed.get(pk, zero)
         consumed_total += used
         cancelled = state == CallOffState.CANCELLED and (until is None or cancelled_at is None or cancelled_at < until)

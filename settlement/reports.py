@@ -1,7 +1,8 @@
 """Where the money of a contract stands, in four stages (net, EUR), for the monthly report and the
 ministry's dashboard (registered with calloffs in ``SettlementConfig.ready``):
 
-* committed: the estimated value of the call-offs filed and not cancelled, drills left out (per module);
+* committed: the estimated value of the call-offs filed and not cancelled, drills left out (per module),
+  each as it stood at the moment (a later change of scope does not rewrite a past month);
 * confirmed: statements the body confirmed (and those approved since);
 * approved: statements the ministry approved (consumed in the ceiling);
 * invoiced: the part of approved statements whose invoice is issued (the provider fetched the
@@ -22,7 +23,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from calloffs.documents.monthly_report import ReportSection
-from calloffs.models import CallOff, CallOffService, CallOffState, FrameworkContract
+from calloffs.models import CallOff, CallOffService, CallOffState, FrameworkContract, ServiceModule
+from calloffs.selectors import estimates_as_of
 
 from .models import Invoice, StatementKind, StatementLine, StatementState
 
@@ -79,8 +81,13 @@ def stage_report(contract: FrameworkContract, *, until: datetime | None = None) 
     services = CallOffService.objects.filter(calloff__in=calloffs.values("pk")).select_related(
         "service_module", "calloff__provider", "calloff__organisation"
     )
+    # Each call-off's services as they stood at ``until``: a change of scope since then is not dated back.
+    earlier = estimates_as_of(list(calloffs.values_list("pk", flat=True)), until) if until is not None else {}
+    modules = {m.code: m for m in ServiceModule.objects.filter(contract=contract)} if earlier else {}
     for service in services:
         calloff = service.calloff
+        if calloff.pk in earlier:
+            continue  # below, with its lines as they stood then
         add(
             "committed",
             service.value,
@@ -88,6 +95,16 @@ def stage_report(contract: FrameworkContract, *, until: datetime | None = None) 
             module=f"{service.service_module.code} – {service.service_module.name}",
             body=calloff.organisation.name,
         )
+    for calloff in calloffs.filter(pk__in=earlier).select_related("provider", "organisation"):
+        for code, value in earlier[calloff.pk].by_module.items():
+            module = modules.get(code)
+            add(
+                "committed",
+                value,
+                provider=calloff.provider.legal_name if calloff.provider_id else unassigned,
+                module=f"{module.code} – {module.name}" if module else code,
+                body=calloff.organisation.name,
+            )
 
     issued = defaultdict(set)
     invoices = Invoice.objects.filter(statement__calloff__in=CallOff.objects.filter(contract=contract).values("pk"))

@@ -45,7 +45,7 @@ from ..models import (
     Priority,
     Provider,
 )
-from ..selectors import CeilingStatus, contract_ceiling_status, percent_of
+from ..selectors import CeilingStatus, contract_ceiling_status, estimates_as_of, percent_of
 from .render import PDF_TIME_ZONE, de_number, pdf_locale, render_pdf
 
 ZERO = Decimal("0.00")
@@ -86,13 +86,14 @@ class CountRow:
     cancelled: int = 0
     value: Decimal = ZERO
 
-    def add(self, calloff: CallOff) -> None:
+    def add(self, calloff: CallOff, value: Decimal) -> None:
+        """``value``: the call-off's estimate as it stood at the end of the month."""
         self.count += 1
         self.p1 += calloff.priority == Priority.P1
         if calloff.state == CallOffState.CANCELLED:
             self.cancelled += 1
         else:
-            self.value += calloff.estimated_value
+            self.value += value
 
 
 @dataclass
@@ -237,11 +238,15 @@ def build_monthly_report(*, contract: FrameworkContract, month: date, now: datet
     regions = {key: CountRow(key, str(label)) for key, label in Regierungsbezirk.choices}
     regions[""] = CountRow("", _("ohne Regierungsbezirk (Landesebene)"))
     total = CountRow("total", _("Gesamt"))
+    # Estimates as they stood at the month's end: a change of scope later does not rewrite this month.
+    earlier = estimates_as_of([calloff.pk for calloff in filed], end)
     for calloff in filed:
         body = calloff.organisation
-        kinds.setdefault(body.kind, CountRow(body.kind, body.get_kind_display())).add(calloff)
-        regions.setdefault(body.regierungsbezirk, CountRow(body.regierungsbezirk, body.regierungsbezirk)).add(calloff)
-        total.add(calloff)
+        value = earlier[calloff.pk].value if calloff.pk in earlier else calloff.estimated_value
+        kinds.setdefault(body.kind, CountRow(body.kind, body.get_kind_display())).add(calloff, value)
+        region = regions.setdefault(body.regierungsbezirk, CountRow(body.regierungsbezirk, body.regierungsbezirk))
+        region.add(calloff, value)
+        total.add(calloff, value)
 
     # The dashboard's figures as they stood at the month's end (while the month runs: now).
     month_complete = end <= now

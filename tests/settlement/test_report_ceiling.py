@@ -11,7 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from calloffs.documents.monthly_report import build_monthly_report, monthly_report_csv, render_monthly_report_pdf
+from calloffs.documents.monthly_report import (
+    build_monthly_report,
+    month_bounds,
+    monthly_report_csv,
+    render_monthly_report_pdf,
+)
 from calloffs.models import CallOff
 from calloffs.selectors import contract_ceiling_status
 from tests.calloffs.documents_fixtures import pdf_text
@@ -73,3 +78,38 @@ def test_a_past_month_shows_the_ceiling_as_it_stood_at_its_end(approved, setup):
     assert (now.committed, now.consumed, now.consumed_month) == (estimate - net, net, net)
     assert now.remaining == before.remaining  # the approval moved the amount, it did not add to it
     assert ["Im Berichtsmonat freigegeben", "0,00", ""] in csv_rows(setup.contract, last_month)
+
+
+def test_a_change_of_scope_after_the_month_does_not_rewrite_its_figures(approved, setup, alice):
+    from calloffs import services as calloff_services
+    from settlement.reports import stage_report
+
+    # Filed last month with its original scope; the body changes the scope this month.
+    last_month = (this_month() - timedelta(days=1)).replace(day=1)
+    filed = datetime.combine(last_month + timedelta(days=2), time(12), tzinfo=ZoneInfo("Europe/Berlin"))
+    calloff = approved.calloff
+    CallOff.objects.filter(pk=calloff.pk).update(submitted_at=filed)
+    estimate = calloff.estimated_value
+    old_modules = {s.service_module.code: s.value for s in calloff.services.select_related("service_module")}
+    calloff = calloff_services.calloff_change_scope(
+        calloff=CallOff.objects.get(pk=calloff.pk),
+        actor=alice,
+        services=[(setup.modules.forensic, 100)],
+        reason="Forensik in großem Umfang",
+    )
+    assert calloff.estimated_value != estimate
+    _start, month_end = month_bounds(last_month)
+
+    before = build_monthly_report(contract=setup.contract, month=last_month)
+    assert before.ceiling.committed == estimate  # nothing consumed last month: the estimate as it stood
+    assert before.total.value == estimate
+    stages = stage_report(setup.contract, until=month_end)
+    assert stages.total.amounts["committed"] == estimate
+    by_module = {row.label.split(" – ")[0]: row.amounts["committed"] for row in stages.by_module}
+    assert {code: value for code, value in by_module.items() if value} == old_modules
+
+    # This month (and the dashboard) use the estimate as it stands now.
+    now = build_monthly_report(contract=setup.contract, month=this_month()).ceiling
+    assert now.committed == max(calloff.estimated_value - approved.statement.net_total, Decimal("0.00"))
+    assert contract_ceiling_status(setup.contract).committed == now.committed
+    assert stage_report(setup.contract).total.amounts["committed"] == calloff.estimated_value
