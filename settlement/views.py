@@ -100,7 +100,10 @@ def _may(rights: dict[str, bool], statement) -> dict[str, bool]:
         "dispute": rights["dispute"] and review,
         "answer": rights["answer"] and state == StatementState.DISPUTED,
         "approve": rights["approve"] and state == StatementState.CONFIRMED,
-        "upload": rights["answer"] and state == StatementState.APPROVED,
+        # Only while an invoice of the statement is not yet issued: an issued one is final (services.invoice_upload).
+        "upload": rights["answer"]
+        and state == StatementState.APPROVED
+        and statement.invoices.count() < len(payers_of(statement)),
         "credit": rights["credit"]
         and regular
         and state == StatementState.APPROVED

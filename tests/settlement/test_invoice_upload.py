@@ -252,6 +252,8 @@ def test_the_provider_uploads_its_invoice_in_the_portal(approved, client_for, al
     done = client.post(page, {"invoice": SimpleUploadedFile("r.xml", data, content_type="application/xml")})
     assert done.status_code == 302
     assert Invoice.objects.get(statement=statement).sha256 == hashlib.sha256(data).hexdigest()
+    detail = client.get(reverse("settlement:detail", args=[statement.public_id])).content.decode()
+    assert 'href="' + page + '"' not in detail  # issued: no upload offered any more
     other = own_invoice(statement, **{"rsm:ExchangedDocument/ram:ID": "X"})
     again = client.post(page, {"invoice": SimpleUploadedFile("r.xml", other, content_type="application/xml")})
     assert again.status_code == 400 and "Gutschrift" in again.content.decode()  # issued: how to correct
