@@ -15,6 +15,7 @@ __all__ = [
     "MeasureStateConflict",
     "NotEngaged",
     "NotPermitted",
+    "SelfVerification",
 ]
 
 
@@ -47,3 +48,15 @@ class GateClosed(AftercareError):
     )
     code = "gate_closed"
     http_status = 409
+
+
+class SelfVerification(AftercareError):
+    """A measure's second check by the party that did the work: the provider confirming a measure it
+    carried out itself (a billable service), or anyone confirming what they reported done."""
+
+    default_message = _(
+        "Diese Maßnahme hat der Dienstleister selbst umgesetzt (kostenpflichtige Leistung). Prüfen und "
+        "bestätigen (oder zurückgeben) muss sie die Administration der Stelle, nicht der Dienstleister."
+    )
+    code = "self_verification_not_allowed"
+    http_status = 403

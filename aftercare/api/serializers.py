@@ -151,6 +151,7 @@ class MeasureSerializer(WireModelSerializer):
             "done_note",
             "verified_at",
             "verify_note",
+            "verified_by_body",
             "returned_at",
             "returned_reason",
             "risk_accepted_at",

@@ -204,7 +204,9 @@ class MeasureViewSet(_CallOffRowsViewSet):
         responses={200: serializers.MeasureSerializer},
         parameters=[ITEM_PARAMETER, IDEMPOTENCY_PARAMETER],
         description="Only for a measure in state `done` (else 409 `transition_not_allowed`). `sent_back` puts "
-        "it back to `in_progress` and tells the body your reason.",
+        "it back to `in_progress` and tells the body your reason. A measure you carried out yourself "
+        "(`owner_kind: provider`, a billable service) is checked by the body's admin, not by you: "
+        "403 `self_verification_not_allowed`.",
     )
     @idempotent
     def verify(self, request, *args, **kwargs):

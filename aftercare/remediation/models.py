@@ -171,6 +171,9 @@ class Measure(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verify_note = models.TextField(_("Prüfvermerk"), max_length=NOTE_MAX, blank=True)
+    #: The second check of a measure the provider carried out (a billable service) is the body's:
+    #: True when a body admin confirmed it, False when the accepting provider did (the body's own work).
+    verified_by_body = models.BooleanField(_("Von der Stelle bestätigt"), default=False)
     returned_at = models.DateTimeField(_("Zurückgegeben am"), null=True, blank=True)
     returned_reason = models.TextField(_("Grund der Rückgabe"), max_length=REASON_MAX, blank=True)
     risk_reason = models.TextField(_("Begründung der Risikoübernahme"), max_length=REASON_MAX, blank=True)
@@ -216,6 +219,18 @@ class Measure(models.Model):
                 condition=(Q(state=MeasureState.VERIFIED) & Q(verified_at__isnull=False))
                 | (~Q(state=MeasureState.VERIFIED) & Q(verified_at__isnull=True)),
                 name="measure_verified_stamp_with_state",
+            ),
+            # Nobody checks their own work: a measure the provider carried out is confirmed by the body,
+            # the body's own by the provider, and never by the person who reported it done.
+            models.CheckConstraint(
+                condition=(~Q(state=MeasureState.VERIFIED) & Q(verified_by_body=False))
+                | (Q(state=MeasureState.VERIFIED, owner_kind=OwnerKind.BODY, verified_by_body=False))
+                | (Q(state=MeasureState.VERIFIED, owner_kind=OwnerKind.PROVIDER, verified_by_body=True)),
+                name="measure_second_check_by_the_other_party",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | Q(done_by__isnull=True) | ~Q(verified_by=F("done_by")),
+                name="measure_not_verified_by_who_did_it",
             ),
             models.CheckConstraint(
                 condition=(

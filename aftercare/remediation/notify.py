@@ -131,7 +131,29 @@ def _webhooks(measure: Measure, *, event: str, at: datetime, overdue: bool = Fal
 
 
 def verification_requested(measure: Measure, *, at: datetime) -> None:
-    """The body marked the measure done: the accepting provider is asked to re-test and confirm."""
+    """The measure is marked done: the checker is asked to confirm it. The body's own work goes to the
+    accepting provider (webhook ``measure.verified_requested`` and e-mail); what the provider carried
+    out goes to the body's admins (the provider does not check its own work)."""
+    if measure.owner_kind == OwnerKind.PROVIDER:
+        recipients = body_admin_emails(measure.organisation_id)
+        if recipients:
+            _mail(
+                measure,
+                recipients=recipients,
+                subject=_("Bitte prüfen: Maßnahme vom Dienstleister umgesetzt ({number})").format(
+                    number=measure.calloff.number
+                ),
+                body=_(
+                    "{provider} hat die Maßnahme „{title}“ zum Abruf {number} als kostenpflichtige Leistung "
+                    "umgesetzt und als erledigt gemeldet. Bitte prüfen Sie als Administration der Stelle die "
+                    "Umsetzung und bestätigen Sie sie, oder geben Sie sie mit einer Begründung zurück."
+                ).format(
+                    provider=measure.calloff.provider.legal_name, title=measure.title, number=measure.calloff.number
+                ),
+                event=MEASURE_VERIFIED_REQUESTED,
+                audience=Audience.BODY,
+            )
+        return
     _webhooks(measure, event=MEASURE_VERIFIED_REQUESTED, at=at)
     provider = measure.calloff.provider
     if provider.email:
@@ -149,31 +171,26 @@ def verification_requested(measure: Measure, *, at: datetime) -> None:
 
 
 def verification_answered(measure: Measure, *, verified: bool, reason: str = "") -> None:
-    """The provider confirmed the measure or sent it back: the owner and the body's admins hear of it."""
+    """The check confirmed the measure or sent it back: the owner and the body's admins hear of it, and
+    for the provider's own work the provider too (it carries it on)."""
+    by_body = measure.owner_kind == OwnerKind.PROVIDER
+    checker = measure.organisation.name if by_body else measure.calloff.provider.legal_name
     if verified:
         subject = _("Maßnahme bestätigt: {title}").format(title=measure.title)
         body = _("{provider} hat die Umsetzung der Maßnahme „{title}“ geprüft und bestätigt.").format(
-            provider=measure.calloff.provider.legal_name, title=measure.title
+            provider=checker, title=measure.title
         )
     else:
         subject = _("Maßnahme zurückgegeben: {title}").format(title=measure.title)
         body = _(
             "{provider} hat die Maßnahme „{title}“ nach der Prüfung zurückgegeben. Begründung: {reason}\n"
             "Die Maßnahme ist wieder in Arbeit; Frist: {due}."
-        ).format(
-            provider=measure.calloff.provider.legal_name,
-            title=measure.title,
-            reason=reason,
-            due=_date(measure.due_date),
-        )
-    _mail(
-        measure,
-        recipients=body_recipients(measure),
-        subject=subject,
-        body=body,
-        event="measure.verified" if verified else "measure.returned",
-        audience=Audience.BODY,
-    )
+        ).format(provider=checker, title=measure.title, reason=reason, due=_date(measure.due_date))
+    event = "measure.verified" if verified else "measure.returned"
+    _mail(measure, recipients=body_recipients(measure), subject=subject, body=body, event=event, audience=Audience.BODY)
+    provider = measure.calloff.provider
+    if by_body and provider.email:
+        _mail(measure, recipients=[provider.email], subject=subject, body=body, event=event, audience=Audience.PROVIDER)
 
 
 def due(measure: Measure, *, at: datetime, overdue: bool) -> None:

@@ -9,6 +9,9 @@ Who acts:
   and alone accepts a risk;
 - a body admin or the measure's owner moves it to in progress and done (for a measure the provider
   owns: a body admin or the provider);
+- the second check of a measure marked done is the other party's: the accepting provider verifies the
+  body's work (or sends it back); a body admin verifies what the provider carried out as a billable
+  service (the provider cannot confirm its own work); nobody confirms what they reported done;
 - a body admin or the ministry opens the reconnection gate, once every required measure is verified.
 """
 
@@ -27,7 +30,7 @@ from incidents.models import Incident
 from tenants.models import Membership, Role
 from tenants.services import audit
 
-from ..errors import GateClosed, InvalidInput, MeasureStateConflict, NotPermitted
+from ..errors import GateClosed, InvalidInput, MeasureStateConflict, NotEngaged, NotPermitted, SelfVerification
 from ..locks import lock_engaged as _lock_engaged
 from ..models import Finding
 from . import notify
@@ -385,41 +388,80 @@ def measure_accept_risk(*, measure: Measure, actor, reason: str) -> Measure:
     return measure
 
 
-# --- The provider's check -----------------------------------------------------------------------
+# --- The second check (the provider, or the body for the provider's own work) --------------------
+
+
+def may_verify(actor, measure: Measure) -> bool:
+    """Who checks a measure marked done: a body admin when the provider carried it out, else the
+    accepting provider; never the person who reported it done."""
+    if measure.done_by_id is not None and measure.done_by_id == getattr(actor, "pk", None):
+        return False
+    if measure.owner_kind == OwnerKind.PROVIDER:
+        return is_body_admin(actor, measure.organisation_id) and not is_engaged(actor, measure.calloff_id)
+    return is_engaged(actor, measure.calloff_id)
+
+
+def _lock_for_check(measure: Measure, actor) -> Measure:
+    """Lock for the second check (the call-off first when the provider checks, as measure_create) and
+    refuse whoever may not take it: the provider its own work with SelfVerification (a clear 403)."""
+    engaged = is_engaged(actor, measure.calloff_id)
+    if engaged:
+        _lock_engaged(calloff=measure.calloff, actor=actor)
+    measure = _lock(measure)
+    if measure.owner_kind == OwnerKind.PROVIDER:
+        if engaged:
+            raise SelfVerification()
+        if not is_body_admin(actor, measure.organisation_id):
+            raise NotPermitted(
+                _("Eine Maßnahme, die der Dienstleister umgesetzt hat, prüft die Administration der Stelle.")
+            )
+    elif not engaged:
+        raise NotEngaged()
+    if measure.done_by_id is not None and measure.done_by_id == actor.pk:
+        raise SelfVerification(_("Wer die Umsetzung gemeldet hat, kann sie nicht selbst bestätigen."))
+    return measure
 
 
 @transaction.atomic(durable=True)
 def measure_verify(*, measure: Measure, actor, note: str = "") -> Measure:
-    """The accepting provider re-tested the measure and confirms it."""
-    _lock_engaged(calloff=measure.calloff, actor=actor)
-    measure = _lock(measure)
+    """The second check confirms the measure: the accepting provider re-tested the body's work, or a
+    body admin checked what the provider carried out."""
+    measure = _lock_for_check(measure, actor)
     _require_state(measure, MeasureState.DONE)
     note = _text(note, field="note", limit=NOTE_MAX)
     now = timezone.now()
-    measure.state, measure.verified_at, measure.verified_by, measure.verify_note = (
+    by_body = measure.owner_kind == OwnerKind.PROVIDER
+    measure.state, measure.verified_at, measure.verified_by, measure.verify_note, measure.verified_by_body = (
         MeasureState.VERIFIED,
         now,
         actor,
         note,
+        by_body,
     )
-    _touch(measure, now, ["state", "verified_at", "verified_by", "verify_note"])
-    _audit(measure, actor=actor, action="measure.verified", old=MeasureState.DONE)
+    _touch(measure, now, ["state", "verified_at", "verified_by", "verify_note", "verified_by_body"])
+    _audit(measure, actor=actor, action="measure.verified", old=MeasureState.DONE, by_body=by_body)
     notify.verification_answered(measure, verified=True)
     return measure
 
 
 @transaction.atomic(durable=True)
 def measure_send_back(*, measure: Measure, actor, reason: str) -> Measure:
-    """The re-test failed: back to in progress, with the provider's reason for the body."""
-    _lock_engaged(calloff=measure.calloff, actor=actor)
-    measure = _lock(measure)
+    """The check failed: back to in progress, with the checker's reason for whoever does the work."""
+    measure = _lock_for_check(measure, actor)
     _require_state(measure, MeasureState.DONE)
     reason = _reason(reason)
     now = timezone.now()
     measure.state, measure.done_at, measure.done_by = MeasureState.IN_PROGRESS, None, None
     measure.returned_at, measure.returned_reason = now, reason
     _touch(measure, now, ["state", "done_at", "done_by", "returned_at", "returned_reason"])
-    _audit(measure, actor=actor, action="measure.sent_back", old=MeasureState.DONE, reason=reason)
+    _audit(
+        measure,
+        actor=actor,
+        action="measure.sent_back",
+        old=MeasureState.DONE,
+        reason=reason,
+        by_body=measure.owner_kind == OwnerKind.PROVIDER,
+    )
     notify.verification_answered(measure, verified=False, reason=reason)
     return measure
 

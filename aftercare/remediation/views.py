@@ -119,7 +119,7 @@ def _available(user, measure) -> set[str]:
         steps.add("done")
     if admin and measure.state in (*OPEN_STATES, MeasureState.DONE):
         steps.add("risk")
-    if engaged and measure.state == MeasureState.DONE:
+    if measure.state == MeasureState.DONE and services.may_verify(user, measure):
         steps.add("verify")
     if engaged:
         steps.add("required")
