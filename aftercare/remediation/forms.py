@@ -106,7 +106,15 @@ class TermsForm(forms.ModelForm):
 
     class Meta:
         model = RemediationTerms
-        fields = ["critical_days", "high_days", "medium_days", "low_days", "remind_before_days"]
+        fields = [
+            "critical_days",
+            "high_days",
+            "medium_days",
+            "low_days",
+            "remind_before_days",
+            "overdue_every_days",
+            "escalate_after_days",
+        ]
 
     def clean(self):
         data = super().clean()

@@ -31,6 +31,12 @@ from ..models import Finding, Severity
 #: contract without RemediationTerms).
 DEFAULT_DAYS = {Severity.CRITICAL: 7, Severity.HIGH: 30, Severity.MEDIUM: 90, Severity.LOW: 180}
 DEFAULT_REMIND_BEFORE = 3
+#: While a measure is overdue its owner and the body's admins are reminded again every N days; a
+#: critical or high measure overdue more than M days is reported to the ministry (once).
+DEFAULT_OVERDUE_EVERY, OVERDUE_EVERY_MAX = 7, 60
+DEFAULT_ESCALATE_AFTER, ESCALATE_AFTER_MAX = 14, 365
+#: The plausible number of overdue reminders of one measure (weekly for almost 20 years).
+OVERDUE_REMINDERS_MAX = 1000
 #: The plausible range of a term in days.
 DAYS_MIN, DAYS_MAX = 1, 730
 REMIND_MAX = 60
@@ -62,6 +68,16 @@ class RemediationTerms(models.Model):
         default=DEFAULT_REMIND_BEFORE,
         validators=[MinValueValidator(0), MaxValueValidator(REMIND_MAX)],
     )
+    overdue_every_days = models.PositiveSmallIntegerField(
+        _("Erneute Erinnerung bei Überfälligkeit alle (Tage)"),
+        default=DEFAULT_OVERDUE_EVERY,
+        validators=[MinValueValidator(1), MaxValueValidator(OVERDUE_EVERY_MAX)],
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("Meldung an das Ministerium, wenn eine kritische oder hohe Maßnahme länger überfällig ist als (Tage)"),
+        default=DEFAULT_ESCALATE_AFTER,
+        validators=[MinValueValidator(1), MaxValueValidator(ESCALATE_AFTER_MAX)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -84,6 +100,14 @@ class RemediationTerms(models.Model):
             models.CheckConstraint(
                 condition=Q(remind_before_days__gte=0, remind_before_days__lte=REMIND_MAX),
                 name="remediation_remind_before_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(overdue_every_days__gte=1, overdue_every_days__lte=OVERDUE_EVERY_MAX),
+                name="remediation_overdue_every_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalate_after_days__gte=1, escalate_after_days__lte=ESCALATE_AFTER_MAX),
+                name="remediation_escalate_after_range",
             ),
         ]
 
@@ -187,7 +211,13 @@ class Measure(models.Model):
         verbose_name=_("Risiko akzeptiert von"),
     )
     reminded_at = models.DateTimeField(_("Erinnert am"), null=True, blank=True)
+    #: The last overdue reminder, how many were sent, and when the next one is due (the beat task
+    #: flips the count by compare-and-set, so each interval's reminder is written once).
     overdue_notified_at = models.DateTimeField(_("Überfälligkeit gemeldet am"), null=True, blank=True)
+    overdue_reminders = models.PositiveSmallIntegerField(_("Erinnerungen bei Überfälligkeit"), default=0)
+    overdue_next_on = models.DateField(_("Nächste Erinnerung bei Überfälligkeit"), null=True, blank=True)
+    #: When a critical or high measure, long overdue, was reported to the ministry (once per due date).
+    escalated_at = models.DateTimeField(_("An das Ministerium gemeldet am"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("Erfasst von")
     )
@@ -253,6 +283,18 @@ class Measure(models.Model):
                 & Q(LessThanOrEqual(Length("description"), DESCRIPTION_MAX)),
                 name="measure_text_lengths",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(overdue_reminders=0) & Q(overdue_next_on__isnull=True) & Q(overdue_notified_at__isnull=True)
+                )
+                | (
+                    Q(overdue_reminders__gte=1, overdue_reminders__lte=OVERDUE_REMINDERS_MAX)
+                    & Q(overdue_next_on__gt=F("due_date"))
+                    & Q(overdue_notified_at__isnull=False)
+                ),
+                name="measure_overdue_reminders_consistent",
+            ),
+            datetime_range_check("escalated_at", name="measure_escalated_at_plausible"),
             models.CheckConstraint(condition=Q(updated_at__gte=F("created_at")), name="measure_updated_after_created"),
             datetime_range_check("created_at", name="measure_created_at_plausible", null=False),
         ]
@@ -261,6 +303,11 @@ class Measure(models.Model):
             models.Index(fields=["organisation", "due_date"]),
             models.Index(
                 fields=["remind_on"], name="measure_reminder_due", condition=Q(state__in=["open", "in_progress"])
+            ),
+            models.Index(
+                fields=["due_date", "overdue_next_on"],
+                name="measure_overdue_due",
+                condition=Q(state__in=["open", "in_progress"]),
             ),
         ]
 

@@ -193,11 +193,16 @@ def verification_answered(measure: Measure, *, verified: bool, reason: str = "")
         _mail(measure, recipients=[provider.email], subject=subject, body=body, event=event, audience=Audience.PROVIDER)
 
 
-def due(measure: Measure, *, at: datetime, overdue: bool) -> None:
-    """A reminder before the due date, or the notice that it has passed: to the owner and the body's
-    admins by e-mail, and ``measure.due`` to the accepting provider (with an e-mail when it is the owner)."""
+def due(measure: Measure, *, at: datetime, overdue: bool, number: int = 1) -> None:
+    """A reminder before the due date, or the ``number``-th notice that it has passed: to the owner and
+    the body's admins by e-mail, and ``measure.due`` to the accepting provider (with an e-mail when it
+    is the owner)."""
     if overdue:
-        subject = _("Maßnahme überfällig seit {due}: {title}").format(due=_date(measure.due_date), title=measure.title)
+        if number > 1:
+            subject = _("{n}. Erinnerung: Maßnahme überfällig seit {due}: {title}")
+        else:
+            subject = _("Maßnahme überfällig seit {due}: {title}")
+        subject = subject.format(n=number, due=_date(measure.due_date), title=measure.title)
         body = _(
             "Die Frist der Maßnahme „{title}“ ({body}, Abruf {number}) ist am {due} abgelaufen. Bitte setzen Sie "
             "sie umgehend um oder entscheiden Sie als Administration, das Risiko mit Begründung zu akzeptieren."
@@ -227,3 +232,25 @@ def due(measure: Measure, *, at: datetime, overdue: bool) -> None:
             event=MEASURE_DUE,
             audience=Audience.PROVIDER,
         )
+
+
+def escalate(measure: Measure, *, today) -> None:
+    """A critical or high measure is long overdue: a ministry alert (dashboard and e-mails to the
+    ministry's staff, through the outbox), once."""
+    from calloffs.models import AlertKind
+    from calloffs.services.common import alert_ministry
+
+    message = _(
+        "Die Maßnahme „{title}“ ({severity}) von {body} zum Abruf {number} ist seit {due} überfällig "
+        "({days} Tage). Die Stelle und ihre Verantwortlichen wurden wiederholt erinnert."
+    ).format(
+        title=measure.title,
+        severity=measure.finding.get_severity_display(),
+        body=measure.organisation.name,
+        number=measure.calloff.number,
+        due=_date(measure.due_date),
+        days=(today - measure.due_date).days,
+    )
+    if measure.calloff.is_drill:
+        message = f"{DRILL_MARK}: {message}"
+    alert_ministry(kind=AlertKind.OTHER, message=message, calloff=measure.calloff)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ from tenants.services import audit
 
 from ..errors import GateClosed, InvalidInput, MeasureStateConflict, NotEngaged, NotPermitted, SelfVerification
 from ..locks import lock_engaged as _lock_engaged
-from ..models import Finding
+from ..models import Finding, Severity
 from . import notify
 from .models import (
     DESCRIPTION_MAX,
@@ -73,7 +74,15 @@ def remediation_terms_save(*, contract, actor, **fields) -> RemediationTerms:
     """The ministry changes a contract's remediation terms (measures already recorded keep their dates)."""
     if not is_ministry(actor):
         raise NotPermitted()
-    names = {"critical_days", "high_days", "medium_days", "low_days", "remind_before_days"}
+    names = {
+        "critical_days",
+        "high_days",
+        "medium_days",
+        "low_days",
+        "remind_before_days",
+        "overdue_every_days",
+        "escalate_after_days",
+    }
     unknown = sorted(set(fields) - names)
     if unknown:
         raise InvalidInput(_("Unbekannte Angaben: {names}").format(names=", ".join(unknown)))
@@ -210,8 +219,14 @@ def reschedule_for_finding(*, finding: Finding, actor) -> int:
             continue
         old = measure.due_date
         measure.due_date, measure.remind_on = due, remind
-        measure.reminded_at = measure.overdue_notified_at = None
-        _touch(measure, timezone.now(), ["due_date", "remind_on", "reminded_at", "overdue_notified_at"])
+        measure.reminded_at = measure.overdue_notified_at = measure.overdue_next_on = measure.escalated_at = None
+        measure.overdue_reminders = 0
+        _touch(
+            measure,
+            timezone.now(),
+            ["due_date", "remind_on", "reminded_at", "overdue_notified_at", "overdue_next_on", "overdue_reminders"]
+            + ["escalated_at"],
+        )
         _audit(measure, actor=actor, action="measure.rescheduled", old=measure.state, due=[str(old), str(due)])
         changed += 1
     return changed
@@ -524,26 +539,88 @@ def gate_open(*, incident: Incident, actor, note: str = "") -> ReconnectionGate:
 
 
 def measures_remind_due(*, now=None, batch: int = 100) -> int:
-    """Reminders before the due date and notices after it, each written once into the outbox in the
-    transaction that sets its stamp (compare-and-set: two sweepers never send twice)."""
+    """The sweep: reminders before the due date, repeated reminders while overdue, the ministry told of
+    long-overdue critical and high measures. Each message is written into the outbox in the
+    transaction that flips its stamp by compare-and-set, so two sweepers never send one twice."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    return _remind_before(now, today, batch) + _remind_overdue(now, today, batch) + _escalate(now, today, batch)
+
+
+def _due_rows(queryset, batch: int) -> list[Measure]:
+    return list(
+        queryset.select_for_update(skip_locked=True, of=("self",))
+        .select_related("calloff__provider", "organisation", "finding", "owner", "incident")
+        .order_by("due_date", "id")[:batch]
+    )
+
+
+def _remind_before(now, today: dt.date, batch: int) -> int:
     sent = 0
-    for lookup, stamp, overdue in (
-        ({"remind_on__lte": today, "due_date__gte": today}, "reminded_at", False),
-        ({"due_date__lt": today}, "overdue_notified_at", True),
-    ):
-        with transaction.atomic():
-            due = list(
-                Measure.objects.filter(state__in=OPEN_STATES, **lookup, **{f"{stamp}__isnull": True})
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("calloff__provider", "organisation", "finding", "owner", "incident")
-                .order_by("due_date", "id")[:batch]
+    with transaction.atomic():
+        candidates = Measure.objects.filter(
+            state__in=OPEN_STATES, remind_on__lte=today, due_date__gte=today, reminded_at__isnull=True
+        )
+        for measure in _due_rows(candidates, batch):
+            if Measure.objects.filter(pk=measure.pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
+                continue
+            notify.due(measure, at=now, overdue=False)
+            sent += 1
+    return sent
+
+
+def _remind_overdue(now, today: dt.date, batch: int) -> int:
+    """The first overdue reminder the day after the due date, then one every ``overdue_every_days`` of
+    the contract's terms while the measure is still to do (a sweep that missed days sends one, not the
+    backlog)."""
+    sent, terms = 0, {}
+    with transaction.atomic():
+        candidates = Measure.objects.filter(state__in=OPEN_STATES, due_date__lt=today).filter(
+            Q(overdue_next_on__isnull=True) | Q(overdue_next_on__lte=today)
+        )
+        for measure in _due_rows(candidates, batch):
+            contract_id = measure.calloff.contract_id
+            every = (terms.get(contract_id) or terms.setdefault(contract_id, terms_for(contract_id))).overdue_every_days
+            number = measure.overdue_reminders + 1
+            flipped = Measure.objects.filter(pk=measure.pk, overdue_reminders=number - 1).update(
+                overdue_reminders=number,
+                overdue_notified_at=now,
+                overdue_next_on=today + dt.timedelta(days=every),
             )
-            for measure in due:
-                flipped = Measure.objects.filter(pk=measure.pk, **{f"{stamp}__isnull": True}).update(**{stamp: now})
-                if flipped != 1:
-                    continue
-                notify.due(measure, at=now, overdue=overdue)
-                sent += 1
+            if flipped != 1:
+                continue
+            measure.overdue_reminders = number
+            notify.due(measure, at=now, overdue=True, number=number)
+            sent += 1
+    return sent
+
+
+def _escalation_q(today: dt.date) -> Q:
+    """Measures overdue more than their contract's ``escalate_after_days`` (the default without terms)."""
+    kept = dict(RemediationTerms.objects.values_list("contract_id", "escalate_after_days"))
+    q = ~Q(calloff__contract_id__in=list(kept)) & Q(
+        due_date__lt=today - dt.timedelta(days=RemediationTerms._meta.get_field("escalate_after_days").default)
+    )
+    for contract_id, days in kept.items():
+        q |= Q(calloff__contract_id=contract_id, due_date__lt=today - dt.timedelta(days=days))
+    return q
+
+
+def _escalate(now, today: dt.date, batch: int) -> int:
+    """A critical or high measure overdue more than the contract's days: one ministry alert (with its
+    e-mails), once per due date."""
+    sent = 0
+    with transaction.atomic():
+        candidates = Measure.objects.filter(
+            _escalation_q(today),
+            state__in=OPEN_STATES,
+            escalated_at__isnull=True,
+            finding__severity__in=[Severity.CRITICAL, Severity.HIGH],
+        )
+        for measure in _due_rows(candidates, batch):
+            if Measure.objects.filter(pk=measure.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+                continue
+            notify.escalate(measure, today=today)
+            _audit(measure, actor=None, action="measure.escalated", old=measure.state, due=measure.due_date.isoformat())
+            sent += 1
     return sent

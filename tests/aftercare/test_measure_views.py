@@ -184,13 +184,24 @@ def test_the_ministry_sets_the_contracts_terms(client_for, ministry, body_admin,
     assert client_for(body_admin).get(url).status_code == 404
     client = client_for(ministry)
     assert url in text(client.get(urls(measure, engaged)["list"]))
-    data = {"critical_days": "3", "high_days": "14", "medium_days": "60", "low_days": "120", "remind_before_days": "1"}
+    data = {
+        "critical_days": "3",
+        "high_days": "14",
+        "medium_days": "60",
+        "low_days": "120",
+        "remind_before_days": "1",
+        "overdue_every_days": "5",
+        "escalate_after_days": "10",
+    }
     response = client.post(url, {**data, "critical_days": "40"})
     assert response.status_code == 400 and "Die Fristen müssen mit sinkendem Schweregrad" in text(response)
     response = client.post(url, {**data, "low_days": "731"})
     assert response.status_code == 400 and 'value="731"' in text(response)
+    response = client.post(url, {**data, "overdue_every_days": "0"})
+    assert response.status_code == 400 and 'value="0"' in text(response)
     assert client.post(url, data).status_code == 302
     from aftercare.models import RemediationTerms
 
     terms = RemediationTerms.objects.get(contract=setup.contract)
     assert (terms.critical_days, terms.high_days, terms.remind_before_days) == (3, 14, 1)
+    assert (terms.overdue_every_days, terms.escalate_after_days) == (5, 10)
