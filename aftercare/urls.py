@@ -32,6 +32,7 @@ urlpatterns += [
 urlpatterns += [
     path("vorfall/<uuid:public_id>/massnahmen/", measure_views.incident_measures, name="measures"),
     path("vorfall/<uuid:public_id>/wiederanschluss/", measure_views.gate_open, name="gate_open"),
+    path("vorfall/<uuid:public_id>/wiederanschluss/sperren/", measure_views.gate_close, name="gate_close"),
     path("massnahme/<uuid:public_id>/", measure_views.measure_page, name="measure"),
     path("abruf/<uuid:calloff_id>/massnahme/neu/", measure_views.measure_new, name="measure_new"),
     path("vertrag/<uuid:public_id>/fristen/", measure_views.contract_terms, name="contract_terms"),

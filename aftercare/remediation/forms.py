@@ -86,6 +86,19 @@ class GateForm(forms.Form):
     )
 
 
+class GateCloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Grund der Sperre"),
+        min_length=REASON_MIN,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "{low} bis {high} Zeichen. Die Sperre wird mit Ihrem Namen protokolliert; eine erneute Freigabe "
+            "setzt voraus, dass alle erforderlichen Maßnahmen bestätigt sind."
+        ).format(low=REASON_MIN, high=REASON_MAX),
+    )
+
+
 class MeasureForm(forms.Form):
     finding = forms.ModelChoiceField(label=_("Befund"), queryset=Finding.objects.none(), to_field_name="public_id")
     title = forms.CharField(label=_("Maßnahme"), max_length=TITLE_MAX)

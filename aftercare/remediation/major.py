@@ -27,6 +27,8 @@ class GateRow:
     required: int
     open_required: int
     gate: ReconnectionGate | None
+    #: Every period the gate was open, the latest first.
+    history: list[ReconnectionGate]
 
 
 def major_gate_rows(major) -> list[GateRow]:
@@ -39,13 +41,18 @@ def major_gate_rows(major) -> list[GateRow]:
         .values("incident_id")
         .annotate(required=Count("id"), open_required=Count("id", filter=~Q(state=MeasureState.VERIFIED)))
     }
-    gates = {gate.incident_id: gate for gate in ReconnectionGate.objects.filter(incident_id__in=ids)}
+    history: dict[int, list[ReconnectionGate]] = {}
+    for period in ReconnectionGate.objects.filter(incident_id__in=ids).order_by("-opened_at", "-id"):
+        history.setdefault(period.incident_id, []).append(period)
+    gates = {pk: next((p for p in periods if p.is_open), None) for pk, periods in history.items()}
     rows = []
     for incident in incidents:
         count = counts.get(incident.pk, {"required": 0, "open_required": 0})
         gate = gates.get(incident.pk)
         state = "opened" if gate else ("blocked" if count["open_required"] else "possible")
-        rows.append(GateRow(incident, state, count["required"], count["open_required"], gate))
+        rows.append(
+            GateRow(incident, state, count["required"], count["open_required"], gate, history.get(incident.pk, []))
+        )
     return rows
 
 

@@ -328,9 +328,11 @@ class Measure(models.Model):
 
 
 class ReconnectionGate(models.Model):
-    """The record that an incident's body may be reconnected to shared networks: who opened it, when."""
+    """One period in which an incident's body may be reconnected to shared networks: who opened it,
+    when, and (once closed again) who closed it, when and why. At most one open period per incident;
+    the rows together are the gate's history."""
 
-    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="+", verbose_name=_("Vorfall"))
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+", verbose_name=_("Vorfall"))
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("Stelle"))
     opened_at = models.DateTimeField(_("Freigegeben am"), default=timezone.now)
     opened_by = models.ForeignKey(
@@ -344,15 +346,49 @@ class ReconnectionGate(models.Model):
     opened_by_name = models.CharField(_("Freigegeben von (Name)"), max_length=300)
     opened_as_ministry = models.BooleanField(_("Durch das Ministerium"), default=False)
     note = models.TextField(_("Vermerk"), max_length=NOTE_MAX, blank=True)
+    closed_at = models.DateTimeField(_("Wieder gesperrt am"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Wieder gesperrt von"),
+    )
+    closed_by_name = models.CharField(_("Wieder gesperrt von (Name)"), max_length=300, blank=True)
+    closed_as_ministry = models.BooleanField(_("Durch das Ministerium gesperrt"), default=False)
+    close_reason = models.TextField(_("Grund der Sperre"), max_length=REASON_MAX, blank=True)
 
     class Meta:
         verbose_name = _("Freigabe des Wiederanschlusses")
         verbose_name_plural = _("Freigaben des Wiederanschlusses")
+        ordering = ["opened_at", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["incident"], condition=Q(closed_at__isnull=True), name="gate_one_open_per_incident"
+            ),
             datetime_range_check("opened_at", name="gate_opened_at_plausible", null=False),
+            datetime_range_check("closed_at", name="gate_closed_at_plausible"),
             models.CheckConstraint(condition=~Q(opened_by_name=""), name="gate_opened_by_name_present"),
             models.CheckConstraint(condition=Q(LessThanOrEqual(Length("note"), NOTE_MAX)), name="gate_note_length"),
+            # Closed again: when (not before it opened), by whom and why (10–2000 characters); open: none of it.
+            models.CheckConstraint(
+                condition=(
+                    Q(closed_at__isnull=True) & Q(closed_by_name="") & Q(close_reason="") & Q(closed_as_ministry=False)
+                )
+                | (
+                    Q(closed_at__isnull=False)
+                    & Q(closed_at__gte=F("opened_at"))
+                    & ~Q(closed_by_name="")
+                    & _length_between("close_reason", REASON_MIN, REASON_MAX)
+                ),
+                name="gate_closed_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.incident_id} @ {self.opened_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -32,6 +32,8 @@ class GateState:
     gate: ReconnectionGate | None
     required: int
     blocking: list[Measure]
+    #: Every period the gate was open, the latest first (who opened and closed it, when, why).
+    history: tuple[ReconnectionGate, ...] = ()
 
     @property
     def opened(self) -> bool:
@@ -47,10 +49,12 @@ def gate_state(incident) -> GateState:
     required = list(
         Measure.objects.filter(incident_id=incident.pk, required_for_reconnection=True).order_by("due_date", "id")
     )
+    history = tuple(ReconnectionGate.objects.filter(incident_id=incident.pk).order_by("-opened_at", "-id"))
     return GateState(
-        gate=ReconnectionGate.objects.filter(incident_id=incident.pk).select_related("opened_by").first(),
+        gate=next((period for period in history if period.is_open), None),
         required=len(required),
         blocking=[m for m in required if m.state != MeasureState.VERIFIED],
+        history=history,
     )
 
 

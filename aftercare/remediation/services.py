@@ -12,7 +12,8 @@ Who acts:
 - the second check of a measure marked done is the other party's: the accepting provider verifies the
   body's work (or sends it back); a body admin verifies what the provider carried out as a billable
   service (the provider cannot confirm its own work); nobody confirms what they reported done;
-- a body admin or the ministry opens the reconnection gate, once every required measure is verified.
+- a body admin or the ministry opens the reconnection gate, once every required measure is verified,
+  and closes it again with a reason (re-opening then needs the required measures verified again).
 """
 
 from __future__ import annotations
@@ -503,7 +504,7 @@ def gate_open(*, incident: Incident, actor, note: str = "") -> ReconnectionGate:
         raise NotPermitted(
             _("Nur die Administration der Stelle oder das Ministerium kann den Wiederanschluss freigeben.")
         )
-    if ReconnectionGate.objects.filter(incident=incident).exists():
+    if ReconnectionGate.objects.filter(incident=incident, closed_at__isnull=True).exists():
         raise MeasureStateConflict(_("Der Wiederanschluss ist bereits freigegeben."))
     note = _text(note, field="note", limit=NOTE_MAX)
     # Lock the measures too: none may change (e.g. lose its verification) while the gate opens.
@@ -531,6 +532,44 @@ def gate_open(*, incident: Incident, actor, note: str = "") -> ReconnectionGate:
         target=str(incident.public_id),
         as_ministry=gate.opened_as_ministry,
         required_verified=Measure.objects.filter(incident=incident, required_for_reconnection=True).count(),
+    )
+    return gate
+
+
+def may_keep_gate(actor, incident: Incident) -> bool:
+    """Who opens and closes an incident's reconnection gate: a body admin, the ministry."""
+    return is_ministry(actor) or is_body_admin(actor, incident.organisation_id)
+
+
+@transaction.atomic(durable=True)
+def gate_close(*, incident: Incident, actor, reason: str) -> ReconnectionGate:
+    """A body admin (or the ministry) closes an opened gate again, e.g. because the attacker is back or
+    a verified measure turned out not to hold; with a reason of 10–2000 characters, audited. Opening it
+    again needs every required measure verified, as the first time."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not may_keep_gate(actor, incident):
+        raise NotPermitted(
+            _("Nur die Administration der Stelle oder das Ministerium kann den Wiederanschluss wieder sperren.")
+        )
+    gate = ReconnectionGate.objects.select_for_update().filter(incident=incident, closed_at__isnull=True).first()
+    if gate is None:
+        raise MeasureStateConflict(_("Der Wiederanschluss ist nicht freigegeben."))
+    reason = _reason(reason)
+    admin = is_body_admin(actor, incident.organisation_id)
+    gate.closed_at = max(timezone.now(), gate.opened_at)
+    gate.closed_by = actor
+    gate.closed_by_name = (actor.get_full_name() or actor.email)[:300]
+    gate.closed_as_ministry = is_ministry(actor) and not admin
+    gate.close_reason = reason
+    gate.save(update_fields=["closed_at", "closed_by", "closed_by_name", "closed_as_ministry", "close_reason"])
+    audit(
+        actor=actor,
+        action="incident.reconnection_closed",
+        organisation=incident.organisation,
+        target=str(incident.public_id),
+        as_ministry=gate.closed_as_ministry,
+        opened_at=gate.opened_at.isoformat(),
+        reason=reason,
     )
     return gate
 

@@ -38,7 +38,7 @@ def _sees_people(user, organisation_id: int) -> bool:
     return is_ministry(user) or organisation_id in roles_of(user)
 
 
-def _list_context(request, incident, *, gate_form=None) -> dict:
+def _list_context(request, incident, *, gate_form=None, close_form=None) -> dict:
     user = request.user
     measures = list(selectors.incident_measures(user, incident))
     gate = selectors.gate_state(incident)
@@ -51,9 +51,10 @@ def _list_context(request, incident, *, gate_form=None) -> dict:
         "gate": gate,
         "blocking_visible": [m for m in gate.blocking if m.pk in visible],
         "blocking_hidden": len([m for m in gate.blocking if m.pk not in visible]),
-        "may_open_gate": not gate.opened
-        and (is_ministry(user) or services.is_body_admin(user, incident.organisation_id)),
+        "may_open_gate": not gate.opened and services.may_keep_gate(user, incident),
+        "may_close_gate": gate.opened and services.may_keep_gate(user, incident),
         "gate_form": gate_form or forms.GateForm(),
+        "close_form": close_form or forms.GateCloseForm(),
         "writable": list(
             engaged_calloffs(user).filter(incident_id=incident.pk).order_by("number").values("public_id", "number")
         ),
@@ -90,6 +91,28 @@ def gate_open(request, public_id):
             messages.success(request, _("Der Wiederanschluss ist freigegeben und protokolliert."))
             return redirect(measures_url(incident))
     context = _list_context(request, incident, gate_form=form)
+    return render(request, "aftercare/measures.html", context, status=400)
+
+
+@login_required
+@require_POST
+def gate_close(request, public_id):
+    """A body admin or the ministry closes the opened gate again, with a reason (outsiders: 404)."""
+    incident = incident_for_user(user=request.user, public_id=public_id)
+    if not services.may_keep_gate(request.user, incident):
+        raise PermissionDenied
+    form = forms.GateCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gate_close(incident=incident, actor=request.user, reason=form.cleaned_data["reason"])
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except CallOffError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+        else:
+            messages.success(request, _("Der Wiederanschluss ist wieder gesperrt; die Sperre ist protokolliert."))
+            return redirect(measures_url(incident))
+    context = _list_context(request, incident, close_form=form)
     return render(request, "aftercare/measures.html", context, status=400)
 
 

@@ -49,7 +49,8 @@ API = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": OK}
 API_OBJECT = {**dict.fromkeys(PERSONAS, UNAUTH), "provider1": OK, "provider2": NOT_FOUND}
 #: Aftercare: the engaged provider writes its findings and indicators; the body and the ministry read them.
 AFTERCARE_WRITE = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "admin", "ministry"], DENIED)}
-#: The reconnection gate: opened by a body admin or the ministry; every other party of the incident is refused.
+#: The reconnection gate: opened (and closed again) by a body admin or the ministry; every other party of the
+#: incident is refused (403), outsiders and other providers get 404.
 GATE_OPEN = {**INCIDENT_READ, **dict.fromkeys(["caller", "member", "provider1"], DENIED)}
 #: The final report: issued and written by the accepting provider and the body's callers/admins; read-only
 #: members and the ministry read it. The NIS-2 draft is the body's alone (the ministry: 404).
@@ -225,6 +226,8 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "aftercare:measure": ("get", "measure", INCIDENT_READ),
     "aftercare:measure_new": ("get", "aftercare_calloff", AFTERCARE_WRITE),
     "aftercare:gate_open": ("post", "incident", GATE_OPEN),
+    # closing without a reason: the admin and the ministry meet a 400 past the permission gate
+    "aftercare:gate_close": ("post", "incident", GATE_OPEN),
     "aftercare:contract_terms": ("get", "contract", MINISTRY),
     "aftercare:major_gates": ("get", "major", MINISTRY),
     "aftercare_api:measure-list": ("get", "api_calloff", API_OBJECT),
