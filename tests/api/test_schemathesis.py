@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from calloffs import services
+from tests.aftercare.conftest import FINDING
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +50,11 @@ def wsgi_app():
 
 
 @pytest.fixture
-def calloff_ids(file_calloff, setup, alice, org_a):
+def calloff_ids(file_calloff, setup, alice, org_a, body_admin):
     """Call-offs of provider P1 in different states: offered, accepted, completed; their body has a
-    readiness profile (the accepting provider reads it)."""
+    readiness profile (the accepting provider reads it). The accepted one carries a finding (with its
+    measure and an evidence file), an indicator and a second measure marked done, so the item paths
+    (GET/PATCH, verify, evidence) meet real rows: ``item_ids`` names them by the path's segment."""
     from readiness.services import readiness_profile_save
 
     readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch", remote_access="vpn")
@@ -73,11 +76,56 @@ def calloff_ids(file_calloff, setup, alice, org_a):
     return [str(c.public_id) for c in (offered, accepted, completed)]
 
 
+@pytest.fixture
+def item_ids(calloff_ids, setup, body_admin):
+    """Real rows on the accepted call-off (calloff_ids[1]) for the aftercare item paths."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aftercare import services as aftercare
+    from aftercare.evidence.services import evidence_add
+    from aftercare.models import Measure
+    from aftercare.remediation import services as remediation
+    from calloffs.models import CallOff
+
+    p1 = setup.staff[0]
+    calloff = CallOff.objects.get(public_id=calloff_ids[1])
+    finding = aftercare.finding_create(calloff=calloff, actor=p1, **FINDING)
+    indicator = aftercare.indicator_create(calloff=calloff, actor=p1, kind="domain", value="evil.example")
+    done = remediation.measure_create(calloff=calloff, actor=p1, finding=finding, title="Altkonten löschen")
+    done = remediation.measure_done(measure=done, actor=body_admin, note="Gelöscht.")
+    upload = SimpleUploadedFile("vpn.log", b"login from 203.0.113.7\n")
+    evidence = evidence_add(finding=finding, actor=p1, upload=upload)
+    return {
+        "calloff": calloff_ids[1],
+        "findings": [str(finding.public_id)],
+        "indicators": [str(indicator.public_id)],
+        # the finding's own measure (open) and the one marked done (verify meets it in the right state)
+        "measures": [str(Measure.objects.exclude(pk=done.pk).get(finding=finding).public_id), str(done.public_id)],
+        "evidence": [str(evidence.public_id)],
+    }
+
+
+def _real_item(path: str, item_ids: dict, counter) -> dict:
+    """Path parameters naming real rows for an aftercare item path (else {})."""
+    segments = path.strip("/").split("/")
+    if "{item_id}" not in segments:
+        return {}
+    kind = segments[segments.index("{item_id}") - 1]
+    if kind not in item_ids:
+        return {}
+    rows = item_ids[kind]
+    params = {"id": item_ids["calloff"], "item_id": rows[next(counter) % len(rows)]}
+    if "{evidence_id}" in segments:
+        params["evidence_id"] = item_ids["evidence"][0]
+    return params
+
+
 @override_settings(API_RATE_LIMIT="100000/min")
-def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
+def test_api_conforms_to_its_schema(keys, calloff_ids, item_ids, wsgi_app):
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app)
     headers = {"Authorization": f"Bearer {keys[0]}"}
     real_ids = itertools.cycle(calloff_ids)
+    counter = itertools.count()
     statuses = set()
     operations = [result.ok() for result in schema.get_all_operations()]
     # The contract: 10 call-off paths (time-entries with GET and POST), the webhook endpoints (5) and the
@@ -101,7 +149,8 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
             def run(case):
                 for use_real_id in (False, True):
                     if use_real_id and "id" in (case.path_parameters or {}):
-                        case.path_parameters["id"] = next(real_ids)
+                        real_item = _real_item(operation.path, item_ids, counter)
+                        case.path_parameters.update(real_item or {"id": next(real_ids)})
                     response = case.call(headers={**(case.headers or {}), **headers})
                     statuses.add((operation.label, response.status_code))
                     case.validate_response(response, checks=CHECKS)
@@ -117,4 +166,14 @@ def test_api_conforms_to_its_schema(keys, calloff_ids, wsgi_app):
         "GET /api/v1/calloffs/{id}/indicators/",
         "GET /api/v1/calloffs/{id}/measures/",
         "GET /api/v1/calloffs/{id}/readiness-profile/",
+        # the item paths with real rows (issue 16)
+        "GET /api/v1/calloffs/{id}/findings/{item_id}/",
+        "PATCH /api/v1/calloffs/{id}/findings/{item_id}/",
+        "GET /api/v1/calloffs/{id}/indicators/{item_id}/",
+        "PATCH /api/v1/calloffs/{id}/indicators/{item_id}/",
+        "GET /api/v1/calloffs/{id}/measures/{item_id}/",
+        "PATCH /api/v1/calloffs/{id}/measures/{item_id}/",
+        "POST /api/v1/calloffs/{id}/measures/{item_id}/verify/",
+        "GET /api/v1/calloffs/{id}/findings/{item_id}/evidence/",
+        "GET /api/v1/calloffs/{id}/findings/{item_id}/evidence/{evidence_id}/file/",
     } <= reached, sorted(statuses)
