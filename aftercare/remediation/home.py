@@ -1,5 +1,6 @@
 """The home page's sections about measures (calloffs.home.register_section): overdue measures of the
-user's bodies, loudly, first on the page; measures waiting for the provider's verification. A fixed
+user's bodies, loudly, first on the page; measures waiting for the check: the provider's of the
+body's work, a body admin's of what the provider carried out (a billable service). A fixed
 number of queries whatever the number of rows (capped lists, related rows joined)."""
 
 from __future__ import annotations
@@ -8,9 +9,22 @@ from django.utils import timezone
 
 from calloffs.home import LIMIT, HomeSection
 from calloffs.visibility import engaged_calloffs
+from tenants.models import Role
 from tenants.selectors import roles_of
 
-from .models import Measure, MeasureState
+from .models import Measure, MeasureState, OwnerKind
+
+
+def _waiting_section(waiting, key: str) -> HomeSection | None:
+    rows = list(waiting.select_related("organisation", "calloff").order_by("done_at", "id")[:LIMIT])
+    if not rows:
+        return None
+    return HomeSection(
+        key=key,
+        template="aftercare/home/verify.html",
+        context={"measures": rows, "count": waiting.count() if len(rows) == LIMIT else len(rows)},
+        order=20,
+    )
 
 
 def measure_sections(user) -> list[HomeSection]:
@@ -28,18 +42,16 @@ def measure_sections(user) -> list[HomeSection]:
                     order=10,
                 )
             )
+    admin_of = [org for org, role in roles_of(user).items() if role == Role.ADMIN]
+    if admin_of:
+        waiting = Measure.objects.filter(
+            organisation_id__in=admin_of, state=MeasureState.DONE, owner_kind=OwnerKind.PROVIDER
+        ).exclude(done_by_id=user.pk)
+        sections.append(_waiting_section(waiting, "measures-verify-body"))
     calloffs = engaged_calloffs(user)
-    if calloffs.query.is_empty():
-        return sections
-    waiting = Measure.objects.filter(calloff__in=calloffs.values("pk"), state=MeasureState.DONE)
-    rows = list(waiting.select_related("organisation", "calloff").order_by("done_at", "id")[:LIMIT])
-    if rows:
-        sections.append(
-            HomeSection(
-                key="measures-verify",
-                template="aftercare/home/verify.html",
-                context={"measures": rows, "count": waiting.count() if len(rows) == LIMIT else len(rows)},
-                order=20,
-            )
+    if not calloffs.query.is_empty():
+        waiting = Measure.objects.filter(calloff__in=calloffs.values("pk"), state=MeasureState.DONE).exclude(
+            owner_kind=OwnerKind.PROVIDER
         )
-    return sections
+        sections.append(_waiting_section(waiting, "measures-verify"))
+    return [section for section in sections if section is not None]

@@ -133,3 +133,14 @@ def test_the_database_refuses_a_check_by_who_did_it(provider_measure, p1):
         Measure.objects.filter(pk=provider_measure.pk).update(
             state="verified", verified_at=timezone.now(), verified_by_body=True, verified_by=p1
         )
+
+
+def test_the_home_pages_name_who_checks(client_for, provider_measure, body_admin, p1, bob):
+    """The provider's work waits on the body admin's home page, not on the provider's."""
+
+    def home(user):
+        return html.unescape(client_for(user).get("/").content.decode())
+
+    assert provider_measure.title in home(body_admin) and "wartet auf Ihre Prüfung" in home(body_admin)
+    assert provider_measure.title not in home(p1)
+    assert "wartet auf Ihre Prüfung" not in home(bob)  # a read-only member does not check
