@@ -11,7 +11,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -271,23 +286,18 @@ def percent_of(part: Decimal, whole: Decimal) -> Decimal:
 
 
 #: Settled amounts, registered by an app above calloffs (settlement: approved statements, net, minus
-#: credit notes): ``source(contract, until=None) -> {call-off id: amount}``, ``until``: only what was
-#: settled before that moment (None: everything so far). The consumed value of a call-off is the sum
-#: over the sources.
+#: credit notes): ``source(until=None) -> expression``, the settled amount of the call-off of the
+#: outer query (``OuterRef("pk")``, a scalar subquery, NULL if none); ``until``: only what was settled
+#: before that moment (None: everything so far). The consumed value of a call-off is the sum over the
+#: sources.
 _SETTLED_SOURCES: list = []
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 def register_settled_source(source) -> None:
     if source not in _SETTLED_SOURCES:
         _SETTLED_SOURCES.append(source)
-
-
-def _consumed_by_calloff(contract: FrameworkContract, until: datetime | None = None) -> dict[int, Decimal]:
-    consumed: dict[int, Decimal] = {}
-    for source in _SETTLED_SOURCES:
-        for calloff_id, amount in source(contract, until=until).items():
-            consumed[calloff_id] = consumed.get(calloff_id, Decimal("0.00")) + amount
-    return consumed
 
 
 @dataclass(frozen=True)
@@ -330,26 +340,52 @@ def _ceiling_figures(
     leave this call-off out entirely (the one being filed or rescoped); ``until``: as it stood at that
     moment (exclusive): call-offs filed before it, cancelled only if cancelled before it, consumed what
     was approved before it, each estimate as it stood then (``estimates_as_of``: a later change of scope
-    does not change last month's figures)."""
-    consumed = _consumed_by_calloff(contract, until)
+    does not change last month's figures).
+
+    Now (``until`` None: the dashboard, the filing's and the rescope's ceiling check): one statement,
+    whatever the number of call-offs, the per-call-off figures summed in SQL (the settled sources are
+    correlated subqueries). At a past moment (the monthly report): the same per-call-off figures in one
+    statement, summed here with the estimates of that moment (one query more)."""
+    used = ZERO_MONEY
+    for source in _SETTLED_SOURCES:
+        used = used + Coalesce(source(until=until), ZERO_MONEY)
     calloffs = CallOff.objects.filter(contract=contract, is_drill=False)
     if exclude is not None:
         calloffs = calloffs.exclude(pk=exclude.pk)
     if until is not None:
         calloffs = calloffs.filter(submitted_at__lt=until)
-    zero = Decimal("0.00")
-    committed = consumed_total = zero
-    rows = list(calloffs.values_list("pk", "state", "cancelled_at", "estimated_value"))
-    earlier = estimates_as_of([row[0] for row in rows], until) if until is not None else {}
-    for pk, state, cancelled_at, estimate in rows:
-        if pk in earlier:
-            estimate = earlier[pk].value
-        used = consumed.get(pk, zero)
-        consumed_total += used
-        cancelled = state == CallOffState.CANCELLED and (until is None or cancelled_at is None or cancelled_at < until)
-        if not cancelled:
-            committed += max((estimate or zero) - used, zero)
-    return committed, consumed_total
+    calloffs = calloffs.annotate(ceiling_used=ExpressionWrapper(used, output_field=MONEY_FIELD))
+    cent = Decimal("0.01")
+    if until is not None:
+        zero = Decimal("0.00")
+        committed = consumed_total = zero
+        rows = list(calloffs.values_list("pk", "state", "cancelled_at", "estimated_value", "ceiling_used"))
+        earlier = estimates_as_of([row[0] for row in rows], until)
+        for pk, state, cancelled_at, estimate, spent in rows:
+            if pk in earlier:
+                estimate = earlier[pk].value
+            spent = (spent or zero).quantize(cent)
+            consumed_total += spent
+            cancelled = state == CallOffState.CANCELLED and (cancelled_at is None or cancelled_at < until)
+            if not cancelled:
+                committed += max((estimate or zero) - spent, zero)
+        return committed, consumed_total
+    figures = calloffs.aggregate(
+        consumed=Coalesce(Sum("ceiling_used"), ZERO_MONEY),
+        # The estimate minus what is consumed of it, never below zero; nothing for a cancelled one.
+        committed=Coalesce(
+            Sum(
+                Case(
+                    When(state=CallOffState.CANCELLED, then=ZERO_MONEY),
+                    When(estimated_value__gt=F("ceiling_used"), then=F("estimated_value") - F("ceiling_used")),
+                    default=ZERO_MONEY,
+                    output_field=MONEY_FIELD,
+                )
+            ),
+            ZERO_MONEY,
+        ),
+    )
+    return figures["committed"].quantize(cent), figures["consumed"].quantize(cent)
 
 
 def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = None) -> Decimal:
@@ -382,7 +418,7 @@ def ceiling_stages(contract: FrameworkContract) -> list[tuple[str, str, Decimal]
 
 
 def contract_ceiling_status(contract: FrameworkContract, *, until: datetime | None = None) -> CeilingStatus:
-    """One query for the call-offs plus one per settled source. ``until``: as it stood then (the
+    """One query (at a past moment two). ``until``: as it stood then (the
     monthly report: the end of its month); None: now (the dashboard)."""
     committed, consumed = _ceiling_figures(contract, until=until)
     return CeilingStatus(ceiling=contract.ceiling, committed=committed, consumed=consumed)

@@ -11,8 +11,8 @@ class SettlementConfig(AppConfig):
         from calloffs.selectors import register_ceiling_stages, register_settled_source
 
         from .reports import ceiling_stages, report_sections
-        from .selectors import approved_by_calloff
+        from .selectors import approved_of_calloff
 
-        register_settled_source(approved_by_calloff)  # approved statements: consumed, no longer committed
+        register_settled_source(approved_of_calloff)  # approved statements: consumed, no longer committed
         register_ceiling_stages(ceiling_stages)  # confirmed / approved / invoiced beside committed
         register_report_section(report_sections)  # the four stages per provider, module and body

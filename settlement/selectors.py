@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
+from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from calloffs.models import WORK_STATES, CallOff, CallOffState, FrameworkContract
@@ -102,9 +102,9 @@ def statement_for(*, user, public_id) -> Statement:
 
 
 def approved_by_calloff(contract: FrameworkContract, *, until: datetime | None = None) -> dict[int, Decimal]:
-    """The ceiling's settled source (calloffs.selectors.register_settled_source): per call-off of the
-    contract, its approved statements net minus their credit notes; ``until``: those approved before
-    then (a credit note counts from its own approval). One query."""
+    """Per call-off of the contract, its approved statements net minus their credit notes; ``until``:
+    those approved before then (a credit note counts from its own approval). One query. The ceiling
+    reads the same per call-off through ``approved_of_calloff``, summed in SQL."""
     signed = Case(When(kind=StatementKind.CREDIT_NOTE, then=-F("net_total")), default=F("net_total"))
     approved = Statement.objects.filter(
         calloff__in=CallOff.objects.filter(contract=contract).values("pk"), state=StatementState.APPROVED
@@ -115,6 +115,19 @@ def approved_by_calloff(contract: FrameworkContract, *, until: datetime | None =
         total=Coalesce(Sum(signed), Value(Decimal("0")), output_field=DecimalField())
     )
     return {row["calloff_id"]: row["total"].quantize(pricing.CENT) for row in rows}
+
+
+def approved_of_calloff(*, until: datetime | None = None) -> Subquery:
+    """The ceiling's settled source (calloffs.selectors.register_settled_source): the approved
+    statements of the outer query's call-off (``OuterRef("pk")``), net, minus their credit notes, as a
+    scalar subquery (NULL if none); ``until``: those approved before then (a credit note counts from
+    its own approval). The ceiling sums it over the contract's call-offs in one statement."""
+    signed = Case(When(kind=StatementKind.CREDIT_NOTE, then=-F("net_total")), default=F("net_total"))
+    approved = Statement.objects.filter(calloff=OuterRef("pk"), state=StatementState.APPROVED)
+    if until is not None:
+        approved = approved.filter(approved_at__lt=until)
+    total = approved.order_by().values("calloff_id").annotate(total=Sum(signed)).values("total")
+    return Subquery(total, output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
 def approved_net(contract: FrameworkContract) -> Decimal:
