@@ -6,11 +6,13 @@ Nothing here is a public entry point; none of it opens a durable transaction.
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,6 +137,39 @@ def transition(func):
     return wrapper
 
 
+#: The events of the current ``events_batched()`` block and the savepoint depth it began at; None outside one.
+_batched: ContextVar[tuple[list[CallOffEvent], int] | None] = ContextVar("digisos_events_batched", default=None)
+
+
+def _savepoint_depth() -> int:
+    return sum(1 for sid in connection.savepoint_ids if sid)
+
+
+@contextmanager
+def events_batched():
+    """Insert the events recorded inside the block in one statement when it ends, then write their
+    outbox rows and audit entries and schedule their announcements, in the order they were recorded
+    (the same as one by one). Still inside the caller's transaction, which must enclose the block;
+    on an exception nothing is written. ``record_event`` returns the event unsaved (no pk) inside the
+    block: for callers that do not use it (the filing: its filed and offered events). An event
+    recorded inside a savepoint opened within the block is written at once (the savepoint may be
+    rolled back while the block goes on). Nested blocks join the outer one."""
+    if _batched.get() is not None:
+        yield
+        return
+    pending: list[CallOffEvent] = []
+    token = _batched.set((pending, _savepoint_depth()))
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    if pending:
+        CallOffEvent.objects.bulk_create(pending)
+        for event in pending:
+            assert event.pk is not None  # noqa: S101 - PostgreSQL and SQLite >= 3.35 return the ids
+            _event_written(event)
+
+
 def record_event(
     *,
     calloff: CallOff,
@@ -148,8 +183,9 @@ def record_event(
     at: datetime | None = None,
 ) -> CallOffEvent:
     """Append an audit row (CallOffEvent and an entry of the hash-chained audit log) and write its
-    notifications to the outbox (same transaction); announce it once the transaction commits."""
-    event = CallOffEvent.objects.create(
+    notifications to the outbox (same transaction); announce it once the transaction commits.
+    Inside ``events_batched()`` all this happens at the block's end."""
+    event = CallOffEvent(
         calloff=calloff,
         kind=kind,
         actor=user_or_none(actor),
@@ -160,22 +196,33 @@ def record_event(
         data=data or {},
         at=at or timezone.now(),
     )
+    batch = _batched.get()
+    if batch is not None and _savepoint_depth() <= batch[1]:
+        batch[0].append(event)
+        return event
+    event.save(force_insert=True)
+    _event_written(event)
+    return event
+
+
+def _event_written(event: CallOffEvent) -> None:
+    """What follows the insert of an event: its outbox rows, its audit entry, its announcement."""
+    calloff, provider = event.calloff, event.provider
     notifications_for_event(event)
     # The tamper-evident audit log (hash chain), in the same transaction: no transition without its entry.
     audit(
         actor=event.actor,
-        action=f"calloff.{kind}",
+        action=f"calloff.{event.kind}",
         organisation=calloff.organisation,
         target=calloff.number,
         event=event.pk,
-        old_state=old_state,
-        new_state=new_state,
+        old_state=event.old_state,
+        new_state=event.new_state,
         provider=provider.short_name if provider else "",
-        reason=reason,
+        reason=event.reason,
         digest=event_digest(event),  # binds the event's content into the sealed chain
     )
-    transaction.on_commit(partial(announce_event, event_id=event.pk, kind=kind, calloff_id=calloff.pk))
-    return event
+    transaction.on_commit(partial(announce_event, event_id=event.pk, kind=event.kind, calloff_id=calloff.pk))
 
 
 def announce_event(*, event_id: int, kind: str, calloff_id: int) -> None:

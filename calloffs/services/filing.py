@@ -35,7 +35,7 @@ from ..permissions import can_file_for, is_ministry, mandate_for
 from ..selectors import bound_value, ranking_current_with_ranks, ranking_for_calloff
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
-from .common import record_event, require_phone, require_plausible, require_text, transition
+from .common import events_batched, record_event, require_phone, require_plausible, require_text, transition
 from .offers import JustFiled, engagements, offer_next, planned_offer
 
 CENT = Decimal("0.01")
@@ -375,47 +375,51 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         )
         for position, (module, quantity) in enumerate(lines)
     )
-    record_event(
-        calloff=calloff,
-        kind=EventKind.FILED,
-        actor=actor,
-        new_state=calloff.state,
-        at=now,
-        data={
-            "priority": priority,
-            "estimated_value": calloff.estimated_value,
-            "on_behalf": on_behalf,
-            "phoned_in_by": phoned_in_by,
-            "under_mandate_of": _mandate_principal(actor, organisation, on_behalf),
-            "incident": incident.public_id,
-            "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
-            **({"drill": True, "by_ministry": is_ministry(actor)} if drill else {}),
-        },
-    )
-    timeline_add(
-        incident=incident,
-        scope=timeline_scope(calloff),
-        source=TimelineEntry.Source.SYSTEM,
-        author=actor,
-        at=now,
-        text=(
-            _("ÜBUNG: Übungsabruf {number} gestartet (Priorität {priority}).").format(number=number, priority=priority)
-            if drill
-            else _("Abruf {number} gestellt (Priorität {priority}){behalf}.").format(
-                number=number,
-                priority=priority,
-                behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
-            )
-        ),
-    )
-    offer_next(
-        calloff=calloff,
-        actor=actor,
-        now=now,
-        just_filed=JustFiled(
-            first_module_id=lines[0][0].pk, version_ranks=version_ranks, load=load, offered_state_written=offered
-        ),
-    )
+    # The filed and the offered event (and any skip event) in one insert, before the contract's lock.
+    with events_batched():
+        record_event(
+            calloff=calloff,
+            kind=EventKind.FILED,
+            actor=actor,
+            new_state=calloff.state,
+            at=now,
+            data={
+                "priority": priority,
+                "estimated_value": calloff.estimated_value,
+                "on_behalf": on_behalf,
+                "phoned_in_by": phoned_in_by,
+                "under_mandate_of": _mandate_principal(actor, organisation, on_behalf),
+                "incident": incident.public_id,
+                "ranking_version": calloff.ranking_version.number if calloff.ranking_version else None,
+                **({"drill": True, "by_ministry": is_ministry(actor)} if drill else {}),
+            },
+        )
+        timeline_add(
+            incident=incident,
+            scope=timeline_scope(calloff),
+            source=TimelineEntry.Source.SYSTEM,
+            author=actor,
+            at=now,
+            text=(
+                _("ÜBUNG: Übungsabruf {number} gestartet (Priorität {priority}).").format(
+                    number=number, priority=priority
+                )
+                if drill
+                else _("Abruf {number} gestellt (Priorität {priority}){behalf}.").format(
+                    number=number,
+                    priority=priority,
+                    behalf=_(" im Auftrag, gemeldet von {name}").format(name=phoned_in_by) if on_behalf else "",
+                )
+            ),
+        )
+        offer_next(
+            calloff=calloff,
+            actor=actor,
+            now=now,
+            just_filed=JustFiled(
+                first_module_id=lines[0][0].pk, version_ranks=version_ranks, load=load, offered_state_written=offered
+            ),
+        )
     # Last, under the contract's lock (held until the commit, a few statements later): the filings
     # before this one have committed, so the commitments read here are exact.
     contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
