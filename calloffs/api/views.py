@@ -286,6 +286,15 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             raise NotFound() from exc
         return super().get_object()
 
+    def _scoped_lookup(self):
+        """The call-off of the URL within what this provider may see, not read yet (a queryset of at
+        most one row, for a service to lock); NotFound for an id that is no UUID."""
+        try:
+            public_id = uuid.UUID(str(self.kwargs.get(self.lookup_url_kwarg)))
+        except ValueError as exc:
+            raise NotFound() from exc
+        return CallOff.objects.visible_to(self.request.user).filter(public_id=public_id)
+
     def _detail(self, calloff: CallOff, *, status_code: int = status.HTTP_200_OK) -> Response:
         """The call-off as it is now, through the same scoped lookup (a fresh read)."""
         fresh = self.detail_queryset(CallOff.objects.visible_to(self.request.user)).filter(pk=calloff.pk).first()
@@ -304,18 +313,26 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["post"])
     @idempotent
     def accept(self, request, id=None):
-        calloff = self.get_object()
-        data = self._valid(serializers.AcceptInputSerializer, request)
-        calloff = services.offer_accept(
-            calloff=calloff,
-            provider=self.provider,
-            actor=request.user,
-            lead_name=data["lead_name"],
-            lead_phone=data["lead_phone"],
-            eta_remote=data.get("eta_remote"),
-            eta_onsite=data.get("eta_onsite"),
-            note=data.get("note", ""),
-        )
+        # The lookup is not read here: the service locks the call-off through it, with the scope of
+        # get_queryset (one statement instead of a read and a locked read).
+        lookup = self._scoped_lookup()
+        try:
+            data = self._valid(serializers.AcceptInputSerializer, request)
+            calloff = services.offer_accept(
+                calloff=lookup,
+                provider=self.provider,
+                actor=request.user,
+                lead_name=data["lead_name"],
+                lead_phone=data["lead_phone"],
+                eta_remote=data.get("eta_remote"),
+                eta_onsite=data.get("eta_onsite"),
+                note=data.get("note", ""),
+            )
+        except CallOff.DoesNotExist:
+            raise NotFound() from None
+        except Exception:
+            self.get_object()  # an outsider gets 404 before any other answer (bad input, offer not open)
+            raise
         # The service returns the call-off row it locked and wrote (its body and contract joined),
         # now this provider's: only its related rows are read, not the row again. Not read at all:
         # this provider's open offers (it has just accepted the only one) and, from the kept terms,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,6 @@ from .common import (
     accept_minutes,
     alert_ministry,
     guard,
-    held_offer,
     lock_calloff,
     record_event,
     require_ministry,
@@ -49,6 +48,7 @@ from .common import (
     require_reason,
     require_text,
     set_sla_due_times,
+    take_held_offer,
     transition,
     withdraw_open_offer,
 )
@@ -233,7 +233,7 @@ def _create_offer(
 @transition
 def offer_accept(
     *,
-    calloff: CallOff,
+    calloff: CallOff | QuerySet[CallOff],
     provider: Provider,
     actor,
     lead_name: str,
@@ -245,6 +245,8 @@ def offer_accept(
     """The provider holding the open offer accepts: it is assigned, its SLA clocks start.
 
     Raises OfferNotOpen if the offer expired, was declined or taken (another accept won).
+    ``calloff`` may be a lookup scoped to what the actor may see (lock_calloff): CallOff.DoesNotExist
+    if it names nothing.
     """
     require_provider_staff(actor, provider)
     lead_name = require_text(lead_name, field="lead_name", message=_("Bitte die Einsatzleitung angeben."))
@@ -254,11 +256,8 @@ def offer_accept(
     require_plausible("eta_remote", plausible.check_planned_datetime, eta_remote)
     require_plausible("eta_onsite", plausible.check_planned_datetime, eta_onsite)
     calloff = lock_calloff(calloff)
-    offer = held_offer(calloff, provider)
     now = timezone.now()
-    offer.state = OfferState.ACCEPTED
-    offer.responded_at = now
-    offer.save(update_fields=["state", "responded_at"])
+    offer = take_held_offer(calloff, provider, state=OfferState.ACCEPTED, now=now)
     old = guard(calloff, CallOffState.ACCEPTED)
     calloff.state = CallOffState.ACCEPTED
     calloff.provider = provider
@@ -310,12 +309,8 @@ def offer_decline(*, calloff: CallOff, provider: Provider, actor, reason: str) -
     require_provider_staff(actor, provider)
     reason = require_reason(reason)
     calloff = lock_calloff(calloff)
-    offer = held_offer(calloff, provider)
     now = timezone.now()
-    offer.state = OfferState.DECLINED
-    offer.responded_at = now
-    offer.decline_reason = reason
-    offer.save(update_fields=["state", "responded_at", "decline_reason"])
+    offer = take_held_offer(calloff, provider, state=OfferState.DECLINED, now=now, decline_reason=reason)
     record_event(
         calloff=calloff,
         kind=EventKind.DECLINED,
