@@ -36,7 +36,8 @@ from ..selectors import bound_value, ranking_current_with_ranks, ranking_for_cal
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing
 from .common import events_batched, record_event, require_phone, require_plausible, require_text, transition
-from .offers import JustFiled, engagements, offer_next, planned_offer
+from .notify import webhook_endpoints_known
+from .offers import JustFiled, engagements_and_webhooks, offer_next, planned_offer
 
 CENT = Decimal("0.01")
 
@@ -349,7 +350,7 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     ranks = ranking_for_calloff(
         version=ranking_version, service_module_id=lines[0][0].pk, regierungsbezirk=region, ranks=version_ranks
     )
-    load = engagements([r.provider_id for r in ranks])
+    load, webhooks = engagements_and_webhooks([r.provider_id for r in ranks])
     offered = planned_offer(ranks=ranks, regierungsbezirk=region, load=load) is not None
     calloff = CallOff.objects.create(
         number=number,
@@ -376,7 +377,9 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         for position, (module, quantity) in enumerate(lines)
     )
     # The filed and the offered event (and any skip event) in one insert, before the contract's lock.
-    with events_batched():
+    # The offer's webhook rows go to the endpoints read with the engagements (and are written as the
+    # events are, at the end of the batch).
+    with webhook_endpoints_known(webhooks), events_batched():
         record_event(
             calloff=calloff,
             kind=EventKind.FILED,

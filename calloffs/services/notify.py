@@ -23,6 +23,8 @@ real call-off), "ÜBUNG" before every subject and SMS and atop every e-mail (``_
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
@@ -214,6 +216,33 @@ def _event_source(event: CallOffEvent) -> str:
     return source_of(event)
 
 
+#: Inside ``webhook_endpoints_known()``: provider id → its active webhook endpoints (id, url), as
+#: read a moment ago in the same transaction; None outside.
+_known_endpoints: ContextVar[dict[int, list[tuple[int, str]]] | None] = ContextVar(
+    "digisos_known_webhook_endpoints", default=None
+)
+
+
+@contextmanager
+def webhook_endpoints_known(endpoints: dict[int, list[tuple[int, str]]]):
+    """Within the block, the outbox rows of these providers (every one a key, ``[]``: none) are
+    addressed to the endpoints given, not read again (the filing reads them with the providers'
+    engagements, calloffs.services.offers.engagements_and_webhooks). Only for the caller's own
+    transaction: nothing is kept beyond the block."""
+    token = _known_endpoints.set(endpoints)
+    try:
+        yield
+    finally:
+        _known_endpoints.reset(token)
+
+
+def _active_webhook_endpoints(provider: Provider) -> list[tuple[int, str]]:
+    known = _known_endpoints.get()
+    if known is not None and provider.pk in known:
+        return known[provider.pk]
+    return list(provider.webhook_endpoints.filter(active=True).order_by("id").values_list("id", "url"))
+
+
 def _provider_rows(
     *,
     provider: Provider,
@@ -228,9 +257,9 @@ def _provider_rows(
     common = {**_about(calloff, source=_event_source(event)), "event_type": event_type, "audience": Audience.PROVIDER}
     rows: list[Notification] = []
     payload = webhook_payload(event_type=event_type, calloff=calloff, event=event, extra=extra)
-    for endpoint in provider.webhook_endpoints.filter(active=True).order_by("id"):
+    for endpoint_id, url in _active_webhook_endpoints(provider):
         rows.append(
-            Notification(**common, channel=Channel.WEBHOOK, endpoint=endpoint, recipient=endpoint.url, payload=payload)
+            Notification(**common, channel=Channel.WEBHOOK, endpoint_id=endpoint_id, recipient=url, payload=payload)
         )
     if provider.email:
         rows.append(Notification(**common, channel=Channel.EMAIL, recipient=provider.email, subject=subject, body=text))

@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digisos import plausible
 from incidents.models import TimelineEntry
 from incidents.services import timeline_add
+from notifications.models import WebhookEndpoint
 
 from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from ..models import (
@@ -94,6 +96,37 @@ class JustFiled:
 def engagements(provider_ids: list[int]) -> dict[int, int]:
     """Provider id → its engaged call-offs (for planned_offer)."""
     return _engagements(provider_ids)
+
+
+def engagements_and_webhooks(provider_ids: list[int]) -> tuple[dict[int, int], dict[int, list[tuple[int, str]]]]:
+    """``engagements`` and the providers' active webhook endpoints (id, url; by id; every provider a
+    key) in one statement (UNION ALL): the filing knows whom its offer's webhook goes to without a
+    read of its own (notify.webhook_endpoints_known)."""
+    counts = (
+        CallOff.objects.filter(provider_id__in=provider_ids, state__in=ENGAGED_STATES, is_drill=False)
+        .order_by()
+        .values("provider_id")
+        .annotate(kind=Value(0), n=Count("id"), endpoint=Value(0), url=Value(""))
+        .values_list("kind", "provider_id", "n", "endpoint", "url")
+    )
+    hooks = (
+        WebhookEndpoint.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Provider), owner_id__in=provider_ids, active=True
+        )
+        .order_by()
+        .annotate(kind=Value(1), n=Value(0))
+        .values_list("kind", "owner_id", "n", "id", "url")
+    )
+    load: dict[int, int] = {}
+    endpoints: dict[int, list[tuple[int, str]]] = {pk: [] for pk in provider_ids}
+    for kind, provider_id, n, endpoint_id, url in counts.union(hooks, all=True):
+        if kind == 0:
+            load[provider_id] = n
+        else:
+            endpoints[provider_id].append((endpoint_id, url))
+    for found in endpoints.values():
+        found.sort()
+    return load, endpoints
 
 
 def planned_offer(*, ranks: list[ProviderRank], regierungsbezirk: str, load: dict[int, int]) -> ProviderRank | None:
