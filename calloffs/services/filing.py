@@ -42,22 +42,36 @@ from .offers import JustFiled, engagements_and_webhooks, offer_next, planned_off
 CENT = Decimal("0.01")
 
 
-def next_calloff_number(*, when: datetime) -> str:
+def next_calloff_number(*, when: datetime, unless_filed: tuple | None = None) -> str | None:
     """DSOS-<year of filing>-<5-digit per-year sequence>, drawn in one statement of its own
     (calloff_file draws it just before filing): no twins, increasing; a gap only where the filing
     then fails. The upsert creates the year's row or increments it under the row lock it takes,
     and returns the new value (PostgreSQL and SQLite ≥ 3.35 both have ON CONFLICT … RETURNING);
-    it replaces a transaction of four statements (lock, read, update, commit)."""
+    it replaces a transaction of four statements (lock, read, update, commit).
+
+    ``unless_filed=(actor, client_token)``: the same statement draws nothing and returns None if
+    that actor has filed a call-off with that token already (the submission was sent again): the
+    idempotency check and the draw in one round trip, and no number used up by a repetition."""
     year = timezone.localtime(when).year
-    table = connection.ops.quote_name(CallOffNumberSequence._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(CallOffNumberSequence._meta.db_table)
+    source, params = "VALUES (%s, 1)", [year]
+    if unless_filed is not None:
+        actor, client_token = unless_filed
+        token = CallOff._meta.get_field("client_token").get_db_prep_value(client_token, connection)
+        source = (
+            f"SELECT %s, 1 WHERE NOT EXISTS (SELECT 1 FROM {quote(CallOff._meta.db_table)} "  # noqa: S608  # nosec B608 - our tables
+            f"WHERE {quote('filed_by_id')} = %s AND {quote('client_token')} = %s)"
+        )
+        params += [actor.pk, token]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (year, last_value) VALUES (%s, 1) "  # noqa: S608  # nosec B608 - the table name is ours
+            f"INSERT INTO {table} (year, last_value) {source} "  # noqa: S608  # nosec B608 - the table name is ours
             f"ON CONFLICT (year) DO UPDATE SET last_value = {table}.last_value + 1 RETURNING last_value",
-            [year],
+            params,
         )
-        (value,) = cursor.fetchone()
-    return f"DSOS-{year}-{value:05d}"
+        row = cursor.fetchone()
+    return None if row is None else f"DSOS-{year}-{row[0]:05d}"
 
 
 def _resolve_contract(contract: FrameworkContract | None) -> FrameworkContract:
@@ -221,8 +235,9 @@ def calloff_file(
 
     * actor: a caller/admin of the body, or ministry staff filing on behalf (on_behalf=True,
       phoned_in_by and verification_note required) of a body that phoned in.
-    * Idempotent: the same actor with the same client_token gets the first call-off back (a
-      unique constraint decides when two submissions race each other).
+    * Idempotent: the same actor with the same client_token gets the first call-off back (looked
+      for in the statement that draws the number, after the checks of the input; a unique
+      constraint decides when two submissions race each other).
     * Priority: P1 whenever operations are halted; otherwise as given (default P2).
     * Incident: the given one, else the body's most recent open incident, else a new one.
     * Ceiling: never refused for it; flagged and reported (see services.ceiling).
@@ -255,11 +270,6 @@ def calloff_file(
         except ValueError as exc:
             raise InvalidInput(_("Das Formular ist ungültig; bitte neu laden."), field="client_token") from exc
     contract = _resolve_contract(contract)
-    existing = CallOff.objects.filter(filed_by=actor, client_token=client_token).first()
-    if existing is not None:
-        if existing.is_drill != drill:  # a token of one form sent to the other: never mix them
-            raise InvalidInput(_("Das Formular ist ungültig; bitte neu laden."), field="client_token")
-        return existing
     _check_entitled(contract, organisation)
     situation = require_text(situation, field="situation", message=_("Bitte kurz beschreiben, was passiert ist."))
     callback_phone = require_phone(
@@ -285,7 +295,13 @@ def calloff_file(
         _pick_incident(organisation, incident)  # raises: checked before the number is drawn
 
     now = timezone.now()
-    number = next_calloff_number(when=now)
+    # Idempotent: the number is drawn only if this actor has not filed with this token before.
+    number = next_calloff_number(when=now, unless_filed=(actor, client_token))
+    if number is None:
+        existing = CallOff.objects.get(filed_by=actor, client_token=client_token)
+        if existing.is_drill != drill:  # a token of one form sent to the other: never mix them
+            raise InvalidInput(_("Das Formular ist ungültig; bitte neu laden."), field="client_token")
+        return existing
     try:
         return _file(
             organisation=organisation,
