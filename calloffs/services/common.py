@@ -59,13 +59,13 @@ def lock_calloff(calloff: CallOff | int | QuerySet[CallOff], *, skip_locked: boo
     transaction holds the row, instead of waiting for it. The incident is joined (not locked):
     every transition writes a timeline entry to it."""
     if isinstance(calloff, QuerySet):
-        lookup = calloff
+        lookup, where = calloff, {}
     else:
-        lookup = CallOff.objects.filter(pk=calloff.pk if isinstance(calloff, CallOff) else calloff)
+        lookup, where = CallOff.objects, {"pk": calloff.pk if isinstance(calloff, CallOff) else calloff}
     return (
         lookup.select_for_update(of=("self",), skip_locked=skip_locked)
         .select_related("organisation", "contract", "incident")
-        .get()
+        .get(**where)
     )
 
 
