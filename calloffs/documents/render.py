@@ -8,10 +8,18 @@
   the structure tree (tags), the XMP metadata and "display document title".
 * Only local resources: the fetcher refuses anything but data: URIs and files in the font
   folder, so no text that reaches a template can make the renderer fetch a URL.
+* Parsed once per thread: the ``<style>`` of a template is the same text for every document
+  of its kind, so it is parsed into a :class:`weasyprint.CSS` once per thread and text, with
+  one :class:`FontConfiguration` per thread (its ``@font-face`` fonts are loaded once, not per
+  PDF; Pango's font map is not shared between threads). A render without the cached parts
+  built its font configuration, read the four font files and parsed the CSS each time.
 """
 
 from __future__ import annotations
 
+import re
+import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +32,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..money import format_eur
@@ -65,9 +74,53 @@ def render_html(template_name: str, context: dict) -> str:
         return render_to_string(template_name, context)
 
 
+#: ``<style>`` elements in the document head (our templates put their CSS there, nowhere else).
+STYLE_RE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+#: Distinct style texts kept per thread: one per PDF template and variant (drill or not).
+STYLE_CACHE_SIZE = 32
+
+
+class _Stylesheets(threading.local):
+    """Per thread: one font configuration and the stylesheets parsed with it (most recent last)."""
+
+    def __init__(self):
+        self.font_config = FontConfiguration()
+        self.sheets: OrderedDict[str, CSS] = OrderedDict()
+
+    def get(self, text: str) -> CSS:
+        sheet = self.sheets.get(text)
+        if sheet is None:
+            sheet = CSS(
+                string=text, base_url=str(TEMPLATE_DIR), url_fetcher=LocalOnlyFetcher(), font_config=self.font_config
+            )
+            self.sheets[text] = sheet
+            if len(self.sheets) > STYLE_CACHE_SIZE:
+                self.sheets.popitem(last=False)
+        else:
+            self.sheets.move_to_end(text)
+        return sheet
+
+
+_stylesheets = _Stylesheets()
+
+
+def split_styles(html: str) -> tuple[str, list[str]]:
+    """The HTML without the ``<style>`` elements of its head, and their texts in document order."""
+    head, marker, body = html.partition("</head>")
+    if not marker:
+        return html, []
+    return STYLE_RE.sub("", head) + marker + body, STYLE_RE.findall(head)
+
+
 def html_to_pdf(html: str) -> bytes:
+    """The PDF of ``html``; its head's CSS comes from the per-thread cache (same cascade: the
+    document's only author CSS becomes the only user-level sheet, above the user-agent sheet)."""
+    html, styles = split_styles(html)
+    stylesheets = [_stylesheets.get(text) for text in styles]
     document = HTML(string=html, base_url=str(TEMPLATE_DIR), url_fetcher=LocalOnlyFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    return document.write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True, stylesheets=stylesheets, font_config=_stylesheets.font_config
+    )
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
