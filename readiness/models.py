@@ -33,6 +33,10 @@ SHORT_MAX = 300
 PHONE_MAX = 30
 INSURER_MAX = 200
 POLICY_NUMBER_MAX = 60
+#: Critical systems and services of one profile: at most this many rows (form and service check it).
+CRITICAL_SYSTEMS_MAX = 50
+SYSTEM_NAME_MAX = 120
+SYSTEM_DESCRIPTION_MAX = 300
 #: A profile not reviewed for this long is stale (issue 18: review every 6 months).
 REVIEW_INTERVAL = timedelta(days=182)
 #: What a network overview may be (decided by the content, digisos.uploads.check_upload).
@@ -129,15 +133,19 @@ class ProtectionNeed(models.TextChoices):
     HIGH = "hoch", _("hoch")
     VERY_HIGH = "sehr_hoch", _("sehr hoch")
 
+    @classmethod
+    def highest(cls, values) -> str:
+        """BSI's maximum principle: the highest of ``values`` ("" for none)."""
+        order = list(cls.values)
+        return max(values, key=order.index, default="")
+
 
 class ReadinessProfile(models.Model):
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
-    critical_systems = models.TextField(
-        _("Kritische Systeme und Dienste (mit Kritikalität)"), max_length=TEXT_MAX, blank=True
-    )
-    #: The criticality as a choice: the highest protection need of the critical systems (BSI's
-    #: maximum principle: a network is as critical as its most critical system). Part of the
-    #: "critical systems" entry (not counted on its own); migration 0005 mapped the free text.
+    #: Derived, never entered: the highest protection need of the critical systems (``CriticalSystem``
+    #: rows; BSI's maximum principle: a network is as critical as its most critical system), kept by
+    #: readiness.services.readiness_profile_save in the transaction that writes the rows. Empty
+    #: exactly when the profile has no critical system (the aggregate of selectors.overview reads it).
     critical_systems_protection = models.CharField(
         _("Schutzbedarf der kritischen Systeme (der höchste, nach BSI IT-Grundschutz)"),
         max_length=10,
@@ -189,7 +197,6 @@ class ReadinessProfile(models.Model):
         verbose_name = _("Vorbereitungsprofil")
         verbose_name_plural = _("Vorbereitungsprofile")
         constraints = [
-            at_most("critical_systems", TEXT_MAX, name="readiness_critical_systems_length"),
             at_most("backup_concept", TEXT_MAX, name="readiness_backup_concept_length"),
             at_most("admin_contacts", TEXT_MAX, name="readiness_admin_contacts_length"),
             at_most("external_providers", TEXT_MAX, name="readiness_external_providers_length"),
@@ -214,10 +221,10 @@ class ReadinessProfile(models.Model):
     def __str__(self) -> str:
         return str(self.organisation)
 
-    #: The entries of the form (and of readiness_profile_save), in the order the form asks them.
+    #: The entries of readiness_profile_save, in the order the form asks them ("critical_systems": the
+    #: rows of ``CriticalSystem``, edited as a formset; the others: fields of this model).
     ITEMS = (
         "critical_systems",
-        "critical_systems_protection",
         "backup_concept",
         "last_restore_test",
         "admin_contacts",
@@ -230,24 +237,45 @@ class ReadinessProfile(models.Model):
         "dpo_contact",
         "management_contact",
     )
-    #: What counts for completeness (13): the form's entries (the protection need belongs to the critical
-    #: systems' entry) and the network overview (its own upload). Also the order the pages list them in.
-    ENTRIES = (*(name for name in ITEMS if name != "critical_systems_protection"), "network_overview")
+    #: What counts for completeness (13): the entries and the network overview (its own upload). Also
+    #: the order the pages list them in. The critical systems count when there is at least one row.
+    ENTRIES = (*ITEMS, "network_overview")
+    #: The form's fields of this model (the critical systems are a formset of their own).
+    FORM_FIELDS = tuple(name for name in ITEMS if name != "critical_systems")
+    CRITICAL_SYSTEMS_LABEL = _("Kritische Systeme und Dienste (mit Schutzbedarf)")
 
     def missing_fields(self) -> list[str]:
-        """Names of what is not filled in yet (MFA counts as answered when remote access is "none")."""
+        """Names of what is not filled in yet (MFA counts as answered when remote access is "none"; the
+        critical systems when there is a row: the derived protection need is set exactly then)."""
         names = []
         for name in self.ENTRIES:
-            value = self.network_overview_id if name == "network_overview" else getattr(self, name)
+            if name == "network_overview":
+                value = self.network_overview_id
+            elif name == "critical_systems":
+                value = self.critical_systems_protection
+            else:
+                value = getattr(self, name)
             if name == "remote_access_mfa" and self.remote_access == RemoteAccess.NONE:
                 continue
             if value is None or value == "":
                 names.append(name)
         return names
 
+    @classmethod
+    def label(cls, name: str) -> str:
+        if name == "critical_systems":
+            return str(cls.CRITICAL_SYSTEMS_LABEL)
+        return str(cls._meta.get_field(name).verbose_name)
+
     def missing(self) -> list[str]:
         """Labels of what is not filled in yet."""
-        return [str(self._meta.get_field(name).verbose_name) for name in self.missing_fields()]
+        return [self.label(name) for name in self.missing_fields()]
+
+    @property
+    def critical_systems(self) -> list[CriticalSystem]:
+        """The rows in their order (one query, or none with ``prefetch_related("systems")``; an unsaved
+        profile has none)."""
+        return list(self.systems.all()) if self.pk else []
 
     def score(self) -> int:
         """Completeness in percent."""
@@ -266,7 +294,9 @@ class ReadinessProfile(models.Model):
 
     def contents(self) -> dict:
         """The entries as plain JSON values (dates as ISO strings): the copy kept with each version."""
-        values = {name: getattr(self, name) for name in self.ITEMS}
+        values = {name: getattr(self, name) for name in self.FORM_FIELDS}
+        values["critical_systems"] = [system.as_dict() for system in self.critical_systems]
+        values["critical_systems_protection"] = self.critical_systems_protection
         if values["last_restore_test"] is not None:
             values["last_restore_test"] = values["last_restore_test"].isoformat()
         values["network_overview"] = self.network_overview.summary() if self.network_overview_id else None
@@ -275,7 +305,11 @@ class ReadinessProfile(models.Model):
     def display_rows(self) -> list[tuple[str, str]]:
         """(label, text) per entry, for the pages and PDFs that show the contents ("–" when empty)."""
         rows = []
-        for name in (*self.ITEMS, "network_overview"):
+        for name in (self.ITEMS[0], "critical_systems_protection", *self.ITEMS[1:], "network_overview"):
+            if name == "critical_systems":
+                text = "\n".join(system.display() for system in self.critical_systems)
+                rows.append((str(self.CRITICAL_SYSTEMS_LABEL), text or "–"))
+                continue
             field = self._meta.get_field(name)
             value = getattr(self, name)
             if name == "network_overview":
@@ -292,6 +326,52 @@ class ReadinessProfile(models.Model):
                 text = value
             rows.append((str(field.verbose_name), text or "–"))
         return rows
+
+
+class CriticalSystem(models.Model):
+    """One critical system or service of a body's profile, with its protection need (BSI-Standard
+    200-2) and, optionally, what depends on it. Ordered by ``position`` (0, 1, …). Written only by
+    readiness.services.readiness_profile_save (all rows of a profile at once); each version of the
+    profile keeps a copy of the rows."""
+
+    profile = models.ForeignKey(ReadinessProfile, on_delete=models.CASCADE, related_name="systems")
+    position = models.PositiveSmallIntegerField(_("Position"))
+    name = models.CharField(_("System oder Dienst"), max_length=SYSTEM_NAME_MAX)
+    description = models.CharField(
+        _("Was hängt davon ab? (Kurzbeschreibung)"), max_length=SYSTEM_DESCRIPTION_MAX, blank=True
+    )
+    protection = models.CharField(_("Schutzbedarf"), max_length=10, choices=ProtectionNeed.choices)
+
+    class Meta:
+        verbose_name = _("Kritisches System")
+        verbose_name_plural = _("Kritische Systeme")
+        ordering = ["profile", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "position"], name="readiness_system_position_unique"),
+            models.CheckConstraint(
+                condition=Q(position__lt=CRITICAL_SYSTEMS_MAX), name="readiness_system_position_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(GreaterThanOrEqual(Length("name"), 1))
+                & Q(LessThanOrEqual(Length("name"), SYSTEM_NAME_MAX)),
+                name="readiness_system_name_length",
+            ),
+            at_most("description", SYSTEM_DESCRIPTION_MAX, name="readiness_system_description_length"),
+            models.CheckConstraint(
+                condition=Q(protection__in=ProtectionNeed.values), name="readiness_system_protection_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "description": self.description, "protection": self.protection}
+
+    def display(self) -> str:
+        """ "Einwohnermeldewesen (Schutzbedarf: hoch) – Bürgerbüro, Standesamt" """
+        text = _("{name} (Schutzbedarf: {protection})").format(name=self.name, protection=self.get_protection_display())
+        return f"{text} – {self.description}" if self.description else text
 
 
 class ReadinessProfileVersion(models.Model):

@@ -49,6 +49,9 @@ def _complete() -> Q:
     for name in ReadinessProfile.ENTRIES:
         if name == "remote_access_mfa":
             continue
+        if name == "critical_systems":  # at least one row: the derived protection need is set exactly then
+            condition &= ~Q(critical_systems_protection="")
+            continue
         field = ReadinessProfile._meta.get_field(name)
         condition &= Q(**{f"{name}__isnull": False}) if field.null else ~Q(**{name: ""})
     return condition
@@ -76,10 +79,12 @@ def _version_number_at(at):
 
 def profile_with_version_at(*, organisation_id: int, at) -> ReadinessProfile | None:
     """The body's current profile, with ``version_at``: the number of the version that was valid at
-    ``at`` (None if the profile did not exist yet then). One query. The caller decides who may see it."""
+    ``at`` (None if the profile did not exist yet then). Two queries (the profile, its critical
+    systems). The caller decides who may see it."""
     return (
         ReadinessProfile.objects.filter(organisation_id=organisation_id)
         .select_related("network_overview")
+        .prefetch_related("systems")
         .annotate(version_at=_version_number_at(at))
         .first()
     )

@@ -21,9 +21,14 @@ from tenants.models import Membership, Organisation, Role
 from tenants.services import audit
 
 from .models import (
+    CRITICAL_SYSTEMS_MAX,
     NETWORK_OVERVIEW_TYPES,
     REVIEW_INTERVAL,
+    SYSTEM_DESCRIPTION_MAX,
+    SYSTEM_NAME_MAX,
+    CriticalSystem,
     NetworkOverview,
+    ProtectionNeed,
     ReadinessProfile,
     ReadinessProfileVersion,
 )
@@ -33,20 +38,67 @@ from .permissions import can_edit
 FIELDS = ReadinessProfile.ITEMS
 
 
+def clean_critical_systems(rows) -> list[dict]:
+    """The rows as {"name", "description", "protection"} (stripped, in order), or ValidationError on
+    ``critical_systems`` (German): more than CRITICAL_SYSTEMS_MAX rows, a name missing or too long, a
+    description too long, a protection need that is not normal / hoch / sehr_hoch."""
+    if isinstance(rows, str) or not isinstance(rows, list | tuple):
+        raise TypeError("critical_systems: a list of rows")
+    if len(rows) > CRITICAL_SYSTEMS_MAX:
+        raise ValidationError(
+            {
+                "critical_systems": _("Höchstens {max} kritische Systeme und Dienste (es sind {count}).").format(
+                    max=CRITICAL_SYSTEMS_MAX, count=len(rows)
+                )
+            }
+        )
+    cleaned, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        name = str(row.get("name") or "").strip()
+        description = str(row.get("description") or "").strip()
+        protection = row.get("protection") or ""
+        if not name or len(name) > SYSTEM_NAME_MAX:
+            errors.append(
+                _("System {number}: bitte einen Namen mit höchstens {max} Zeichen angeben.").format(
+                    number=number, max=SYSTEM_NAME_MAX
+                )
+            )
+        if len(description) > SYSTEM_DESCRIPTION_MAX:
+            errors.append(
+                _("System {number}: die Beschreibung darf höchstens {max} Zeichen lang sein.").format(
+                    number=number, max=SYSTEM_DESCRIPTION_MAX
+                )
+            )
+        if protection not in ProtectionNeed.values:
+            errors.append(
+                _("System {number}: bitte den Schutzbedarf wählen (normal, hoch oder sehr hoch).").format(number=number)
+            )
+        cleaned.append({"name": name, "description": description, "protection": protection})
+    if errors:
+        raise ValidationError({"critical_systems": errors})
+    return cleaned
+
+
 @transaction.atomic(durable=True)
 def readiness_profile_save(*, organisation: Organisation, actor, **values) -> ReadinessProfile:
     """Create or change the profile; saving counts as a review (the 6-month clock starts again).
 
-    A change of any entry makes a new version (number + 1, a copy of the entries); a save that
-    changes nothing is a review only and keeps the version."""
+    ``critical_systems``: the rows ({"name", "description", "protection"}, in order; they replace the
+    ones before); the profile's ``critical_systems_protection`` becomes their highest protection need.
+    A change of any entry makes a new version (number + 1, a copy of the entries with the rows); a
+    save that changes nothing is a review only and keeps the version."""
     if not can_edit(actor, organisation):
         raise PermissionDenied
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    systems = clean_critical_systems(values.pop("critical_systems")) if "critical_systems" in values else None
     profile, created = _locked_profile(organisation)
     values = {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
     changed = [name for name in FIELDS if name in values and getattr(profile, name) != values[name]]
+    if systems is not None and [row.as_dict() for row in profile.critical_systems] != systems:
+        changed = ["critical_systems", *changed]
+        values["critical_systems_protection"] = ProtectionNeed.highest(row["protection"] for row in systems)
     for name, value in values.items():
         setattr(profile, name, value)
     now = timezone.now()
@@ -56,6 +108,11 @@ def readiness_profile_save(*, organisation: Organisation, actor, **values) -> Re
     profile.reviewed_at, profile.updated_by = now, actor
     profile.full_clean(exclude=["organisation", "updated_by"], validate_unique=False)
     profile.save()
+    if "critical_systems" in changed:
+        profile.systems.all().delete()
+        CriticalSystem.objects.bulk_create(
+            CriticalSystem(profile=profile, position=position, **row) for position, row in enumerate(systems)
+        )
     if new_version:
         _record_version(profile, actor=actor, at=now, changed=changed)
     # The contents stay with the body: the log names the fields changed, not their values.

@@ -17,7 +17,14 @@ from digisos.body_limits import body_limit
 from tenants.models import Organisation
 
 from . import selectors, services
-from .forms import NetworkOverviewForm, ReadinessProfileForm
+from .forms import (
+    SYSTEMS_PREFIX,
+    CriticalSystemFormSet,
+    NetworkOverviewForm,
+    ReadinessProfileForm,
+    systems_initial,
+    with_one_more_row,
+)
 from .models import ReadinessProfile
 from .permissions import can_edit, can_read
 from .responses import altered_page, network_overview_response
@@ -33,30 +40,54 @@ def _readable(request, public_id) -> Organisation:
 @login_required
 def profile(request, public_id):
     organisation = _readable(request, public_id)
-    instance = ReadinessProfile.objects.filter(organisation=organisation).select_related("network_overview").first()
+    instance = (
+        ReadinessProfile.objects.filter(organisation=organisation)
+        .select_related("network_overview")
+        .prefetch_related("systems")
+        .first()
+    )
     editable = can_edit(request.user, organisation)
     form = ReadinessProfileForm(instance=instance)
+    formset = CriticalSystemFormSet(initial=systems_initial(instance), prefix=SYSTEMS_PREFIX)
     if request.method == "POST":
         if not editable:
             return HttpResponseForbidden(_("Mit Leserechten können Sie das Profil nicht ändern."))
         form = ReadinessProfileForm(request.POST, instance=instance)
-        if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in services.FIELDS}
-            try:
-                services.readiness_profile_save(organisation=organisation, actor=request.user, **values)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(request, _("Das Vorbereitungsprofil ist gespeichert."))
-                return redirect(request.path)
+        if request.POST.get("action") == "add_system":
+            # One more empty row, nothing saved: works without JavaScript; what was typed stays.
+            data = with_one_more_row(request.POST)
+            if data is None:
+                messages.warning(request, _("Es können keine weiteren Systeme hinzugefügt werden (höchstens 50)."))
+                data = request.POST
+            formset = CriticalSystemFormSet(data, prefix=SYSTEMS_PREFIX)
+        else:
+            # Not bound to the stored rows as initial: every posted row is validated and kept as posted.
+            formset = CriticalSystemFormSet(request.POST, prefix=SYSTEMS_PREFIX)
+            form_ok, formset_ok = form.is_valid(), formset.is_valid()
+            if form_ok and formset_ok:
+                values = {name: form.cleaned_data[name] for name in ReadinessProfile.FORM_FIELDS}
+                try:
+                    services.readiness_profile_save(
+                        organisation=organisation, actor=request.user, critical_systems=formset.rows(), **values
+                    )
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    messages.success(request, _("Das Vorbereitungsprofil ist gespeichert."))
+                    return redirect(request.path)
     if not editable:
         for field in form.fields.values():
             field.disabled = True
+        for row in formset:
+            for field in row.fields.values():
+                field.disabled = True
     context = {
         "organisation": organisation,
         "profile": instance,
         "form": form,
+        "formset": formset,
+        "can_add_system": editable and formset.total_form_count() < CriticalSystemFormSet.max_num,
         "editable": editable,
         "missing": instance.missing() if instance else None,
         "score": instance.score() if instance else 0,

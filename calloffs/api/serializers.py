@@ -14,7 +14,15 @@ from rest_framework import serializers
 from digisos import plausible
 from digisos.wire import WireDateTimeField, WireModelSerializer, rfc3339
 from incidents.models import Category
-from readiness.models import NETWORK_OVERVIEW_TYPES, ProtectionNeed, ReadinessProfile, RemoteAccess
+from readiness.models import (
+    CRITICAL_SYSTEMS_MAX,
+    NETWORK_OVERVIEW_TYPES,
+    SYSTEM_DESCRIPTION_MAX,
+    SYSTEM_NAME_MAX,
+    ProtectionNeed,
+    ReadinessProfile,
+    RemoteAccess,
+)
 
 from ..models import (
     AttachmentKind,
@@ -429,6 +437,19 @@ class NetworkOverviewSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+class CriticalSystemSerializer(serializers.Serializer):
+    """One critical system or service of the body."""
+
+    name = serializers.CharField(max_length=SYSTEM_NAME_MAX)
+    description = serializers.CharField(
+        allow_blank=True, max_length=SYSTEM_DESCRIPTION_MAX, help_text="What depends on it (may be empty)."
+    )
+    protection = serializers.ChoiceField(
+        choices=list(ProtectionNeed.choices),
+        help_text="Protection need (Schutzbedarf) after BSI-Standard 200-2: normal, hoch or sehr_hoch.",
+    )
+
+
 class ReadinessProfileSerializer(serializers.Serializer):
     """The body's readiness profile, for the provider that accepted the call-off (need to know)."""
 
@@ -453,14 +474,16 @@ class ReadinessProfileSerializer(serializers.Serializer):
         source="missing_fields",
         help_text="The entries not filled in yet.",
     )
-    critical_systems = serializers.CharField(
-        allow_blank=True, help_text="Critical systems and services, with criticality."
+    critical_systems = CriticalSystemSerializer(
+        many=True,
+        max_length=CRITICAL_SYSTEMS_MAX,
+        help_text="The body's critical systems and services in its order, each with its protection need.",
     )
     critical_systems_protection = serializers.ChoiceField(
         choices=list(ProtectionNeed.choices),
         allow_blank=True,
-        help_text="The highest protection need (Schutzbedarf, BSI IT-Grundschutz) of the critical systems: "
-        "normal, hoch or sehr_hoch; empty: not stated.",
+        help_text="Derived: the highest protection need (Schutzbedarf, BSI IT-Grundschutz) of the critical "
+        "systems (normal, hoch or sehr_hoch); empty when the body has listed none.",
     )
     backup_concept = serializers.CharField(allow_blank=True)
     last_restore_test = serializers.DateField(allow_null=True, help_text="Last successful restore test.")

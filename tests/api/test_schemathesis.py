@@ -57,7 +57,12 @@ def calloff_ids(file_calloff, setup, alice, org_a, body_admin):
     (GET/PATCH, verify, evidence) meet real rows: ``item_ids`` names them by the path's segment."""
     from readiness.services import readiness_profile_save
 
-    readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch", remote_access="vpn")
+    readiness_profile_save(
+        organisation=org_a,
+        actor=alice,
+        critical_systems=[{"name": "Meldewesen – hoch", "protection": "hoch"}],
+        remote_access="vpn",
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from readiness.services import readiness_network_overview_upload

@@ -24,7 +24,14 @@ def test_fill_the_profile_on_a_phone_and_the_ministry_sees_numbers(phone, deskto
     page.get_by_role("link", name="Vorbereitungsprofil für den Ernstfall").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vorbereitungsprofil")
     assert_accessible(page, "readiness profile (empty, phone)")
-    page.get_by_label("Kritische Systeme und Dienste (mit Kritikalität)").fill("Einwohnermeldewesen – hoch")
+    # The critical systems: a row per system (its protection need a choice); another row without JavaScript.
+    page.get_by_label("System 1: Name").fill("Einwohnermeldewesen")
+    page.get_by_label("System 1: was hängt davon ab?").fill("Bürgerbüro, Standesamt")
+    page.get_by_label("System 1: Schutzbedarf").select_option("sehr_hoch")
+    page.get_by_role("button", name="Weiteres System hinzufügen").click()
+    expect(page.get_by_label("System 1: Name")).to_have_value("Einwohnermeldewesen")  # nothing typed is lost
+    page.get_by_label("System 2: Name").fill("Kasse")
+    page.get_by_label("System 2: Schutzbedarf").select_option("normal")
     page.get_by_label("Datensicherung (Konzept, Aufbewahrung, offline?)").fill("Täglich, Band offline")
     page.get_by_label("Letzter erfolgreicher Wiederherstellungstest").fill("2026-06-01")
     page.get_by_label("Fernzugriff", exact=True).select_option("vpn")
@@ -63,14 +70,16 @@ def test_fill_the_profile_accept_as_provider_and_the_provider_sees_it(
     page = phone
     login(page, live_server, alice)
     page.goto(f"{live_server.url}/bereitschaft/{org_a.public_id}/")
-    page.get_by_label("Kritische Systeme und Dienste (mit Kritikalität)").fill("Einwohnermeldewesen – hoch")
+    page.get_by_label("System 1: Name").fill("Einwohnermeldewesen – hoch")
+    page.get_by_label("System 1: Schutzbedarf").select_option("hoch")
     page.get_by_label("Fernzugriff", exact=True).select_option("vpn")
     page.get_by_label("Fernzugriff mit Zwei-Faktor-Authentifizierung").select_option("true")
     page.get_by_label("Hotline der Cyberversicherung").fill("+49 800 1234567")
     page.get_by_label("Verwaltungsspitze außerhalb der eigenen Technik (Name, Mobilnummer)").fill(
         "Bürgermeisterin Weber, +49 160 5550000"
     )
-    page.get_by_role("button", name="Speichern (gilt als geprüft)").click()
+    # Enter in a field saves (the form's default button), it does not add a row.
+    page.get_by_label("Verwaltungsspitze außerhalb der eigenen Technik (Name, Mobilnummer)").press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Das Vorbereitungsprofil ist gespeichert.")
     page.get_by_label("Datei mit dem Netzplan").set_input_files(
         files=[{"name": "netzplan.png", "mimeType": "image/png", "buffer": NETPLAN_PNG}]
@@ -102,7 +111,7 @@ def test_fill_the_profile_accept_as_provider_and_the_provider_sees_it(
             section.get_by_role("link", name="netzplan.png (PNG").click()
         assert download.value.suggested_filename == "netzplan.png"
         assert Path(download.value.path()).read_bytes() == NETPLAN_PNG
-        expect(section).to_contain_text("Einwohnermeldewesen – hoch")
+        expect(section).to_contain_text("Einwohnermeldewesen – hoch (Schutzbedarf: hoch)")
         expect(section).to_contain_text("Bürgermeisterin Weber, +49 160 5550000")
         expect(section).to_contain_text("+49 800 1234567")
         assert provider.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -47,9 +47,9 @@ def test_the_order_names_the_version_valid_at_acceptance(
 ):
     start = timezone.now()
     with time_machine.travel(start - timedelta(hours=2)):
-        save(org_a, alice, critical_systems="alt")
+        save(org_a, alice, critical_systems=[{"name": "alt", "protection": "hoch"}])
     with time_machine.travel(start - timedelta(hours=1)):
-        v2 = save(org_a, alice, critical_systems=SECRET)
+        v2 = save(org_a, alice, critical_systems=[{"name": SECRET, "protection": "hoch"}])
     calloff = accept_and_render(file_calloff(), setup, django_capture_on_commit_callbacks)
     (order,) = run_queued()
     text = pdf_text(document_bytes(order))
@@ -57,7 +57,7 @@ def test_the_order_names_the_version_valid_at_acceptance(
     assert f"Vorbereitungsprofil der Stelle Version 2 vom {saved} Uhr (gültig bei der Annahme" in text
     assert SECRET not in text  # the number, not the contents: the ministry reads the order too
 
-    save(org_a, alice, critical_systems="nach der Annahme geändert")  # version 3
+    save(org_a, alice, critical_systems=[{"name": "nach der Annahme geändert", "protection": "hoch"}])  # version 3
     with django_capture_on_commit_callbacks(execute=True):
         document_request(calloff=calloff, kind=DocumentKind.ORDER, actor=alice, reason="Neu erstellt")
     (again,) = run_queued()
@@ -84,7 +84,7 @@ def test_the_emergency_card_carries_the_profiles_contacts_for_the_body_only(
     save(
         org_a,
         alice,
-        critical_systems=SECRET,
+        critical_systems=[{"name": SECRET, "protection": "hoch"}],
         management_contact=BOSS,
         admin_contacts="Erika Admin, +49 171 2345678",
         external_providers="Kommunales Rechenzentrum Niederrhein, Vertrag 2021",
@@ -123,7 +123,13 @@ def test_a_stale_profile_is_flagged_on_the_card(setup, alice, org_a, client_for)
 
 
 def test_the_situation_picture_shows_numbers_never_contents(setup, alice, charlie, ministry, org_a, org_b, client_for):
-    save(org_a, alice, critical_systems=SECRET, remote_access=RemoteAccess.VPN, remote_access_mfa=False)
+    save(
+        org_a,
+        alice,
+        critical_systems=[{"name": SECRET, "protection": "hoch"}],
+        remote_access=RemoteAccess.VPN,
+        remote_access_mfa=False,
+    )
     response = client_for(ministry).get(reverse("calloffs:situation"))
     html = response.content.decode()
     assert response.status_code == 200 and SECRET not in html

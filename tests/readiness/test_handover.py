@@ -30,7 +30,7 @@ LEAD = {"lead_name": "Jana Keller", "lead_phone": "+49 211 5550110"}
 
 def save_profile(org, actor, **changes):
     values = {
-        "critical_systems": SECRET,
+        "critical_systems": [{"name": SECRET, "description": "Bürgerbüro, Standesamt", "protection": "sehr_hoch"}],
         "remote_access": RemoteAccess.VPN,
         "remote_access_mfa": True,
         "management_contact": BOSS,
@@ -66,7 +66,10 @@ def test_the_provider_sees_it_only_once_it_has_accepted(setup, file_calloff, ali
     response = api(0).get(profile_url(calloff))
     assert response.status_code == 200, response.content
     data = response.json()
-    assert data["critical_systems"] == SECRET and data["management_contact"] == BOSS
+    assert data["critical_systems"] == [
+        {"name": SECRET, "description": "Bürgerbüro, Standesamt", "protection": "sehr_hoch"}
+    ]
+    assert data["critical_systems_protection"] == "sehr_hoch" and data["management_contact"] == BOSS
     assert data["remote_access"] == "vpn" and data["remote_access_mfa"] is True
     assert (data["version"], data["version_at_acceptance"]) == (1, 1)
     assert data["score"] == 31 and "insurance_hotline" in data["missing"] and "critical_systems" not in data["missing"]
@@ -178,12 +181,12 @@ def test_a_profile_made_after_the_acceptance(drive, setup, alice, org_a, api):  
     assert (data["version"], data["version_at_acceptance"]) == (1, None)
 
 
-def test_the_page_reads_the_profile_with_one_query_for_the_accepting_provider_only(
+def test_the_page_reads_the_profile_and_its_systems_with_two_queries_for_the_accepting_provider_only(
     drive, setup, alice, ministry, org_a, client_for
 ):
     save_profile(org_a, alice)
     calloff = drive(CallOffState.ACCEPTED)
-    for user, expected in ((setup.staff[0], 1), (alice, 0), (ministry, 0)):
+    for user, expected in ((setup.staff[0], 2), (alice, 0), (ministry, 0)):
         client = client_for(user)
         client.get(reverse("calloffs:detail", args=[calloff.public_id]))  # the session's first stamps
         with CaptureQueriesContext(connection) as queries:

@@ -73,7 +73,9 @@ def test_it_is_stored_privately(alice, org_a, client):
 
 
 def test_replacing_it_makes_a_new_version_and_keeps_the_old_file(client_for, alice, org_a):
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch")
+    services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": "Meldewesen – hoch", "protection": "hoch"}]
+    )
     first = services.readiness_network_overview_upload(
         organisation=org_a, actor=alice, upload=upload()
     ).network_overview
@@ -81,17 +83,21 @@ def test_replacing_it_makes_a_new_version_and_keeps_the_old_file(client_for, ali
     assert response.status_code == 302
     profile = ReadinessProfile.objects.get(organisation=org_a)
     assert profile.version == 3 and profile.network_overview.content_type == "image/png"
-    assert profile.critical_systems == "Meldewesen – hoch"  # the other entries stay
+    assert [system.name for system in profile.critical_systems] == ["Meldewesen – hoch"]  # the other entries stay
     versions = {v.number: v for v in ReadinessProfileVersion.objects.filter(organisation=org_a)}
     assert versions[2].contents["network_overview"]["id"] == str(first.public_id)
     assert versions[3].contents["network_overview"]["filename"] == "plan.png"
-    assert versions[3].contents["critical_systems"] == "Meldewesen – hoch"
+    assert versions[3].contents["critical_systems"] == [
+        {"name": "Meldewesen – hoch", "description": "", "protection": "hoch"}
+    ]
     first.refresh_from_db()
     assert first.file.open("rb").read() == PDF  # the version that named it can be read back
     entry = AuditEntry.objects.filter(action="readiness.network_overview_uploaded").latest("id")
     assert entry.details["replaced"] == str(first.public_id)
     # A later save of the form keeps the overview.
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – sehr hoch")
+    services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": "Meldewesen – sehr hoch", "protection": "hoch"}]
+    )
     assert ReadinessProfile.objects.get(organisation=org_a).network_overview.content_type == "image/png"
 
 
@@ -137,12 +143,9 @@ def test_the_limit_is_a_setting():
 
 
 def test_it_counts_for_completeness(alice, org_a):
-    from tests.readiness.test_profile import full_data
+    from tests.readiness.test_profile import full_values
 
-    values = {**full_data(), "remote_access_mfa": False}
-    from datetime import date
-
-    values["last_restore_test"] = date(2026, 6, 1)
+    values = full_values()
     profile = services.readiness_profile_save(organisation=org_a, actor=alice, **values)
     assert profile.missing_fields() == ["network_overview"] and profile.score() == 92  # 12 of 13
     assert len(ReadinessProfile.ENTRIES) == 13
@@ -261,7 +264,9 @@ def test_the_call_off_address_is_the_providers_only(drive, setup, alice, bob, ch
 
 
 def test_without_a_file_the_api_says_not_available(drive, setup, alice, org_a, client_for, api):  # noqa: F811
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems="x")
+    services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": "x", "protection": "hoch"}]
+    )
     calloff = drive(CallOffState.ACCEPTED)
     response = api(0).get(api_url(calloff))
     assert response.status_code == 404 and response.json()["code"] == "not_available"
@@ -275,7 +280,11 @@ def test_a_provider_accepting_a_drill_gets_the_real_profile(setup, file_calloff,
     real readiness profile and network overview, marked as a drill in the API (docs/DRILLS.md)."""
     from calloffs import services as calloff_services
 
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Fachverfahren OK.FIS – hoch")
+    services.readiness_profile_save(
+        organisation=org_a,
+        actor=alice,
+        critical_systems=[{"name": "Fachverfahren OK.FIS – hoch", "protection": "hoch"}],
+    )
     services.readiness_network_overview_upload(organisation=org_a, actor=alice, upload=upload())
     drill = file_calloff(drill=True)
     assert api(0).get(f"/api/v1/calloffs/{drill.public_id}/readiness-profile/").status_code == 404  # not before
@@ -288,7 +297,7 @@ def test_a_provider_accepting_a_drill_gets_the_real_profile(setup, file_calloff,
     )
     assert drill.is_drill
     data = api(0).get(f"/api/v1/calloffs/{drill.public_id}/readiness-profile/").json()
-    assert data["drill"] is True and data["critical_systems"] == "Fachverfahren OK.FIS – hoch"
+    assert data["drill"] is True and data["critical_systems"][0]["name"] == "Fachverfahren OK.FIS – hoch"
     assert api(0).get(api_url(drill)).status_code == 200
     html = client_for(setup.staff[0]).get(reverse("calloffs:detail", args=[drill.public_id])).content.decode()
     assert "Fachverfahren OK.FIS – hoch" in html and "netzplan.pdf" in html

@@ -18,9 +18,18 @@ pytestmark = pytest.mark.django_db
 SECRET = "Fachverfahren OK.FIS – hoch"
 
 
+def full_values(**overrides):
+    """What the service takes for a complete profile (but the network overview)."""
+    values = {k: v for k, v in full_data().items() if not k.startswith("system-")}
+    values.update(critical_systems=[{"name": SECRET, "protection": "hoch"}], remote_access_mfa=False)
+    values.update(last_restore_test=date(2026, 6, 1))
+    values.update(overrides)
+    return values
+
+
 def full_data(**overrides):
     data = {
-        "critical_systems": SECRET,
+        **systems_data({"name": SECRET, "protection": "hoch"}),
         "backup_concept": "Täglich, Band offline im Tresor",
         "last_restore_test": "2026-06-01",
         "admin_contacts": "Erika Mustermann, +49 171 2345678",
@@ -34,6 +43,17 @@ def full_data(**overrides):
         "management_contact": "Bürgermeisterin, +49 160 5550000",
     }
     data.update(overrides)
+    return data
+
+
+def systems_data(*rows, initial=0, extra=1):
+    """The formset's POST data: the rows, then ``extra`` empty ones."""
+    data = {"system-TOTAL_FORMS": str(len(rows) + extra), "system-INITIAL_FORMS": str(initial)}
+    for index, row in enumerate([*rows, *([{}] * extra)]):
+        for key in ("name", "description", "protection"):
+            data[f"system-{index}-{key}"] = row.get(key, "")
+        if row.get("DELETE"):
+            data[f"system-{index}-DELETE"] = "on"
     return data
 
 
@@ -55,7 +75,9 @@ def test_a_caller_fills_it_in_and_sees_what_is_missing(client_for, alice, org_a)
 
 
 def test_the_audit_names_fields_not_contents(alice, org_a):
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems=SECRET)
+    services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": SECRET, "protection": "hoch"}]
+    )
     entry = AuditEntry.objects.get(action="readiness.created")
     assert entry.details["changed"] == ["critical_systems"]
     assert SECRET not in str(entry.details)
@@ -68,29 +90,36 @@ def test_mfa_counts_as_answered_without_remote_access(alice, org_a):
 
 
 def test_a_profile_goes_stale_after_six_months(alice, org_a):
-    profile = services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems="x")
+    profile = services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": "x", "protection": "hoch"}]
+    )
     assert not profile.is_stale()
     assert profile.is_stale(timezone.now() + timedelta(days=183))
 
 
 def test_it_requires_rw_access(client_for, bob, org_a, alice):
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems=SECRET)
+    services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": SECRET, "protection": "hoch"}]
+    )
     page = client_for(bob).get(url(org_a))
     assert page.status_code == 200 and SECRET in page.content.decode() and "disabled" in page.content.decode()
-    assert client_for(bob).post(url(org_a), full_data(critical_systems="geändert")).status_code == 403
-    assert ReadinessProfile.objects.get().critical_systems == SECRET
+    assert client_for(bob).post(url(org_a), full_data(**{"system-0-name": "geändert"})).status_code == 403
+    assert [system.name for system in ReadinessProfile.objects.get().critical_systems] == [SECRET]
 
 
 def test_it_checks_ownership(client_for, charlie, alice, org_a):
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems=SECRET)
+    services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": SECRET, "protection": "hoch"}]
+    )
     assert client_for(charlie).get(url(org_a)).status_code == 404
     assert client_for(charlie).post(url(org_a), full_data()).status_code == 404
 
 
 def test_the_ministry_sees_numbers_never_contents(client_for, ministry, alice, org_a, org_b, charlie):
-    services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems=SECRET)
-    values = {**full_data(), "last_restore_test": date(2026, 6, 1), "remote_access_mfa": False}
-    services.readiness_profile_save(organisation=org_b, actor=charlie, **values)
+    services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": SECRET, "protection": "hoch"}]
+    )
+    services.readiness_profile_save(organisation=org_b, actor=charlie, **full_values())
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     plan = SimpleUploadedFile("netz.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
@@ -112,7 +141,10 @@ def test_the_ministry_sees_numbers_never_contents(client_for, ministry, alice, o
         ("last_restore_test", (timezone.localdate() + timedelta(days=2)).isoformat(), "Zukunft"),
         ("insurance_hotline", "Hotline", "Telefonnummer mit Ziffern"),
         ("remote_access", "telnet", "Auswahl"),
-        ("critical_systems", "x" * 4001, "höchstens 4000 Zeichen"),
+        ("system-0-name", "x" * 121, "höchstens 120 Zeichen"),
+        ("system-0-description", "x" * 301, "höchstens 300 Zeichen"),
+        ("system-0-protection", "mittel", "Auswahl"),
+        ("system-0-protection", "", "Bitte den Schutzbedarf wählen"),
         ("insurance_policy_number", "x" * 61, "höchstens 60 Zeichen"),
     ],
 )
@@ -123,11 +155,12 @@ def test_implausible_entries_are_refused_in_german(client_for, alice, org_a, fie
 
 
 def test_the_database_refuses_implausible_values(alice, org_a):
-    profile = services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems="x")
+    profile = services.readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": "x", "protection": "hoch"}]
+    )
     for changes in (
         {"remote_access": "telnet"},
         {"last_restore_test": date(1990, 1, 1)},
-        {"critical_systems": "x" * 4001},
         {"insurance_hotline": "1" * 31},
         {"insurance_insurer": "x" * 201},
         {"insurance_policy_number": "x" * 61},
@@ -156,28 +189,7 @@ def test_the_cyber_insurer_and_policy_number_count_and_are_versioned(client_for,
     assert ("Cyberversicherung: Versicherer", "Kommunaler Schadenausgleich") in profile.display_rows()
 
 
-# --- The criticality of the critical systems as a choice (BSI IT-Grundschutz protection need) ---------
-
-
-def test_the_protection_need_is_a_choice(client_for, alice, org_a):
-    response = client_for(alice).post(url(org_a), full_data(critical_systems_protection="sehr_hoch"))
-    assert response.status_code == 302
-    profile = ReadinessProfile.objects.get(organisation=org_a)
-    assert profile.critical_systems_protection == "sehr_hoch"
-    assert ("Schutzbedarf der kritischen Systeme (der höchste, nach BSI IT-Grundschutz)", "sehr hoch") in (
-        profile.display_rows()
-    )
-    assert profile.contents()["critical_systems_protection"] == "sehr_hoch"
-    assert len(ReadinessProfile.ENTRIES) == 13  # part of the critical systems' entry, not one of its own
-    response = client_for(alice).post(url(org_a), full_data(critical_systems_protection="mittel"))
-    assert response.status_code == 200 and "Auswahl" in response.content.decode()
-    assert ReadinessProfile.objects.get(organisation=org_a).critical_systems_protection == "sehr_hoch"
-
-
-def test_the_database_refuses_another_protection_need(alice, org_a):
-    profile = services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems_protection="hoch")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ReadinessProfile.objects.filter(pk=profile.pk).update(critical_systems_protection="mittel")
+# --- Migration 0005 (the profile-wide protection need from the free text; the rows: 0006) ----------
 
 
 @pytest.mark.parametrize(
@@ -193,16 +205,11 @@ def test_the_database_refuses_another_protection_need(alice, org_a):
         ("Hochwasserportal – niedrig", "normal"),
     ],
 )
-def test_the_migration_maps_the_free_text(alice, org_a, text, expected):
+def test_migration_0005_maps_the_free_text(text, expected):
     """readiness/0005: the highest level named in the text (BSI's maximum principle); a text naming none
-    becomes "hoch" (the safe default, documented in the migration)."""
+    becomes "hoch" (the safe default, documented in the migration). Its forwards step runs in the
+    migration test of 0006 (tests/readiness/test_critical_systems.py), on the schema it was written for."""
     import importlib
-
-    from django.apps import apps
 
     migration = importlib.import_module("readiness.migrations.0005_critical_systems_protection")
     assert migration.protection_from_text(text) == expected
-    profile = services.readiness_profile_save(organisation=org_a, actor=alice, critical_systems=text or "x")
-    ReadinessProfile.objects.filter(pk=profile.pk).update(critical_systems=text, critical_systems_protection="")
-    migration.forwards(apps, None)
-    assert ReadinessProfile.objects.get(pk=profile.pk).critical_systems_protection == expected

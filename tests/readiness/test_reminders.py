@@ -35,12 +35,19 @@ def save(org, actor, **values):
 
 
 def test_each_saved_change_is_a_new_version_and_a_save_without_change_a_review(alice, org_a):
-    first = save(org_a, alice, critical_systems=SECRET, dpo_contact="Max Datenschutz")
+    first = save(org_a, alice, critical_systems=[{"name": SECRET, "protection": "hoch"}], dpo_contact="Max Datenschutz")
     assert first.version == 1
     with time_machine.travel(timezone.now() + timedelta(days=30)):
-        reviewed = save(org_a, alice, critical_systems=f"  {SECRET} ", dpo_contact="Max Datenschutz")
+        reviewed = save(
+            org_a,
+            alice,
+            critical_systems=[{"name": f"  {SECRET} ", "protection": "hoch"}],
+            dpo_contact="Max Datenschutz",
+        )
     assert reviewed.version == 1 and reviewed.reviewed_at > first.reviewed_at  # the clock starts again
-    changed = save(org_a, alice, critical_systems=SECRET, dpo_contact="Erika Datenschutz")
+    changed = save(
+        org_a, alice, critical_systems=[{"name": SECRET, "protection": "hoch"}], dpo_contact="Erika Datenschutz"
+    )
     assert changed.version == 2
     versions = list(ReadinessProfileVersion.objects.filter(organisation=org_a).order_by("number"))
     assert [v.number for v in versions] == [1, 2]
@@ -53,9 +60,9 @@ def test_each_saved_change_is_a_new_version_and_a_save_without_change_a_review(a
 def test_the_version_valid_at_a_moment(alice, org_a):
     start = timezone.now()
     with time_machine.travel(start):
-        save(org_a, alice, critical_systems="v1", last_restore_test=date(2026, 6, 1))
+        save(org_a, alice, critical_systems=[{"name": "v1", "protection": "hoch"}], last_restore_test=date(2026, 6, 1))
     with time_machine.travel(start + timedelta(hours=2)):
-        save(org_a, alice, critical_systems="v2")
+        save(org_a, alice, critical_systems=[{"name": "v2", "protection": "hoch"}])
     assert selectors.version_at(organisation_id=org_a.pk, at=start - timedelta(seconds=1)) is None
     v1 = selectors.version_at(organisation_id=org_a.pk, at=start + timedelta(hours=1))
     assert v1.number == 1 and v1.contents["last_restore_test"] == "2026-06-01"
@@ -72,9 +79,11 @@ def reminders():
 
 
 def test_a_due_review_reminds_the_admins_once(alice, bob, body_admin, org_a, org_b, charlie):
-    profile = save(org_a, alice, critical_systems=SECRET)
+    profile = save(org_a, alice, critical_systems=[{"name": SECRET, "protection": "hoch"}])
     with time_machine.travel(timezone.now() + timedelta(days=30)):
-        save(org_b, charlie, critical_systems="x")  # body B reviewed a month later: not due with A
+        save(
+            org_b, charlie, critical_systems=[{"name": "x", "protection": "hoch"}]
+        )  # body B reviewed a month later: not due with A
         assert services.readiness_reviews_remind() == 0  # not due yet
     due = profile.reviewed_at + REVIEW_INTERVAL
     with time_machine.travel(due + timedelta(minutes=1)):
@@ -93,10 +102,10 @@ def test_a_due_review_reminds_the_admins_once(alice, bob, body_admin, org_a, org
 
 def test_a_review_starts_a_new_period_with_its_own_reminder(alice, body_admin, org_a):
     start = timezone.now()
-    save(org_a, alice, critical_systems="x")
+    save(org_a, alice, critical_systems=[{"name": "x", "protection": "hoch"}])
     with time_machine.travel(start + REVIEW_INTERVAL + timedelta(days=1)):
         assert services.readiness_reviews_remind() == 1
-        save(org_a, alice, critical_systems="x")  # reviewed after the reminder
+        save(org_a, alice, critical_systems=[{"name": "x", "protection": "hoch"}])  # reviewed after the reminder
         assert services.readiness_reviews_remind() == 0
     with time_machine.travel(start + 2 * REVIEW_INTERVAL + timedelta(days=2)):
         assert services.readiness_reviews_remind() == 1
@@ -105,7 +114,7 @@ def test_a_review_starts_a_new_period_with_its_own_reminder(alice, body_admin, o
 
 
 def test_a_body_without_an_active_admin_is_marked_reminded_without_a_message(alice, body_admin, org_a):
-    save(org_a, alice, critical_systems="x")
+    save(org_a, alice, critical_systems=[{"name": "x", "protection": "hoch"}])
     body_admin.is_active = False
     body_admin.save()
     with time_machine.travel(timezone.now() + REVIEW_INTERVAL + timedelta(days=1)):
@@ -128,7 +137,7 @@ def test_the_aggregate_agrees_with_the_profiles_own_rules(alice, org_a, org_b, c
     from tests.factories import MembershipFactory, OrganisationFactory
 
     full = {
-        "critical_systems": "x",
+        "critical_systems": [{"name": "x", "protection": "normal"}],
         "backup_concept": "x",
         "last_restore_test": date(2026, 6, 1),
         "admin_contacts": "x",
@@ -149,12 +158,13 @@ def test_the_aggregate_agrees_with_the_profiles_own_rules(alice, org_a, org_b, c
         {**full, "last_restore_test": None},
         {**full, "dpo_contact": ""},
         {**full, "no_network_overview": True},  # every entry but the network overview
-        {"critical_systems": "x"},
+        {"critical_systems": [{"name": "x", "protection": "normal"}]},
+        {**full, "critical_systems": []},  # no critical system: incomplete
     ]
     for values in variants:
         org = OrganisationFactory()
         user = MembershipFactory(organisation=org, role="caller").user
-        without_plan = values.pop("no_network_overview", False) or values == {"critical_systems": "x"}
+        without_plan = values.pop("no_network_overview", False) or len(values) == 1
         save(org, user, **values)
         if not without_plan:
             services.readiness_network_overview_upload(organisation=org, actor=user, upload=plan_png())

@@ -27,7 +27,9 @@ def world(setup, file_calloff, alice, bob, body_admin, charlie, ministry, org_a,
     from readiness.services import readiness_network_overview_upload, readiness_profile_save
     from tenants import services as tenant_services
 
-    readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch")
+    readiness_profile_save(
+        organisation=org_a, actor=alice, critical_systems=[{"name": "Meldewesen – hoch", "protection": "hoch"}]
+    )
     netplan = SimpleUploadedFile("netz.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     readiness_network_overview_upload(organisation=org_a, actor=alice, upload=netplan)
     calloff = file_calloff()

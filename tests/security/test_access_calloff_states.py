@@ -124,7 +124,9 @@ def state_world(setup, file_calloff, alice, ministry, org_a):
     from readiness.services import readiness_network_overview_upload, readiness_profile_save
 
     def build(state):
-        readiness_profile_save(organisation=org_a, actor=alice, critical_systems="Meldewesen – hoch")
+        readiness_profile_save(
+            organisation=org_a, actor=alice, critical_systems=[{"name": "Meldewesen – hoch", "protection": "hoch"}]
+        )
         netplan = SimpleUploadedFile("netz.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
         readiness_network_overview_upload(organisation=org_a, actor=alice, upload=netplan)
         calloff = _hand_on(file_calloff(), setup, 0, "declined")  # P1, the competitor, declines
