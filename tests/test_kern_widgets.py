@@ -129,6 +129,62 @@ def test_the_tags_render_what_the_templates_rendered(language, widget_class, att
                 assert render(NEW, template, widget=context) == render(OLD, template, widget=context)
 
 
+ALL_WIDGETS = st.sampled_from(
+    [
+        forms.TextInput,
+        forms.EmailInput,
+        forms.NumberInput,
+        forms.URLInput,
+        forms.HiddenInput,
+        forms.PasswordInput,
+        forms.DateInput,
+        forms.DateTimeInput,
+        forms.TimeInput,
+        forms.Textarea,
+        forms.CheckboxInput,
+        forms.ClearableFileInput,
+        forms.Select,
+        forms.SelectMultiple,
+        forms.NullBooleanSelect,
+        forms.RadioSelect,
+        forms.CheckboxSelectMultiple,
+    ]
+)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(widget_class=ALL_WIDGETS, attrs=ATTRS, extra=ATTRS, value=VALUES, choices=CHOICES, grouped=st.booleans())
+def test_the_form_renderer_renders_what_the_templates_render(
+    language, widget_class, attrs, extra, value, choices, grouped
+):
+    """digisos.form_renderer.KernFormRenderer (the setting) against TemplatesSetting, whole widgets."""
+    from django.conf import settings as django_settings
+    from django.forms.renderers import TemplatesSetting
+
+    from digisos.form_renderer import KernFormRenderer
+
+    assert django_settings.FORM_RENDERER == "digisos.form_renderer.KernFormRenderer"
+    kwargs = {"attrs": attrs}
+    if widget_class in (forms.Select, forms.SelectMultiple, forms.RadioSelect, forms.CheckboxSelectMultiple):
+        kwargs["choices"] = [("Gruppe", choices)] + choices if grouped and choices else choices
+    widget = widget_class(**kwargs)
+    with translation.override(language):
+        fast = widget.render("feld", value, attrs=extra, renderer=KernFormRenderer())
+        slow = widget.render("feld", value, attrs=extra, renderer=TemplatesSetting())
+    assert fast == slow
+
+
+def test_a_widget_with_an_option_template_of_its_own_goes_through_its_template():
+    from digisos.form_renderer import KernFormRenderer
+
+    class Custom(forms.RadioSelect):
+        option_template_name = "no/such/option.html"
+
+    with pytest.raises(django.template.TemplateDoesNotExist):
+        Custom(choices=[(1, "a")]).render("feld", 1, renderer=KernFormRenderer())
+
+
 def test_another_option_template_is_included_as_before():
     option = {"template_name": "custom_option.html", "label": "<Eigen>", "value": 1, "attrs": {}}
     templates = _templates(old=False)

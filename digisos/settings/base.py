@@ -80,8 +80,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "digisos.urls"
 WSGI_APPLICATION = "digisos.wsgi.application"
 
-# Form widgets render through templates/django/forms/ (KERN classes on every input).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form widgets render through templates/django/forms/ (KERN classes on every input); the common
+# widgets in Python with the templates' exact output (digisos/form_renderer.py, issue 19).
+FORM_RENDERER = "digisos.form_renderer.KernFormRenderer"
 
 TEMPLATES = [
     {
