@@ -174,7 +174,8 @@ def events_batched():
     if pending:
         CallOffEvent.objects.bulk_create(pending)
         for event in pending:
-            assert event.pk is not None  # noqa: S101 - PostgreSQL and SQLite >= 3.35 return the ids
+            if event.pk is None:  # PostgreSQL and SQLite >= 3.35 return the ids
+                raise RuntimeError("bulk_create returned no primary key for a call-off event")
             _event_written(event)
 
 
