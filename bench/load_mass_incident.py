@@ -441,7 +441,7 @@ def timings(receiver: Receiver, since: float, until: float) -> dict:
     from datetime import UTC, datetime
 
     from calloffs.models import CallOffEvent, EventKind, Offer
-    from notifications.models import Channel, Notification
+    from notifications.models import Channel, Notification, source_of
 
     t0, t1 = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
     with receiver.lock:
@@ -451,9 +451,17 @@ def timings(receiver: Receiver, since: float, until: float) -> dict:
     for webhook_id, at in arrivals:
         first.setdefault(webhook_id, at)
         copies[webhook_id] += 1
-    offered = Notification.objects.filter(
-        channel=Channel.WEBHOOK, event__kind=EventKind.OFFERED, event__at__gte=t0, event__at__lt=t1
-    ).values_list("webhook_id", "event__at")
+    # A notification names the event that caused it in ``source`` ("calloffs.calloffevent:<pk>").
+    offered_at = {
+        source_of(event): event.at
+        for event in CallOffEvent.objects.filter(kind=EventKind.OFFERED, at__gte=t0, at__lt=t1).only("pk", "at")
+    }
+    offered = [
+        (webhook_id, offered_at[source])
+        for webhook_id, source in Notification.objects.filter(
+            channel=Channel.WEBHOOK, source__in=list(offered_at)
+        ).values_list("webhook_id", "source")
+    ]
     latencies, missing = [], 0
     for webhook_id, at in offered:
         if webhook_id in first:
