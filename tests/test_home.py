@@ -173,8 +173,16 @@ def test_each_role_sees_only_the_navigation_it_can_use(client_for, alice, bob, m
     # A caller or administrator publishes the body's status page; a read-only member does not.
     assert nav_labels(client_for, alice) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Stellen", "Statusseiten"]
     assert nav_labels(client_for, bob) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Stellen"]
-    # Provider staff: no registry of bodies (it would show them an empty list), their webhooks instead.
-    assert nav_labels(client_for, setup.staff[0]) == ["Übersicht", "Abrufe", "Vorfälle", "Abrechnung", "Webhooks"]
+    # Provider staff: no registry of bodies (it would show them an empty list), their webhooks and
+    # their own billing data (the seller on their invoices) instead.
+    assert nav_labels(client_for, setup.staff[0]) == [
+        "Übersicht",
+        "Abrufe",
+        "Vorfälle",
+        "Abrechnung",
+        "Webhooks",
+        "Rechnungsdaten",
+    ]
     assert nav_labels(client_for, ministry) == [
         "Übersicht",
         "Abrufe",

@@ -34,6 +34,7 @@ SPECTACULAR_SETTINGS = {
         "FindingCategoryEnum": "aftercare.models.FindingCategory",
         "SeverityEnum": "aftercare.models.Severity",
         "TlpEnum": "aftercare.models.Tlp",
+        "ProtectionNeedEnum": "readiness.models.ProtectionNeed",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
