@@ -20,11 +20,35 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 pytest_plugins = ["tests.calloffs.fixtures"]
 
 
+#: The heavyweight tests, marked ``slow`` here in one place (by path, so new tests in these places are
+#: marked too): the browser journeys, schemathesis, the form fuzzing and the migration drills. `make test`
+#: on the embedded default (SQLite) leaves them out (``-m "not slow"``) to stay around two minutes;
+#: `make test-all` and CI's PostgreSQL run (`make test` with DATABASE_URL) run every test (issue 15).
+SLOW = (
+    "tests/browser/",
+    "tests/api/test_schemathesis.py",
+    "tests/api/test_schemathesis_two_keys.py",
+    "tests/security/test_fuzz_entries.py",
+    "tests/notifications/test_migration.py",
+)
+
+
+def pytest_configure(config):
+    """A run against PostgreSQL is the full run: it refuses to leave out the slow tests."""
+    if "slow" in (config.option.markexpr or "") and "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        raise pytest.UsageError(
+            f"-m {config.option.markexpr!r}: the PostgreSQL run (DATABASE_URL) runs every test, the slow ones too"
+        )
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config, items):
-    """Skip only what needs the real servers when they are not configured, saying so once."""
+    """Mark the slow tests; skip only what needs the real servers when they are not configured, saying so once."""
     db_engine = settings.DATABASES["default"]["ENGINE"]
     broker = settings.CELERY_BROKER_URL
     for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
         if "postgres" in item.keywords and "postgresql" not in db_engine:
             item.add_marker(pytest.mark.skip(reason=NEEDS_POSTGRES))
         if "redis" in item.keywords and not broker.startswith("redis"):
@@ -42,6 +66,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         text = str(report.longrepr)
         skipped["postgres"] += NEEDS_POSTGRES in text
         skipped["redis"] += NEEDS_REDIS in text
+    if "not slow" in (config.option.markexpr or ""):
+        terminalreporter.write_line(
+            "digisos: left out the slow tests (browser, schemathesis, fuzzing, migration drills: tests/conftest.py "
+            "SLOW); `make test-all` or the PostgreSQL run (DATABASE_URL) runs them"
+        )
     if any(skipped.values()):
         terminalreporter.write_line(
             f"digisos: skipped {skipped['postgres']} PostgreSQL-only and {skipped['redis']} Redis-only tests "
