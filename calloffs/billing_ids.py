@@ -33,6 +33,19 @@ def normalise(value: str) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 
 
+def mask_iban(value: str) -> str:
+    """An IBAN as a notification may show it: country and check digits and the last four characters,
+    the rest starred, in groups of four ("DE89 **** **** **** **30 00"); "" stays "". Enough to tell
+    two accounts apart, not enough to pay into one."""
+    compact = normalise(value)
+    if not compact:
+        return ""
+    if len(compact) <= 8:  # not an IBAN the model accepts; show nothing of it but its length
+        return "*" * len(compact)
+    masked = compact[:4] + "*" * (len(compact) - 8) + compact[-4:]
+    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
+
+
 def iban_is_valid(value: str) -> bool:
     if not re.match(IBAN_PATTERN, value or ""):
         return False

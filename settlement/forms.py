@@ -13,7 +13,7 @@ from calloffs.models import RoleRate, ServiceModule
 from digisos import plausible
 from tenants.leitweg import normalise
 
-from .models import INVOICE_MAX_BYTES, TRAVEL_MAX, VAT_MAX, BillingTerms, Payer
+from .models import BANK_CHANGE_HOLD, INVOICE_MAX_BYTES, TRAVEL_MAX, VAT_MAX, BillingTerms, Payer
 from .services import REASON_MAX
 
 
@@ -181,6 +181,7 @@ class BillingTermsForm(forms.ModelForm):
             "payer",
             "body_modules",
             "ministry_leitweg_id",
+            "bank_change_hold_days",
         ]
         field_classes = {
             "vat_percent": VatPercentField,
@@ -197,6 +198,10 @@ class BillingTermsForm(forms.ModelForm):
         )
         modules.label_from_instance = lambda module: f"{module.code} – {module.name}"
         self.fields["holiday_surcharge_percent"].required = False  # empty: no holiday surcharge
+        hold = self.fields["bank_change_hold_days"]
+        hold.min_value, hold.max_value = int(BANK_CHANGE_HOLD.low), int(BANK_CHANGE_HOLD.high)
+        hold.validators = [plausible.range_validator(BANK_CHANGE_HOLD)]
+        hold.widget.attrs.update(min=hold.min_value, max=hold.max_value, inputmode="numeric", step=1)
 
     def clean_holiday_surcharge_percent(self):
         return self.cleaned_data.get("holiday_surcharge_percent") or Decimal("0")

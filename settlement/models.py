@@ -2,7 +2,8 @@
 and a period, priced from the contract, confirmed or disputed by the body, approved by the payer.
 
 * ``BillingTerms``: the contract's billing settings (VAT, travel flat rate, who pays, the
-  ministry's Leitweg-ID), one row per contract, edited by the ministry; defaults until then.
+  ministry's Leitweg-ID, the hold after a provider's bank change), one row per contract, edited by
+  the ministry; defaults until then.
 * ``RateVersion``: an hourly rate of a role valid from a day on. The rate of a day of work is the
   newest version valid on that day, else the role's rate on the contract page.
 * ``Statement``: one statement (or credit note) with its state and totals; ``StatementItem``: one
@@ -24,7 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calloffs.models import CallOff, FrameworkContract, Provider, RoleRate, ServiceModule, TimeEntry
-from digisos.plausible import HOURLY_RATE, HOURS_PER_DAY, MONEY, PERCENT, date_range_check, number_range_check
+from digisos.plausible import (
+    HOURLY_RATE,
+    HOURS_PER_DAY,
+    MONEY,
+    PERCENT,
+    NumberRange,
+    date_range_check,
+    number_range_check,
+    range_validator,
+)
 from tenants.leitweg import LEITWEG_PATTERN, validate_leitweg_id
 from tenants.leitweg import MAX_LENGTH as LEITWEG_MAX_LENGTH
 
@@ -33,6 +43,9 @@ ZERO = Decimal("0")
 VAT_MAX = Decimal("30")
 #: A travel flat rate per on-site day, at most.
 TRAVEL_MAX = Decimal("10000")
+#: Days after a change of a provider's bank details in which its invoices carry a warning (0: none).
+BANK_CHANGE_HOLD = NumberRange(Decimal("0"), Decimal("90"), decimal_places=0)
+BANK_CHANGE_HOLD_DEFAULT = 14
 
 
 def money(verbose_name, **kwargs) -> models.DecimalField:
@@ -94,6 +107,15 @@ class BillingTerms(models.Model):
         blank=True,
         validators=[validate_leitweg_id],
     )
+    bank_change_hold_days = models.PositiveSmallIntegerField(
+        _("Prüffrist nach geänderter Bankverbindung (Tage)"),
+        default=BANK_CHANGE_HOLD_DEFAULT,
+        validators=[range_validator(BANK_CHANGE_HOLD)],
+        help_text=_(
+            "Rechnungen, die so viele Tage nach einer Änderung der Bankverbindung des Dienstleisters ausgestellt "
+            "werden, zeigt das Portal dem Rechnungsempfänger mit einem Warnhinweis; 0 = kein Hinweis."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -111,6 +133,9 @@ class BillingTerms(models.Model):
             models.CheckConstraint(condition=Q(payer__in=Payer.values), name="billing_payer_known"),
             number_range_check(
                 "holiday_surcharge_percent", PERCENT, name="billing_holiday_surcharge_range", null=False
+            ),
+            number_range_check(
+                "bank_change_hold_days", BANK_CHANGE_HOLD, name="billing_bank_change_hold_range", null=False
             ),
         ]
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from calloffs import billing_ids
+from calloffs.contract.selectors import BankChange, provider_bank_changes
 from calloffs.models import WORK_STATES, CallOff, CallOffState, FrameworkContract
 from calloffs.permissions import provider_ids_of
 
-from . import pricing
+from . import invoice_read, pricing
 from .models import BillingTerms, Payer, RateVersion, Statement, StatementKind, StatementState
 
 
@@ -133,3 +137,45 @@ def approved_of_calloff(*, until: datetime | None = None) -> Subquery:
 def approved_net(contract: FrameworkContract) -> Decimal:
     """Approved statements minus their credit notes (net), in total: the ceiling's "consumed"."""
     return sum(approved_by_calloff(contract).values(), Decimal("0.00"))
+
+
+# --- The hold after a provider's bank change (issue 17) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class BankChangeWarning:
+    """An invoice issued (or, not yet issued, that would be issued now) within the contract's hold after
+    a change of the provider's bank details: the change, how many days after it, and the account the
+    invoice names (masked)."""
+
+    change: BankChange
+    days_after: int
+    issued: bool
+    invoice_iban: str
+
+
+def bank_change_warnings(statement: Statement, invoices: dict, *, now: datetime | None = None) -> dict:
+    """Per payer of ``invoices`` ({payer: Invoice or None}): the warning, if its moment (issued_at, or
+    now for one not yet issued) lies within ``bank_change_hold_days`` after a change of the provider's
+    bank details. The account an issued invoice names is read from its stored XML. Two queries."""
+    hold_days = billing_terms_for(statement.calloff.contract).bank_change_hold_days
+    if not hold_days or not invoices:
+        return {}
+    now = now or timezone.now()
+    hold = timedelta(days=hold_days)
+    moments = {payer: invoice.issued_at if invoice else now for payer, invoice in invoices.items()}
+    changes = provider_bank_changes(statement.provider, since=min(moments.values()) - hold)
+    warnings = {}
+    for payer, moment in moments.items():
+        change = next((c for c in changes if c.at <= moment and moment - c.at <= hold), None)
+        if change is None:
+            continue
+        invoice = invoices[payer]
+        iban = invoice_read.read(bytes(invoice.xml)).iban if invoice else statement.provider.iban
+        warnings[payer] = BankChangeWarning(
+            change=change,
+            days_after=(moment - change.at).days,
+            issued=invoice is not None,
+            invoice_iban=billing_ids.mask_iban(iban),
+        )
+    return warnings

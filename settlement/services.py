@@ -54,7 +54,15 @@ from .selectors import (
 ST = StatementState
 REASON_MAX = 2000
 BILLING_FIELDS = frozenset(
-    {"vat_percent", "travel_flat_rate", "payer", "ministry_leitweg_id", "holiday_surcharge_percent", "body_modules"}
+    {
+        "vat_percent",
+        "travel_flat_rate",
+        "payer",
+        "ministry_leitweg_id",
+        "holiday_surcharge_percent",
+        "body_modules",
+        "bank_change_hold_days",
+    }
 )
 
 

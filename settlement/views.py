@@ -37,7 +37,13 @@ from .invoice import filename, invoice_document, part_of, payers_of
 from .invoice_check import InvoiceMismatch, InvoiceRulesViolated
 from .invoice_pdf import pdf_filename, render_invoice_pdf
 from .models import INVOICE_PAYERS, DisputeState, Payer, RateVersion, Statement, StatementKind, StatementState
-from .selectors import billable_calloffs, billing_terms_for, statement_for, statements_visible_to
+from .selectors import (
+    bank_change_warnings,
+    billable_calloffs,
+    billing_terms_for,
+    statement_for,
+    statements_visible_to,
+)
 
 ACTIONS = ("confirm", "dispute", "answer", "approve", "credit")
 TEMPLATE = "settlement/statement_detail.html"
@@ -145,7 +151,7 @@ def statement_detail(request, public_id):
                     request, _("Dieser Schritt ist im aktuellen Status des Leistungsnachweises nicht möglich.")
                 )
                 status = 409
-            return render(request, TEMPLATE, _context(statement, items, may, forms), status=status)
+            return render(request, TEMPLATE, _context(statement, items, may, forms, user=request.user), status=status)
         form = _form(action, request.POST, items=items, disputed=disputed)
         forms[action] = form
         if form is None or form.is_valid():
@@ -160,7 +166,7 @@ def statement_detail(request, public_id):
                 messages.success(request, str(_DONE[action]))
                 return redirect("settlement:detail", public_id=result.public_id)
         status = 400
-    return render(request, TEMPLATE, _context(statement, items, may, forms), status=status)
+    return render(request, TEMPLATE, _context(statement, items, may, forms, user=request.user), status=status)
 
 
 _DONE = {
@@ -184,7 +190,7 @@ def _run(action, *, statement, actor, form):
     return services.statement_credit(statement=statement, actor=actor, reason=form.cleaned_data["reason"])
 
 
-def _context(statement, items, may, forms) -> dict:
+def _context(statement, items, may, forms, *, user) -> dict:
     return {
         "statement": statement,
         "items": items,
@@ -192,7 +198,9 @@ def _context(statement, items, may, forms) -> dict:
         "may": may,
         "forms": forms,
         "credit_notes": list(statement.credit_notes.all()),
-        "invoices": _invoices(statement),
+        # The payer side (body, ministry) is warned of invoices issued just after a bank change; the
+        # provider, who made the change, is not.
+        "invoices": _invoices(statement, bank_warnings=not is_staff_of(user, statement.provider)),
     }
 
 
@@ -346,11 +354,17 @@ DIFFERENCE_LABELS = {
 }
 
 
-def _invoices(statement) -> list[dict]:
-    """Per payer of an approved statement: the invoice's number and totals, and whether (and how) it is issued."""
+def _invoices(statement, *, bank_warnings: bool = False) -> list[dict]:
+    """Per payer of an approved statement: the invoice's number and totals, whether (and how) it is
+    issued, and (``bank_warnings``) whether it falls within the hold after a bank change."""
     if statement.state != StatementState.APPROVED:
         return []
     issued = {invoice.payer: invoice for invoice in statement.invoices.all()}
+    warnings = (
+        bank_change_warnings(statement, {payer: issued.get(payer) for payer in payers_of(statement)})
+        if bank_warnings
+        else {}
+    )
     rows = []
     for payer in payers_of(statement):
         part = part_of(statement, payer)
@@ -362,6 +376,7 @@ def _invoices(statement) -> list[dict]:
                 "gross": part.gross,
                 "invoice": issued.get(payer),
                 "split": statement.payer == Payer.SPLIT,
+                "bank_warning": warnings.get(payer),
             }
         )
     return rows

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tenants.models import AuditEntry
 
+from .. import billing_ids
 from ..models import (
+    BANK_CHANGED_ACTION,
+    BANK_FIELDS,
     CallOff,
     FrameworkContract,
     MinistryAlert,
@@ -253,6 +256,53 @@ def provider_billing_changes(provider: Provider, limit: int = 10) -> list[Billin
         )
         for entry in entries
     ]
+
+
+@dataclass(frozen=True)
+class BankChange:
+    """One change of a provider's bank details (IBAN, BIC, account holder = legal name), as the
+    notifications and the payer's warning show it: IBANs masked."""
+
+    at: object
+    actor: str
+    by_ministry: bool
+    fields: list[tuple[str, str, str]]  # (label, old, new), only what changed
+    named: list[tuple[str, str, str]] = field(default_factory=list, compare=False)  # (name, old, new)
+
+    @property
+    def new_iban(self) -> str:
+        return next((new for name, _old, new in self.named if name == "iban"), "")
+
+
+def provider_bank_changes(provider: Provider, *, since=None, limit: int = 20) -> list[BankChange]:
+    """The changes of the provider's bank details, by itself or by the ministry, newest first, from
+    ``since`` on (tenants' audit log, one query)."""
+    entries = AuditEntry.objects.filter(
+        Q(action="provider.billing_data_updated", details__bank_account_changed=True) | Q(action=BANK_CHANGED_ACTION),
+        details__provider_id=str(provider.public_id),
+    )
+    if since is not None:
+        entries = entries.filter(at__gte=since)
+    changes = []
+    for entry in entries.order_by("-sequence")[:limit]:
+        named = []
+        for name in BANK_FIELDS:
+            old, new = (entry.details.get("changes") or {}).get(name, (None, None))
+            if old == new:
+                continue
+            if name == "iban":
+                old, new = billing_ids.mask_iban(old or ""), billing_ids.mask_iban(new or "")
+            named.append((name, old or "–", new or "–"))
+        changes.append(
+            BankChange(
+                at=entry.at,
+                actor=entry.actor_label,
+                by_ministry=entry.action == BANK_CHANGED_ACTION,
+                fields=[(str(Provider._meta.get_field(name).verbose_name), old, new) for name, old, new in named],
+                named=named,
+            )
+        )
+    return changes
 
 
 def provider_contacts(provider: Provider):

@@ -21,6 +21,8 @@ from tenants.services import audit
 
 from ..errors import InvalidInput
 from ..models import (
+    BANK_CHANGED_ACTION,
+    BANK_FIELDS,
     FrameworkContract,
     Provider,
     ProviderContact,
@@ -29,6 +31,7 @@ from ..models import (
     ServiceModule,
     SLATerm,
 )
+from ..services.bank_change import bank_change_notify
 from ..services.common import require_ministry
 
 CONTRACT_FIELDS = frozenset(
@@ -183,7 +186,33 @@ def sla_term_save(*, sla_term: SLATerm, actor) -> SLATerm:
 
 @transaction.atomic(durable=True)
 def provider_save(*, provider: Provider, actor) -> Provider:
-    return _save_part(instance=provider, actor=actor, action="provider.saved", target=provider.legal_name)
+    """Create or change a provider. A change of its bank details (IBAN, BIC, legal name as the account
+    holder) by the ministry is told to the provider's accounts and the ministry, as a provider's own."""
+    stored = None
+    if provider.pk is not None:
+        stored = (
+            Provider.objects.select_for_update()
+            .filter(pk=provider.pk)
+            .values(*BANK_FIELDS, "billing_contact_email")
+            .first()
+        )
+    saved = _save_part(instance=provider, actor=actor, action="provider.saved", target=provider.legal_name)
+    if stored is not None:
+        changes = {
+            name: [stored[name], getattr(saved, name)] for name in BANK_FIELDS if stored[name] != getattr(saved, name)
+        }
+        if changes:
+            entry = audit(
+                actor=actor,
+                action=BANK_CHANGED_ACTION,
+                target=saved.legal_name,
+                provider=saved.short_name,
+                provider_id=str(saved.public_id),
+                changes=changes,
+            )
+            changes["billing_contact_email"] = [stored["billing_contact_email"], saved.billing_contact_email]
+            bank_change_notify(provider=saved, actor=actor, changes=changes, at=entry.at, audit_entry=entry)
+    return saved
 
 
 @transaction.atomic(durable=True)

@@ -38,6 +38,8 @@ from .contract import (
 )
 from .document import INCIDENT_KINDS, CallOffDocument, DocumentKind, DocumentState, incident_reference
 from .provider import (
+    BANK_CHANGED_ACTION,
+    BANK_FIELDS,
     BILLING_FIELDS,
     SELF_SERVICE_FIELDS,
     Provider,
@@ -51,6 +53,8 @@ from .sla import MILESTONE_FIELDS, Milestone, SLABreach
 __all__ = [
     "INCIDENT_KINDS",
     "incident_reference",
+    "BANK_CHANGED_ACTION",
+    "BANK_FIELDS",
     "BILLING_FIELDS",
     "SELF_SERVICE_FIELDS",
     "API_KEY_PREFIX",

@@ -54,6 +54,14 @@ BILLING_FIELDS = (
     "billing_contact_email",
 )
 
+#: The bank details on its invoices: the account, the bank, and the account holder, which on the invoices
+#: is the legal name (XRechnung BT-84, BT-86, BT-85). A change is told to the provider's accounts and the
+#: ministry (calloffs.services.bank_change) and warned about to the payers for a while (settlement).
+BANK_FIELDS = ("iban", "bic", "legal_name")
+#: The audit action of a change of the bank details by the ministry (the provider's own change is a
+#: ``provider.billing_data_updated`` with ``bank_account_changed``).
+BANK_CHANGED_ACTION = "provider.bank_account_changed"
+
 #: What a provider maintains itself in the portal: the seller on its invoices (calloffs.services.billing_data).
 SELF_SERVICE_FIELDS = ("legal_name", "street", "postcode", "city", *BILLING_FIELDS)
 

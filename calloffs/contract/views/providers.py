@@ -64,6 +64,8 @@ def _provider_page(request, provider: Provider, *, staff_form=None, status: int 
         "staff_form": staff_form or ProviderStaffForm(),
         "ranks": sc.provider_current_ranks(provider),
         "billing_changes": sc.provider_billing_changes(provider),
+        # The newest change of the bank details (by the provider or the ministry), a warning sign.
+        "last_bank_change": next(iter(sc.provider_bank_changes(provider, limit=1)), None),
     }
     return render(request, "calloffs/contract/provider_detail.html", context, status=status)
 
