@@ -51,7 +51,8 @@ def test_an_invoice_issued_after_a_bank_change_warns_the_payer_side(client_for, 
 def test_an_invoice_not_yet_issued_warns_that_it_would_name_the_new_account(client_for, approved, ministry):
     provider_billing_update(provider=approved.provider, actor=approved.staff, iban=NEW_IBAN)
     html = page(client_for, ministry, approved.statement)
-    assert "data-bank-change-warning" in html and f"Eine jetzt ausgestellte Rechnung nennt das neue Konto {NEW_MASKED}" in html
+    assert "data-bank-change-warning" in html
+    assert f"Eine jetzt ausgestellte Rechnung nennt das neue Konto {NEW_MASKED}" in html
 
 
 def test_an_invoice_issued_before_the_change_keeps_its_account_and_has_no_warning(client_for, approved, ministry):
