@@ -151,3 +151,16 @@ class NetworkOverviewForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
     )
+
+
+class NetworkOverviewRemoveForm(forms.Form):
+    """The confirmation to remove the network overview: names the overview the person saw (a file
+    replaced meanwhile is not removed unseen, readiness.services.readiness_network_overview_remove)."""
+
+    overview = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Bitte bestätigen Sie, welche Netzübersicht entfernt werden soll."),
+            "invalid": _("Bitte bestätigen Sie, welche Netzübersicht entfernt werden soll."),
+        },
+    )

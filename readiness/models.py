@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -124,6 +125,14 @@ class NetworkOverview(models.Model):
         """ "netzplan.pdf (PDF, 1,2 MB)" for the pages that list the profile's entries (the SHA-256 stands
         beside it, in a element that may wrap: 64 characters in one word are wider than a phone)."""
         return f"{self.original_name} ({self.kind}, {filesizeformat(self.size)})"
+
+
+class DisplayRow(NamedTuple):
+    """One entry of a profile as the pages show it."""
+
+    name: str
+    label: str
+    text: str
 
 
 class ProtectionNeed(models.TextChoices):
@@ -302,13 +311,14 @@ class ReadinessProfile(models.Model):
         values["network_overview"] = self.network_overview.summary() if self.network_overview_id else None
         return values
 
-    def display_rows(self) -> list[tuple[str, str]]:
-        """(label, text) per entry, for the pages and PDFs that show the contents ("–" when empty)."""
+    def display_rows(self) -> list[DisplayRow]:
+        """(name, label, text) per entry, for the pages and PDFs that show the contents ("–" when empty).
+        A page that links the network overview renders that entry itself (``name`` says which it is)."""
         rows = []
         for name in (self.ITEMS[0], "critical_systems_protection", *self.ITEMS[1:], "network_overview"):
             if name == "critical_systems":
                 text = "\n".join(system.display() for system in self.critical_systems)
-                rows.append((str(self.CRITICAL_SYSTEMS_LABEL), text or "–"))
+                rows.append(DisplayRow(name, str(self.CRITICAL_SYSTEMS_LABEL), text or "–"))
                 continue
             field = self._meta.get_field(name)
             value = getattr(self, name)
@@ -324,7 +334,7 @@ class ReadinessProfile(models.Model):
                 text = value.strftime("%d.%m.%Y") if value else ""
             else:
                 text = value
-            rows.append((str(field.verbose_name), text or "–"))
+            rows.append(DisplayRow(name, str(field.verbose_name), text or "–"))
         return rows
 
 

@@ -1,5 +1,5 @@
-"""The writes of the readiness app: saving the profile (a new version per change), uploading its
-network overview (a new version too), the checked read of that file, and the reminders to review the
+"""The writes of the readiness app: saving the profile (a new version per change), uploading or
+removing its network overview (a new version too), the checked read of that file, and the reminders to review the
 profile every six months. Atomic, durable, the rows locked, audited without the contents."""
 
 from __future__ import annotations
@@ -222,6 +222,48 @@ def readiness_network_overview_upload(*, organisation: Organisation, actor, uplo
     except Exception:
         overview.file.delete(save=False)
         raise
+    return profile
+
+
+@transaction.atomic(durable=True)
+def readiness_network_overview_remove(*, organisation: Organisation, actor, overview_id) -> ReadinessProfile:
+    """Take the network overview out of the profile: a new version without it (``changed`` =
+    ["network_overview"]), counted as missing for completeness again. ``overview_id`` is the public id
+    of the overview the person confirmed to remove: if the profile names another one by now (replaced
+    meanwhile) or none, nothing changes (ValidationError, German). From then on nobody can download it
+    (the body, the accepting provider, the API all serve the profile's current overview only); the file
+    stays stored unchanged for the earlier versions that name it, as a replaced one does."""
+    if not can_edit(actor, organisation):
+        raise PermissionDenied
+    profile, created = _locked_profile(organisation)
+    current = None if created else profile.network_overview
+    if current is None:
+        raise ValidationError({"overview": _("Das Profil enthält keine Netzübersicht (mehr).")})
+    if str(current.public_id) != str(overview_id):
+        raise ValidationError(
+            {
+                "overview": _(
+                    "Die Netzübersicht wurde inzwischen ersetzt. Bitte prüfen Sie die aktuelle Datei, bevor Sie sie "
+                    "entfernen."
+                )
+            }
+        )
+    now = timezone.now()
+    profile.network_overview = None
+    profile.version += 1
+    profile.updated_by = actor
+    profile.save(update_fields=["network_overview", "version", "updated_by"])
+    _record_version(profile, actor=actor, at=now, changed=["network_overview"])
+    audit(
+        actor=actor,
+        action="readiness.network_overview_removed",
+        organisation=organisation,
+        target=organisation.name,
+        version=profile.version,
+        network_overview=str(current.public_id),
+        sha256=current.sha256,
+        score=profile.score(),
+    )
     return profile
 
 

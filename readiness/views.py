@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from digisos.body_limits import body_limit
 from tenants.models import Organisation
@@ -21,6 +22,7 @@ from .forms import (
     SYSTEMS_PREFIX,
     CriticalSystemFormSet,
     NetworkOverviewForm,
+    NetworkOverviewRemoveForm,
     ReadinessProfileForm,
     systems_initial,
     with_one_more_row,
@@ -130,6 +132,50 @@ def network_overview_upload(request, public_id):
         "readiness/network_overview.html",
         {"organisation": organisation, "form": form, "network_overview": current},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_overview_remove(request, public_id):
+    """The body's callers and administrators take the network overview out of the profile, after a
+    confirmation page (a form, no JavaScript): a read-only member gets 403, anyone else (the ministry,
+    a provider) 404. A stale or malformed confirmation changes nothing and says why (400), showing the
+    overview as it stands now."""
+    organisation = _readable(request, public_id)
+    if not can_edit(request.user, organisation):
+        return HttpResponseForbidden(_("Mit Leserechten können Sie das Profil nicht ändern."))
+    errors: list[str] = []
+    if request.method == "POST":
+        form = NetworkOverviewRemoveForm(request.POST)
+        if form.is_valid():
+            try:
+                profile = services.readiness_network_overview_remove(
+                    organisation=organisation, actor=request.user, overview_id=form.cleaned_data["overview"]
+                )
+            except ValidationError as exc:
+                errors = [error for messages_ in exc.message_dict.values() for error in messages_]
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Die Netzübersicht ist aus dem Profil entfernt (Version {version}); niemand kann sie mehr "
+                        "herunterladen."
+                    ).format(version=profile.version),
+                )
+                return redirect("readiness:profile", public_id=organisation.public_id)
+        else:
+            errors = [error for messages_ in form.errors.values() for error in messages_]
+    current = selectors.network_overview_of(organisation_id=organisation.pk)
+    if current is None and not errors:
+        messages.info(request, _("Das Profil enthält keine Netzübersicht."))
+        return redirect("readiness:profile", public_id=organisation.public_id)
+    context = {
+        "organisation": organisation,
+        "network_overview": current,
+        "form": NetworkOverviewRemoveForm(initial={"overview": current.public_id}) if current else None,
+        "errors": errors,
+    }
+    return render(request, "readiness/network_overview_remove.html", context, status=400 if errors else 200)
 
 
 @login_required

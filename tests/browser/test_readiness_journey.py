@@ -106,7 +106,9 @@ def test_fill_the_profile_accept_as_provider_and_the_provider_sees_it(
         )
         expect(section).to_contain_text("Version 2")
         expect(section).to_contain_text("Diese Version galt bei der Annahme")
-        expect(section.get_by_role("heading", name="Netzübersicht (Netzplan)")).to_be_visible()
+        # The network overview once, in its place among the entries, as a download link (issue 18).
+        expect(section.get_by_text("Netzübersicht (Netzplan)", exact=True)).to_have_count(1)
+        expect(section.get_by_role("link", name="netzplan.png (PNG")).to_have_count(1)
         with provider.expect_download() as download:
             section.get_by_role("link", name="netzplan.png (PNG").click()
         assert download.value.suggested_filename == "netzplan.png"

@@ -186,7 +186,11 @@ def test_the_cyber_insurer_and_policy_number_count_and_are_versioned(client_for,
     latest = ReadinessProfileVersion.objects.get(organisation=org_a, number=2)
     assert latest.contents["insurance_policy_number"] == "CY-2026-004711"
     assert latest.changed == ["insurance_insurer", "insurance_policy_number"]
-    assert ("Cyberversicherung: Versicherer", "Kommunaler Schadenausgleich") in profile.display_rows()
+    assert (
+        "insurance_insurer",
+        "Cyberversicherung: Versicherer",
+        "Kommunaler Schadenausgleich",
+    ) in profile.display_rows()
 
 
 # --- Migration 0005 (the profile-wide protection need from the free text; the rows: 0006) ----------

@@ -239,6 +239,8 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
     # the network overview: every member downloads it, callers and admins upload; the ministry neither
     "readiness:network_overview": ("get", "org", {**BODY_READ, "ministry": NOT_FOUND}),
     "readiness:network_overview_upload": ("get", "org", {**BODY_WRITE, "ministry": NOT_FOUND}),
+    # its removal (a confirmation page, then a POST): callers and admins only; the ministry and providers 404
+    "readiness:network_overview_remove": ("get", "org", {**BODY_WRITE, "ministry": NOT_FOUND}),
     # ... and the accepting provider through the call-off (need to know; the body uses its own address)
     "calloffs:readiness_network_overview": (
         "get",
