@@ -202,9 +202,14 @@ class BillingTermsForm(forms.ModelForm):
         hold.min_value, hold.max_value = int(BANK_CHANGE_HOLD.low), int(BANK_CHANGE_HOLD.high)
         hold.validators = [plausible.range_validator(BANK_CHANGE_HOLD)]
         hold.widget.attrs.update(min=hold.min_value, max=hold.max_value, inputmode="numeric", step=1)
+        hold.required = False  # empty: keep what is set (the default until the ministry sets one)
 
     def clean_holiday_surcharge_percent(self):
         return self.cleaned_data.get("holiday_surcharge_percent") or Decimal("0")
+
+    def clean_bank_change_hold_days(self):
+        value = self.cleaned_data.get("bank_change_hold_days")
+        return self.instance.bank_change_hold_days if value is None else value
 
     def clean_ministry_leitweg_id(self):
         return normalise(self.cleaned_data.get("ministry_leitweg_id") or "")

@@ -131,3 +131,12 @@ def test_the_database_refuses_a_hold_out_of_range(setup):
     terms = BillingTerms.objects.create(contract=setup.contract)
     with pytest.raises(IntegrityError), transaction.atomic():
         BillingTerms.objects.filter(pk=terms.pk).update(bank_change_hold_days=91)
+
+
+def test_an_empty_hold_keeps_the_one_set(setup):
+    form = BillingTermsForm(
+        data={"vat_percent": "19", "travel_flat_rate": "0", "payer": "ministry", "bank_change_hold_days": ""},
+        instance=BillingTerms(contract=setup.contract, bank_change_hold_days=30),
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["bank_change_hold_days"] == 30
