@@ -133,3 +133,35 @@ def test_fill_the_profile_accept_as_provider_and_the_provider_sees_it(
     desktop.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Bereitschaft").click()
     expect(desktop.get_by_role("heading", level=1)).to_have_text("Vorbereitung der Stellen")
     expect(desktop.get_by_text("Einwohnermeldewesen")).to_have_count(0)
+
+
+def test_the_body_removes_the_network_overview_on_a_phone(phone, live_server, alice, org_a):
+    """Issue 18: removing, not only replacing, the network overview: a link beside "replace", a confirmation
+    page naming the file, a plain form (no JavaScript needed), a new version without it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from readiness import services
+
+    services.readiness_network_overview_upload(
+        organisation=org_a,
+        actor=alice,
+        upload=SimpleUploadedFile("netzplan.png", NETPLAN_PNG, content_type="image/png"),
+    )
+    page = phone
+    login(page, live_server, alice)
+    page.goto(f"{live_server.url}/bereitschaft/{org_a.public_id}/")
+    page.get_by_role("link", name="Netzübersicht entfernen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Netzübersicht entfernen?")
+    expect(page.get_by_role("link", name="netzplan.png (PNG")).to_have_count(0)  # named, not offered
+    expect(page.get_by_text("netzplan.png (PNG")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page, "remove the network overview (confirmation, phone)")
+    screenshot(page, "readiness-network-overview-remove-phone")
+    page.get_by_role("button", name="Ja, Netzübersicht entfernen").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Die Netzübersicht ist aus dem Profil entfernt (Version 2)"
+    )
+    expect(page.get_by_text("Noch keine Netzübersicht hinterlegt.")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Netzübersicht (Netzplan)")).to_be_visible()  # missing again
+    assert_accessible(page, "readiness profile after removing the network overview (phone)")
+    screenshot(page, "readiness-network-overview-removed-phone")
