@@ -78,6 +78,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's hook before it creates the test databases: SQLite's comes from a migrated template
+    (tests/sqlite_template.py), migrated once, not once per xdist worker and run."""
+    from tests.sqlite_template import migrated_template
+
+    with migrated_template():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
