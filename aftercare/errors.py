@@ -3,9 +3,12 @@ HTTP status), so the provider API answers them as problem+json like every other 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from calloffs.errors import CallOffError, InvalidInput, NotPermitted
+
+from .remediation.wording import waiting_text
 
 __all__ = [
     "AftercareError",
@@ -40,14 +43,23 @@ class MeasureStateConflict(AftercareError):
 
 
 class GateClosed(AftercareError):
-    """The reconnection gate cannot be opened: required measures are not verified yet."""
+    """The reconnection gate cannot be opened: required measures are not verified yet (each by the
+    other party: the body's work by the provider, the provider's own by a body admin)."""
 
     default_message = _(
         "Der Wiederanschluss kann noch nicht freigegeben werden: {n} für den Wiederanschluss "
-        "erforderliche Maßnahme(n) sind noch nicht vom Dienstleister bestätigt."
+        "erforderliche Maßnahme(n) sind noch nicht geprüft und bestätigt."
     )
     code = "gate_closed"
     http_status = 409
+
+    @classmethod
+    def waiting(cls, *, for_provider: int, for_body: int) -> GateClosed:
+        """The refusal naming how many measures wait for whose check."""
+        message = gettext("Der Wiederanschluss kann noch nicht freigegeben werden.")
+        error = cls(f"{message} {waiting_text(for_provider=for_provider, for_body=for_body)}")
+        error.params = {"n": for_provider + for_body, "for_provider": for_provider, "for_body": for_body}
+        return error
 
 
 class SelfVerification(AftercareError):

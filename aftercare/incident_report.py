@@ -12,7 +12,9 @@ lessons learned, the reporting obligations and when they were met. The NIS-2 fin
 prefilled from the same data (aftercare.nis2).
 
 Like the engagement's report it holds no indicator values (their TLP decides who sees them) and no
-names of the body's people (roles instead).
+names of the body's people (roles instead), with one exception: the reconnection gate's history
+names who opened and closed it (with the role), as the measures page and the ministry's major-incident
+page show its readers; a provider, who sees roles only, never receives this report.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def incident_report_data(incident: Incident, *, now: datetime | None = None) -> 
     findings = [f for e in engagements for f in e["findings"]]
     root_causes = [f for e in engagements for f in e["root_causes"]]
     return {
-        **incident_data(incident, now=now),
+        # Its readers (the body's members, the ministry) see on the portal who opened and closed the gate.
+        **incident_data(incident, now=now, names=True),
         "contract": engagements[0]["calloff"].contract if engagements else active_contract(),
         "engagements": engagements,
         "findings": findings,

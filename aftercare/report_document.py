@@ -10,8 +10,8 @@ Need-to-know: the PDF is read by the body, the accepting provider and the minist
 what all three may see: the call-off's own findings and hours, the timeline's general entries and
 those of this engagement (not the body's internal ones, not another provider's), no indicator values
 (their TLP decides who sees them; the STIX/MISP exports carry them), and no names of the body's people
-(who is responsible, who accepted a risk, who opened the gate): roles instead, as the provider's
-portal pages and API show them.
+(who is responsible, who accepted a risk, who opened or closed the reconnection gate): roles instead,
+as the provider's portal pages and API show them.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from incidents.selectors import timeline_for
 from incidents.visibility import OutsideView
 
 from .models import SEVERITY_ORDER, Finding, Indicator, Measure, MeasureState, OwnerKind, ReportNotes, Severity
-from .remediation.selectors import gate_state
+from .remediation import wording
+from .remediation.selectors import gate_periods, gate_state
 
 
 @dataclass(frozen=True)
@@ -122,11 +123,14 @@ def _owner(measure: Measure) -> str:
 
 def _measure_note(measure: Measure) -> str:
     """When and by which party the state was reached (verified, risk accepted, done): roles, not names
-    (only the body's admins accept a risk, only the engaged provider verifies)."""
+    (only the body's admins accept a risk; the second check is the other party's: the engaged provider
+    confirms the body's work, a body admin what the provider carried out)."""
     if measure.state == MeasureState.VERIFIED and measure.verified_at:
-        text = _("bestätigt am {at} vom Dienstleister").format(
-            at=date_format(timezone.localtime(measure.verified_at), "d.m.Y")
-        )
+        at = date_format(timezone.localtime(measure.verified_at), "d.m.Y")
+        if measure.verified_by_body:
+            text = _("bestätigt am {at} von der Stelle (Verwaltung)").format(at=at)
+        else:
+            text = _("bestätigt am {at} vom Dienstleister").format(at=at)
         return f"{text}: {measure.verify_note}" if measure.verify_note else text
     if measure.state == MeasureState.ACCEPTED_RISK and measure.risk_accepted_at:
         return _("akzeptiert am {at} von der Stelle (Verwaltung): {reason}").format(
@@ -189,14 +193,19 @@ def severity_counts(counts: Counter) -> list[tuple[str, int]]:
     return [(Severity(s).label, counts[s]) for s in SEVERITY_ORDER if counts[s]]
 
 
-def incident_data(incident, *, now: datetime) -> dict:
+def incident_data(incident, *, now: datetime, names: bool = False) -> dict:
     """What every report of the incident shows about the incident itself: the body, the reporting
-    obligations and when they were met, the reconnection gate."""
+    obligations and when they were met, the reconnection gate with its history (who opened and closed
+    it as a role; with ``names`` also the person, for a report only the body and the ministry read)."""
+    gate = gate_state(incident)
     return {
         "incident": incident,
         "drill": incident.is_drill,  # the ÜBUNG mark on every page (pdf/base.html)
         "body": incident.organisation,
-        "gate": gate_state(incident),
+        "gate": gate,
+        "gate_periods": gate_periods(gate.history, names=names, oldest_first=True),
+        "gate_waiting": wording.gate_waiting(gate),
+        "gate_ready": wording.gate_ready(gate),
         "obligations": obligation_rows(incident, now=now),
         "generated_at": now,
     }

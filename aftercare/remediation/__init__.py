@@ -1,6 +1,7 @@
 """Remediation after the incident: each finding becomes one or more measures the body (or the
-provider, as a billable service) carries out and the accepting provider verifies; reminders before
-and after their due dates; the reconnection gate of an incident.
+provider, as a billable service) carries out and the other party verifies (the accepting provider
+the body's work, a body admin the provider's); reminders before and after their due dates; the
+reconnection gate of an incident.
 
 Rules of the states (services.py is the only writer):
 

@@ -37,8 +37,17 @@ class DoneForm(forms.Form):
         max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Der Dienstleister wird gebeten, die Umsetzung zu prüfen."),
+        help_text=_("Der beauftragte Dienstleister wird gebeten, die Umsetzung zu prüfen."),
     )
+
+    def __init__(self, *args, checked_by_body: bool = False, **kwargs):
+        """``checked_by_body``: the provider carried the measure out, so a body admin checks it."""
+        super().__init__(*args, **kwargs)
+        if checked_by_body:
+            self.fields["note"].help_text = _(
+                "Die Administration der Stelle wird gebeten, die Umsetzung zu prüfen (nicht der Dienstleister, "
+                "der sie umgesetzt hat)."
+            )
 
 
 class RiskForm(forms.Form):

@@ -18,6 +18,7 @@ from incidents.extensions import IncidentLink
 from incidents.selectors import major_incident_for_user
 
 from .models import Measure, MeasureState, ReconnectionGate
+from .selectors import GatePeriod, gate_periods
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class GateRow:
     gate: ReconnectionGate | None
     #: Every period the gate was open, the latest first.
     history: list[ReconnectionGate]
+    #: The same periods as the page shows them: who (name and role: the page is the ministry's), when, why.
+    periods: list[GatePeriod]
 
 
 def major_gate_rows(major) -> list[GateRow]:
@@ -50,8 +53,17 @@ def major_gate_rows(major) -> list[GateRow]:
         count = counts.get(incident.pk, {"required": 0, "open_required": 0})
         gate = gates.get(incident.pk)
         state = "opened" if gate else ("blocked" if count["open_required"] else "possible")
+        periods = history.get(incident.pk, [])
         rows.append(
-            GateRow(incident, state, count["required"], count["open_required"], gate, history.get(incident.pk, []))
+            GateRow(
+                incident,
+                state,
+                count["required"],
+                count["open_required"],
+                gate,
+                periods,
+                gate_periods(periods, names=True),
+            )
         )
     return rows
 

@@ -321,6 +321,19 @@ class Measure(models.Model):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_date < (today or timezone.localdate())
 
+    def days_overdue(self, today: dt.date | None = None) -> int:
+        """Whole days since the due date while the measure is still to do (0 before and on the due date)."""
+        return max(0, ((today or timezone.localdate()) - self.due_date).days) if self.is_open else 0
+
+    @property
+    def checked_by_body(self) -> bool:
+        """Whose second check confirms the measure: a body admin's for what the provider carried out
+        (a billable service), the accepting provider's for the body's own work; for a verified
+        measure, whose check did (``verified_by_body``)."""
+        if self.state == MeasureState.VERIFIED:
+            return self.verified_by_body
+        return self.owner_kind == OwnerKind.PROVIDER
+
     @property
     def satisfies_gate(self) -> bool:
         """Whether it lets the reconnection gate open (see the package's docstring)."""

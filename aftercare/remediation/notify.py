@@ -174,18 +174,31 @@ def verification_answered(measure: Measure, *, verified: bool, reason: str = "")
     """The check confirmed the measure or sent it back: the owner and the body's admins hear of it, and
     for the provider's own work the provider too (it carries it on)."""
     by_body = measure.owner_kind == OwnerKind.PROVIDER
+    # The checker is the other party: the body (its administration) for the provider's own work.
     checker = measure.organisation.name if by_body else measure.calloff.provider.legal_name
     if verified:
         subject = _("Maßnahme bestätigt: {title}").format(title=measure.title)
-        body = _("{provider} hat die Umsetzung der Maßnahme „{title}“ geprüft und bestätigt.").format(
-            provider=checker, title=measure.title
-        )
+        if by_body:
+            body = _(
+                "Die Administration von {checker} hat die Umsetzung der Maßnahme „{title}“ geprüft und bestätigt "
+                "(der Dienstleister hatte sie als kostenpflichtige Leistung umgesetzt)."
+            )
+        else:
+            body = _("{checker} hat die Umsetzung der Maßnahme „{title}“ geprüft und bestätigt.")
+        body = body.format(checker=checker, title=measure.title)
     else:
         subject = _("Maßnahme zurückgegeben: {title}").format(title=measure.title)
-        body = _(
-            "{provider} hat die Maßnahme „{title}“ nach der Prüfung zurückgegeben. Begründung: {reason}\n"
-            "Die Maßnahme ist wieder in Arbeit; Frist: {due}."
-        ).format(provider=checker, title=measure.title, reason=reason, due=_date(measure.due_date))
+        if by_body:
+            body = _(
+                "Die Administration von {checker} hat die Maßnahme „{title}“ nach der Prüfung an den "
+                "Dienstleister zurückgegeben. Begründung: {reason}\nDie Maßnahme ist wieder in Arbeit; Frist: {due}."
+            )
+        else:
+            body = _(
+                "{checker} hat die Maßnahme „{title}“ nach der Prüfung zurückgegeben. Begründung: {reason}\n"
+                "Die Maßnahme ist wieder in Arbeit; Frist: {due}."
+            )
+        body = body.format(checker=checker, title=measure.title, reason=reason, due=_date(measure.due_date))
     event = "measure.verified" if verified else "measure.returned"
     _mail(measure, recipients=body_recipients(measure), subject=subject, body=body, event=event, audience=Audience.BODY)
     provider = measure.calloff.provider
@@ -211,10 +224,18 @@ def due(measure: Measure, *, at: datetime, overdue: bool, number: int = 1) -> No
         subject = _("Erinnerung: Maßnahme fällig am {due}: {title}").format(
             due=_date(measure.due_date), title=measure.title
         )
-        body = _(
-            "Die Maßnahme „{title}“ ({body}, Abruf {number}) ist bis zum {due} umzusetzen. Bitte melden Sie sie "
-            "im Portal als umgesetzt, damit der Dienstleister sie prüfen kann."
-        )
+        if measure.owner_kind == OwnerKind.PROVIDER:
+            # The provider carries it out (billable); the second check is then a body admin's.
+            body = _(
+                "Die Maßnahme „{title}“ ({body}, Abruf {number}) setzt der Dienstleister als kostenpflichtige "
+                "Leistung um; sie ist bis zum {due} umzusetzen. Nach der Meldung als umgesetzt prüft und bestätigt "
+                "sie die Administration der Stelle."
+            )
+        else:
+            body = _(
+                "Die Maßnahme „{title}“ ({body}, Abruf {number}) ist bis zum {due} umzusetzen. Bitte melden Sie sie "
+                "im Portal als umgesetzt, damit der beauftragte Dienstleister sie prüfen kann."
+            )
     body = body.format(
         title=measure.title, body=measure.organisation.name, number=measure.calloff.number, due=_date(measure.due_date)
     )

@@ -432,7 +432,9 @@ def _lock_for_check(measure: Measure, actor) -> Measure:
                 _("Eine Maßnahme, die der Dienstleister umgesetzt hat, prüft die Administration der Stelle.")
             )
     elif not engaged:
-        raise NotEngaged()
+        raise NotEngaged(
+            _("Eine Maßnahme, die die Stelle umgesetzt hat, prüft und bestätigt der beauftragte Dienstleister.")
+        )
     if measure.done_by_id is not None and measure.done_by_id == actor.pk:
         raise SelfVerification(_("Wer die Umsetzung gemeldet hat, kann sie nicht selbst bestätigen."))
     return measure
@@ -512,10 +514,12 @@ def gate_open(*, incident: Incident, actor, note: str = "") -> ReconnectionGate:
         Measure.objects.select_for_update()
         .filter(incident=incident, required_for_reconnection=True)
         .exclude(state=MeasureState.VERIFIED)
-        .values_list("pk", flat=True)
+        .values_list("owner_kind", flat=True)
     )
     if blocking:
-        raise GateClosed(n=len(blocking))
+        # Each waits for the other party's check: the body's work for the provider, the provider's for a body admin.
+        for_body = sum(1 for kind in blocking if kind == OwnerKind.PROVIDER)
+        raise GateClosed.waiting(for_provider=len(blocking) - for_body, for_body=for_body)
     gate = ReconnectionGate.objects.create(
         incident=incident,
         organisation_id=incident.organisation_id,

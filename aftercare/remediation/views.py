@@ -25,8 +25,8 @@ from tenants.selectors import roles_of
 
 from ..errors import CallOffError, NotPermitted
 from ..views import _calloff_for_write
-from . import forms, selectors, services
-from .models import OPEN_STATES, MeasureState
+from . import forms, selectors, services, wording
+from .models import OPEN_STATES, MeasureState, OwnerKind
 
 
 def measures_url(incident) -> str:
@@ -43,12 +43,16 @@ def _list_context(request, incident, *, gate_form=None, close_form=None) -> dict
     measures = list(selectors.incident_measures(user, incident))
     gate = selectors.gate_state(incident)
     visible = {m.pk for m in measures}
+    sees_people = _sees_people(user, incident.organisation_id)
     return {
         "incident": incident,
         "measures": measures,
         "today": timezone.localdate(),
-        "sees_people": _sees_people(user, incident.organisation_id),
+        "sees_people": sees_people,
         "gate": gate,
+        "gate_waiting": wording.gate_waiting(gate),
+        "gate_ready": wording.gate_ready(gate),
+        "gate_periods": selectors.gate_periods(gate.history, names=sees_people),
         "blocking_visible": [m for m in gate.blocking if m.pk in visible],
         "blocking_hidden": len([m for m in gate.blocking if m.pk not in visible]),
         "may_open_gate": not gate.opened and services.may_keep_gate(user, incident),
@@ -159,7 +163,7 @@ def _form(step: str, measure, data=None):
             data, members=_members(measure), initial={"owner": initial_owner}, prefix="assign"
         ),
         "start": lambda: None,
-        "done": lambda: forms.DoneForm(data, prefix="done"),
+        "done": lambda: forms.DoneForm(data, prefix="done", checked_by_body=measure.checked_by_body),
         "risk": lambda: forms.RiskForm(data, prefix="risk"),
         "verify": lambda: forms.VerifyForm(data, prefix="verify"),
         "required": lambda: forms.RequiredForm(
@@ -190,7 +194,13 @@ def _apply(step: str, form, measure, actor):
 DONE_MESSAGES = {
     "assign": gettext_lazy("Die Zuständigkeit ist gespeichert."),
     "start": gettext_lazy("Die Maßnahme ist in Arbeit."),
-    "done": gettext_lazy("Die Maßnahme ist als umgesetzt gemeldet; der Dienstleister wird um Prüfung gebeten."),
+    "done": gettext_lazy(
+        "Die Maßnahme ist als umgesetzt gemeldet; der beauftragte Dienstleister wird um Prüfung gebeten."
+    ),
+    # A measure the provider carried out is checked by a body admin (the second check is the other party's).
+    "done_by_provider": gettext_lazy(
+        "Die Maßnahme ist als umgesetzt gemeldet; die Administration der Stelle wird um Prüfung gebeten."
+    ),
     "risk": gettext_lazy("Das Risiko ist akzeptiert und protokolliert."),
     "verify": gettext_lazy("Das Ergebnis der Prüfung ist gespeichert."),
     "required": gettext_lazy("Die Maßnahme ist gespeichert."),
@@ -201,7 +211,7 @@ DONE_MESSAGES = {
 def measure_page(request, public_id):
     measure = get_object_or_404(
         selectors.measures_visible_to(request.user).select_related(
-            "finding", "calloff", "calloff__provider", "incident", "organisation", "owner"
+            "finding", "calloff", "calloff__provider", "incident", "organisation", "owner", "verified_by"
         ),
         public_id=public_id,
     )
@@ -227,7 +237,8 @@ def measure_page(request, public_id):
                     else:
                         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 else:
-                    messages.success(request, DONE_MESSAGES[step])
+                    done_by_provider = step == "done" and measure.owner_kind == OwnerKind.PROVIDER
+                    messages.success(request, DONE_MESSAGES["done_by_provider" if done_by_provider else step])
                     return redirect("aftercare:measure", public_id=measure.public_id)
             bound, status = (step, form), 400
     step_forms = {step: _form(step, measure) for step in steps}

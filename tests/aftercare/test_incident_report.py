@@ -108,10 +108,13 @@ def test_the_incident_report_combines_every_engagement(
         "3. Zeitleiste",
         "4. Meldepflichten",
         "Referenz BSI-2026-4711",
-        "5. Einsatzstunden nach Rolle (alle Abrufe)",
+        "5. Wiederanschluss an gemeinsame Netze",
+        "Keine Maßnahme ist als Voraussetzung für den Wiederanschluss markiert.",
+        "Noch nie freigegeben.",
+        "6. Einsatzstunden nach Rolle (alle Abrufe)",
         "17,75",  # 6.5 + 11.25 hours over both engagements
-        f"6. Abruf {engaged.number}",
-        f"7. Abruf {second.number}",
+        f"7. Abruf {engaged.number}",
+        f"8. Abruf {second.number}",
         "P1 Cyberabwehr GmbH",
         FINDING["title"],
         FINDING_P2["title"],
@@ -122,9 +125,9 @@ def test_the_incident_report_combines_every_engagement(
     ]:
         assert expected in text, expected
     # each engagement's section holds its own findings and hours
-    first_part = text[text.index(f"6. Abruf {engaged.number}") : text.index(f"7. Abruf {second.number}")]
+    first_part = text[text.index(f"7. Abruf {engaged.number}") : text.index(f"8. Abruf {second.number}")]
     assert FINDING["title"] in first_part and FINDING_P2["title"] not in first_part and "6,5" in first_part
-    second_part = text[text.index(f"7. Abruf {second.number}") :]
+    second_part = text[text.index(f"8. Abruf {second.number}") :]
     assert FINDING_P2["title"] in second_part and FINDING["title"] not in second_part and "11,25" in second_part
 
 

@@ -116,7 +116,9 @@ def test_accepting_a_risk_keeps_the_input_on_error(client_for, body_admin, measu
     assert response.status_code == 302 and Measure.objects.get(pk=measure.pk).state == MeasureState.ACCEPTED_RISK
     gate_url = reverse("aftercare:gate_open", kwargs={"public_id": engaged.incident.public_id})
     response = admin.post(gate_url, {})
-    assert response.status_code == 400 and "noch nicht vom Dienstleister bestätigt" in text(response)
+    # An accepted risk is not a verification: the body's own work waits for the provider's check.
+    assert response.status_code == 400 and "noch nicht geprüft und bestätigt" in text(response)
+    assert "Bestätigen muss sie der beauftragte Dienstleister nach einem erneuten Test." in text(response)
     assert not ReconnectionGate.objects.exists()
 
 

@@ -105,7 +105,7 @@ def test_provider_records_findings_and_indicators_body_and_ministry_read(
     expect(desktop.get_by_role("status")).to_contain_text("Die Zuständigkeit ist gespeichert.")
     desktop.get_by_label("Was wurde umgesetzt? (optional)").fill("MFA für alle VPN-Konten erzwungen.")
     desktop.get_by_role("button", name="Als umgesetzt melden").click()
-    expect(desktop.get_by_role("status")).to_contain_text("der Dienstleister wird um Prüfung gebeten")
+    expect(desktop.get_by_role("status")).to_contain_text("der beauftragte Dienstleister wird um Prüfung gebeten")
     assert_accessible(desktop, "measure marked done (body admin)")
     screenshots(desktop, "aftercare-measure-done")
     verify_url = desktop.url
