@@ -131,6 +131,19 @@ class MeasureSerializer(WireModelSerializer):
     severity = serializers.ChoiceField(source="finding.severity", choices=Severity.choices, read_only=True)
     owner_assigned = serializers.SerializerMethodField(help_text="A person at the body is responsible.")
     overdue = serializers.SerializerMethodField()
+    overdue_reminders = serializers.IntegerField(
+        read_only=True,
+        help_text="Overdue reminders sent for the current due date (`measure.due` with `reminder.kind: overdue`; "
+        "the n-th carries `reminder.number: n`); 0 until the first, again 0 when the due date changes.",
+    )
+    days_overdue = serializers.SerializerMethodField(
+        help_text="Whole days since `due_date` while the measure is open and overdue, else 0."
+    )
+    verified_by_body = serializers.BooleanField(
+        read_only=True,
+        help_text="The second check is the other party's: `true` when a body admin confirmed a measure you "
+        "carried out (`owner_kind: provider`), `false` when you confirmed the body's work (or not verified yet).",
+    )
 
     class Meta:
         model = Measure
@@ -145,6 +158,8 @@ class MeasureSerializer(WireModelSerializer):
             "owner_assigned",
             "due_date",
             "overdue",
+            "overdue_reminders",
+            "days_overdue",
             "required_for_reconnection",
             "state",
             "done_at",
@@ -165,6 +180,9 @@ class MeasureSerializer(WireModelSerializer):
 
     def get_overdue(self, measure) -> bool:
         return measure.is_overdue()
+
+    def get_days_overdue(self, measure) -> int:
+        return measure.days_overdue()
 
 
 class MeasureInputSerializer(serializers.Serializer):

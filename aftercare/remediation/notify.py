@@ -5,12 +5,13 @@ e-mails to the measure's owner and the body's admins. Payloads carry no names of
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from calloffs.services.notify import DRILL_MARK
 from digisos.wire import rfc3339
@@ -38,33 +39,63 @@ def portal_url(measure: Measure) -> str:
     return settings.SITE_URL + portal_path(measure)
 
 
-def webhook_payload(measure: Measure, *, event: str, at: datetime, overdue: bool = False) -> dict:
-    """Plain JSON (strings for dates and times), so every retry sends the same bytes."""
-    calloff = measure.calloff
+def reminder_info(measure: Measure, *, at: datetime, overdue: bool, number: int | None = None) -> dict:
+    """Which reminder a ``measure.due`` message is: the one before the due date (``due_soon``, one per
+    due date) or the ``number``-th while overdue (1 the day after the due date, then one every
+    ``overdue_every_days`` of the contract's terms); how many days it is overdue, and the date of the
+    next reminder should the measure stay open."""
+    today = timezone.localdate(at)
+    if overdue:
+        number = number or measure.overdue_reminders or 1
+        next_on = measure.overdue_next_on
+        return {
+            "kind": "overdue",
+            "number": number,
+            "days_overdue": max(1, (today - measure.due_date).days),
+            "days_until_due": 0,
+            "next_on": next_on.isoformat() if next_on else None,
+        }
     return {
-        "type": event,
-        "timestamp": rfc3339(at),
-        "data": {
-            "calloff": {
-                "id": str(calloff.public_id),
-                "number": calloff.number,
-                "url": f"{settings.SITE_URL}/api/v1/calloffs/{calloff.public_id}/",
-            },
-            "drill": calloff.is_drill,  # as on every call-off payload (calloffs.services.notify)
-            "measure": {
-                "id": str(measure.public_id),
-                "finding": str(measure.finding.public_id),
-                "title": measure.title,
-                "state": measure.state,
-                "severity": measure.finding.severity,
-                "owner_kind": measure.owner_kind,
-                "due_date": measure.due_date.isoformat(),
-                "overdue": overdue,
-                "required_for_reconnection": measure.required_for_reconnection,
-                "url": api_url(measure),
-            },
+        "kind": "due_soon",
+        "number": 1,
+        "days_overdue": 0,
+        "days_until_due": max(0, (measure.due_date - today).days),
+        "next_on": (measure.due_date + timedelta(days=1)).isoformat(),
+    }
+
+
+def webhook_payload(
+    measure: Measure, *, event: str, at: datetime, overdue: bool = False, number: int | None = None
+) -> dict:
+    """Plain JSON (strings for dates and times), so every retry sends the same bytes. ``measure.due``
+    says which reminder it is (``data.reminder``, see reminder_info)."""
+    calloff = measure.calloff
+    data = {
+        "calloff": {
+            "id": str(calloff.public_id),
+            "number": calloff.number,
+            "url": f"{settings.SITE_URL}/api/v1/calloffs/{calloff.public_id}/",
+        },
+        "drill": calloff.is_drill,  # as on every call-off payload (calloffs.services.notify)
+        "measure": {
+            "id": str(measure.public_id),
+            "finding": str(measure.finding.public_id),
+            "title": measure.title,
+            "state": measure.state,
+            "severity": measure.finding.severity,
+            "owner_kind": measure.owner_kind,
+            "due_date": measure.due_date.isoformat(),
+            "overdue": overdue,
+            # As the API's measure: overdue reminders sent for this due date, whole days overdue.
+            "overdue_reminders": measure.overdue_reminders,
+            "days_overdue": measure.days_overdue(timezone.localdate(at)),
+            "required_for_reconnection": measure.required_for_reconnection,
+            "url": api_url(measure),
         },
     }
+    if event == MEASURE_DUE:
+        data["reminder"] = reminder_info(measure, at=at, overdue=overdue, number=number)
+    return {"type": event, "timestamp": rfc3339(at), "data": data}
 
 
 def body_admin_emails(organisation_id: int) -> list[str]:
@@ -109,9 +140,9 @@ def _mail(measure: Measure, *, recipients, subject: str, body: str, event: str, 
     )
 
 
-def _webhooks(measure: Measure, *, event: str, at: datetime, overdue: bool = False) -> None:
+def _webhooks(measure: Measure, *, event: str, at: datetime, overdue: bool = False, number: int | None = None) -> None:
     provider = measure.calloff.provider
-    payload = webhook_payload(measure, event=event, at=at, overdue=overdue)
+    payload = webhook_payload(measure, event=event, at=at, overdue=overdue, number=number)
     notifications_create(
         [
             Notification(
@@ -210,6 +241,7 @@ def due(measure: Measure, *, at: datetime, overdue: bool, number: int = 1) -> No
     """A reminder before the due date, or the ``number``-th notice that it has passed: to the owner and
     the body's admins by e-mail, and ``measure.due`` to the accepting provider (with an e-mail when it
     is the owner)."""
+    reminder = reminder_info(measure, at=at, overdue=overdue, number=number)
     if overdue:
         if number > 1:
             subject = _("{n}. Erinnerung: Maßnahme überfällig seit {due}: {title}")
@@ -220,6 +252,16 @@ def due(measure: Measure, *, at: datetime, overdue: bool, number: int = 1) -> No
             "Die Frist der Maßnahme „{title}“ ({body}, Abruf {number}) ist am {due} abgelaufen. Bitte setzen Sie "
             "sie umgehend um oder entscheiden Sie als Administration, das Risiko mit Begründung zu akzeptieren."
         )
+        count = ngettext(
+            "Dies ist die {n}. Erinnerung; die Maßnahme ist seit {days} Tag überfällig.",
+            "Dies ist die {n}. Erinnerung; die Maßnahme ist seit {days} Tagen überfällig.",
+            reminder["days_overdue"],
+        ).format(n=number, days=reminder["days_overdue"])
+        body = f"{body}\n{count}"
+        if reminder["next_on"]:
+            body += " " + _("Solange sie offen ist, folgt die nächste Erinnerung am {next}.").format(
+                next=_date(date.fromisoformat(reminder["next_on"]))
+            )
     else:
         subject = _("Erinnerung: Maßnahme fällig am {due}: {title}").format(
             due=_date(measure.due_date), title=measure.title
@@ -242,7 +284,7 @@ def due(measure: Measure, *, at: datetime, overdue: bool, number: int = 1) -> No
     recipients = body_recipients(measure)
     if recipients:
         _mail(measure, recipients=recipients, subject=subject, body=body, event=MEASURE_DUE, audience=Audience.BODY)
-    _webhooks(measure, event=MEASURE_DUE, at=at, overdue=overdue)
+    _webhooks(measure, event=MEASURE_DUE, at=at, overdue=overdue, number=number)
     provider = measure.calloff.provider
     if measure.owner_kind == OwnerKind.PROVIDER and provider.email:
         _mail(

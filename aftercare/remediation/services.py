@@ -625,14 +625,14 @@ def _remind_overdue(now, today: dt.date, batch: int) -> int:
             contract_id = measure.calloff.contract_id
             every = (terms.get(contract_id) or terms.setdefault(contract_id, terms_for(contract_id))).overdue_every_days
             number = measure.overdue_reminders + 1
+            next_on = today + dt.timedelta(days=every)
             flipped = Measure.objects.filter(pk=measure.pk, overdue_reminders=number - 1).update(
-                overdue_reminders=number,
-                overdue_notified_at=now,
-                overdue_next_on=today + dt.timedelta(days=every),
+                overdue_reminders=number, overdue_notified_at=now, overdue_next_on=next_on
             )
             if flipped != 1:
                 continue
-            measure.overdue_reminders = number
+            # The message says which reminder it is and when the next one follows (notify.reminder_info).
+            measure.overdue_reminders, measure.overdue_notified_at, measure.overdue_next_on = number, now, next_on
             notify.due(measure, at=now, overdue=True, number=number)
             sent += 1
     return sent

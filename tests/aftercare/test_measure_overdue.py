@@ -149,3 +149,71 @@ def test_the_database_refuses_implausible_intervals(setup, change):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         RemediationTerms.objects.create(contract=setup.contract, **change)
+
+
+def test_every_message_says_which_reminder_it_is(measure, setup, api):
+    """``measure.due`` carries ``data.reminder``: before the due date ``due_soon``; while overdue the
+    n-th reminder with its days overdue and the date of the next one; the e-mails say the same, and the
+    API's measure counts the reminders sent and the days overdue."""
+    from notifications.models import WebhookEndpoint
+
+    WebhookEndpoint.objects.create(owner=setup.providers[0], url="https://hooks.p1.example/digisos")
+    due = measure.due_date
+    sweep_on(measure.remind_on)
+    for offset in (1, 8, 15):
+        sweep_on(due + dt.timedelta(days=offset))
+    hooks = Notification.objects.filter(event_type="measure.due", channel=Channel.WEBHOOK).order_by("id")
+    reminders = [hook.payload["data"]["reminder"] for hook in hooks]
+    assert reminders == [
+        {
+            "kind": "due_soon",
+            "number": 1,
+            "days_overdue": 0,
+            "days_until_due": (due - measure.remind_on).days,
+            "next_on": str(due + dt.timedelta(days=1)),
+        },
+        {
+            "kind": "overdue",
+            "number": 1,
+            "days_overdue": 1,
+            "days_until_due": 0,
+            "next_on": str(due + dt.timedelta(days=8)),
+        },
+        {
+            "kind": "overdue",
+            "number": 2,
+            "days_overdue": 8,
+            "days_until_due": 0,
+            "next_on": str(due + dt.timedelta(days=15)),
+        },
+        {
+            "kind": "overdue",
+            "number": 3,
+            "days_overdue": 15,
+            "days_until_due": 0,
+            "next_on": str(due + dt.timedelta(days=22)),
+        },
+    ]
+    # The measure in the payload as the API shows it: reminders sent for this due date, days overdue.
+    assert [
+        (h.payload["data"]["measure"]["overdue_reminders"], h.payload["data"]["measure"]["days_overdue"]) for h in hooks
+    ] == [
+        (0, 0),
+        (1, 1),
+        (2, 8),
+        (3, 15),
+    ]
+    assert all(
+        h.payload["data"]["measure"]["overdue"] is (h.payload["data"]["reminder"]["kind"] == "overdue") for h in hooks
+    )
+    # The e-mails to the owner say the same.
+    bodies = list(overdue_mails().filter(recipient="bob@example.org").values_list("body", flat=True))
+    assert "Dies ist die 1. Erinnerung; die Maßnahme ist seit 1 Tag überfällig." in bodies[0]
+    assert "Dies ist die 2. Erinnerung; die Maßnahme ist seit 8 Tagen überfällig." in bodies[1]
+    next_on = due + dt.timedelta(days=22)
+    assert f"Solange sie offen ist, folgt die nächste Erinnerung am {next_on:%d.%m.%Y}." in bodies[2]
+    # The API's measure (the provider's key), on the day of the third reminder.
+    url = f"/api/v1/calloffs/{measure.calloff.public_id}/measures/{measure.public_id}/"
+    with time_machine.travel(at(due + dt.timedelta(days=15)), tick=False):
+        body = api(0).get(url).json()
+    assert (body["overdue"], body["overdue_reminders"], body["days_overdue"]) == (True, 3, 15)
