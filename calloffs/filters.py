@@ -40,8 +40,10 @@ class CallOffFilterSet(django_filters.FilterSet):
     incremental sync: a client stores the largest ``updated_at`` it has seen and asks for the
     call-offs changed since then."""
 
+    # distinct=False: a filter on the call-off's own column cannot repeat a row (django-filter's default
+    # DISTINCT only made the provider's poll count and sort every column).
     state = django_filters.MultipleChoiceFilter(
-        choices=CallOffState.choices, label=_("Status"), help_text="Repeat for several states."
+        choices=CallOffState.choices, label=_("Status"), help_text="Repeat for several states.", distinct=False
     )
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priorität"))
     updated_since = UtcIsoDateTimeFilter(

@@ -106,6 +106,30 @@ def test_list_query_count_does_not_grow_with_page_size(api, file_calloff, setup,
     assert len(response.json()["results"]) == n
 
 
+def test_a_first_page_that_is_not_full_is_counted_without_count(api, file_calloff, setup, django_assert_num_queries):
+    """The poll's usual answer (fewer rows than a page): the rows are the count (issue 19)."""
+    for _ in range(3):
+        file_calloff()
+    client = api(0)
+    assert client.get(url()).status_code == 200  # the key's last_used_at is written once a minute
+    with django_assert_num_queries(2):  # key lookup, page
+        page = client.get(url(), {"page_size": 50}).json()
+    assert page["count"] == 3 and len(page["results"]) == 3 and page["next"] is None and page["previous"] is None
+    with django_assert_num_queries(2):
+        empty = client.get(url(), {"state": "closed"}).json()
+    assert empty == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+@pytest.mark.parametrize("page", ["2", "0", "-1", "x", "1.5", "99999999999999999999999", "last"])
+def test_other_page_numbers_are_checked_as_before(api, file_calloff, setup, page):
+    file_calloff()
+    response = api(0).get(url(), {"page": page})
+    if page == "last":
+        assert response.status_code == 200 and response.json()["count"] == 1
+    else:
+        assert_problem(response, 404, "not_found")
+
+
 def test_list_rows_equal_the_documented_serializer(api, keys, file_calloff, setup):
     """The list is built from plain rows for speed; it must say exactly what CallOffListSerializer says."""
     from django.db.models import Prefetch
