@@ -75,14 +75,20 @@ def calloff_list(*, user) -> QuerySet[CallOff]:
     return CallOff.objects.visible_to(user).select_related(*CALLOFF_LIST_RELATED).order_by("-submitted_at", "-id")
 
 
-def calloff_for_user(*, user, public_id) -> CallOff:
-    """The call-off if this user may see it; Http404 otherwise (no existence leak)."""
+#: What the call-off page shows of its related rows: its body, its provider, its incident (the
+#: contract and its ranking only for the ministry's assignment form, assignment_candidates).
+CALLOFF_PAGE_RELATED = ("organisation", "provider", "incident")
+
+
+def calloff_for_user(*, user, public_id, related=(*CALLOFF_LIST_RELATED, "ranking_version", "filed_by")) -> CallOff:
+    """The call-off if this user may see it; Http404 otherwise (no existence leak). ``related``: the
+    rows joined in the same statement (each one joined costs CPU to compile and to build, issue 19)."""
     value = _as_uuid(public_id)
     if value is None:
         raise Http404
     return get_object_or_404(
         CallOff.objects.visible_to(user)
-        .select_related(*CALLOFF_LIST_RELATED, "ranking_version", "filed_by")
+        .select_related(*related)
         # In the same statement: whether there are attachments and documents to read at all (a
         # call-off before its acceptance has neither; its page then reads neither).
         .annotate(
@@ -103,7 +109,7 @@ def calloff_timeline(calloff: CallOff, *, for_provider: Provider | None = None) 
     events = CallOffEvent.objects.filter(calloff=calloff)
     if for_provider is not None:
         events = events.filter(Q(provider__isnull=True) | Q(provider=for_provider))
-    return events.select_related("actor", "provider").order_by("at", "id")
+    return events.select_related("provider").order_by("at", "id")
 
 
 def calloff_offers(calloff: CallOff) -> QuerySet[Offer]:
@@ -114,11 +120,22 @@ def time_entries_for(calloff: CallOff) -> QuerySet[TimeEntry]:
     return calloff.time_entries.select_related("role", "service_module", "confirmed_by").order_by("date", "id")
 
 
+def calloff_for_page(*, user, public_id) -> CallOff:
+    """calloff_for_user for the call-off page (and its live part): only the rows it shows joined."""
+    related = CALLOFF_PAGE_RELATED + (("contract", "ranking_version") if is_ministry(user) else ())
+    return calloff_for_user(user=user, public_id=public_id, related=related)
+
+
 # --- Providers and offers -------------------------------------------------------------------
 
 
 def provider_of(user) -> Provider | None:
     return _provider_of(user)
+
+
+def offer_open(calloff: CallOff) -> Offer | None:
+    """The call-off's open offer with its provider, if there is one (at most one is open)."""
+    return calloff.offers.filter(state=OfferState.OPEN).select_related("provider").order_by("sequence").first()
 
 
 def offer_open_for_provider(*, calloff: CallOff, provider: Provider) -> Offer | None:

@@ -97,7 +97,7 @@ class ChecklistRow:
 
 def first_hour_checklist(incident: Incident) -> list[ChecklistRow]:
     """Every step of the first-hour checklist in the card's order, with where it stands (one query)."""
-    ticks = {t.step: t for t in ChecklistTick.objects.filter(incident=incident).select_related("changed_by")}
+    ticks = {t.step: t for t in ChecklistTick.objects.filter(incident=incident).select_related("changed_by").order_by()}
     rows = []
     for step in FirstHourStep:
         tick = ticks.get(step.value)

@@ -81,8 +81,13 @@ class CallOffQuerySet(models.QuerySet):
 
         own_bodies = list(roles_of(user))
         my_provider = provider_ids_of(user)
-        open_offers = Offer.objects.filter(state=OfferState.OPEN, provider_id__in=my_provider).values("calloff_id")
-        return self.filter(Q(organisation_id__in=own_bodies) | Q(provider_id__in=my_provider) | Q(pk__in=open_offers))
+        # Only the clauses that can match (an empty IN matches nothing): a body's member without a
+        # provider is not compiled a subquery of offers on every page (issue 19), and vice versa.
+        scope = Q(organisation_id__in=own_bodies) if own_bodies or not my_provider else Q()
+        if my_provider:
+            open_offers = Offer.objects.filter(state=OfferState.OPEN, provider_id__in=my_provider).values("calloff_id")
+            scope |= Q(provider_id__in=my_provider) | Q(pk__in=open_offers)
+        return self.filter(scope)
 
     def open(self) -> CallOffQuerySet:
         return self.filter(state__in=OPEN_STATES)

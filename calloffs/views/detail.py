@@ -29,7 +29,7 @@ from tenants.selectors import roles_of
 from .. import permissions, selectors, services
 from ..errors import CallOffError
 from ..forms import AcceptForm, ChecklistForm, ManualAssignForm, ReasonForm, SummaryForm
-from ..models import TRANSITIONS, CallOff, CallOffState, Offer, OfferState, Provider
+from ..models import TRANSITIONS, CallOff, CallOffState, Offer, Provider
 from ..services.scope import SCOPE_STATES
 from ..visibility import PROFILE_AFTER_CLOSE, profile_window_open
 
@@ -193,9 +193,9 @@ def _context(request, calloff, *, live: bool = False, **forms):
         # has_attachments: annotated by calloff_for_user (none: nothing to read).
         "attachments": calloff.attachments.all() if getattr(calloff, "has_attachments", True) else (),
         "events": selectors.calloff_timeline(calloff, for_provider=viewer.provider),
-        "offers": selectors.calloff_offers(calloff) if (viewer.ministry or viewer.body_side) else None,
         "open_offer": viewer.open_offer,
-        "current_offer": calloff.offers.filter(state=OfferState.OPEN).select_related("provider").first(),
+        # Whom the body and the ministry are waiting for (a provider's staff are shown their own offer).
+        "current_offer": selectors.offer_open(calloff) if viewer.provider is None else None,
         "is_assigned": viewer.is_assigned,
         "provider_view": viewer.provider is not None,
         # The body's call-back contact goes to a provider only once it has accepted.
@@ -208,9 +208,6 @@ def _context(request, calloff, *, live: bool = False, **forms):
         # The body's first-hour checklist: the body and the ministry see it, providers do not.
         "checklist": checklist,
         "checklist_done": sum(row.done for row in checklist or ()),
-        "time_entries": selectors.time_entries_for(calloff)
-        if (viewer.ministry or viewer.body_side or viewer.is_assigned)
-        else None,
         # The settlement statements of this call-off (settlement app, /abrechnung/): for its parties only,
         # the body's members, the accepting provider and the ministry. A link, no query into settlement.
         "settlement_url": f"{reverse('settlement:list')}?abruf={calloff.public_id}"
@@ -231,7 +228,7 @@ def _context(request, calloff, *, live: bool = False, **forms):
 
 @login_required
 def calloff_detail(request, public_id):
-    calloff = selectors.calloff_for_user(user=request.user, public_id=public_id)
+    calloff = selectors.calloff_for_page(user=request.user, public_id=public_id)
     return render(request, "calloffs/calloff_detail.html", _context(request, calloff))
 
 
@@ -239,7 +236,7 @@ def calloff_detail(request, public_id):
 @login_required
 def calloff_live(request, public_id):
     """The part of the page that changes; fetched every few seconds by static/js/calloff_detail.js."""
-    calloff = selectors.calloff_for_user(user=request.user, public_id=public_id)
+    calloff = selectors.calloff_for_page(user=request.user, public_id=public_id)
     response = render(request, "htmx/calloff_live.html", _context(request, calloff, live=True))
     response["X-Calloff-Updated"] = calloff.updated_at.isoformat()
     return response
