@@ -121,7 +121,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (allauth rate limits, sessions stay in the DB) -----------------------------------
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Django's Redis cache, keeping one client per connection pool (digisos/cache.py, issue 19).
+    CACHES = {"default": {"BACKEND": "digisos.cache.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL in ("", "file"):
     CACHES = {
         "default": {
