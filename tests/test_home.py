@@ -223,3 +223,25 @@ def test_the_ministry_reaches_the_shared_indicators_from_its_home_page(client_fo
     # A body's member sees neither the link nor the page.
     assert url not in client_for(alice).get(reverse("home")).content.decode()
     assert client_for(alice).get(url).status_code == 404
+
+
+def test_the_navigation_follows_the_script_prefix(rf, alice):
+    """The navigation's URLs are kept per URL conf and script prefix (digisos.context_processors._url)."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from digisos.context_processors import portal
+
+    request = rf.get("/")
+    request.user = alice
+
+    def urls():
+        return [url for _label, url, _current in portal(request)["portal_nav"]]
+
+    assert "/abrufe/" in urls()
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/portal/")
+        assert "/portal/abrufe/" in urls() and "/abrufe/" not in urls()
+    finally:
+        set_script_prefix(before)
+    assert "/abrufe/" in urls()
