@@ -2,7 +2,9 @@
 
 Migrating the in-memory test database costs about half a minute of CPU (Django renders the model state
 once per operation), and pytest-xdist did it once per worker on every run. Now the first process that
-needs it migrates as before and saves a copy (``var/test-db/sqlite-template-<key>.sqlite3``); the other
+needs it migrates as before and saves a copy (``sqlite-template-<key>.sqlite3`` in a folder of the system's
+temporary directory named after this checkout, not in the developer's ``var/``: tests do not write there,
+issue 15; ``DIGISOS_TEST_DB_CACHE`` names another folder); the other
 workers and later runs copy that file into their in-memory database with SQLite's backup API, as Django's
 own parallel runner clones its test database. The key is a hash of every installed app's migrations and
 the Django and SQLite versions: a new or changed migration builds a new template.
@@ -16,6 +18,7 @@ import fcntl
 import hashlib
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +36,15 @@ def template_key() -> str:
             digest.update(f"{config.label}/{path.name}".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def template_folder() -> Path:
+    """Where the template is kept: outside the checkout's ``var/`` (the developer's database and files)."""
+    configured = os.environ.get("DIGISOS_TEST_DB_CACHE")
+    if configured:
+        return Path(configured)
+    checkout = hashlib.sha256(str(Path(settings.BASE_DIR).resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"digisos-test-db-{checkout}"
 
 
 @contextlib.contextmanager
@@ -53,7 +65,7 @@ def _from_template(creation, original, verbosity=1, autoclobber=False, serialize
     name = creation._get_test_db_name()
     if keepdb or not creation.is_in_memory_db(name):
         return original(verbosity=verbosity, autoclobber=autoclobber, serialize=serialize, keepdb=keepdb)
-    folder = Path(settings.VAR_DIR) / "test-db"
+    folder = template_folder()
     folder.mkdir(parents=True, exist_ok=True)
     template = folder / f"sqlite-template-{template_key()}.sqlite3"
     with _locked(folder / "template.lock"):

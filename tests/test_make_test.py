@@ -57,3 +57,18 @@ def test_every_slow_path_exists():
     """A renamed file must not silently stop being marked (and so run on SQLite again, or worse, never be found)."""
     missing = [path for path in SLOW if not (ROOT / path).exists()]
     assert not missing, missing
+
+
+def test_the_sqlite_template_is_kept_outside_the_checkout(monkeypatch):
+    """Tests do not write into the developer's var/ (issue 15): the migrated template lives in the
+    system's temporary directory, one folder per checkout."""
+    from django.conf import settings
+
+    from tests.sqlite_template import template_folder
+
+    monkeypatch.delenv("DIGISOS_TEST_DB_CACHE", raising=False)
+    folder = template_folder().resolve()
+    assert not folder.is_relative_to(Path(settings.BASE_DIR).resolve())
+    assert not folder.is_relative_to(Path(settings.VAR_DIR).resolve())
+    monkeypatch.setenv("DIGISOS_TEST_DB_CACHE", "/somewhere/else")
+    assert template_folder() == Path("/somewhere/else")
