@@ -72,3 +72,22 @@ def test_the_sqlite_template_is_kept_outside_the_checkout(monkeypatch):
     assert not folder.is_relative_to(Path(settings.VAR_DIR).resolve())
     monkeypatch.setenv("DIGISOS_TEST_DB_CACHE", "/somewhere/else")
     assert template_folder() == Path("/somewhere/else")
+
+
+def test_bytecode_is_kept_between_runs_outside_the_checkout():
+    """PYTHONDONTWRITEBYTECODE (set on the CI machine) would make every xdist worker compile and rewrite every
+    module again on every run; `make test` keeps the bytecode in the temporary directory instead, not in the tree."""
+    base = {k: v for k, v in os.environ.items() if k not in SERVICES and not k.startswith("PYTEST")}
+    out = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed-stamp", "test"],
+        cwd=ROOT,
+        env={**base, "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": "/var/tmp"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    command = next(line for line in out.splitlines() if "-m pytest" in line)
+    assert "PYTHONDONTWRITEBYTECODE= " in command, command
+    prefix = command.split("PYTHONPYCACHEPREFIX=", 1)[1].split()[0]
+    assert prefix.startswith("/var/tmp/digisos-pycache-"), prefix
+    assert not Path(prefix).is_relative_to(ROOT)

@@ -40,12 +40,13 @@ def _shapes() -> tuple[list[tuple[str, str, str]], int]:
         rings.append((feature["properties"]["ags"], feature["properties"]["name"], [r for p in polygons for r in p]))
     lons = [x for _k, _n, rs in rings for r in rs for x, _y in r]
     lats = [y for _k, _n, rs in rings for r in rs for _x, y in r]
-    kx = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    scale = WIDTH / ((max(lons) - min(lons)) * kx)
-    height = math.ceil((max(lats) - min(lats)) * scale)
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)  # once: point() runs ~12,000 times
+    kx = math.cos(math.radians((south + north) / 2))
+    scale = WIDTH / ((east - west) * kx)
+    height = math.ceil((north - south) * scale)
 
     def point(lon: float, lat: float) -> str:
-        return f"{(lon - min(lons)) * kx * scale:.1f},{(max(lats) - lat) * scale:.1f}"
+        return f"{(lon - west) * kx * scale:.1f},{(north - lat) * scale:.1f}"
 
     shapes = []
     for key, name, rs in rings:
