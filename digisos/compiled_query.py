@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -96,3 +97,83 @@ class CompiledQuery:
         for name, position in compiled["annotations"].items():
             setattr(obj, name, row[position])
         return obj
+
+
+class CompiledPages:
+    """The SQL of a values() queryset's first page, compiled once per database connection and per
+    ``key``, then run again as it is; at most one parameter (``slot_value``, prepared for the
+    database as the queryset prepared it) may differ between runs with the same key.
+
+    The key must name everything the SQL text and its other parameters depend on (who asks, their
+    scope, the filters): a hit runs exactly the statement that the queryset built for that key
+    wrote, with the new value in its slot. Only SQL is kept, never a row.
+    """
+
+    def __init__(self, *, size: int = 256):
+        self._size = size
+        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
+
+    def _entries(self, using: str) -> dict:
+        connection = connections[using]
+        entries = self._compiled.get(connection)
+        if entries is None:
+            entries = self._compiled[connection] = {}
+        return entries
+
+    def get(self, key, *, using: str = "default"):
+        return self._entries(using).get(key)
+
+    def compile(self, key, queryset: QuerySet, *, slot_value=None, using: str = "default"):
+        """Compile ``queryset`` (a values() queryset, already sliced) for ``key``; None (nothing kept)
+        when ``slot_value`` is not exactly one parameter of its statement."""
+        compiler = queryset.query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # a queryset that matches nothing (none()): no statement to keep
+            return None
+        slot = None
+        if slot_value is not None:
+            positions = [position for position, param in enumerate(params) if param == slot_value]
+            if len(positions) != 1:
+                return None
+            slot = positions[0]
+        query = queryset.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        converters = compiler.get_converters([column[0] for column in compiler.select])
+        if len(names) != len(compiler.select):
+            return None
+        entries = self._entries(using)
+        if len(entries) >= self._size:
+            entries.clear()
+        compiled = entries[key] = {
+            "sql": sql,
+            "params": list(params),
+            "slot": slot,
+            "names": names,
+            "converters": converters,
+        }
+        return compiled
+
+    @staticmethod
+    def rows(compiled: dict, *, slot_value=None, using: str = "default") -> list[dict]:
+        """Run a compiled first page: its rows as dicts, as values() gives them."""
+        params = list(compiled["params"])
+        if compiled["slot"] is not None:
+            params[compiled["slot"]] = slot_value
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled["sql"], params)
+            fetched = cursor.fetchall()
+        names = compiled["names"]
+        converters = compiled["converters"]
+        out = []
+        for row in fetched:
+            if converters:
+                row = list(row)
+                for position, (functions, expression) in converters.items():
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+            out.append(dict(zip(names, row, strict=True)))
+        return out
