@@ -193,3 +193,25 @@ def test_ministry_alerts_are_for_the_ministry(drive, ministry, alice):
     services.ministry_alert_acknowledge(alert=alert, actor=ministry)
     assert selectors.ministry_alert_list(user=ministry).count() == 0
     assert selectors.ministry_alert_list(user=ministry, include_acknowledged=True).count() == 1
+
+
+def test_calloff_for_user_through_its_compiled_statement_is_the_querysets_answer(calloffs, alice, charlie, ministry):
+    """calloff_for_user runs a statement compiled once per connection and shape of the scope (issue 19):
+    each time the same call-off, its joined rows and annotations as the queryset gives them, and still
+    404 for a body of the same shape that is not the caller's."""
+    a, b = calloffs
+    for _round in range(2):  # the first compiles, the second runs the kept statement
+        for user, calloff, other in ((alice, a, b), (charlie, b, a), (ministry, a, None), (ministry, b, None)):
+            for related in (selectors.CALLOFF_PAGE_RELATED, (*selectors.CALLOFF_LIST_RELATED, "ranking_version")):
+                got = selectors.calloff_for_user(user=user, public_id=calloff.public_id, related=related)
+                expected = selectors._for_user(CallOff.objects.visible_to(user), related).get(pk=calloff.pk)
+                assert {k: v for k, v in vars(got).items() if k != "_state"} == {
+                    k: v for k, v in vars(expected).items() if k != "_state"
+                }
+                for name in related:
+                    assert getattr(got, name) == getattr(expected, name)
+                assert got.has_attachments is expected.has_attachments is False
+                if other is not None:
+                    with pytest.raises(Http404):
+                        selectors.calloff_for_user(user=user, public_id=other.public_id, related=related)
+    assert selectors._FOR_USER  # the compiled path was taken
