@@ -19,7 +19,8 @@ def run_dev(tmp_path, **env):
     recorder = tmp_path / "py"
     recorder.write_text(f'#!/bin/sh\necho "$* SITE_URL=$SITE_URL" >> {record}\n')
     recorder.chmod(0o755)
-    environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | env | {"PY": str(recorder), "RUN_DEV_PAUSE": "0"}
+    environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | env
+    environment |= {"PY": str(recorder), "RUN_DEV_PAUSE": "0"}  # no banner pause: nothing is started
     result = subprocess.run(  # noqa: S603
         ["bash", str(script)],  # noqa: S607
         env=environment,
