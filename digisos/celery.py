@@ -1,5 +1,6 @@
 """The Celery application (worker and beat): `celery -A digisos worker|beat`."""
 
+import gc
 import os
 
 from celery import Celery, signals
@@ -32,6 +33,23 @@ def _close_old_connections(sender=None, **kwargs):
     if not _in_worker or (sender is not None and getattr(sender.request, "is_eager", False)):
         return  # a web process or a test running a task in place: its connection is not ours to close
     close_old_connections()
+
+
+_frozen_pid = None
+
+
+@signals.task_postrun.connect
+def _freeze_after_first_task(**kwargs):
+    """After a worker process's first task, what it imported and cached by then (Django, WeasyPrint and its
+    fonts, the compiled templates) moves out of the garbage collector's sight (gc.freeze): a full collection
+    would otherwise walk these long-lived objects again and again. Measured on the order PDF: mean render
+    CPU −7 %, and most of its p99 spikes (docs/BENCHMARKS.md, issue 19). Once per process (a fork's pid)."""
+    global _frozen_pid
+    if not _in_worker or _frozen_pid == os.getpid():
+        return
+    _frozen_pid = os.getpid()
+    gc.collect()  # the first task's garbage is collected, not frozen
+    gc.freeze()
 
 
 from . import metrics  # noqa: E402,F401  (task signals: latency and run time for /metrics)

@@ -1,0 +1,700 @@
+"""Views of the provider API (/api/v1/).
+
+One declarative viewset: ``get_queryset`` starts from what the key's provider may see
+(``CallOff.objects.visible_to`` of its technical account), so any other id is a 404. Each
+lifecycle step is an ``@action`` that validates with an input serializer, calls the service,
+and answers with an output serializer; views never change state themselves (STYLE §2, §5).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import FilteredRelation, Prefetch, Q, prefetch_related_objects
+from django.http import FileResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from .. import services
+from ..contract_terms import terms
+from ..errors import InvalidInput
+from ..filters import CallOffFilterSet
+from ..models import CallOff, CallOffEvent, CallOffService, Offer, OfferState, RoleRate, ServiceModule, TimeEntry
+from ..services.attachments import attachment_add
+from . import problems, serializers
+from .authentication import ProviderApiKeyAuthentication
+from .idempotency import idempotent
+from .parsers import StrictJSONParser
+from .permissions import READ, WRITE, ProviderApiPermission
+from .problems import RequestTooLarge
+from .throttling import ApiKeyRateThrottle
+
+#: Multipart overhead allowed on top of the file itself (boundaries, the ``kind`` field).
+MULTIPART_OVERHEAD = 64 * 1024
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Optional, 1–255 printable ASCII characters, unique per request. A retry with the same key and body "
+        "gets the stored response (header Idempotent-Replayed: true); the same key with another body → 422; "
+        "while the first request still runs → 409. Kept 7 days."
+    ),
+)
+
+
+def _prime(instance, name: str, rows, *, to_attr: str = "") -> None:
+    """Give ``instance`` the related rows ``name`` that are known without a query, as
+    prefetch_related would (prefetch_related_objects then leaves them alone)."""
+    if to_attr:
+        setattr(instance, to_attr, list(rows))
+        return
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+class BinaryRenderer(BaseRenderer):
+    """Lets a client ask for a file's media type (a subclass names it): the view's bytes go out as they
+    are; problems are still written as JSON."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)
+
+
+class PdfRenderer(BinaryRenderer):
+    """Lets a client ask for application/pdf; problems are still written as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class FileRenderer(BinaryRenderer):
+    """Lets a client ask for a file's bytes; problems are still written as JSON."""
+
+    media_type = "application/octet-stream"
+    format = "file"
+
+
+class ProviderApiMixin:
+    """Authentication by API key, per-action permissions, per-key rate limit, body size limit,
+    JSON only, and problem+json errors."""
+
+    authentication_classes = [ProviderApiKeyAuthentication]
+    permission_classes = [ProviderApiPermission]
+    throttle_classes = [ApiKeyRateThrottle]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [StrictJSONParser]
+    #: No OPTIONS (nothing to negotiate, no CORS); DELETE, PUT, TRACE … are not offered either.
+    http_method_names = ["get", "post", "head"]
+
+    def get_exception_handler(self):
+        return problems.exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        # A method this route does not offer is a 405 with Allow, before anything else is asked
+        # (the action permissions would otherwise find no declaration for it).
+        if request.method.upper() not in self.allowed_methods:
+            raise MethodNotAllowed(
+                request.method,
+                detail=_("Die Methode {method} wird hier nicht angeboten (erlaubt: {allowed}).").format(
+                    method=request.method, allowed=", ".join(self.allowed_methods)
+                ),
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = (request.content_type or "").startswith("multipart/")
+        limit = (
+            settings.API_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+        if length > limit:
+            raise RequestTooLarge(_("Die Anfrage ist zu groß (höchstens {limit} Bytes).").format(limit=limit))
+        super().initial(request, *args, **kwargs)
+
+
+FILTER_PARAMS = frozenset(CallOffFilterSet.base_filters)
+
+
+def _not_available(request, detail: str):
+    """404 ``not_available``: the call-off is the provider's, the thing asked for does not exist (yet)."""
+    return problems.problem_response(status_code=404, code="not_available", detail=detail, request=request)
+
+
+class CountSparingPaginator(DjangoPaginator):
+    """Django's paginator, but the first page is read before the rows are counted: a first page that
+    is not full is the only one, so the total is its number of rows, without a COUNT(*) (a
+    provider's poll usually finds a few rows or none). A full first page still asks COUNT(*) (the
+    answer's ``count`` and ``next`` need it); every other page number goes through Django's own
+    page() (its checks before any row is read, its errors)."""
+
+    def page(self, number):
+        if str(number) != "1" or self.orphans or not self.allow_empty_first_page or "count" in self.__dict__:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = len(rows)  # Paginator.count is a cached_property
+        return self._get_page(rows, self.validate_number(1), self)
+
+
+class Pagination(PageNumberPagination):
+    django_paginator_class = CountSparingPaginator
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Call-offs offered to or assigned to this provider",
+        description=(
+            "Those offered to this provider now (with `offer.respond_by`) and those assigned to it, ordered by "
+            "`updated_at` (then id). For incremental sync pass the largest `updated_at` seen as `updated_since`."
+        ),
+    ),
+    retrieve=extend_schema(summary="One call-off", description="The body's call-back contact only once accepted."),
+    accept=extend_schema(
+        summary="Accept the offer",
+        request=serializers.AcceptInputSerializer,
+        responses={200: serializers.CallOffDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="409 `offer_not_open` when the offer is no longer open to this provider.",
+    ),
+    decline=extend_schema(
+        summary="Decline the offer",
+        request=serializers.DeclineInputSerializer,
+        responses={200: serializers.DeclineResultSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    updates=extend_schema(
+        summary="Report progress: a milestone (stops its SLA clock) or a note",
+        request=serializers.UpdateInputSerializer,
+        responses={201: serializers.EventCreatedSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    time_entries=[
+        extend_schema(
+            methods=["GET"],
+            summary="Proof of work recorded by this provider",
+            responses={200: serializers.TimeEntrySerializer(many=True)},
+        ),
+        extend_schema(
+            methods=["POST"],
+            summary="Record hours (proof of work)",
+            request=serializers.TimeEntryInputSerializer,
+            responses={201: serializers.TimeEntrySerializer},
+            parameters=[IDEMPOTENCY_PARAMETER],
+            description="Hours above 0 and at most 24; the date neither in the future nor before the call-off.",
+        ),
+    ],
+    attachments=extend_schema(
+        summary="Upload a report or evidence",
+        request={"multipart/form-data": serializers.AttachmentInputSerializer},
+        responses={201: serializers.AttachmentSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="PDF, PNG, JPEG, ZIP or UTF-8 text, detected from the content. 413 above the size limit.",
+    ),
+    complete=extend_schema(
+        summary="Report the services as rendered",
+        request=serializers.CompleteInputSerializer,
+        responses={200: serializers.CallOffDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+)
+class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.CallOffDetailSerializer
+    filterset_class = CallOffFilterSet
+    pagination_class = Pagination
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+    action_permissions = {
+        "list": READ,
+        "retrieve": READ,
+        "accept": WRITE,
+        "decline": WRITE,
+        "updates": WRITE,
+        "time_entries": {"GET": READ, "POST": WRITE},
+        "attachments": WRITE,
+        "complete": WRITE,
+        "order_pdf": READ,
+        "document_pdf": READ,
+        "readiness_profile": READ,
+        "readiness_network_overview": READ,
+    }
+
+    # --- Reads ----------------------------------------------------------------------------
+
+    @property
+    def provider(self):
+        return self.request.auth.provider
+
+    def get_queryset(self):
+        qs = CallOff.objects.visible_to(self.request.user)
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        if self.action == "list":
+            # One row per call-off: a call-off has at most one open offer (offer_one_open_per_calloff),
+            # so the filtered join cannot multiply rows. Plain values, no model instances: the list
+            # is the hot path of every provider's sync loop (bench/api_throughput.py).
+            return (
+                qs.annotate(
+                    my_offer=FilteredRelation(
+                        "offers", condition=Q(offers__provider_id=self.provider.pk, offers__state=OfferState.OPEN)
+                    )
+                )
+                .values(*serializers.LIST_VALUES)
+                .order_by("updated_at", "id")
+            )
+        if self.action == "retrieve" or self.request.method == "GET":
+            return self.detail_queryset(qs)
+        return qs.select_related("organisation", "contract")
+
+    def detail_prefetches(self) -> list:
+        events = CallOffEvent.objects.filter(Q(provider__isnull=True) | Q(provider_id=self.provider.pk))
+        return [
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.filter(provider_id=self.provider.pk, state=OfferState.OPEN),
+                to_attr="open_offers_for_provider",
+            ),
+            Prefetch("services", queryset=CallOffService.objects.select_related("service_module")),
+            Prefetch("events", queryset=events.order_by("at", "id")),
+            "documents",
+            "contract__role_rates",
+            "contract__service_modules",
+        ]
+
+    def detail_queryset(self, qs):
+        return qs.select_related("organisation", "contract").prefetch_related(*self.detail_prefetches())
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(serializers.calloff_list_rows(page, provider_id=self.provider.pk))
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.CallOffListSerializer
+        return serializers.CallOffDetailSerializer
+
+    def get_object(self):
+        try:
+            uuid.UUID(str(self.kwargs.get(self.lookup_url_kwarg)))
+        except ValueError as exc:
+            raise NotFound() from exc
+        return super().get_object()
+
+    def _scoped_lookup(self):
+        """The call-off of the URL within what this provider may see, not read yet (a queryset of at
+        most one row, for a service to lock); NotFound for an id that is no UUID."""
+        try:
+            public_id = uuid.UUID(str(self.kwargs.get(self.lookup_url_kwarg)))
+        except ValueError as exc:
+            raise NotFound() from exc
+        return CallOff.objects.visible_to(self.request.user).filter(public_id=public_id)
+
+    def _detail(self, calloff: CallOff, *, status_code: int = status.HTTP_200_OK) -> Response:
+        """The call-off as it is now, through the same scoped lookup (a fresh read)."""
+        fresh = self.detail_queryset(CallOff.objects.visible_to(self.request.user)).filter(pk=calloff.pk).first()
+        if fresh is None:
+            raise NotFound()
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def filter_queryset(self, queryset):
+        # The filters (state, updated_since …) apply to the list only, not to lookups by id.
+        if self.action != "list" or not self.request.query_params.keys() & FILTER_PARAMS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    # --- Offer ----------------------------------------------------------------------------
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def accept(self, request, id=None):
+        # The lookup is not read here: the service locks the call-off through it, with the scope of
+        # get_queryset (one statement instead of a read and a locked read).
+        lookup = self._scoped_lookup()
+        try:
+            data = self._valid(serializers.AcceptInputSerializer, request)
+            calloff = services.offer_accept(
+                calloff=lookup,
+                provider=self.provider,
+                actor=request.user,
+                lead_name=data["lead_name"],
+                lead_phone=data["lead_phone"],
+                eta_remote=data.get("eta_remote"),
+                eta_onsite=data.get("eta_onsite"),
+                note=data.get("note", ""),
+            )
+        except CallOff.DoesNotExist:
+            raise NotFound() from None
+        except Exception:
+            self.get_object()  # an outsider gets 404 before any other answer (bad input, offer not open)
+            raise
+        # The service returns the call-off row it locked and wrote (its body and contract joined),
+        # now this provider's: only its related rows are read, not the row again. Not read at all:
+        # this provider's open offers (it has just accepted the only one) and, from the kept terms,
+        # the contract's roles and modules.
+        _prime(calloff, "offers", [], to_attr="open_offers_for_provider")
+        kept = terms().of(calloff.contract_id)
+        if kept is not None:
+            _prime(calloff.contract, "role_rates", kept.role_rates)
+            _prime(calloff.contract, "service_modules", sorted(kept.modules, key=lambda m: (m.position, m.code)))
+        prefetch_related_objects([calloff], *self.detail_prefetches())
+        return Response(self.get_serializer(calloff).data, status=status.HTTP_200_OK)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def decline(self, request, id=None):
+        calloff = self.get_object()
+        data = self._valid(serializers.DeclineInputSerializer, request)
+        calloff = services.offer_decline(
+            calloff=calloff, provider=self.provider, actor=request.user, reason=data["reason"]
+        )
+        return Response(
+            serializers.DeclineResultSerializer(
+                {"id": calloff.public_id, "number": calloff.number, "drill": calloff.is_drill}
+            ).data,
+            status=status.HTTP_200_OK,
+        )
+
+    # --- Work -----------------------------------------------------------------------------
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def updates(self, request, id=None):
+        from ..services.milestones import calloff_record_milestone
+
+        calloff = self.get_object()
+        data = self._valid(serializers.UpdateInputSerializer, request)
+        event = calloff_record_milestone(
+            calloff=calloff,
+            provider=self.provider,
+            actor=request.user,
+            kind=data["kind"],
+            at=data.get("at"),
+            text=data.get("text", ""),
+        )
+        data = serializers.EventCreatedSerializer(event, context={"calloff": calloff}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get", "post"], url_path="time-entries", pagination_class=None)
+    @idempotent
+    def time_entries(self, request, id=None):
+        calloff = self.get_object()
+        if request.method == "GET":
+            entries = (
+                TimeEntry.objects.filter(calloff=calloff, provider_id=self.provider.pk)
+                .select_related("role", "service_module")
+                .order_by("date", "id")
+            )
+            return Response(serializers.TimeEntrySerializer(entries, many=True, context={"calloff": calloff}).data)
+        data = self._valid(serializers.TimeEntryInputSerializer, request)
+        role = RoleRate.objects.filter(contract_id=calloff.contract_id, name=data["role"]).first()
+        if role is None:
+            raise InvalidInput(_("Diese Rolle gibt es im Rahmenvertrag des Abrufs nicht."), field="role")
+        module = None
+        if data.get("service_module"):
+            module = ServiceModule.objects.filter(contract_id=calloff.contract_id, code=data["service_module"]).first()
+            if module is None:
+                raise InvalidInput(
+                    _("Dieses Leistungsmodul gibt es im Rahmenvertrag des Abrufs nicht."), field="service_module"
+                )
+        entry = services.time_entry_add(
+            calloff=calloff,
+            provider=self.provider,
+            actor=request.user,
+            date=data["date"],
+            hours=data["hours"],
+            role=role,
+            service_module=module,
+            description=data["description"],
+            person=data.get("person", ""),
+        )
+        data = serializers.TimeEntrySerializer(entry, context={"calloff": calloff}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    @idempotent
+    def attachments(self, request, id=None):
+        calloff = self.get_object()
+        data = self._valid(serializers.AttachmentInputSerializer, request)
+        attachment = attachment_add(
+            calloff=calloff, provider=self.provider, actor=request.user, kind=data["kind"], upload=data["file"]
+        )
+        data = serializers.AttachmentSerializer(attachment, context={"calloff": calloff}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def complete(self, request, id=None):
+        calloff = self.get_object()
+        data = self._valid(serializers.CompleteInputSerializer, request)
+        calloff = services.calloff_complete(
+            calloff=calloff, provider=self.provider, actor=request.user, summary=data["summary"]
+        )
+        return self._detail(calloff)
+
+    @extend_schema(
+        summary="The call-off order (PDF)",
+        operation_id="calloffs_order_pdf",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The order.")},
+        description="Only for the assigned provider; 404 `not_available` until the order has been issued.",
+    )
+    def order_pdf(self, request, id=None):
+        """Mapped by hand in urls.py: the path has no trailing slash (``…/order.pdf``)."""
+        calloff = self.get_object()
+        document = None
+        if calloff.provider_id == self.provider.pk:
+            from ..selectors_documents import latest_order
+
+            document = latest_order(calloff)
+        if document is None:
+            return _not_available(request, _("Der Abrufauftrag liegt (noch) nicht vor."))
+        return self._pdf(request, document)
+
+    @extend_schema(
+        summary="One version of a call-off document (PDF)",
+        operation_id="calloffs_document_pdf",
+        parameters=[OpenApiParameter("document_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The document.")},
+        description=(
+            "The `url` of a document in the call-off's `documents` and in the webhook `document.issued`. Only for "
+            "the assigned provider; 404 `not_available` while the document is pending or failed."
+        ),
+    )
+    def document_pdf(self, request, id=None, document_id=None):
+        """Mapped by hand in urls.py (``…/documents/{document_id}.pdf``)."""
+        from ..selectors_documents import issued_document
+
+        calloff = self.get_object()
+        document = None
+        if calloff.provider_id == self.provider.pk:
+            document = issued_document(calloff, public_id=document_id)
+        if document is None:
+            return _not_available(request, _("Dieses Dokument liegt (noch) nicht vor."))
+        return self._pdf(request, document)
+
+    def _pdf(self, request, document):
+        from ..views.documents import audit_download
+
+        file = document.file.open("rb")
+        audit_download(user=request.user, document=document, via="api")
+        response = FileResponse(file, content_type="application/pdf", as_attachment=True, filename=document.filename())
+        response["X-Content-SHA256"] = document.sha256
+        return response
+
+    # --- The body's readiness profile (need to know) --------------------------------------
+
+    @extend_schema(
+        summary="The body's readiness profile",
+        responses={200: serializers.ReadinessProfileSerializer},
+        description=(
+            "Only for the provider that accepted the call-off, from the acceptance while it works on it (accepted, "
+            "in_progress, completed) and for 14 days after the body closed it; otherwise 404 `not_found`. "
+            "404 `not_available` when the body has no readiness profile. `version_at_acceptance` is the version "
+            "the order PDF names."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="readiness-profile")
+    def readiness_profile(self, request, id=None):
+        from readiness.selectors import profile_with_version_at
+
+        calloff = self._calloff_with_profile(request, id)
+        profile = profile_with_version_at(organisation_id=calloff.organisation_id, at=calloff.accepted_at)
+        if profile is None:
+            return _not_available(request, _("Die Stelle hat kein Vorbereitungsprofil hinterlegt."))
+        return Response(
+            serializers.ReadinessProfileSerializer(profile, context={"calloff": calloff, "request": request}).data
+        )
+
+    @extend_schema(
+        summary="The body's network overview (file)",
+        responses={
+            **{
+                (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The network overview.")
+                for media in ("application/pdf", "image/png", "image/jpeg")
+            },
+            (409, "application/problem+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The stored file no longer matches its SHA-256 (`network_overview_altered`); nothing "
+                "is sent.",
+            ),
+        },
+        description=(
+            "The network plan the body uploaded to its readiness profile (PDF, PNG or JPEG), sent as an attachment "
+            "under the type its content has, its SHA-256 in `X-Content-SHA256` (as in the profile's "
+            "`network_overview.sha256`). The same need-to-know rule as the profile: only the provider that "
+            "accepted the call-off, from the acceptance on; otherwise 404 `not_found`. 404 `not_available` when "
+            "the body has not uploaded one. On a drill call-off (`drill: true`) this is the body's real network "
+            "overview: a drill rehearses the real hand-over."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="readiness-profile/network-overview",
+        url_name="readiness-network-overview",
+        renderer_classes=[FileRenderer, JSONRenderer],
+    )
+    def readiness_network_overview(self, request, id=None):
+        from readiness.responses import network_overview_response
+        from readiness.selectors import network_overview_of
+
+        calloff = self._calloff_with_profile(request, id)
+        overview = network_overview_of(organisation_id=calloff.organisation_id)
+        if overview is None:
+            return _not_available(request, _("Die Stelle hat keine Netzübersicht hinterlegt."))
+        response = network_overview_response(overview, actor=request.user, via="api")
+        if response is None:
+            return problems.problem_response(
+                status_code=409,
+                code="network_overview_altered",
+                detail=_(
+                    "Die gespeicherte Netzübersicht stimmt nicht mehr mit ihrer Prüfsumme (SHA-256) überein und "
+                    "wird nicht ausgeliefert."
+                ),
+                request=request,
+            )
+        return response
+
+    # --- Helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _calloff_with_profile(request, id) -> CallOff:
+        """The call-off through which this provider sees the body's readiness profile, or 404.
+        Not get_object(): no prefetches of the detail; the need-to-know rule is the lookup itself."""
+        from ..visibility import calloffs_with_profile_for
+
+        try:
+            public_id = uuid.UUID(str(id))
+        except ValueError as exc:
+            raise NotFound() from exc
+        calloff = calloffs_with_profile_for(request.user).filter(public_id=public_id).first()
+        if calloff is None:
+            raise NotFound()
+        return calloff
+
+    @staticmethod
+    def _valid(serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="This provider's webhook endpoints"),
+    retrieve=extend_schema(summary="One webhook endpoint"),
+    create=extend_schema(
+        summary="Register a webhook endpoint",
+        request=serializers.WebhookEndpointSerializer,
+        responses={201: serializers.WebhookEndpointWithSecretSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="The signing secret is in this response only.",
+    ),
+    partial_update=extend_schema(
+        summary="Change URL, description or active",
+        request=serializers.WebhookEndpointUpdateSerializer,
+        responses={200: serializers.WebhookEndpointSerializer},
+    ),
+    rotate_secret=extend_schema(
+        summary="Rotate the signing secret",
+        request=None,
+        responses={200: serializers.WebhookEndpointWithSecretSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="The previous secret stays valid for the overlap; messages carry both signatures meanwhile.",
+    ),
+)
+class WebhookEndpointViewSet(
+    ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The provider's own webhook endpoints (services in calloffs.services.webhooks)."""
+
+    serializer_class = serializers.WebhookEndpointSerializer
+    pagination_class = None
+    filter_backends = []
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "patch", "head"]
+    action_permissions = {
+        "list": READ,
+        "retrieve": READ,
+        "create": WRITE,
+        "partial_update": WRITE,
+        "rotate_secret": WRITE,
+    }
+
+    def get_queryset(self):
+        from notifications.models import WebhookEndpoint
+
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookEndpoint.objects.none()
+        return WebhookEndpoint.objects.filter(provider__id=self.request.auth.provider_id).order_by("created_at", "id")
+
+    def get_object(self):
+        try:
+            uuid.UUID(str(self.kwargs.get(self.lookup_url_kwarg)))
+        except ValueError as exc:
+            raise NotFound() from exc
+        return super().get_object()
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        from ..services.webhooks import webhook_endpoint_create
+
+        data = CallOffViewSet._valid(serializers.WebhookEndpointSerializer, request)
+        endpoint = webhook_endpoint_create(
+            provider=request.auth.provider, actor=request.user, url=data["url"], description=data["description"]
+        )
+        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        from ..services.webhooks import webhook_endpoint_update
+
+        endpoint = self.get_object()
+        data = CallOffViewSet._valid(serializers.WebhookEndpointUpdateSerializer, request)
+        endpoint = webhook_endpoint_update(endpoint=endpoint, actor=request.user, **data)
+        return Response(serializers.WebhookEndpointSerializer(endpoint).data)
+
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    @idempotent
+    def rotate_secret(self, request, id=None):
+        from ..services.webhooks import webhook_endpoint_rotate_secret
+
+        endpoint = webhook_endpoint_rotate_secret(endpoint=self.get_object(), actor=request.user)
+        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data)
+
+
+@csrf_exempt  # a POST to an unknown path gets the 404 problem too, not the portal's CSRF page
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/: a 404 problem, not the portal's HTML page."""
+    body = {
+        "type": problems.TYPE_PREFIX + "not_found",
+        "title": "Not Found",
+        "status": 404,
+        "detail": _("Nicht gefunden."),
+        "code": "not_found",
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=404, content_type=problems.PROBLEM_CONTENT_TYPE)

@@ -1,0 +1,105 @@
+"""Who may do what: plain predicates, used by services (which enforce them) and by views
+(which only use them to show or hide buttons)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from digisos.request_cache import memoize
+from tenants.models import Mandate, Organisation, Role
+from tenants.selectors import roles_of
+
+from .models import CallOff, Provider, ProviderMembership
+
+FILING_ROLES = (Role.CALLER, Role.ADMIN)
+
+
+def is_active_user(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_ministry(user) -> bool:
+    return is_active_user(user) and bool(user.is_ministry_staff)
+
+
+def can_file_for(user, organisation: Organisation) -> bool:
+    """A caller or administrator of the body (Membership.can_call_off), or of a principal body
+    (a Kreis, a municipal IT association) holding a mandate to file for it."""
+    if not is_active_user(user):
+        return False
+    if roles_of(user).get(organisation.pk) in FILING_ROLES:  # Membership.can_call_off
+        return True
+    return mandate_for(user, organisation) is not None
+
+
+def mandate_for(user, organisation: Organisation) -> Mandate | None:
+    """The mandate in force under which this user's body may file for ``organisation``."""
+    principals = filing_bodies(user)
+    if not principals:
+        return None
+    return (
+        Mandate.objects.in_force()
+        .filter(member=organisation, may_file_calloffs=True, principal_id__in=principals)
+        .select_related("principal")
+        .first()
+    )
+
+
+def mandated_members(user):
+    """The bodies this user may file for under a mandate of one of their bodies."""
+    principals = filing_bodies(user)
+    members = Mandate.objects.in_force().filter(may_file_calloffs=True, principal_id__in=principals).values("member_id")
+    return Organisation.objects.filter(pk__in=members)
+
+
+def filing_bodies(user) -> list[int]:
+    """Ids of the bodies where this account is a caller or administrator."""
+    return [pk for pk, role in roles_of(user).items() if role in FILING_ROLES]
+
+
+def provider_ids_of(user) -> list[int]:
+    """Ids of the providers this account is staff of (read once per request)."""
+    if not getattr(user, "pk", None):
+        return []
+    return memoize(
+        ("provider_ids_of", user.pk),
+        lambda: list(
+            ProviderMembership.objects.filter(user_id=user.pk).order_by("pk").values_list("provider_id", flat=True)
+        ),
+    )
+
+
+def can_act_for_body(user, calloff: CallOff) -> bool:
+    """Close, confirm hours: a caller or administrator of the call-off's body."""
+    return can_file_for(user, calloff.organisation)
+
+
+def can_cancel(user, calloff: CallOff) -> bool:
+    return is_ministry(user) or can_act_for_body(user, calloff)
+
+
+def provider_of(user) -> Provider | None:
+    """The provider this account acts for, if it has the provider role."""
+    if not is_active_user(user):
+        return None
+    ids = provider_ids_of(user)
+    if not ids:
+        return None
+    return memoize(("provider_of", user.pk), lambda: Provider.objects.filter(pk=ids[0]).first())
+
+
+def is_staff_of(user, provider: Provider) -> bool:
+    return is_active_user(user) and provider is not None and provider.pk in provider_ids_of(user)
+
+
+def fileable_organisations(user):
+    """The bodies this user may file for: as caller/admin, or under a mandate of their body.
+    Ministry staff (who file on behalf of any body) are handled by the caller."""
+    own = filing_bodies(user)
+    mandated = mandated_members(user).values("pk")
+    return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=mandated)).order_by("name")
+
+
+def can_file_any(user) -> bool:
+    """Show the emergency button: ministry staff, or anyone who may file for at least one body."""
+    return is_ministry(user) or (is_active_user(user) and fileable_organisations(user).exists())

@@ -1,0 +1,86 @@
+"""Template helpers of the call-off documents: German number formats for the PDFs and the
+documents panel of the call-off page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+
+from tenants.selectors import organisation_visible
+
+from ..documents.render import de_eur, de_minutes, de_number
+from ..models import DocumentKind, DocumentState
+from ..money import format_hours, format_number, format_quantity
+from ..selectors_documents import calloff_documents, can_access_documents, can_request_documents
+from ..services.documents import STALE_AFTER
+
+register = template.Library()
+
+
+@register.filter
+def eur(value) -> str:
+    return de_eur(value)
+
+
+@register.filter
+def de_num(value, places=None) -> str:
+    return de_number(value, None if places in (None, "") else int(places))
+
+
+@register.filter
+def quantity(value, unit) -> str:
+    """'8 Stunden', '1 Stunde', '2,5 Personentage' (calloffs.money.format_quantity)."""
+    return format_quantity(value, unit)
+
+
+@register.filter
+def hours(value) -> str:
+    return format_hours(value)
+
+
+@register.filter
+def de_amount(value) -> str:
+    """A number of hours in a column headed "Stunden": '8', '7,5' (not '8,00')."""
+    return format_number(value)
+
+
+@register.filter
+def sla_minutes(value) -> str:
+    return de_minutes(value)
+
+
+@register.simple_tag(takes_context=True)
+def calloff_document_panel(context, calloff):
+    """What the documents part of the call-off page shows to the user of the request."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not can_access_documents(user, calloff):
+        return {"allowed": False}
+    now = timezone.now()
+    # has_documents: annotated by calloff_for_user (no documents: nothing to read).
+    documents = list(calloff_documents(calloff)) if getattr(calloff, "has_documents", True) else []
+    may_make = can_request_documents(user, calloff)  # a read-only member only reads
+    for document in documents:
+        since = document.started_at or document.created_at
+        document.retryable = may_make and (
+            document.state == DocumentState.FAILED or (document.is_unfinished and since <= now - STALE_AFTER)
+        )
+    return {
+        "allowed": True,
+        "orders": [d for d in documents if d.kind == DocumentKind.ORDER],
+        "proofs": [d for d in documents if d.kind == DocumentKind.PROOF_OF_WORK],
+        # Made in the incident's aftercare (aftercare.report_services); listed here like the others.
+        "reports": [d for d in documents if d.kind == DocumentKind.FINAL_REPORT],
+        "busy": any(d.is_unfinished for d in documents),
+        # Asked only where it decides something: no provider, no proof of work.
+        "can_request_proof": may_make and calloff.provider_id is not None and calloff.time_entries.exists(),
+        "card_allowed": organisation_visible(user, calloff.organisation_id),
+    }
+
+
+@register.filter
+def is_decimal(value) -> bool:
+    """For generic report tables: amounts (Decimal) are shown as euros, everything else as is."""
+    return isinstance(value, Decimal)

@@ -1,0 +1,1 @@
+"""Settlement: statements of services, their confirmation and approval, e-invoices (XRechnung)."""
