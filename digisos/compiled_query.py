@@ -32,8 +32,9 @@ class CompiledQuery:
     to the database adapter as they are: plain strings and numbers, as the field would prepare them.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **samples):
+    def __init__(self, build: Callable[..., QuerySet], *, many: bool = False, **samples):
         self._build = build
+        self._many = many
         self._samples = samples
         # Per connection object (one per thread and alias): its statement, converters and columns.
         self._compiled: WeakKeyDictionary = WeakKeyDictionary()
@@ -43,7 +44,9 @@ class CompiledQuery:
         compiled = self._compiled.get(connection)
         if compiled is not None:
             return compiled
-        queryset = self._build(**self._samples)[:1]
+        queryset = self._build(**self._samples)
+        if not self._many:
+            queryset = queryset[:1]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = []
@@ -72,7 +75,7 @@ class CompiledQuery:
         self._compiled[connection] = compiled
         return compiled
 
-    def first(self, *, using: str = "default", **values):
+    def _run(self, using: str, values: dict, *, many: bool) -> list:
         compiled = self._compile(using)
         params = list(compiled["params"])
         for position, name in compiled["slots"]:
@@ -80,23 +83,40 @@ class CompiledQuery:
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled["sql"], params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if compiled["converters"]:
-            row = list(row)
-            for position, (functions, expression) in compiled["converters"].items():
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
+            fetched = cursor.fetchall() if many else [row for row in [cursor.fetchone()] if row is not None]
+        converters = compiled["converters"]
         start, end = compiled["range"]
-        obj = compiled["model"].from_db(using, compiled["init_list"], row[start:end])
-        for populator in compiled["populators"]:
-            populator.populate(row, obj)
-        for name, position in compiled["annotations"].items():
-            setattr(obj, name, row[position])
-        return obj
+        model, init_list = compiled["model"], compiled["init_list"]
+        populators, annotations = compiled["populators"], compiled["annotations"]
+        out = []
+        for row in fetched:
+            if converters:
+                row = list(row)
+                for position, (functions, expression) in converters.items():
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+            obj = model.from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations.items():
+                setattr(obj, name, row[position])
+            out.append(obj)
+        return out
+
+    def first(self, *, using: str = "default", **values):
+        """The first object (the statement is limited to one row), or None; not for ``many``."""
+        if self._many:
+            raise TypeError("CompiledQuery(many=True): use all()")
+        found = self._run(using, values, many=False)
+        return found[0] if found else None
+
+    def all(self, *, using: str = "default", **values) -> list:
+        """All objects of the statement (built with ``many=True``: not limited), in its order."""
+        if not self._many:
+            raise TypeError("CompiledQuery: all() needs many=True")
+        return self._run(using, values, many=True)
 
 
 class CompiledPages:

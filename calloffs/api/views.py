@@ -28,14 +28,24 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from digisos.compiled_query import CompiledPages
+from digisos.compiled_query import CompiledPages, CompiledQuery
 from tenants.selectors import roles_of
 
 from .. import services
 from ..contract_terms import terms
 from ..errors import InvalidInput
 from ..filters import CallOffFilterSet, UtcIsoDateTimeField
-from ..models import CallOff, CallOffEvent, CallOffService, Offer, OfferState, RoleRate, ServiceModule, TimeEntry
+from ..models import (
+    CallOff,
+    CallOffDocument,
+    CallOffEvent,
+    CallOffService,
+    Offer,
+    OfferState,
+    RoleRate,
+    ServiceModule,
+    TimeEntry,
+)
 from ..permissions import provider_ids_of
 from ..services.attachments import attachment_add
 from . import problems, serializers
@@ -72,6 +82,38 @@ def _prime(instance, name: str, rows, *, to_attr: str = "") -> None:
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+#: The accept's answer reads the call-off's services, events (those this provider may see) and
+#: documents: the statements detail_prefetches would run, compiled once per connection (issue 19:
+#: building and compiling the three prefetch querysets was ~13 % of the accept's CPU).
+_SAMPLE_ID = -719_000_019
+_ACCEPT_SERVICES = CompiledQuery(
+    lambda calloff: CallOffService.objects.filter(calloff_id=calloff).select_related("service_module"),
+    many=True,
+    calloff=_SAMPLE_ID,
+)
+_ACCEPT_EVENTS = CompiledQuery(
+    lambda calloff, provider: (
+        CallOffEvent.objects.filter(calloff_id=calloff)
+        .filter(Q(provider__isnull=True) | Q(provider_id=provider))
+        .order_by("at", "id")
+    ),
+    many=True,
+    calloff=_SAMPLE_ID,
+    provider=_SAMPLE_ID - 1,
+)
+_ACCEPT_DOCUMENTS = CompiledQuery(
+    lambda calloff: CallOffDocument.objects.filter(calloff_id=calloff), many=True, calloff=_SAMPLE_ID
+)
+
+
+def _prime_compiled(calloff: CallOff, name: str, rows: list) -> None:
+    """As prefetch_related: the rows under ``name``, each with its call-off cached."""
+    field = getattr(CallOff, name).field  # the rows' ForeignKey to the call-off
+    for row in rows:
+        field.set_cached_value(row, calloff)
+    _prime(calloff, name, rows)
 
 
 class BinaryRenderer(BaseRenderer):
@@ -425,7 +467,10 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if kept is not None:
             _prime(calloff.contract, "role_rates", kept.role_rates)
             _prime(calloff.contract, "service_modules", sorted(kept.modules, key=lambda m: (m.position, m.code)))
-        prefetch_related_objects([calloff], *self.detail_prefetches())
+        _prime_compiled(calloff, "services", _ACCEPT_SERVICES.all(calloff=calloff.pk))
+        _prime_compiled(calloff, "events", _ACCEPT_EVENTS.all(calloff=calloff.pk, provider=self.provider.pk))
+        _prime_compiled(calloff, "documents", _ACCEPT_DOCUMENTS.all(calloff=calloff.pk))
+        prefetch_related_objects([calloff], *self.detail_prefetches())  # what is left (nothing, as a rule)
         return Response(self.get_serializer(calloff).data, status=status.HTTP_200_OK)
 
     @action(detail=True, methods=["post"])

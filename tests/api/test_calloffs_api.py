@@ -490,3 +490,15 @@ def test_the_poll_through_its_compiled_sql_answers_as_the_queryset_does(api, fil
             assert bool(any(LIST_PAGES._compiled.values())) == (fresh.status_code == 200)
     if query in ({}, "since"):  # provider 0 accepted one: the two answers differ
         assert api(0).get(url(), params).json() != api(1).get(url(), params).json()
+
+
+def test_the_accepts_answer_is_the_detail_as_read_afterwards(api, file_calloff, setup):
+    # The accept answers from SQL compiled once (services, events, documents): the same as a read.
+    # P1 declines (its step is hidden from P2), the offer moves on to P2, which accepts.
+    calloff = file_calloff()
+    services.offer_decline(calloff=calloff, provider=setup.providers[0], actor=setup.staff[0], reason="Geheim")
+    client = api(1)
+    accepted = client.post(url(calloff, "accept/"), ACCEPT, format="json")
+    assert accepted.status_code == 200
+    assert accepted.json() == client.get(url(calloff)).json()
+    assert accepted.json()["events"] and "Geheim" not in str(accepted.json())

@@ -27,3 +27,20 @@ def test_a_placeholder_that_is_not_one_parameter_is_refused(setup):
     twice = CompiledQuery(lambda name: ProviderApiKey.objects.filter(name=name, prefix=name), name="sample-x")
     with pytest.raises(ValueError, match="exactly one parameter"):
         twice.first(name="a")
+
+
+def test_all_gives_every_object_of_the_queryset_in_its_order(keys, setup):
+    every = CompiledQuery(
+        lambda provider: ProviderApiKey.objects.filter(provider_id=provider).select_related("provider"),
+        many=True,
+        provider=-719_000_019,
+    )
+    for provider in setup.providers:
+        expected = list(ProviderApiKey.objects.filter(provider_id=provider.pk).select_related("provider"))
+        got = every.all(provider=provider.pk)
+        assert got == expected and [k.provider.short_name for k in got] == [k.provider.short_name for k in expected]
+    assert every.all(provider=0) == []
+    with pytest.raises(TypeError):
+        every.first(provider=setup.providers[0].pk)
+    with pytest.raises(TypeError):
+        _KEY_BY_PREFIX.all(prefix="x")
