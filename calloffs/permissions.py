@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from digisos.request_cache import memoize
 from tenants.models import Mandate, Organisation, Role
-from tenants.selectors import roles_of
+from tenants.selectors import memberships_with_bodies, roles_of
 
 from .models import CallOff, Provider, ProviderMembership
 
@@ -98,6 +98,18 @@ def fileable_organisations(user):
     own = filing_bodies(user)
     mandated = mandated_members(user).values("pk")
     return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=mandated)).order_by("name")
+
+
+def fileable_organisations_list(user) -> list[Organisation]:
+    """fileable_organisations(user), read: the bodies where the account is a caller or administrator
+    come with its memberships (one statement, which also answers roles_of for the rest of the request);
+    only if one of those bodies holds a mandate to file for others is the full query asked too."""
+    mandates = Mandate.objects.in_force().filter(principal_id=OuterRef("organisation_id"), may_file_calloffs=True)
+    memberships = memberships_with_bodies(user, files_for_others=Exists(mandates))
+    own = [m for m in memberships if m.role in FILING_ROLES]
+    if any(m.files_for_others for m in own):
+        return list(fileable_organisations(user))
+    return [m.organisation for m in own]
 
 
 def can_file_any(user) -> bool:

@@ -10,22 +10,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -418,46 +415,93 @@ def _ceiling_figures(
     whatever the number of call-offs, the per-call-off figures summed in SQL (the settled sources are
     correlated subqueries). At a past moment (the monthly report): the same per-call-off figures in one
     statement, summed here with the estimates of that moment (one query more)."""
+    if until is None:
+        return _figures_now(contract.pk, None if exclude is None else exclude.pk)
+    calloffs = _ceiling_calloffs(contract.pk, None if exclude is None else exclude.pk, until=until)
+    cent, zero = Decimal("0.01"), Decimal("0.00")
+    committed = consumed_total = zero
+    rows = list(calloffs.values_list("pk", "state", "cancelled_at", "estimated_value", "ceiling_used"))
+    earlier = estimates_as_of([row[0] for row in rows], until)
+    for pk, state, cancelled_at, estimate, spent in rows:
+        if pk in earlier:
+            estimate = earlier[pk].value
+        spent = (spent or zero).quantize(cent)
+        consumed_total += spent
+        cancelled = state == CallOffState.CANCELLED and (cancelled_at is None or cancelled_at < until)
+        if not cancelled:
+            committed += max((estimate or zero) - spent, zero)
+    return committed, consumed_total
+
+
+def _ceiling_calloffs(contract_id: int, exclude_id: int | None, *, until: datetime | None) -> QuerySet[CallOff]:
+    """The contract's call-offs but drills (and ``exclude_id``), each with what is consumed of it
+    (``ceiling_used``: the settled sources' sum)."""
     used = ZERO_MONEY
     for source in _SETTLED_SOURCES:
         used = used + Coalesce(source(until=until), ZERO_MONEY)
-    calloffs = CallOff.objects.filter(contract=contract, is_drill=False)
-    if exclude is not None:
-        calloffs = calloffs.exclude(pk=exclude.pk)
+    calloffs = CallOff.objects.filter(contract_id=contract_id, is_drill=False)
+    if exclude_id is not None:
+        calloffs = calloffs.exclude(pk=exclude_id)
     if until is not None:
         calloffs = calloffs.filter(submitted_at__lt=until)
-    calloffs = calloffs.annotate(ceiling_used=ExpressionWrapper(used, output_field=MONEY_FIELD))
-    cent = Decimal("0.01")
-    if until is not None:
-        zero = Decimal("0.00")
-        committed = consumed_total = zero
-        rows = list(calloffs.values_list("pk", "state", "cancelled_at", "estimated_value", "ceiling_used"))
-        earlier = estimates_as_of([row[0] for row in rows], until)
-        for pk, state, cancelled_at, estimate, spent in rows:
-            if pk in earlier:
-                estimate = earlier[pk].value
-            spent = (spent or zero).quantize(cent)
-            consumed_total += spent
-            cancelled = state == CallOffState.CANCELLED and (cancelled_at is None or cancelled_at < until)
-            if not cancelled:
-                committed += max((estimate or zero) - spent, zero)
-        return committed, consumed_total
-    figures = calloffs.aggregate(
-        consumed=Coalesce(Sum("ceiling_used"), ZERO_MONEY),
-        # The estimate minus what is consumed of it, never below zero; nothing for a cancelled one.
-        committed=Coalesce(
-            Sum(
-                Case(
-                    When(state=CallOffState.CANCELLED, then=ZERO_MONEY),
-                    When(estimated_value__gt=F("ceiling_used"), then=F("estimated_value") - F("ceiling_used")),
-                    default=ZERO_MONEY,
-                    output_field=MONEY_FIELD,
-                )
-            ),
-            ZERO_MONEY,
-        ),
+    return calloffs.annotate(ceiling_used=ExpressionWrapper(used, output_field=MONEY_FIELD))
+
+
+#: The figures' statement now (the filing's and the rescope's ceiling check, the dashboard), compiled
+#: once per database connection and shape (with or without a call-off left out, the settled sources
+#: registered): building the annotated aggregate and compiling it was about a sixth of a filing's CPU
+#: (issue 19). Only SQL is kept, never a figure.
+_FIGURES_NOW: WeakKeyDictionary = WeakKeyDictionary()
+_CONTRACT_SAMPLE, _EXCLUDE_SAMPLE = -419_001, -419_002
+
+
+def _figures_now(contract_id: int, exclude_id: int | None) -> tuple[Decimal, Decimal]:
+    """(committed, consumed) now, in one statement: per call-off its estimate minus what is consumed of
+    it (never below zero; nothing for a cancelled one) and what is consumed, summed in SQL."""
+    db = connections[CallOff.objects.db]
+    shapes = _FIGURES_NOW.get(db)
+    if shapes is None:
+        shapes = _FIGURES_NOW[db] = {}
+    shape = (exclude_id is not None, tuple(_SETTLED_SOURCES))
+    compiled = shapes.get(shape)
+    if compiled is None:
+        compiled = shapes[shape] = _compile_figures_now(db, exclude=exclude_id is not None)
+    sql, params, slots, converters = compiled
+    params = list(params)
+    params[slots[0]] = contract_id
+    if exclude_id is not None:
+        params[slots[1]] = exclude_id
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    cent, figures = Decimal("0.01"), []
+    for value in row:
+        for converter in converters:
+            value = converter(value, ZERO_MONEY, db)
+        figures.append(Decimal(value).quantize(cent))
+    consumed, committed = figures
+    return committed, consumed
+
+
+def _compile_figures_now(db, *, exclude: bool) -> tuple[str, list, tuple[int, ...], list]:
+    inner = (
+        _ceiling_calloffs(_CONTRACT_SAMPLE, _EXCLUDE_SAMPLE if exclude else None, until=None)
+        .order_by()
+        .values_list("state", "estimated_value", "ceiling_used")
     )
-    return figures["committed"].quantize(cent), figures["consumed"].quantize(cent)
+    inner_sql, inner_params = inner.query.get_compiler(connection=db).as_sql()
+    quote = db.ops.quote_name
+    state, estimate, used = quote("state"), quote("estimated_value"), quote("ceiling_used")
+    sql = (
+        f"SELECT COALESCE(SUM({used}), 0), COALESCE(SUM(CASE WHEN {state} = %s THEN 0 "  # noqa: S608  # nosec B608 - our columns
+        f"WHEN {estimate} > {used} THEN {estimate} - {used} ELSE 0 END), 0) FROM ({inner_sql}) {quote('figures')}"
+    )
+    params = [CallOffState.CANCELLED, *inner_params]
+    samples = [_CONTRACT_SAMPLE, _EXCLUDE_SAMPLE] if exclude else [_CONTRACT_SAMPLE]
+    slots = tuple(position for sample in samples for position, param in enumerate(params) if param == sample)
+    if len(slots) != len(samples):
+        raise ValueError("the ceiling figures: each sample must be exactly one parameter of the statement")
+    return sql, params, slots, db.ops.get_db_converters(ZERO_MONEY) + ZERO_MONEY.get_db_converters(db)
 
 
 def committed_value(contract: FrameworkContract, *, exclude: CallOff | None = None) -> Decimal:

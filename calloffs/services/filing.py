@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digisos import plausible
+from digisos.compiled_query import CompiledQuery
 from incidents.models import Category, Incident, TimelineEntry
 from incidents.services import incident_open_or_attach, timeline_add
 from tenants.models import Organisation
@@ -203,10 +204,31 @@ def _pick_incident(organisation: Organisation, incident: Incident | None, *, loc
                 _("Dieser Vorgang ist eine Übung; ein Notfall-Abruf gehört nicht dazu."), field="incident"
             )
         return incident
-    found = Incident.objects.filter(organisation=organisation, is_drill=False)
     if lock:
-        found = found.select_for_update(no_key=True)
-    return found.open().order_by("-became_aware_at", "-pk").first()
+        return _OPEN_INCIDENT_LOCKED.first(organisation_id=organisation.pk)
+    return _open_incidents(organisation.pk).first()
+
+
+def _open_incidents(organisation_id: int):
+    return (
+        Incident.objects.filter(organisation_id=organisation_id, is_drill=False)
+        .open()
+        .order_by("-became_aware_at", "-pk")
+    )
+
+
+#: The filing's statements inside its transaction that are the same every time but for a key (the
+#: body's open incident, the body's and the contract's locks), compiled once per database connection
+#: (digisos/compiled_query.py) rather than built and compiled per filing (issue 19).
+_OPEN_INCIDENT_LOCKED = CompiledQuery(
+    lambda organisation_id: _open_incidents(organisation_id).select_for_update(no_key=True), organisation_id=-419_011
+)
+_BODY_LOCK = CompiledQuery(
+    lambda pk: Organisation.objects.select_for_update(no_key=True).filter(pk=pk).order_by().only("pk"), pk=-419_012
+)
+_CONTRACT_LOCK = CompiledQuery(
+    lambda pk: FrameworkContract.objects.select_for_update(no_key=True).filter(pk=pk).order_by(), pk=-419_013
+)
 
 
 def calloff_file(
@@ -343,7 +365,7 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     on_behalf, phoned_in_by, drill = fields["on_behalf"], fields["phoned_in_by"], fields["is_drill"]
     # Filings of one body one after the other (two at once would open two incidents); other bodies'
     # filings do not wait. NO KEY: rows that merely point at the body (FK checks) are not held up.
-    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
+    _BODY_LOCK.first(pk=organisation.pk)
     # The body's open incident, locked as it is read: incident_open_or_attach need not read it again.
     picked = None if drill else _pick_incident(organisation, incident, lock=True)
     incident = incident_open_or_attach(
@@ -441,7 +463,9 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         )
     # Last, under the contract's lock (held until the commit, a few statements later): the filings
     # before this one have committed, so the commitments read here are exact.
-    contract = FrameworkContract.objects.select_for_update(no_key=True).get(pk=contract.pk)
+    contract = _CONTRACT_LOCK.first(pk=contract.pk)
+    if contract is None:
+        raise FrameworkContract.DoesNotExist("the filing's contract was deleted meanwhile")
     calloff.contract = contract
     _check_entitled(contract, organisation)  # again, under the lock: a change of the term or the bodies wins
     if drill:

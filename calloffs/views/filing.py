@@ -24,7 +24,7 @@ def _fileable_organisations(user):
     """Bodies this user may file for: as caller/admin; ministry staff for any body (on behalf)."""
     if user.is_ministry_staff:
         return Organisation.objects.order_by("name"), True
-    return permissions.fileable_organisations(user), False
+    return permissions.fileable_organisations_list(user), False
 
 
 def _initial(organisation: Organisation | None, token: str) -> dict:
