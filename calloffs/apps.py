@@ -25,9 +25,10 @@ class CalloffsConfig(AppConfig):
 
         register_verifier(verify_event_bindings)
 
-        from .documents.receivers import order_on_calloff_event
-        from .signals import calloff_event_recorded
+        from .documents.receivers import order_in_transaction, order_on_calloff_event
+        from .signals import calloff_event_recorded, calloff_event_written
 
+        calloff_event_written.connect(order_in_transaction, dispatch_uid="calloffs.documents.first_order")
         calloff_event_recorded.connect(order_on_calloff_event, dispatch_uid="calloffs.documents.order")
 
         from tenants.signals import invitation_accepted

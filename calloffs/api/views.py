@@ -461,7 +461,8 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         # The service returns the call-off row it locked and wrote (its body and contract joined),
         # now this provider's: only its related rows are read, not the row again. Not read at all:
         # this provider's open offers (it has just accepted the only one) and, from the kept terms,
-        # the contract's roles and modules.
+        # the contract's roles and modules, nor its documents: the accept wrote its only one, the order
+        # (services.documents.document_first_order, which primes it).
         _prime(calloff, "offers", [], to_attr="open_offers_for_provider")
         kept = terms().of(calloff.contract_id)
         if kept is not None:
@@ -469,7 +470,8 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             _prime(calloff.contract, "service_modules", sorted(kept.modules, key=lambda m: (m.position, m.code)))
         _prime_compiled(calloff, "services", _ACCEPT_SERVICES.all(calloff=calloff.pk))
         _prime_compiled(calloff, "events", _ACCEPT_EVENTS.all(calloff=calloff.pk, provider=self.provider.pk))
-        _prime_compiled(calloff, "documents", _ACCEPT_DOCUMENTS.all(calloff=calloff.pk))
+        if "documents" not in getattr(calloff, "_prefetched_objects_cache", {}):  # the service knows them (its order)
+            _prime_compiled(calloff, "documents", _ACCEPT_DOCUMENTS.all(calloff=calloff.pk))
         prefetch_related_objects([calloff], *self.detail_prefetches())  # what is left (nothing, as a rule)
         return Response(self.get_serializer(calloff).data, status=status.HTTP_200_OK)
 

@@ -36,7 +36,7 @@ from ..models import (
     SLATerm,
 )
 from ..permissions import is_ministry, is_staff_of
-from ..signals import calloff_event_recorded
+from ..signals import calloff_event_recorded, calloff_event_written
 from .notify import notifications_for_alert, notifications_for_event
 
 #: Used only if the contract has no SLA term for the priority (a configuration gap): an offer
@@ -215,9 +215,11 @@ def record_event(
 
 
 def _event_written(event: CallOffEvent) -> None:
-    """What follows the insert of an event: its outbox rows, its audit entry, its announcement."""
+    """What follows the insert of an event: its outbox rows, what must commit with it (the order of an
+    assignment), its audit entry, its announcement."""
     calloff, provider = event.calloff, event.provider
     notifications_for_event(event)
+    calloff_event_written.send(sender=CallOffEvent, event=event)
     # The tamper-evident audit log (hash chain), in the same transaction: no transition without its entry.
     audit(
         actor=event.actor,

@@ -123,6 +123,30 @@ def document_new_version(
     raise TransitionNotAllowed(_("Das Dokument wird gerade von einer anderen Anfrage erstellt."))
 
 
+def document_first_order(*, calloff: CallOff, reason: str) -> CallOffDocument:
+    """Version 1 of the call-off order, in the transaction that assigns the call-off (the accept, the
+    manual assignment) and holds it locked; enqueued on commit.
+
+    Nothing is read: until that transaction commits the call-off has no document (a document needs
+    an assigned call-off, see _check_requestable; a call-off is assigned once, nothing leads back to
+    offered or unassigned) and no other request can make one (it reads the call-off unassigned).
+    No savepoint either: should the insert fail all the same (calloff_document_version_unique), the
+    error rolls the assignment back with it and reaches its caller (an API client gets a 500 and may
+    retry) — an assignment is never committed without its order, nor reported done and then lost.
+    The call-off's documents are then known (this one): primed on ``calloff`` as a prefetch would
+    (the accept's answer lists them without a read).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("document_first_order must run inside the assigning transaction")
+    _check_requestable(calloff=calloff, kind=DocumentKind.ORDER)
+    document = CallOffDocument.objects.create(calloff=calloff, kind=DocumentKind.ORDER, version=1, reason=reason[:200])
+    _enqueue_on_commit(document)
+    documents = calloff.documents.all()
+    documents._result_cache, documents._prefetch_done = [document], True
+    calloff.__dict__.setdefault("_prefetched_objects_cache", {})["documents"] = documents
+    return document
+
+
 def _check_may_request(actor, document: CallOffDocument) -> None:
     if not can_access_document(actor, document):
         raise NotPermitted(_("Sie haben keinen Zugriff auf dieses Dokument."))

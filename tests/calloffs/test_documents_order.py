@@ -8,6 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from calloffs import services
@@ -20,7 +21,9 @@ from calloffs.models import (
     CallOffState,
     DocumentKind,
     DocumentState,
+    EventKind,
     MinistryAlert,
+    OfferState,
 )
 from calloffs.selectors_documents import latest_order
 from calloffs.services.documents import (
@@ -50,6 +53,43 @@ def test_acceptance_requests_the_order_once(order_calloff, queued):
     assert document.state == DocumentState.PENDING
     assert queued == [document.pk]
     assert latest_order(order_calloff) is None  # nothing ready yet
+
+
+def accept_by_p1(setup, calloff):
+    lead = {"lead_name": "Jana Keller", "lead_phone": "+49 211 5550110"}
+    return services.offer_accept(calloff=calloff, provider=setup.providers[0], actor=setup.staff[0], **lead)
+
+
+def test_the_order_is_written_with_the_accept_not_after_it(setup, file_calloff, queued):
+    """Version 1 is in the accept's own transaction (calloffs.documents.receivers.FIRST_ORDER_EVENTS):
+    there without any on-commit hook having run; only its render waits for the commit."""
+    calloff = file_calloff()
+    accepted = accept_by_p1(setup, calloff)
+    document = CallOffDocument.objects.get()
+    assert (document.calloff_id, document.kind, document.version, document.state) == (
+        calloff.pk,
+        DocumentKind.ORDER,
+        1,
+        DocumentState.PENDING,
+    )
+    assert document.reason == "Annahme durch den Dienstleister" and document.requested_by is None
+    assert queued == []  # the render is enqueued on commit
+    assert list(accepted.documents.all()) == [document]  # known to the caller (the API's answer) without a read
+
+
+def test_a_failing_order_insert_rolls_the_accept_back(setup, file_calloff, queued):
+    """No savepoint around the order's insert: if it fails, the accept fails with it and nothing of it
+    is committed — never an accepted call-off without its order, nor an accept reported and then lost."""
+    calloff = file_calloff()
+    # A version 1 that cannot exist before the accept (written past the services): its insert clashes.
+    CallOffDocument.objects.create(calloff=calloff, kind=DocumentKind.ORDER, version=1, reason="fremd")
+    with pytest.raises(IntegrityError):
+        accept_by_p1(setup, calloff)
+    calloff.refresh_from_db()
+    assert (calloff.state, calloff.provider_id, calloff.accepted_at) == (CallOffState.OFFERED, None, None)
+    assert calloff.offers.get().state == OfferState.OPEN
+    assert not CallOffEvent.objects.filter(calloff=calloff, kind=EventKind.ACCEPTED).exists()
+    assert list(CallOffDocument.objects.values_list("reason", flat=True)) == ["fremd"] and queued == []
 
 
 def test_the_order_pdf_carries_every_field(order_calloff, run_queued, setup, org_a):
@@ -338,13 +378,7 @@ def test_a_one_line_order_fits_on_one_page(
     org_a.save()
     with django_capture_on_commit_callbacks(execute=True):
         calloff = file_calloff(services=[(setup.modules.remote, 8)], place_of_performance="Rathaus, Serverraum UG")
-        services.offer_accept(
-            calloff=calloff,
-            provider=setup.providers[0],
-            actor=setup.staff[0],
-            lead_name="Jana Keller",
-            lead_phone="+49 211 5550110",
-        )
+        accept_by_p1(setup, calloff)
     document = CallOffDocument.objects.get(calloff=calloff, kind=DocumentKind.ORDER)
     document_render(document_id=document.pk)
     document.refresh_from_db()

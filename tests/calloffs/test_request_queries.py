@@ -7,10 +7,11 @@ The counts include BEGIN/COMMIT/SAVEPOINT, which Django reports as statements on
 PostgreSQL alike; they are the same on both (CI runs these tests on both). What each statement is:
 ``.venv/bin/python bench/request_cost.py --sql "POST /abrufe/neu/"``.
 
-The filing here attaches to the body's open incident (a first filing opens one: 2 statements more),
-and the accept's count leaves out the order document's own transaction after the commit (7), which
-the test transaction does not run. The contract terms are kept (calloffs.contract_terms), read by
-the warm-up request.
+The filing here attaches to the body's open incident (a first filing opens one: 2 statements more).
+The accept writes its order document in its own transaction (calloffs.services.documents
+.document_first_order), so its count here is the bench's (no transaction of its own after the commit
+any more, formerly 7 statements the test transaction did not run). The contract terms are kept
+(calloffs.contract_terms), read by the warm-up request.
 
 The form's 4 and the filing's 19 read the account's memberships with their bodies (and whether one
 of them holds a mandate to file for others) in one statement, which answers the roles and the bodies
@@ -22,8 +23,9 @@ services, timeline entry, offer, the filed and offered events, outbox rows (6 in
 contract's lock (1) and the ceiling (1 aggregate), the audit chain (3).
 
 The accept's 16: the key (1), the scoped lock of the call-off (1), the offer taken (1 UPDATE …
-RETURNING), call-off, event, the body's recipients, outbox rows, timeline entry (5),
-SAVEPOINT/RELEASE (2), the audit chain (3), the answer's services, events and documents (3).
+RETURNING), call-off, event, the body's recipients, outbox rows, order document (version 1, nothing
+read: the accept makes the first one), timeline entry (6), SAVEPOINT/RELEASE (2), the audit chain (3),
+the answer's services and events (2; its documents are the one the accept wrote).
 """
 
 from __future__ import annotations
