@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
+from digisos.compiled_query import CompiledQuery
 from digisos.request_cache import memoize
 from tenants.models import Mandate, Organisation, Role
-from tenants.selectors import memberships_with_bodies, roles_of
+from tenants.selectors import memberships_with_bodies, roles_known, roles_of
 
 from .models import CallOff, Provider, ProviderMembership
 
@@ -103,13 +104,25 @@ def fileable_organisations(user):
 def fileable_organisations_list(user) -> list[Organisation]:
     """fileable_organisations(user), read: the bodies where the account is a caller or administrator
     come with its memberships (one statement, which also answers roles_of for the rest of the request);
-    only if one of those bodies holds a mandate to file for others is the full query asked too."""
-    mandates = Mandate.objects.in_force().filter(principal_id=OuterRef("organisation_id"), may_file_calloffs=True)
-    memberships = memberships_with_bodies(user, files_for_others=Exists(mandates))
+    only if one of those bodies holds a mandate to file for others is the full query asked as well."""
+    if not getattr(user, "pk", None):
+        return []
+    memberships = _MEMBERSHIPS.all(user_id=user.pk)
+    roles_known(user, memberships)
     own = [m for m in memberships if m.role in FILING_ROLES]
     if any(m.files_for_others for m in own):
         return list(fileable_organisations(user))
     return [m.organisation for m in own]
+
+
+def _memberships(user_id):
+    # Any mandate to file, in force or not: the flag only sends the view to the full query, which asks.
+    mandates = Mandate.objects.filter(principal_id=OuterRef("organisation_id"), may_file_calloffs=True)
+    return memberships_with_bodies(user_id, files_for_others=Exists(mandates))
+
+
+#: The account's memberships with their bodies, compiled once per database connection (issue 19).
+_MEMBERSHIPS = CompiledQuery(_memberships, many=True, user_id=-419_021)
 
 
 def can_file_any(user) -> bool:

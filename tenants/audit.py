@@ -25,6 +25,8 @@ from django.db import connection, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
+from digisos.compiled_query import CompiledQuery
+
 from .models import AuditChainHead, AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -138,6 +140,19 @@ def append(
 RESUMED = "audit.chain_resumed"
 
 
+def _head_locked():
+    """The head row, locked, with the newest entry's sequence and hash (same statement)."""
+    newest = AuditEntry.objects.order_by("-sequence")
+    return AuditChainHead.objects.select_for_update().annotate(
+        top_sequence=Subquery(newest.values("sequence")[:1]),
+        top_hash=Subquery(newest.values("entry_hash")[:1]),
+    )
+
+
+#: Its statement compiled once per database connection: every audited transition runs it (issue 19).
+_HEAD_LOCKED = CompiledQuery(lambda: _head_locked().filter(pk=1))
+
+
 # No savepoint when called inside a transaction (every call-off transition): an error here
 # aborts the caller's whole transaction anyway, and two round trips are saved.
 @transaction.atomic(savepoint=False)
@@ -149,16 +164,11 @@ def _chain(items: list[dict]) -> list[AuditEntry]:
     sequence, or deleted the head row) would make the insert fail, and with it every audited write:
     instead the chain goes on after the newest row, with an entry that records the jump, and
     ``verify`` names the foreign row."""
-    newest = AuditEntry.objects.order_by("-sequence")
-    head, created = (
-        AuditChainHead.objects.select_for_update()
-        .annotate(
-            top_sequence=Subquery(newest.values("sequence")[:1]),
-            top_hash=Subquery(newest.values("entry_hash")[:1]),
-        )
-        .get_or_create(pk=1)
-    )
+    head, created = _HEAD_LOCKED.first(), False
+    if head is None:  # the chain's first entry (or the head row deleted)
+        head, created = _head_locked().get_or_create(pk=1)
     if created:
+        newest = AuditEntry.objects.order_by("-sequence")
         head.top_sequence, head.top_hash = newest.values_list("sequence", "entry_hash").first() or (None, None)
     if head.top_sequence is not None and head.top_sequence > head.last_sequence:
         logger.error(

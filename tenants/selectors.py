@@ -20,21 +20,22 @@ def roles_of(user) -> dict[int, str]:
     )
 
 
-def memberships_with_bodies(user, **annotations) -> list[Membership]:
-    """The account's memberships with their bodies (select_related, by the body's name), in one
-    statement; ``annotations`` are added to each. What roles_of reads is kept for the rest of the
-    request from the same rows: roles_of asks no more (a view that needs the bodies anyway reads them
-    and the roles in one statement, not two)."""
-    if not getattr(user, "pk", None):
-        return []
-    memberships = list(
-        Membership.objects.filter(user_id=user.pk)
+def memberships_with_bodies(user_id: int, **annotations) -> QuerySet[Membership]:
+    """The account's memberships with their bodies (select_related, by the body's name), each with
+    ``annotations``: read with the roles, the bodies need no statement of their own. A view that reads
+    them hands the rows to ``roles_known`` (roles_of asks no more)."""
+    return (
+        Membership.objects.filter(user_id=user_id)
         .select_related("organisation")
         .annotate(**annotations)
         .order_by("organisation__name", "organisation_id")
     )
+
+
+def roles_known(user, memberships: list[Membership]) -> None:
+    """What roles_of(user) answers for the rest of this request, from all of the account's memberships
+    (read with memberships_with_bodies)."""
     prime(("roles_of", user.pk), {m.organisation_id: m.role for m in memberships})
-    return memberships
 
 
 def organisation_visible(user, organisation_id: int) -> bool:

@@ -69,6 +69,8 @@ def ceiling_check_filing(*, calloff: CallOff, bound_before: Decimal, actor) -> b
     before = percent_of(committed_before, contract.ceiling)
     after = percent_of(committed_after, contract.ceiling)
     crossed = [t for t in CEILING_THRESHOLDS if before < t <= after]
+    if not crossed:  # almost every filing: no threshold, nothing to ask
+        return False
     already = set(
         MinistryAlert.objects.filter(
             contract=contract, kind=AlertKind.CEILING_THRESHOLD, threshold__in=[int(t) for t in crossed]
