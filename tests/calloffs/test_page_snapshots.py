@@ -97,3 +97,60 @@ def test_the_calloff_page_accepted(client_for, setup, file_calloff, alice, minis
     check("page_calloff_accepted_body", normalised(page(client_for(alice), calloff), **pks))
     check("page_calloff_accepted_provider", normalised(page(client_for(setup.staff[0]), calloff), **pks))
     check("page_calloff_accepted_ministry", normalised(page(client_for(ministry), calloff), **pks))
+
+
+def english(client):
+    """The client with English chosen (the language switch's cookie)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_the_filing_forms_page_in_english_and_for_the_ministry(setup, alice, ministry, client_for):
+    response = english(client_for(alice)).get(reverse("calloffs:create"))
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+    check("page_calloff_form_caller_en", normalised(response, modules=module_pks(setup)))
+    response = client_for(ministry).get(reverse("calloffs:create"))
+    assert response.status_code == 200
+    check("page_calloff_form_ministry", normalised(response, modules=module_pks(setup)))
+
+
+def test_the_calloff_page_with_documents_in_both_languages(client_for, setup, file_calloff, alice, ministry):
+    """Accepted, with a reason in the timeline (a decline), the order documents in each state and the
+    provider's contacts: German and English, for the body, the provider and the ministry."""
+    from calloffs.models import CallOffDocument, DocumentKind, DocumentState
+
+    ProviderContact.objects.create(provider=setup.providers[1], name="Eva <Nacht>", phone="+49 171 1111111")
+    calloff = file_calloff()
+    declined = client_for(setup.staff[0]).post(
+        reverse("calloffs:action", args=[calloff.public_id, "decline"]), {"reason": "Kein Personal frei & <heute>"}
+    )
+    assert declined.status_code == 302
+    accepted = client_for(setup.staff[1]).post(reverse("calloffs:action", args=[calloff.public_id, "accept"]), LEAD)
+    assert accepted.status_code == 302
+    calloff = CallOff.objects.get(pk=calloff.pk)
+    CallOffDocument.objects.filter(calloff=calloff).delete()
+    codes = []
+    for version, state in enumerate((DocumentState.READY, DocumentState.FAILED, DocumentState.PENDING), 1):
+        document = CallOffDocument.objects.create(
+            calloff=calloff,
+            kind=DocumentKind.ORDER,
+            version=version,
+            state=state,
+            reason="Änderung" if version > 1 else "",
+            rendered_at=NOW if state == DocumentState.READY else None,
+            **({"file": f"documents/order-{version}.pdf", "sha256": "a" * 64} if state == DocumentState.READY else {}),
+        )
+        codes.append(document.verify_code)
+    pks = {"modules": module_pks(setup), "providers": provider_pks(setup)}
+    for language in ("de", "en"):
+        for who, user in (("body", alice), ("provider", setup.staff[1]), ("ministry", ministry)):
+            client = client_for(user)
+            if language == "en":
+                english(client)
+            html = normalised(page(client, calloff), **pks)
+            for n, code in enumerate(codes, 1):
+                html = html.replace(code, f"VERIFY-{n}")
+            check(f"page_calloff_documents_{who}_{language}", html)
