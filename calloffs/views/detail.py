@@ -189,13 +189,13 @@ def _context(request, calloff, *, live: bool = False, **forms):
         "calloff": calloff,
         "actions": available,
         **action_forms,
-        "services": selectors.calloff_services(calloff),
+        "services": selectors.calloff_services_for_page(calloff),
         # has_attachments: annotated by calloff_for_user (none: nothing to read).
         "attachments": calloff.attachments.all() if getattr(calloff, "has_attachments", True) else (),
-        "events": selectors.calloff_timeline(calloff, for_provider=viewer.provider),
+        "events": selectors.calloff_timeline_for_page(calloff, for_provider=viewer.provider),
         "open_offer": viewer.open_offer,
         # Whom the body and the ministry are waiting for (a provider's staff are shown their own offer).
-        "current_offer": selectors.offer_open(calloff) if viewer.provider is None else None,
+        "current_offer": selectors.offer_open_for_page(calloff) if viewer.provider is None else None,
         "is_assigned": viewer.is_assigned,
         "provider_view": viewer.provider is not None,
         # The body's call-back contact goes to a provider only once it has accepted.
