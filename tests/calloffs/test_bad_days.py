@@ -174,6 +174,8 @@ def broker(redis, monkeypatch):
     app.conf.broker_write_url = f"{redis.url}/0"
     app.conf.broker_connection_timeout = 2
     monkeypatch.setattr(current_app, "send_task", app.send_task)
+    # The outbox publishes a write's rows through one producer of its own (enqueue_deliveries).
+    monkeypatch.setattr(current_app, "producer_or_acquire", app.producer_or_acquire)
     monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
     yield redis
     app.close()

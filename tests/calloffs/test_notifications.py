@@ -116,6 +116,24 @@ def test_delivery_is_enqueued_only_after_the_commit(file_calloff, setup, reach, 
     assert sent == sorted(rows(calloff).values_list("pk", flat=True))
 
 
+def test_the_rows_of_one_write_go_out_through_one_producer(
+    file_calloff, setup, reach, django_capture_on_commit_callbacks
+):
+    from celery import current_app
+
+    acquire = mock.patch.object(current_app, "producer_or_acquire", wraps=current_app.producer_or_acquire)
+    with mock.patch("celery.current_app.send_task") as send_task, acquire as acquired:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            calloff = file_calloff()
+        for callback in callbacks:
+            callback()
+    deliveries = [c for c in send_task.call_args_list if c.args[0].endswith("deliver_notification")]
+    assert len(deliveries) == rows(calloff).count() == 3
+    assert acquired.call_count == 1  # one producer, one batch for the write's rows (issue 19)
+    assert len({id(c.kwargs["producer"]) for c in deliveries}) == 1
+    assert all(c.kwargs["retry"] is False for c in deliveries)
+
+
 def test_a_broker_outage_breaks_nothing_and_the_sweep_catches_up(
     file_calloff, setup, reach, django_capture_on_commit_callbacks, monkeypatch
 ):
