@@ -118,8 +118,8 @@ def test_the_filing_forms_page_in_english_and_for_the_ministry(setup, alice, min
 
 
 def test_the_calloff_page_with_documents_in_both_languages(client_for, setup, file_calloff, alice, ministry):
-    """Accepted, with a reason in the timeline (a decline), the order documents in each state and the
-    provider's contacts: German and English, for the body, the provider and the ministry."""
+    """Accepted, with a reason in the timeline (a decline), the order documents in each state, two
+    ticked checklist steps and the provider's contacts: German and English, for the body, the provider and the ministry."""
     from calloffs.models import CallOffDocument, DocumentKind, DocumentState
 
     ProviderContact.objects.create(provider=setup.providers[1], name="Eva <Nacht>", phone="+49 171 1111111")
@@ -130,6 +130,11 @@ def test_the_calloff_page_with_documents_in_both_languages(client_for, setup, fi
     assert declined.status_code == 302
     accepted = client_for(setup.staff[1]).post(reverse("calloffs:action", args=[calloff.public_id, "accept"]), LEAD)
     assert accepted.status_code == 302
+    for step in ("log", "isolate"):  # two steps of the first-hour checklist ticked, by the body
+        ticked = client_for(alice).post(
+            reverse("calloffs:action", args=[calloff.public_id, "checklist"]), {"step": step, "done": "1"}
+        )
+        assert ticked.status_code == 302
     calloff = CallOff.objects.get(pk=calloff.pk)
     CallOffDocument.objects.filter(calloff=calloff).delete()
     codes = []
