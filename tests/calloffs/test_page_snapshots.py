@@ -119,7 +119,8 @@ def test_the_filing_forms_page_in_english_and_for_the_ministry(setup, alice, min
 
 def test_the_calloff_page_with_documents_in_both_languages(client_for, setup, file_calloff, alice, ministry):
     """Accepted, with a reason in the timeline (a decline), the order documents in each state, two
-    ticked checklist steps and the provider's contacts: German and English, for the body, the provider and the ministry."""
+    ticked checklist steps and the provider's contacts: German and English, for the body, the provider and the
+    ministry."""
     from calloffs.models import CallOffDocument, DocumentKind, DocumentState
 
     ProviderContact.objects.create(provider=setup.providers[1], name="Eva <Nacht>", phone="+49 171 1111111")

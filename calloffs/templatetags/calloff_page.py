@@ -1,0 +1,139 @@
+"""The call-off page's loops, rendered in Python (issue 19): the timeline (htmx/calloff_live.html), the
+table of services (calloffs/calloff_detail.html) and the first-hour checklist's steps
+(calloffs/includes/first_hour_checklist.html).
+
+Each tag returns, byte for byte, what the ``{% for %}`` it replaced rendered: the same whitespace,
+each ``{{ … }}`` through ``render_value_in_context`` (escaping, localisation, time zone as the
+template's context sets them), a ``|date`` with the value in local time first (the filter's
+``expects_localtime``), ``{% translate %}`` and ``{% blocktranslate %}`` through ``gettext`` with the
+same message ids (a translated literal is not escaped, a blocktranslate's values are).
+tests/calloffs/test_page_snapshots.py holds the whole pages (German and English, each party), written
+with the template loops, and tests/calloffs/test_calloff_page_tags.py renders the old loops beside the
+tags.
+
+In a template: ``{% load calloff_page %}`` and ``{% calloff_timeline_items %}`` (context: events,
+provider_view), ``{% calloff_service_rows %}`` (services), ``{% calloff_checklist_steps %}`` (checklist,
+actions, checklist_url).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import date as date_filter
+from django.template.defaulttags import CsrfTokenNode
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
+
+from .money import eur, quantity
+
+register = template.Library()
+
+_CSRF = CsrfTokenNode()
+
+
+def _date(value, fmt: str, context) -> str:
+    """``{{ value|date:fmt }}``."""
+    return render_value_in_context(date_filter(template_localtime(value, context.use_tz), fmt), context)
+
+
+def timeline_items(events, provider_view, context) -> str:
+    """The ``{% for event in events %}`` of htmx/calloff_live.html."""
+    out = []
+    for event in events:
+        out.append("\n      ")
+        if not provider_view or event.kind != "skipped":
+            provider = event.provider
+            by = f" · {render_value_in_context(provider.short_name, context)}" if provider and not provider_view else ""
+            reason = event.reason
+            why = f": {render_value_in_context(reason, context)}" if reason and not provider_view else ""
+            kind = render_value_in_context(event.get_kind_display(), context)
+            out.append(
+                '\n        <li class="ds-timeline__item"><p class="kern-body ds-muted"><time datetime="'
+                f'{_date(event.at, "c", context)}">{_date(event.at, "SHORT_DATETIME_FORMAT", context)}</time>{by}</p>\n'
+                f'          <p class="kern-body">{kind}{why}</p></li>\n'
+                "      "
+            )
+        out.append("\n    ")
+    return "".join(out)
+
+
+def service_rows(services, context) -> str:
+    """The ``{% for line in services %}`` of calloffs/calloff_detail.html."""
+    out = []
+    for line in services:
+        module = line.service_module
+        out.append(
+            '\n            <tr class="kern-table__row">\n'
+            f'              <td class="kern-table__cell">{render_value_in_context(module.name, context)}</td>\n'
+            '              <td class="kern-table__cell kern-table__cell--numeric">'
+            f"{render_value_in_context(quantity(line.estimated_quantity, module.unit), context)}</td>\n"
+            '              <td class="kern-table__cell kern-table__cell--numeric">'
+            f"{render_value_in_context(eur(line.unit_price), context)}</td>\n"
+            '              <td class="kern-table__cell kern-table__cell--numeric">'
+            f"{render_value_in_context(eur(line.value), context)}</td>\n"
+            "            </tr>\n"
+            "          "
+        )
+    return "".join(out)
+
+
+def checklist_steps(checklist, can_tick, checklist_url, context) -> str:
+    """The ``{% for row in checklist %}`` of calloffs/includes/first_hour_checklist.html."""
+    out = []
+    csrf = _CSRF.render(context) if can_tick else ""
+    url = render_value_in_context(checklist_url, context) if can_tick else ""
+    for row in checklist:
+        done = row.done
+        step = render_value_in_context(row.step, context)
+        if done:
+            state = gettext("Erledigt – %(at)s, %(by)s") % {
+                "at": _date(row.changed_at, "SHORT_DATETIME_FORMAT", context),
+                "by": render_value_in_context(row.changed_by, context),
+            }
+        else:
+            state = gettext("Offen")
+        out.append(
+            f'\n      <li class="ds-checklist__item{" ds-checklist__item--done" if done else ""}" id="step-{step}">\n'
+            '        <p class="kern-body"><span class="ds-checklist__mark" aria-hidden="true">'
+            f"{'✓' if done else '○'}</span>\n"
+            f'          <span id="step-{step}-text">{render_value_in_context(row.label, context)}</span></p>\n'
+            f'        <p class="kern-body ds-muted" id="step-{step}-state">{state}</p>\n'
+            "        "
+        )
+        if can_tick:
+            label = gettext("Haken entfernen") if done else gettext("Als erledigt abhaken")
+            out.append(
+                f'\n          <form method="post" action="{url}">\n'
+                f"            {csrf}\n"
+                f'            <input type="hidden" name="step" value="{step}">\n'
+                f'            <input type="hidden" name="done" value="{"0" if done else "1"}">\n'
+                f'            <button class="kern-btn kern-btn--{"tertiary" if done else "secondary"}" type="submit" '
+                f'aria-describedby="step-{step}-text step-{step}-state">\n'
+                f'              <span class="kern-label">{label}</span>\n'
+                "            </button>\n"
+                "          </form>\n"
+                "        "
+            )
+        out.append("\n      </li>\n    ")
+    return "".join(out)
+
+
+# Every value in these went through render_value_in_context; the translations are the templates' own.
+@register.simple_tag(takes_context=True)
+def calloff_timeline_items(context):
+    return mark_safe(timeline_items(context.get("events") or (), context.get("provider_view"), context))  # noqa: S308  # nosec B308 B703
+
+
+@register.simple_tag(takes_context=True)
+def calloff_service_rows(context):
+    return mark_safe(service_rows(context.get("services") or (), context))  # noqa: S308  # nosec B308 B703
+
+
+@register.simple_tag(takes_context=True)
+def calloff_checklist_steps(context):
+    actions = context.get("actions") or {}
+    can_tick = bool(actions.get("checklist")) if hasattr(actions, "get") else False
+    html = checklist_steps(context.get("checklist") or (), can_tick, context.get("checklist_url"), context)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703

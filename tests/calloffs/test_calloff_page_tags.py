@@ -1,0 +1,132 @@
+"""The call-off page's loops in Python (calloffs/templatetags/calloff_page.py) render what the template
+loops they replaced rendered, byte for byte: the loops are kept here as they were in the templates and
+rendered beside the tags with the same values — each kind of timeline entry seen by the body and by a
+provider (a skipped step hidden from it), values that need escaping, ticked and open checklist steps
+with and without the right to tick, German and English, with and without autoescape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from calloffs.models import CallOffEvent, EventKind, Provider
+from incidents.selectors import ChecklistRow
+
+TIMELINE = """{% for event in events %}
+      {% if not provider_view or event.kind != "skipped" %}
+        <li class="ds-timeline__item"><p class="kern-body ds-muted"><time datetime="{{ event.at|date:'c' }}">{{ event.at|date:"SHORT_DATETIME_FORMAT" }}</time>{% if event.provider and not provider_view %} · {{ event.provider.short_name }}{% endif %}</p>
+          <p class="kern-body">{{ event.get_kind_display }}{% if event.reason and not provider_view %}: {{ event.reason }}{% endif %}</p></li>
+      {% endif %}
+    {% endfor %}"""  # noqa: E501
+
+SERVICES = """{% load money %}{% for line in services %}
+            <tr class="kern-table__row">
+              <td class="kern-table__cell">{{ line.service_module.name }}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{{ line.estimated_quantity|quantity:line.service_module.unit }}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{{ line.unit_price|eur }}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{{ line.value|eur }}</td>
+            </tr>
+          {% endfor %}"""  # noqa: E501
+
+CHECKLIST = """{% load i18n %}{% for row in checklist %}
+      <li class="ds-checklist__item{% if row.done %} ds-checklist__item--done{% endif %}" id="step-{{ row.step }}">
+        <p class="kern-body"><span class="ds-checklist__mark" aria-hidden="true">{% if row.done %}✓{% else %}○{% endif %}</span>
+          <span id="step-{{ row.step }}-text">{{ row.label }}</span></p>
+        <p class="kern-body ds-muted" id="step-{{ row.step }}-state">{% if row.done %}{% blocktranslate with at=row.changed_at|date:"SHORT_DATETIME_FORMAT" by=row.changed_by %}Erledigt – {{ at }}, {{ by }}{% endblocktranslate %}{% else %}{% translate "Offen" %}{% endif %}</p>
+        {% if actions.checklist %}
+          <form method="post" action="{{ checklist_url }}">
+            {% csrf_token %}
+            <input type="hidden" name="step" value="{{ row.step }}">
+            <input type="hidden" name="done" value="{% if row.done %}0{% else %}1{% endif %}">
+            <button class="kern-btn kern-btn--{% if row.done %}tertiary{% else %}secondary{% endif %}" type="submit" aria-describedby="step-{{ row.step }}-text step-{{ row.step }}-state">
+              <span class="kern-label">{% if row.done %}{% translate "Haken entfernen" %}{% else %}{% translate "Als erledigt abhaken" %}{% endif %}</span>
+            </button>
+          </form>
+        {% endif %}
+      </li>
+    {% endfor %}"""  # noqa: E501
+
+AT = datetime(2026, 12, 5, 23, 30, tzinfo=UTC)  # the next day in Berlin
+
+
+def events():
+    provider = Provider(short_name="P<1> & Co")
+    out = []
+    for n, kind in enumerate(EventKind.values):
+        event = CallOffEvent(kind=kind, at=AT, reason=("Grund <b>& mehr</b>" if n % 2 else ""))
+        event.provider = provider if n % 3 else None  # the FK's cache, as select_related leaves it
+        out.append(event)
+    return out
+
+
+def services():
+    module = SimpleNamespace(name="Remote <Forensik>", unit="hour")
+    return [
+        SimpleNamespace(
+            service_module=module, estimated_quantity=q, unit_price=Decimal("185.50"), value=Decimal("185.50") * q
+        )
+        for q in (Decimal("1"), Decimal("40.5"))
+    ]
+
+
+def checklist():
+    return [
+        ChecklistRow(step="log", label="Protokoll <führen>", done=True, changed_at=AT, changed_by="A & B <a@b.c>"),
+        ChecklistRow(step="isolate", label="Isolieren", done=False, changed_at=None, changed_by=""),
+    ]
+
+
+def both(old: str, new: str, autoescape: bool, **values) -> tuple[str, str]:
+    values["csrf_token"] = "TOKEN<&>"
+    return (
+        Template(old).render(Context(dict(values), autoescape=autoescape)),
+        Template("{% load calloff_page %}" + new).render(Context(dict(values), autoescape=autoescape)),
+    )
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_timeline(language, autoescape):
+    with translation.override(language):
+        for provider_view in (False, True):
+            old, new = both(
+                TIMELINE, "{% calloff_timeline_items %}", autoescape, events=events(), provider_view=provider_view
+            )
+            assert new == old
+            assert "ds-timeline__item" in new
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_services(language, autoescape):
+    with translation.override(language):
+        old, new = both(SERVICES, "{% calloff_service_rows %}", autoescape, services=services())
+        assert new == old
+        assert new.count("kern-table__row") == 2
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_checklist(language, autoescape):
+    with translation.override(language):
+        for may in (True, False):
+            old, new = both(
+                CHECKLIST,
+                "{% calloff_checklist_steps %}",
+                autoescape,
+                checklist=checklist(),
+                actions={"checklist": may},
+                checklist_url="/abrufe/x/checklist/?a=1&b=2",
+            )
+            assert new == old
+            assert ("<form" in new) is may
+
+
+def test_nothing_to_list():
+    assert both(TIMELINE, "{% calloff_timeline_items %}", True, events=[], provider_view=False) == ("", "")
+    assert both(SERVICES, "{% calloff_service_rows %}", True, services=[]) == ("", "")
