@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from incidents import services
 from incidents.models import Category, Incident, ObligationKind, ReportingObligation
@@ -30,6 +31,31 @@ def open_incident(org, actor, **kw):
 
 def kinds(incident):
     return {o.kind: o for o in incident.obligations.open()}
+
+
+def test_a_new_incident_and_its_clocks_are_written_in_one_statement_on_postgresql(
+    org_a, alice, django_assert_num_queries
+):
+    """The incident's INSERT is a WITH of the obligations' INSERT there (issue 19); SQLite: two."""
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        incident = open_incident(org_a, alice)
+    assert incident.pk is not None and not incident._state.adding
+    stored = Incident.objects.get(pk=incident.pk)
+    assert (stored.public_id, stored.title, stored.created_at) == (
+        incident.public_id,
+        incident.title,
+        incident.created_at,
+    )
+    assert {(o.pk, o.kind, o.due_at) for o in incident.obligations.all()} == {
+        (o.pk, o.kind, o.due_at) for o in ReportingObligation.objects.filter(incident_id=incident.pk)
+    }
+    assert set(kinds(incident)) == {ObligationKind.CERT_NRW, ObligationKind.GDPR_NOTIFICATION}
+
+
+def test_a_drill_record_is_written_without_clocks(org_a, alice, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        incident = open_incident(org_a, alice, is_drill=True)
+    assert incident.pk is not None and not incident.obligations.exists()
 
 
 def test_a_new_incident_starts_cert_and_gdpr_clocks(org_a, alice):
