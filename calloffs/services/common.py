@@ -6,6 +6,7 @@ Nothing here is a public entry point; none of it opens a durable transaction.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -48,7 +49,17 @@ def user_or_none(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def lock_calloff(calloff: CallOff | int | QuerySet[CallOff], *, skip_locked: bool = False) -> CallOff:
+def calloff_for_lock(lookup: QuerySet[CallOff], *, skip_locked: bool = False) -> QuerySet[CallOff]:
+    """``lookup`` as lock_calloff reads it: FOR UPDATE OF the call-off only, its body, contract and
+    incident joined (for a caller that compiles the statement once, see lock_calloff)."""
+    return lookup.select_for_update(of=("self",), skip_locked=skip_locked).select_related(
+        "organisation", "contract", "incident"
+    )
+
+
+def lock_calloff(
+    calloff: CallOff | int | QuerySet[CallOff] | Callable[[], CallOff], *, skip_locked: bool = False
+) -> CallOff:
     """Re-read the call-off row with a lock (FOR UPDATE OF the call-off only).
 
     ``calloff``: the call-off or its pk, or a lookup of at most one row scoped to what the caller may
@@ -57,16 +68,18 @@ def lock_calloff(calloff: CallOff | int | QuerySet[CallOff], *, skip_locked: boo
     nothing the caller may see (the API's 404) — no read of the row before the transaction.
     skip_locked (for the timer sweeps): raise CallOff.DoesNotExist at once if another
     transaction holds the row, instead of waiting for it. The incident is joined (not locked):
-    every transition writes a timeline entry to it."""
+    every transition writes a timeline entry to it. Or a function that runs such a scoped lookup's
+    statement (``calloff_for_lock`` of it, compiled once: the API's accept) and returns the locked
+    call-off or raises CallOff.DoesNotExist."""
+    if callable(calloff):
+        if skip_locked:
+            raise ValueError("lock_calloff: a compiled lookup locks as it was compiled (no skip_locked)")
+        return calloff()
     if isinstance(calloff, QuerySet):
         lookup, where = calloff, {}
     else:
         lookup, where = CallOff.objects, {"pk": calloff.pk if isinstance(calloff, CallOff) else calloff}
-    return (
-        lookup.select_for_update(of=("self",), skip_locked=skip_locked)
-        .select_related("organisation", "contract", "incident")
-        .get(**where)
-    )
+    return calloff_for_lock(lookup, skip_locked=skip_locked).get(**where)
 
 
 def lock_open_offer(calloff: CallOff) -> Offer | None:

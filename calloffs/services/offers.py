@@ -8,6 +8,7 @@ and the loser finds the offer no longer open.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -266,7 +267,7 @@ def _create_offer(
 @transition
 def offer_accept(
     *,
-    calloff: CallOff | QuerySet[CallOff],
+    calloff: CallOff | QuerySet[CallOff] | Callable[[], CallOff],
     provider: Provider,
     actor,
     lead_name: str,
@@ -278,8 +279,8 @@ def offer_accept(
     """The provider holding the open offer accepts: it is assigned, its SLA clocks start.
 
     Raises OfferNotOpen if the offer expired, was declined or taken (another accept won).
-    ``calloff`` may be a lookup scoped to what the actor may see (lock_calloff): CallOff.DoesNotExist
-    if it names nothing.
+    ``calloff`` may be a lookup scoped to what the actor may see, or a compiled one (lock_calloff):
+    CallOff.DoesNotExist if it names nothing.
     """
     require_provider_staff(actor, provider)
     lead_name = require_text(lead_name, field="lead_name", message=_("Bitte die Einsatzleitung angeben."))

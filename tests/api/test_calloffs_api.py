@@ -275,6 +275,25 @@ def test_accept_conflicts_once_the_offer_is_no_longer_open(api, file_calloff, se
     assert Offer.objects.get(calloff=calloff).state == OfferState.ACCEPTED
 
 
+def test_the_compiled_accept_lock_keeps_each_accounts_scope(api, file_calloff, setup):
+    # The accept locks through SQL compiled once per account's scope (views._SCOPED_LOCKS): a second
+    # accept of the same account runs it again with another id and still sees only its own scope.
+    first, second, third = file_calloff(), file_calloff(), file_calloff()  # each offered to P1
+    outsider = api(1)
+    assert_problem(outsider.post(url(first, "accept/"), ACCEPT, format="json"), 404, "not_found")
+    assert_problem(outsider.post(url(second, "accept/"), ACCEPT, format="json"), 404, "not_found")
+    assert api(0).post(url(first, "accept/"), ACCEPT, format="json").status_code == 200
+    assert api(0).post(url(second, "accept/"), ACCEPT, format="json").status_code == 200
+    assert_problem(outsider.post(url(third, "accept/"), ACCEPT, format="json"), 404, "not_found")
+    assert_problem(outsider.post(url(first, "accept/"), ACCEPT, format="json"), 404, "not_found")  # P1's now
+    assert_problem(api(0).post(url(first, "accept/"), ACCEPT, format="json"), 409, "offer_not_open")
+    assert [CallOff.objects.get(pk=c.pk).state for c in (first, second, third)] == [
+        CallOffState.ACCEPTED,
+        CallOffState.ACCEPTED,
+        CallOffState.OFFERED,
+    ]
+
+
 def test_accept_validates_input(api, file_calloff, setup):
     calloff = file_calloff()
     body = assert_problem(api(0).post(url(calloff, "accept/"), {}, format="json"), 400, "invalid")
