@@ -1,4 +1,10 @@
 from django import template
+from django.conf import settings
+from django.template import Context
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from .constant import _generation
 
 register = template.Library()
 
@@ -6,3 +12,30 @@ register = template.Library()
 @register.filter
 def startswith(value, prefix) -> bool:
     return str(value).startswith(str(prefix))
+
+
+#: The language switch's label and list (templates/includes/language_switcher.html), the same for every
+#: request in one language: rendered from this template with nothing of the request (only LANGUAGES)
+#: once per language (issue 19), forgotten when a setting changes.
+_LANGUAGE_CHOICE = """{% load i18n %}{% get_current_language as current_language %}{% get_language_info_list for LANGUAGES as languages %}<label class="kern-label ds-language__label" for="ds-language">{% translate "Sprache" %}{% if current_language != "en" %}<span class="ds-hide-narrow" lang="en"> (Language)</span>{% endif %}</label>
+  <div class="kern-form-input__select-wrapper ds-language__select">
+    <select class="kern-form-input__select" id="ds-language" name="language">
+      {% for language in languages %}
+        <option value="{{ language.code }}" lang="{{ language.code }}"{% if language.code == current_language %} selected{% endif %}>{{ language.name_local }}</option>
+      {% endfor %}
+    </select>
+  </div>"""  # noqa: E501
+_language_choices: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def language_choice(context):
+    key = (_generation[0], get_language(), context.autoescape)
+    html = _language_choices.get(key)
+    if html is None:
+        source = context.template.engine.from_string(_LANGUAGE_CHOICE)
+        html = source.render(Context({"LANGUAGES": settings.LANGUAGES}, autoescape=context.autoescape))
+        if len(_language_choices) > 64:
+            _language_choices.clear()
+        _language_choices[key] = html
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - rendered by the template engine, autoescaped as the page

@@ -130,3 +130,28 @@ def test_the_checklist(language, autoescape):
 def test_nothing_to_list():
     assert both(TIMELINE, "{% calloff_timeline_items %}", True, events=[], provider_view=False) == ("", "")
     assert both(SERVICES, "{% calloff_service_rows %}", True, services=[]) == ("", "")
+
+
+# The filing form's loops (calloffs/templatetags/calloff_form.py).
+HOTLINES = """{% for provider in hotlines %}<li>{{ provider.short_name }}: <a class="kern-link" href="tel:{{ provider.hotline|cut:' ' }}">{{ provider.hotline }}</a></li>{% endfor %}"""  # noqa: E501
+CLOCKS = """{% load i18n %}{% for clock in clocks %}<li data-clock-seconds="{{ clock.seconds }}">{{ clock.label }}: {% translate "bis" %} <time datetime="{{ clock.due_at|date:'c' }}">{{ clock.due_at|date:"SHORT_DATETIME_FORMAT" }}</time></li>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_filing_forms_hotlines_and_clocks(language, autoescape):
+    from incidents.selectors import reporting_clocks
+
+    hotlines = [
+        Provider(short_name="P<1>", hotline="+49 211 555 0100"),
+        Provider(short_name="A & B", hotline="0800 & 1"),
+    ]
+    with translation.override(language):
+        old, new = both(
+            HOTLINES, "{% load calloff_form %}{% calloff_hotlines hotlines %}", autoescape, hotlines=hotlines
+        )
+        assert new == old
+        assert "tel:+492115550100" in new
+        old, new = both(CLOCKS, "{% load calloff_form %}{% calloff_clocks %}", autoescape, clocks=reporting_clocks(AT))
+        assert new == old
+        assert new.count("<li data-clock-seconds=") == 5
