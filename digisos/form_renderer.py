@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from django.forms.renderers import TemplatesSetting
 from django.template import Context
-from django.template.base import render_value_in_context
 from django.utils.safestring import mark_safe
 
 from .templatetags.kern_widgets import (
@@ -27,6 +26,7 @@ from .templatetags.kern_widgets import (
     render_input,
     render_input_option,
     render_select_option,
+    render_value,
 )
 
 W = "django/forms/widgets/"
@@ -63,8 +63,8 @@ def _options_known(widget, known) -> bool:
 def render_textarea(widget, context) -> str:
     """django/forms/widgets/textarea.html (Django's own)."""
     value = widget.get("value")
-    shown = render_value_in_context(value, context) if value else ""
-    name = render_value_in_context(_lookup(widget, "name"), context)
+    shown = render_value(value, context) if value else ""
+    name = render_value(_lookup(widget, "name"), context)
     return f'<textarea name="{name}"{render_attrs(widget, context)}>\n{shown}</textarea>\n'
 
 
@@ -73,14 +73,14 @@ def render_multiple_input(widget, context) -> str:
     attrs = _lookup(widget, "attrs") or {}
     id_ = _lookup(attrs, "id")
     css = _lookup(attrs, "class")
-    shown_id = f' id="{render_value_in_context(id_, context)}"' if id_ else ""
-    extra = " " + render_value_in_context(css, context) if css else ""
+    shown_id = f' id="{render_value(id_, context)}"' if id_ else ""
+    extra = " " + render_value(css, context) if css else ""
     out = [f'<div{shown_id} class="kern-fieldset__body{extra}">']
     for group, options, _index in widget["optgroups"]:
         if group:
             out.append(
                 f'\n  <fieldset class="kern-fieldset"><legend class="kern-label">'
-                f'{render_value_in_context(group, context)}</legend><div class="kern-fieldset__body">'
+                f'{render_value(group, context)}</legend><div class="kern-fieldset__body">'
             )
         for option in options:
             out.append(f'\n    <div class="kern-form-check">{render_input_option(option, context)}</div>')
@@ -93,12 +93,12 @@ def render_multiple_input(widget, context) -> str:
 def render_select(widget, context) -> str:
     """templates/django/forms/widgets/select.html (ours)."""
     single = not _lookup(_lookup(widget, "attrs") or {}, "multiple")
-    name = render_value_in_context(_lookup(widget, "name"), context)
+    name = render_value(_lookup(widget, "name"), context)
     out = ['<div class="kern-form-input__select-wrapper">' if single else "", f'<select name="{name}"']
     out.append(render_attrs(widget, context) + ">")
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{render_value_in_context(group_name, context)}">')
+            out.append(f'\n  <optgroup label="{render_value(group_name, context)}">')
         for option in group_choices:
             out.append(f"\n  {render_select_option(option, context)}")
         if group_name:

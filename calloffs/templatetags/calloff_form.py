@@ -11,9 +11,10 @@ In the template: ``{% load calloff_form %}``, ``{% calloff_hotlines hotlines %}`
 from __future__ import annotations
 
 from django import template
-from django.template.base import render_value_in_context
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from digisos.templatetags.kern_widgets import render_value
 
 from .calloff_page import _date
 
@@ -26,9 +27,9 @@ def hotline_items(providers, context) -> str:
     for provider in providers:
         hotline = provider.hotline
         out.append(
-            f"<li>{render_value_in_context(provider.short_name, context)}: "
-            f'<a class="kern-link" href="tel:{render_value_in_context(str(hotline).replace(" ", ""), context)}">'
-            f"{render_value_in_context(hotline, context)}</a></li>"
+            f"<li>{render_value(provider.short_name, context)}: "
+            f'<a class="kern-link" href="tel:{render_value(str(hotline).replace(" ", ""), context)}">'
+            f"{render_value(hotline, context)}</a></li>"
         )
     return "".join(out)
 
@@ -40,8 +41,8 @@ def clock_items(clocks, context) -> str:
     for clock in clocks:
         due = clock["due_at"]
         out.append(
-            f'<li data-clock-seconds="{render_value_in_context(clock["seconds"], context)}">'
-            f"{render_value_in_context(clock['label'], context)}: {until} "
+            f'<li data-clock-seconds="{render_value(clock["seconds"], context)}">'
+            f"{render_value(clock['label'], context)}: {until} "
             f'<time datetime="{_date(due, "c", context)}">{_date(due, "SHORT_DATETIME_FORMAT", context)}</time></li>'
         )
     return "".join(out)

@@ -19,12 +19,13 @@ actions, checklist_url).
 from __future__ import annotations
 
 from django import template
-from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
+
+from digisos.templatetags.kern_widgets import render_value
 
 from .money import eur, quantity
 
@@ -35,7 +36,7 @@ _CSRF = CsrfTokenNode()
 
 def _date(value, fmt: str, context) -> str:
     """``{{ value|date:fmt }}``."""
-    return render_value_in_context(date_filter(template_localtime(value, context.use_tz), fmt), context)
+    return render_value(date_filter(template_localtime(value, context.use_tz), fmt), context)
 
 
 def timeline_items(events, provider_view, context) -> str:
@@ -45,10 +46,10 @@ def timeline_items(events, provider_view, context) -> str:
         out.append("\n      ")
         if not provider_view or event.kind != "skipped":
             provider = event.provider
-            by = f" · {render_value_in_context(provider.short_name, context)}" if provider and not provider_view else ""
+            by = f" · {render_value(provider.short_name, context)}" if provider and not provider_view else ""
             reason = event.reason
-            why = f": {render_value_in_context(reason, context)}" if reason and not provider_view else ""
-            kind = render_value_in_context(event.get_kind_display(), context)
+            why = f": {render_value(reason, context)}" if reason and not provider_view else ""
+            kind = render_value(event.get_kind_display(), context)
             out.append(
                 '\n        <li class="ds-timeline__item"><p class="kern-body ds-muted"><time datetime="'
                 f'{_date(event.at, "c", context)}">{_date(event.at, "SHORT_DATETIME_FORMAT", context)}</time>{by}</p>\n'
@@ -66,13 +67,13 @@ def service_rows(services, context) -> str:
         module = line.service_module
         out.append(
             '\n            <tr class="kern-table__row">\n'
-            f'              <td class="kern-table__cell">{render_value_in_context(module.name, context)}</td>\n'
+            f'              <td class="kern-table__cell">{render_value(module.name, context)}</td>\n'
             '              <td class="kern-table__cell kern-table__cell--numeric">'
-            f"{render_value_in_context(quantity(line.estimated_quantity, module.unit), context)}</td>\n"
+            f"{render_value(quantity(line.estimated_quantity, module.unit), context)}</td>\n"
             '              <td class="kern-table__cell kern-table__cell--numeric">'
-            f"{render_value_in_context(eur(line.unit_price), context)}</td>\n"
+            f"{render_value(eur(line.unit_price), context)}</td>\n"
             '              <td class="kern-table__cell kern-table__cell--numeric">'
-            f"{render_value_in_context(eur(line.value), context)}</td>\n"
+            f"{render_value(eur(line.value), context)}</td>\n"
             "            </tr>\n"
             "          "
         )
@@ -83,14 +84,14 @@ def checklist_steps(checklist, can_tick, checklist_url, context) -> str:
     """The ``{% for row in checklist %}`` of calloffs/includes/first_hour_checklist.html."""
     out = []
     csrf = _CSRF.render(context) if can_tick else ""
-    url = render_value_in_context(checklist_url, context) if can_tick else ""
+    url = render_value(checklist_url, context) if can_tick else ""
     for row in checklist:
         done = row.done
-        step = render_value_in_context(row.step, context)
+        step = render_value(row.step, context)
         if done:
             state = gettext("Erledigt – %(at)s, %(by)s") % {
                 "at": _date(row.changed_at, "SHORT_DATETIME_FORMAT", context),
-                "by": render_value_in_context(row.changed_by, context),
+                "by": render_value(row.changed_by, context),
             }
         else:
             state = gettext("Offen")
@@ -98,7 +99,7 @@ def checklist_steps(checklist, can_tick, checklist_url, context) -> str:
             f'\n      <li class="ds-checklist__item{" ds-checklist__item--done" if done else ""}" id="step-{step}">\n'
             '        <p class="kern-body"><span class="ds-checklist__mark" aria-hidden="true">'
             f"{'✓' if done else '○'}</span>\n"
-            f'          <span id="step-{step}-text">{render_value_in_context(row.label, context)}</span></p>\n'
+            f'          <span id="step-{step}-text">{render_value(row.label, context)}</span></p>\n'
             f'        <p class="kern-body ds-muted" id="step-{step}-state">{state}</p>\n'
             "        "
         )

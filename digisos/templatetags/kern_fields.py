@@ -12,9 +12,10 @@ tests/test_kern_fields.py renders the fields of the portal's forms both ways and
 from __future__ import annotations
 
 from django import template
-from django.template.base import render_value_in_context
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from .kern_widgets import render_value
 
 register = template.Library()
 
@@ -23,7 +24,7 @@ def _hint(field, context) -> str:
     """templates/includes/form_field_hint.html."""
     if not field.help_text:
         return "\n"
-    auto_id = render_value_in_context(field.auto_id, context)
+    auto_id = render_value(field.auto_id, context)
     return f'<div class="kern-hint" id="{auto_id}_helptext">{field.help_text}</div>\n'
 
 
@@ -32,8 +33,8 @@ def _error(field, context) -> str:
     errors = field.errors
     if not errors:
         return "\n"
-    auto_id = render_value_in_context(field.auto_id, context)
-    shown = "<br>".join(render_value_in_context(error, context) for error in errors)
+    auto_id = render_value(field.auto_id, context)
+    shown = "<br>".join(render_value(error, context) for error in errors)
     return (
         f'<div class="kern-error" id="{auto_id}_error">\n'
         '  <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>\n'
@@ -44,23 +45,23 @@ def _error(field, context) -> str:
 
 def render_field(field, context, *, hide_optional) -> str:
     """templates/includes/form_field.html as it was in the template language."""
-    widget = render_value_in_context(field, context)
+    widget = render_value(field, context)
     if field.is_hidden:
         return f"\n\n{widget}\n"
-    label = render_value_in_context(field.label, context)
+    label = render_value(field.label, context)
     optional = ""
     if not field.field.required and not hide_optional:
         optional = f' <span class="kern-label__optional">– {gettext("optional")}</span>'
     if field.use_fieldset:
         describedby = field.aria_describedby
-        described = f' aria-describedby="{render_value_in_context(describedby, context)}"' if describedby else ""
+        described = f' aria-describedby="{render_value(describedby, context)}"' if describedby else ""
         body = (
             f'\n  <fieldset class="kern-fieldset ds-field{" kern-fieldset--error" if field.errors else ""}"'
             f'{described}>\n    <legend class="kern-label">{label}{optional}</legend>\n'
             f"    {_hint(field, context)}\n    {widget}\n    {_error(field, context)}\n  </fieldset>\n"
         )
     elif field.widget_type == "checkbox":
-        for_id = render_value_in_context(field.id_for_label, context)
+        for_id = render_value(field.id_for_label, context)
         body = (
             f'\n  <div class="ds-field ds-field--check{" kern-form-input--error" if field.errors else ""}">\n'
             f'    <div class="kern-form-check">\n      {widget}\n'
@@ -68,7 +69,7 @@ def render_field(field, context, *, hide_optional) -> str:
             f"    {_hint(field, context)}\n    {_error(field, context)}\n  </div>\n"
         )
     else:
-        for_id = render_value_in_context(field.id_for_label, context)
+        for_id = render_value(field.id_for_label, context)
         body = (
             f'\n  <div class="kern-form-input ds-field{" kern-form-input--error" if field.errors else ""}">\n'
             f'    <label class="kern-label" for="{for_id}">{label}{optional}</label>\n'
