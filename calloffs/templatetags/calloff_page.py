@@ -21,6 +21,8 @@ from __future__ import annotations
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
@@ -32,6 +34,24 @@ from .money import eur, quantity
 register = template.Library()
 
 _CSRF = CsrfTokenNode()
+
+
+#: Per model field with choices: {value: label}, as ``get_<field>_display`` builds it on every call (hashing
+#: each lazy label translates it: ~0.1 ms per call on the page). The labels stay lazy: shown in the
+#: language of the request.
+_LABELS: dict = {}
+
+
+@register.filter
+def choice_label(instance, name: str) -> str:
+    """``{{ calloff|choice_label:"state" }}``: what ``{{ calloff.get_state_display }}`` shows, the choices'
+    lookup built once per process (Model._get_FIELD_display's expression)."""
+    field = instance._meta.get_field(name)
+    labels = _LABELS.get(field)
+    if labels is None:
+        labels = _LABELS[field] = dict(make_hashable(field.flatchoices))
+    value = getattr(instance, field.attname)
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
 def _date(value, fmt: str, context) -> str:
@@ -49,7 +69,7 @@ def timeline_items(events, provider_view, context) -> str:
             by = f" · {render_value(provider.short_name, context)}" if provider and not provider_view else ""
             reason = event.reason
             why = f": {render_value(reason, context)}" if reason and not provider_view else ""
-            kind = render_value(event.get_kind_display(), context)
+            kind = render_value(choice_label(event, "kind"), context)
             out.append(
                 '\n        <li class="ds-timeline__item"><p class="kern-body ds-muted"><time datetime="'
                 f'{_date(event.at, "c", context)}">{_date(event.at, "SHORT_DATETIME_FORMAT", context)}</time>{by}</p>\n'

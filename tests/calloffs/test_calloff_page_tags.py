@@ -155,3 +155,18 @@ def test_the_filing_forms_hotlines_and_clocks(language, autoescape):
         old, new = both(CLOCKS, "{% load calloff_form %}{% calloff_clocks %}", autoescape, clocks=reporting_clocks(AT))
         assert new == old
         assert new.count("<li data-clock-seconds=") == 5
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_choice_label_is_get_display(language):
+    from calloffs.models import CallOff
+    from calloffs.templatetags.calloff_page import choice_label
+
+    with translation.override(language):
+        for model in (CallOff, CallOffEvent):
+            for field in model._meta.concrete_fields:
+                if not field.choices:
+                    continue
+                for value in [*(v for v, _label in field.flatchoices), None, "unknown"]:
+                    instance = model(**{field.attname: value})
+                    assert choice_label(instance, field.name) == getattr(instance, f"get_{field.name}_display")()
