@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from digisos import plausible
-from digisos.wire import WireDateTimeField, WireModelSerializer, rfc3339
+from digisos.wire import WireDateTimeField, WireModelSerializer, WireSerializer, rfc3339
 from incidents.models import Category
 from readiness.models import (
     CRITICAL_SYSTEMS_MAX,
@@ -63,7 +63,7 @@ class DrillFlagField(serializers.BooleanField):
         return bool(self.context["calloff"].is_drill)
 
 
-class BodySerializer(serializers.Serializer):
+class BodySerializer(WireSerializer):
     name = serializers.CharField()
     ags = serializers.CharField(allow_null=True, help_text="Official municipality key (AGS), if any.")
     kind = serializers.CharField(help_text="Kind of body, e.g. gemeinde, kreis, landesbetrieb.")
@@ -76,13 +76,13 @@ class BodyDetailSerializer(BodySerializer):
     city = serializers.CharField(allow_blank=True)
 
 
-class OfferSerializer(serializers.Serializer):
+class OfferSerializer(WireSerializer):
     id = serializers.UUIDField(source="public_id")
     offered_at = WireDateTimeField()
     respond_by = WireDateTimeField(help_text="Accept or decline before this moment.")
 
 
-class SlaSerializer(serializers.Serializer):
+class SlaSerializer(WireSerializer):
     """Deadlines (set at acceptance from the contract's SLA terms) and the moments reported."""
 
     callback_due_at = WireDateTimeField(allow_null=True)
@@ -230,13 +230,13 @@ class EventSerializer(WireModelSerializer):
         fields = ["at", "kind", "old_state", "new_state", "reason"]
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(WireSerializer):
     callback_phone = serializers.CharField()
     callback_email = serializers.CharField(allow_blank=True)
     place_of_performance = serializers.CharField(allow_blank=True)
 
 
-class LeadSerializer(serializers.Serializer):
+class LeadSerializer(WireSerializer):
     lead_name = serializers.CharField(allow_blank=True)
     lead_phone = serializers.CharField(allow_blank=True)
     eta_remote = WireDateTimeField(allow_null=True)
@@ -255,7 +255,7 @@ class ServiceModuleSerializer(WireModelSerializer):
         fields = ["code", "name", "unit", "price"]
 
 
-class ContractSerializer(serializers.Serializer):
+class ContractSerializer(WireSerializer):
     reference = serializers.CharField()
     title = serializers.CharField()
     roles = RoleSerializer(source="role_rates", many=True, help_text="Valid values of a time entry's role.")
@@ -273,7 +273,7 @@ API_DOCUMENT_STATE = {
 API_DOCUMENT_STATES = ["pending", "issued", "failed"]
 
 
-class DocumentSerializer(serializers.Serializer):
+class DocumentSerializer(WireSerializer):
     """One version of a call-off document (the order, a proof of work). Fetch it from ``url`` once
     ``state`` is ``issued``; the webhook ``document.issued`` says when."""
 
