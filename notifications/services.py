@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -333,6 +334,13 @@ BROKER_BACKOFF_SECONDS = 5.0
 _broker_down_until = 0.0
 
 
+def _publish_batch(producer):
+    """The producer's publish batch (kombu >= 5.7), or nothing (one publish each, as before): an
+    older kombu (pyproject allows celery >= 5.4) must not turn every enqueue into a broker outage."""
+    batch = getattr(producer, "batch", None)
+    return batch() if batch is not None else nullcontext()
+
+
 def enqueue_delivery(notification_id: int, *, countdown: float | None = None) -> bool:
     """Hand a notification to Celery. Never raises: if the broker is down the row stays in the
     outbox (queued_at cleared) and the sweep re-enqueues it."""
@@ -354,7 +362,7 @@ def enqueue_deliveries(notification_ids: list[int], *, countdown: float | None =
         return 0
     if time.monotonic() >= _broker_down_until:
         try:
-            with current_app.producer_or_acquire() as producer, producer.batch():
+            with current_app.producer_or_acquire() as producer, _publish_batch(producer):
                 for notification_id in notification_ids:
                     current_app.send_task(
                         DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False, producer=producer

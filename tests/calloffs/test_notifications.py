@@ -1,5 +1,6 @@
 """The transactional outbox: who hears of what, written in the same transaction as the change."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from unittest import mock
@@ -132,6 +133,26 @@ def test_the_rows_of_one_write_go_out_through_one_producer(
     assert acquired.call_count == 1  # one producer, one batch for the write's rows (issue 19)
     assert len({id(c.kwargs["producer"]) for c in deliveries}) == 1
     assert all(c.kwargs["retry"] is False for c in deliveries)
+
+
+def test_a_producer_without_publish_batches_still_publishes(monkeypatch):
+    """kombu before 5.7 has no Producer.batch(): one publish each, never a pretended outage."""
+    from celery import current_app
+
+    class Producer:  # no batch()
+        pass
+
+    @contextmanager
+    def acquire(*args, **kwargs):
+        yield Producer()
+
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
+    with (
+        mock.patch.object(current_app, "producer_or_acquire", acquire),
+        mock.patch("celery.current_app.send_task") as send_task,
+    ):
+        assert outbox.enqueue_deliveries([7, 8]) == 2
+    assert [c.kwargs["args"] for c in send_task.call_args_list] == [(7,), (8,)]
 
 
 def test_a_broker_outage_breaks_nothing_and_the_sweep_catches_up(
