@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from digisos.compiled_query import CompiledQuery
 from digisos.request_cache import memoize, prime
 
-from .models import Membership, Organisation, Role
+from .models import EmergencyContact, Membership, Organisation, Role
 
 
 def roles_of(user) -> dict[int, str]:
@@ -80,3 +81,19 @@ def active_member_emails(*, organisation_id: int, roles) -> list[str]:
         .order_by("user__email")
         .values_list("user__email", flat=True)
     )
+
+
+#: The body's first emergency contact (the filing form's call-back defaults), compiled once per
+#: connection: the form page reads it on every GET (issue 19).
+_FIRST_CONTACT = CompiledQuery(
+    lambda organisation: EmergencyContact.objects.filter(organisation_id=organisation).order_by("position", "id"),
+    organisation=-719_000_192,
+)
+
+
+def first_emergency_contact(organisation: Organisation) -> EmergencyContact | None:
+    """``organisation.emergency_contacts.order_by("position", "id").first()``."""
+    contact = _FIRST_CONTACT.first(organisation=organisation.pk)
+    if contact is not None:
+        EmergencyContact.organisation.field.set_cached_value(contact, organisation)
+    return contact

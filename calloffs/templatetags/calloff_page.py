@@ -18,6 +18,8 @@ actions, checklist_url).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
@@ -55,8 +57,12 @@ def choice_label(instance, name: str) -> str:
 
 
 def _date(value, fmt: str, context) -> str:
-    """``{{ value|date:fmt }}``."""
-    return render_value(date_filter(template_localtime(value, context.use_tz), fmt), context)
+    """``{{ value|date:fmt }}``; ``|date:'c'`` of a datetime is its isoformat() (DateFormat.c), without
+    parsing the format."""
+    value = template_localtime(value, context.use_tz)
+    if fmt == "c" and isinstance(value, datetime):
+        return render_value(value.isoformat(), context)
+    return render_value(date_filter(value, fmt), context)
 
 
 def timeline_items(events, provider_view, context) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from incidents.selectors import reporting_clocks
 from tenants.models import Organisation
+from tenants.selectors import first_emergency_contact
 
 from .. import permissions, selectors
 from ..contract_terms import terms
@@ -32,7 +33,7 @@ def _initial(organisation: Organisation | None, token: str) -> dict:
     if organisation is not None:
         initial["organisation"] = str(organisation.public_id)
         initial["place_of_performance"] = organisation.address
-        contact = organisation.emergency_contacts.order_by("position", "id").first()
+        contact = first_emergency_contact(organisation)
         if contact is not None:
             initial["callback_phone"] = contact.mobile
             initial["callback_email"] = contact.email
