@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Subquery
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from digisos.compiled_query import CompiledQuery
@@ -205,8 +206,11 @@ def _chain(items: list[dict]) -> list[AuditEntry]:
         digest = entry_digest(**fields)
         entries.append(AuditEntry(actor=actor, organisation=organisation, entry_hash=digest, **fields))
         head.last_sequence, head.last_hash = fields["sequence"], digest
-    AuditEntry.objects.bulk_create(entries)
-    _move_head(head)
+    if connection.vendor == "postgresql":
+        _insert_moving_head(entries, head)
+    else:
+        AuditEntry.objects.bulk_create(entries)
+        _move_head(head)
     return entries
 
 
@@ -222,6 +226,33 @@ def _move_head(head: AuditChainHead) -> None:
             f"WHERE {quote(meta.pk.column)} = %s",
             [head.last_sequence, head.last_hash, head.pk],
         )
+
+
+def _insert_moving_head(entries: list[AuditEntry], head: AuditChainHead) -> None:
+    """PostgreSQL: the entries' INSERT (as bulk_create writes it, with RETURNING of their ids) and the
+    head's UPDATE of _move_head in one statement, the UPDATE as a data-modifying WITH (run once and to
+    completion whether or not the INSERT reads it; both or neither, as one statement) — one round
+    trip less for every audited transition (issue 19). SQLite has no such WITH: two statements."""
+    meta, quote = AuditChainHead._meta, connection.ops.quote_name
+    sequence, last_hash = (quote(meta.get_field(name).column) for name in ("last_sequence", "last_hash"))
+    fields = [field for field in AuditEntry._meta.concrete_fields if field is not AuditEntry._meta.auto_field]
+    query = InsertQuery(AuditEntry)
+    query.insert_values(fields, entries)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = AuditEntry._meta.db_returning_fields
+    ((insert, insert_params),) = compiler.as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {quote('moved_head')} AS (UPDATE {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - our names
+            f"SET {sequence} = %s, {last_hash} = %s WHERE {quote(meta.pk.column)} = %s) {insert}",
+            [head.last_sequence, head.last_hash, head.pk, *insert_params],
+        )
+        ids = cursor.fetchall()
+    if len(ids) != len(entries):
+        raise RuntimeError("the audit entries' INSERT returned no ids")
+    for entry, (pk, *_rest) in zip(entries, ids, strict=True):
+        entry.pk = pk
+        entry._state.adding, entry._state.db = False, connection.alias
 
 
 def _check_entry(entry: AuditEntry, *, expected_sequence: int, prev: str) -> str:

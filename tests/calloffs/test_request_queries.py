@@ -4,7 +4,9 @@ one that removes some lowers the pin. The list a provider polls is pinned in
 tests/api/test_calloffs_api.py (3 at page size 5 and 50).
 
 The counts include BEGIN/COMMIT/SAVEPOINT, which Django reports as statements on SQLite and
-PostgreSQL alike; they are the same on both (CI runs these tests on both). What each statement is:
+PostgreSQL alike; they are the same on both (CI runs these tests on both) but for the audit chain:
+PostgreSQL writes the entry and moves the head in one statement (tenants.audit._insert_moving_head,
+a data-modifying WITH), SQLite in two — AUDIT_CHAIN is 2 or 3. What each statement is:
 ``.venv/bin/python bench/request_cost.py --sql "POST /abrufe/neu/"``.
 
 The filing here attaches to the body's open incident (a first filing opens one: 2 statements more).
@@ -20,12 +22,12 @@ old query as well). The filing's 19: auth and session (user, the memberships wit
 the number drawn unless the token was filed already (1), SAVEPOINT/RELEASE (2), the body's lock (1),
 its open incident (1), the candidates' engagements with their webhook endpoints (1), call-off,
 services, timeline entry, offer, the filed and offered events, outbox rows (6 inserts), the
-contract's lock (1) and the ceiling (1 aggregate), the audit chain (3).
+contract's lock (1) and the ceiling (1 aggregate), the audit chain (3; 2 on PostgreSQL: 18).
 
 The accept's 16: the key (1), the scoped lock of the call-off (1), the offer taken (1 UPDATE …
 RETURNING), call-off, event, the body's recipients, outbox rows, order document (version 1, nothing
-read: the accept makes the first one), timeline entry (6), SAVEPOINT/RELEASE (2), the audit chain (3),
-the answer's services and events (2; its documents are the one the accept wrote).
+read: the accept makes the first one), timeline entry (6), SAVEPOINT/RELEASE (2), the audit chain (3;
+2 on PostgreSQL: 15), the answer's services and events (2; its documents are the one the accept wrote).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from calloffs.models import CallOff, CallOffState
@@ -43,9 +46,12 @@ pytestmark = pytest.mark.django_db
 
 #: Statements per request; the targets of issue 19 in the comments.
 FORM_GET = 4  # target ≤ 6
-FILING_POST = 19  # target ≤ 20
+#: The audit chain's statements: its head locked, the entries written and the head moved (one
+#: statement on PostgreSQL, two on SQLite).
+AUDIT_CHAIN = 2 if connection.vendor == "postgresql" else 3
+FILING_POST = 16 + AUDIT_CHAIN  # target ≤ 20
 CALLOFF_PAGE = 8  # target ≤ 8
-API_ACCEPT = 16  # target ≤ 15
+API_ACCEPT = 13 + AUDIT_CHAIN  # target ≤ 15 (met on PostgreSQL)
 
 ACCEPT = {"lead_name": "Jana Keller", "lead_phone": "+49 211 5550110"}
 
