@@ -17,7 +17,12 @@ def run_dev(tmp_path, **env):
     shutil.copy2(ROOT / "bin" / "run-dev", script)
     record = tmp_path / "calls.txt"
     recorder = tmp_path / "py"
-    recorder.write_text(f'#!/bin/sh\necho "$* SITE_URL=$SITE_URL" >> {record}\n')
+    # Each call records itself, then waits (at most 10 s) until all three have: the script stops the others
+    # as soon as one exits (wait -n), and a recorder stopped before it wrote would lose its line.
+    recorder.write_text(
+        f'#!/bin/sh\necho "$* SITE_URL=$SITE_URL" >> {record}\n'
+        f'i=0; while [ "$(wc -l < {record})" -lt 3 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done\n'
+    )
     recorder.chmod(0o755)
     environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | env
     environment |= {"PY": str(recorder), "RUN_DEV_PAUSE": "0"}  # no banner pause: nothing is started
