@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
@@ -126,7 +126,9 @@ def _insert_with_obligations(incident: Incident, obligations: list[ReportingObli
     signals). Elsewhere (SQLite: no INSERT in a WITH) the two statements as before."""
     db = connections[router.db_for_write(Incident)]
     meta = Incident._meta
-    if db.vendor != "postgresql" or not obligations or meta.db_returning_fields != [meta.pk]:
+    # Incident.save is Django's own (nothing would run an override here): otherwise the two statements.
+    custom_save = type(incident).save is not Model.save
+    if db.vendor != "postgresql" or not obligations or meta.db_returning_fields != [meta.pk] or custom_save:
         incident.save(force_insert=True, using=db.alias)
         ReportingObligation.objects.using(db.alias).bulk_create(obligations)
         return
