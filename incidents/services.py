@@ -141,7 +141,7 @@ def _insert_with_obligations(incident: Incident, obligations: list[ReportingObli
         [incident],
         returning=meta.db_returning_fields,
     )
-    new_id = RawSQL(f"SELECT {quote(meta.pk.column)} FROM {quote(_NEW_INCIDENT)}", ())  # noqa: S608, S611  # nosec B608 - our names
+    new_id = RawSQL(f"SELECT {quote(meta.pk.column)} FROM {quote(_NEW_INCIDENT)}", ())  # noqa: S608, S611  # nosec B608, B611 - our names
     for obligation in obligations:
         obligation.incident_id = new_id
     o_meta = ReportingObligation._meta
