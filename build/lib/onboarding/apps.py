@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class OnboardingConfig(AppConfig):
-    name = "onboarding"
-    verbose_name = _("Zugang für weitere Stellen")

@@ -1,1 +1,0 @@
-"""Settlement: statements of services, their confirmation and approval, e-invoices (XRechnung)."""
