@@ -14,8 +14,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from calloffs.api.idempotency import idempotent
+from calloffs.api.pagination import Pagination
 from calloffs.api.permissions import READ, WRITE
-from calloffs.api.views import IDEMPOTENCY_PARAMETER, Pagination, ProviderApiMixin
+from calloffs.api.views import IDEMPOTENCY_PARAMETER, ProviderApiMixin
 
 from .. import selectors, services
 from ..errors import InvalidInput

@@ -16,8 +16,9 @@ from rest_framework.response import Response
 
 from calloffs.api.idempotency import idempotent
 from calloffs.api.permissions import READ, WRITE
+from calloffs.api.renderers import FileRenderer
 from calloffs.api.serializers import DrillFlagField
-from calloffs.api.views import IDEMPOTENCY_PARAMETER, FileRenderer, ProviderApiMixin
+from calloffs.api.views import IDEMPOTENCY_PARAMETER, ProviderApiMixin
 from digisos.uploads import ALL_TYPES
 from digisos.wire import WireModelSerializer
 

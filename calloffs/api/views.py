@@ -12,7 +12,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
 from django.db.models import FilteredRelation, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, JsonResponse
@@ -23,9 +22,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from digisos.compiled_query import CompiledPages, CompiledQuery
@@ -52,9 +50,11 @@ from ..services.common import calloff_for_lock
 from . import problems, serializers
 from .authentication import ProviderApiKeyAuthentication
 from .idempotency import idempotent
+from .pagination import CountSparingPaginator, Pagination
 from .parsers import StrictJSONParser
 from .permissions import READ, WRITE, ProviderApiPermission
 from .problems import RequestTooLarge
+from .renderers import FileRenderer
 from .throttling import ApiKeyRateThrottle
 
 #: Multipart overhead allowed on top of the file itself (boundaries, the ``kind`` field).
@@ -131,33 +131,6 @@ def _prime_compiled(calloff: CallOff, name: str, rows: list) -> None:
     _prime(calloff, name, rows)
 
 
-class BinaryRenderer(BaseRenderer):
-    """Lets a client ask for a file's media type (a subclass names it): the view's bytes go out as they
-    are; problems are still written as JSON."""
-
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return JSONRenderer().render(data)
-
-
-class PdfRenderer(BinaryRenderer):
-    """Lets a client ask for application/pdf; problems are still written as JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-
-
-class FileRenderer(BinaryRenderer):
-    """Lets a client ask for a file's bytes; problems are still written as JSON."""
-
-    media_type = "application/octet-stream"
-    format = "file"
-
-
 class ProviderApiMixin:
     """Authentication by API key, per-action permissions, per-key rate limit, body size limit,
     JSON only, and problem+json errors."""
@@ -206,29 +179,6 @@ LIST_PAGES = CompiledPages()
 def _not_available(request, detail: str):
     """404 ``not_available``: the call-off is the provider's, the thing asked for does not exist (yet)."""
     return problems.problem_response(status_code=404, code="not_available", detail=detail, request=request)
-
-
-class CountSparingPaginator(DjangoPaginator):
-    """Django's paginator, but the first page is read before the rows are counted: a first page that
-    is not full is the only one, so the total is its number of rows, without a COUNT(*) (a
-    provider's poll usually finds a few rows or none). A full first page still asks COUNT(*) (the
-    answer's ``count`` and ``next`` need it); every other page number goes through Django's own
-    page() (its checks before any row is read, its errors)."""
-
-    def page(self, number):
-        if str(number) != "1" or self.orphans or not self.allow_empty_first_page or "count" in self.__dict__:
-            return super().page(number)
-        rows = list(self.object_list[: self.per_page])
-        if len(rows) < self.per_page:
-            self.__dict__["count"] = len(rows)  # Paginator.count is a cached_property
-        return self._get_page(rows, self.validate_number(1), self)
-
-
-class Pagination(PageNumberPagination):
-    django_paginator_class = CountSparingPaginator
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 @extend_schema_view(
@@ -759,90 +709,6 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
-
-
-@extend_schema_view(
-    list=extend_schema(summary="This provider's webhook endpoints"),
-    retrieve=extend_schema(summary="One webhook endpoint"),
-    create=extend_schema(
-        summary="Register a webhook endpoint",
-        request=serializers.WebhookEndpointSerializer,
-        responses={201: serializers.WebhookEndpointWithSecretSerializer},
-        parameters=[IDEMPOTENCY_PARAMETER],
-        description="The signing secret is in this response only.",
-    ),
-    partial_update=extend_schema(
-        summary="Change URL, description or active",
-        request=serializers.WebhookEndpointUpdateSerializer,
-        responses={200: serializers.WebhookEndpointSerializer},
-    ),
-    rotate_secret=extend_schema(
-        summary="Rotate the signing secret",
-        request=None,
-        responses={200: serializers.WebhookEndpointWithSecretSerializer},
-        parameters=[IDEMPOTENCY_PARAMETER],
-        description="The previous secret stays valid for the overlap; messages carry both signatures meanwhile.",
-    ),
-)
-class WebhookEndpointViewSet(
-    ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """The provider's own webhook endpoints (services in calloffs.services.webhooks)."""
-
-    serializer_class = serializers.WebhookEndpointSerializer
-    pagination_class = None
-    filter_backends = []
-    lookup_field = "public_id"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[^/]+"
-    http_method_names = ["get", "post", "patch", "head"]
-    action_permissions = {
-        "list": READ,
-        "retrieve": READ,
-        "create": WRITE,
-        "partial_update": WRITE,
-        "rotate_secret": WRITE,
-    }
-
-    def get_queryset(self):
-        from notifications.models import WebhookEndpoint
-
-        if getattr(self, "swagger_fake_view", False):
-            return WebhookEndpoint.objects.none()
-        return WebhookEndpoint.objects.filter(provider__id=self.request.auth.provider_id).order_by("created_at", "id")
-
-    def get_object(self):
-        try:
-            uuid.UUID(str(self.kwargs.get(self.lookup_url_kwarg)))
-        except ValueError as exc:
-            raise NotFound() from exc
-        return super().get_object()
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        from ..services.webhooks import webhook_endpoint_create
-
-        data = CallOffViewSet._valid(serializers.WebhookEndpointSerializer, request)
-        endpoint = webhook_endpoint_create(
-            provider=request.auth.provider, actor=request.user, url=data["url"], description=data["description"]
-        )
-        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        from ..services.webhooks import webhook_endpoint_update
-
-        endpoint = self.get_object()
-        data = CallOffViewSet._valid(serializers.WebhookEndpointUpdateSerializer, request)
-        endpoint = webhook_endpoint_update(endpoint=endpoint, actor=request.user, **data)
-        return Response(serializers.WebhookEndpointSerializer(endpoint).data)
-
-    @action(detail=True, methods=["post"], url_path="rotate-secret")
-    @idempotent
-    def rotate_secret(self, request, id=None):
-        from ..services.webhooks import webhook_endpoint_rotate_secret
-
-        endpoint = webhook_endpoint_rotate_secret(endpoint=self.get_object(), actor=request.user)
-        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data)
 
 
 @csrf_exempt  # a POST to an unknown path gets the 404 problem too, not the portal's CSRF page

@@ -23,7 +23,8 @@ from rest_framework.response import Response
 
 from calloffs.api import problems
 from calloffs.api.permissions import READ, WRITE
-from calloffs.api.views import PdfRenderer, ProviderApiMixin
+from calloffs.api.renderers import PdfRenderer
+from calloffs.api.views import ProviderApiMixin
 from calloffs.errors import InvalidInput
 
 from .. import services

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from calloffs.api.idempotency import idempotent
 from calloffs.api.permissions import READ, WRITE
-from calloffs.api.views import IDEMPOTENCY_PARAMETER, BinaryRenderer, ProviderApiMixin
+from calloffs.api.renderers import BinaryRenderer
+from calloffs.api.views import IDEMPOTENCY_PARAMETER, ProviderApiMixin
 from calloffs.models import CallOff
 
 from .. import services

@@ -10,7 +10,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from calloffs.api.idempotency import KEEP, STALE_AFTER
-from calloffs.api.views import CallOffViewSet, WebhookEndpointViewSet
+from calloffs.api.views import CallOffViewSet
+from calloffs.api.webhook_endpoints import WebhookEndpointViewSet
 from calloffs.models import CallOffEvent, EventKind, IdempotencyRecord, IdempotencyState, ProviderApiKey
 from calloffs.services.api_keys import api_key_create, api_key_revoke, api_key_rotate, hash_key
 from tenants.models import AuditEntry
