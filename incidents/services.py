@@ -14,11 +14,11 @@ from django.db import connections, router, transaction
 from django.db.models import Model, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digisos import plausible
+from digisos.insert_sql import insert_sql
 from digisos.uploads import ALL_TYPES as ATTACHMENT_TYPES
 from digisos.uploads import RefusedUpload, check_upload
 from tenants.models import Mandate, Membership, Organisation, Role
@@ -134,25 +134,13 @@ def _insert_with_obligations(incident: Incident, obligations: list[ReportingObli
         return
     quote = db.ops.quote_name
     pre_save.send(sender=Incident, instance=incident, raw=False, using=db.alias, update_fields=None)
-    incident_sql, incident_params = _insert_sql(
-        db,
-        Incident,
-        [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field],
-        [incident],
-        returning=meta.db_returning_fields,
-    )
+    incident_sql, incident_params = insert_sql(db, Incident, [incident], returning=meta.db_returning_fields)
     new_id = RawSQL(f"SELECT {quote(meta.pk.column)} FROM {quote(_NEW_INCIDENT)}", ())  # noqa: S608, S611  # nosec B608, B611 - our names
     for obligation in obligations:
         obligation.incident_id = new_id
     o_meta = ReportingObligation._meta
     returning = [o_meta.pk, o_meta.get_field("incident")]
-    obligation_sql, obligation_params = _insert_sql(
-        db,
-        ReportingObligation,
-        [f for f in o_meta.local_concrete_fields if not f.generated and f is not o_meta.auto_field],
-        obligations,
-        returning=returning,
-    )
+    obligation_sql, obligation_params = insert_sql(db, ReportingObligation, obligations, returning=returning)
     with db.cursor() as cursor:
         cursor.execute(
             f"WITH {quote(_NEW_INCIDENT)} AS ({incident_sql}) {obligation_sql}",
@@ -166,16 +154,6 @@ def _insert_with_obligations(incident: Incident, obligations: list[ReportingObli
         obligation.incident = incident
         obligation._state.adding, obligation._state.db = False, db.alias
     post_save.send(sender=Incident, instance=incident, created=True, update_fields=None, raw=False, using=db.alias)
-
-
-def _insert_sql(db, model, fields, objs, *, returning) -> tuple[str, tuple]:
-    """The INSERT … RETURNING that Model.save / bulk_create would send for ``objs`` (one statement)."""
-    query = InsertQuery(model)
-    query.insert_values(fields, objs)
-    compiler = query.get_compiler(connection=db)
-    compiler.returning_fields = returning
-    [(sql, params)] = compiler.as_sql()
-    return sql, tuple(params)
 
 
 def timeline_add(*, incident: Incident, source: str, text: str, author=None, at=None, scope: str = "") -> TimelineEntry:

@@ -23,10 +23,10 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Subquery
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from digisos.compiled_query import CompiledQuery
+from digisos.insert_sql import insert_sql
 
 from .models import AuditChainHead, AuditEntry
 
@@ -235,12 +235,7 @@ def _insert_moving_head(entries: list[AuditEntry], head: AuditChainHead) -> None
     trip less for every audited transition (issue 19). SQLite has no such WITH: two statements."""
     meta, quote = AuditChainHead._meta, connection.ops.quote_name
     sequence, last_hash = (quote(meta.get_field(name).column) for name in ("last_sequence", "last_hash"))
-    fields = [field for field in AuditEntry._meta.concrete_fields if field is not AuditEntry._meta.auto_field]
-    query = InsertQuery(AuditEntry)
-    query.insert_values(fields, entries)
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = AuditEntry._meta.db_returning_fields
-    ((insert, insert_params),) = compiler.as_sql()
+    insert, insert_params = insert_sql(connection, AuditEntry, entries, returning=AuditEntry._meta.db_returning_fields)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH {quote('moved_head')} AS (UPDATE {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - our names
