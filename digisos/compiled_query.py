@@ -23,6 +23,27 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
 
+def _run_statement(using: str, compiled: dict, values: dict, *, many: bool = True) -> list:
+    """Run a compiled statement with ``values`` in its slots ((position, placeholder) pairs)."""
+    params = list(compiled["params"])
+    for position, name in compiled["slots"]:
+        params[position] = values[name]
+    with connections[using].cursor() as cursor:
+        cursor.execute(compiled["sql"], params)
+        return cursor.fetchall() if many else [row for row in [cursor.fetchone()] if row is not None]
+
+
+def _converted(row, converters: dict, connection) -> list:
+    """A fetched row through the backend's converters, as the compiler's apply_converters."""
+    row = list(row)
+    for position, (functions, expression) in converters.items():
+        value = row[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[position] = value
+    return row
+
+
 class CompiledQuery:
     """``build(**placeholders)`` returns the queryset (model instances, not values()); ``first(**values)``
     runs its compiled SQL with ``values`` in place of the placeholders and returns the first object or None.
@@ -77,13 +98,8 @@ class CompiledQuery:
 
     def _run(self, using: str, values: dict, *, many: bool) -> list:
         compiled = self._compile(using)
-        params = list(compiled["params"])
-        for position, name in compiled["slots"]:
-            params[position] = values[name]
+        fetched = _run_statement(using, compiled, values, many=many)
         connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled["sql"], params)
-            fetched = cursor.fetchall() if many else [row for row in [cursor.fetchone()] if row is not None]
         converters = compiled["converters"]
         start, end = compiled["range"]
         model, init_list = compiled["model"], compiled["init_list"]
@@ -91,12 +107,7 @@ class CompiledQuery:
         out = []
         for row in fetched:
             if converters:
-                row = list(row)
-                for position, (functions, expression) in converters.items():
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
+                row = _converted(row, converters, connection)
             obj = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
@@ -189,11 +200,66 @@ class CompiledPages:
         out = []
         for row in fetched:
             if converters:
-                row = list(row)
-                for position, (functions, expression) in converters.items():
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
+                row = _converted(row, converters, connection)
             out.append(dict(zip(names, row, strict=True)))
         return out
+
+
+class CompiledRows:
+    """A ``values_list()`` queryset (unions too) whose SQL is compiled once per database connection;
+    ``all(**values)`` runs it with ``values`` in place of the placeholders and returns its rows as
+    ``list(queryset)`` would (as results_iter: tuples of the select, which Django 5.2 orders as
+    values_list() asks, through the backend's converters).
+
+    ``samples`` as for ``CompiledQuery``: per placeholder a value no real value equals. A placeholder
+    may stand at several places of the statement (each part of a union filters by it); every
+    parameter equal to its sample is replaced, and each sample must appear at least once.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **samples):
+        self._build = build
+        self._samples = samples
+        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
+
+    def _compile(self, using: str):
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
+        if compiled is not None:
+            return compiled
+        queryset = self._build(**self._samples)
+        query = queryset.query
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for position, param in enumerate(params):
+            names = [
+                name
+                for name, sample in self._samples.items()
+                if type(param) is type(sample) and param == sample  # noqa: E721 - True is not 1 here
+            ]
+            if names:
+                slots.append((position, names[0]))
+        if {name for _, name in slots} != set(self._samples):
+            raise ValueError("CompiledRows: each placeholder must be a parameter of the statement")
+        converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        compiled = {
+            "sql": sql,
+            "params": list(params),
+            "slots": slots,
+            "converters": converters,
+            "count": compiler.col_count,
+            "trim": compiler.has_extra_select,
+        }
+        self._compiled[connection] = compiled
+        return compiled
+
+    def all(self, *, using: str = "default", **values) -> list[tuple]:
+        compiled = self._compile(using)
+        fetched = _run_statement(using, compiled, values)
+        converters, count = compiled["converters"], compiled["count"]
+        if compiled["trim"]:
+            fetched = [row[:count] for row in fetched]
+        if not converters:
+            return [tuple(row) for row in fetched]
+        connection = connections[using]
+        return [tuple(_converted(row, converters, connection)) for row in fetched]

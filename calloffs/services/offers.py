@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digisos import plausible
+from digisos.compiled_query import CompiledRows
 from incidents.models import TimelineEntry
 from incidents.services import timeline_add
 from notifications.models import WebhookEndpoint
@@ -99,10 +100,7 @@ def engagements(provider_ids: list[int]) -> dict[int, int]:
     return _engagements(provider_ids)
 
 
-def engagements_and_webhooks(provider_ids: list[int]) -> tuple[dict[int, int], dict[int, list[tuple[int, str]]]]:
-    """``engagements`` and the providers' active webhook endpoints (id, url; by id; every provider a
-    key) in one statement (UNION ALL): the filing knows whom its offer's webhook goes to without a
-    read of its own (notify.webhook_endpoints_known)."""
+def _engagements_and_webhooks_query(provider_ids: list[int], owner_type_id: int) -> QuerySet:
     counts = (
         CallOff.objects.filter(provider_id__in=provider_ids, state__in=ENGAGED_STATES, is_drill=False)
         .order_by()
@@ -111,16 +109,46 @@ def engagements_and_webhooks(provider_ids: list[int]) -> tuple[dict[int, int], d
         .values_list("kind", "provider_id", "n", "endpoint", "url")
     )
     hooks = (
-        WebhookEndpoint.objects.filter(
-            owner_type=ContentType.objects.get_for_model(Provider), owner_id__in=provider_ids, active=True
-        )
+        WebhookEndpoint.objects.filter(owner_type_id=owner_type_id, owner_id__in=provider_ids, active=True)
         .order_by()
         .annotate(kind=Value(1), n=Value(0))
         .values_list("kind", "owner_id", "n", "id", "url")
     )
+    return counts.union(hooks, all=True)
+
+
+#: number of providers → the statement compiled once per database connection (digisos/compiled_query.py),
+#: not built and compiled per filing (issue 19); a placeholder per provider (``__in``: one parameter each).
+_ENGAGEMENTS_AND_WEBHOOKS: dict[int, CompiledRows] = {}
+_PROVIDER_SAMPLE = -419_100_000
+
+
+def _engagements_and_webhooks_compiled(count: int) -> CompiledRows:
+    compiled = _ENGAGEMENTS_AND_WEBHOOKS.get(count)
+    if compiled is None:
+        names = [f"provider_{i}" for i in range(count)]
+        compiled = _ENGAGEMENTS_AND_WEBHOOKS[count] = CompiledRows(
+            lambda owner_type_id, **ids: _engagements_and_webhooks_query([ids[n] for n in names], owner_type_id),
+            owner_type_id=_PROVIDER_SAMPLE + 1,
+            **{name: _PROVIDER_SAMPLE - i for i, name in enumerate(names)},
+        )
+    return compiled
+
+
+def engagements_and_webhooks(provider_ids: list[int]) -> tuple[dict[int, int], dict[int, list[tuple[int, str]]]]:
+    """``engagements`` and the providers' active webhook endpoints (id, url; by id; every provider a
+    key) in one statement (UNION ALL): the filing knows whom its offer's webhook goes to without a
+    read of its own (notify.webhook_endpoints_known)."""
+    provider_ids = list(dict.fromkeys(provider_ids))
     load: dict[int, int] = {}
     endpoints: dict[int, list[tuple[int, str]]] = {pk: [] for pk in provider_ids}
-    for kind, provider_id, n, endpoint_id, url in counts.union(hooks, all=True):
+    if not provider_ids:
+        return load, endpoints
+    rows = _engagements_and_webhooks_compiled(len(provider_ids)).all(
+        owner_type_id=ContentType.objects.get_for_model(Provider).pk,
+        **{f"provider_{i}": pk for i, pk in enumerate(provider_ids)},
+    )
+    for kind, provider_id, n, endpoint_id, url in rows:
         if kind == 0:
             load[provider_id] = n
         else:
