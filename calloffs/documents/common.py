@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from ..models import CallOffDocument, DocumentState
-from .render import qr_svg_data_uri, site_url
+from .render import qr_png_data_uri, site_url
 
 
 def verify_url(document: CallOffDocument) -> str:
@@ -28,6 +28,6 @@ def verification_context(document: CallOffDocument) -> dict:
     return {
         "document": document,
         "verify_url": url,
-        "verify_qr": qr_svg_data_uri(url),
+        "verify_qr": qr_png_data_uri(url),
         "previous": previous,
     }

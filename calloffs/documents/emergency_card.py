@@ -16,7 +16,7 @@ from readiness.models import ReadinessProfile
 from tenants.models import EmergencyContact, Organisation
 
 from ..selectors import active_contract, ranking_current, ranking_for_calloff
-from .render import pdf_locale, qr_svg_data_uri, render_pdf, site_url
+from .render import pdf_locale, qr_png_data_uri, render_pdf, site_url
 
 #: The profile's entries printed on the card, with short labels (who to reach and how, when the body's own
 #: technology is down); not the critical systems, backups or remote access: the card lies on desks.
@@ -68,7 +68,7 @@ def emergency_card_context(organisation: Organisation, *, with_profile: bool = F
         "contacts": list(EmergencyContact.objects.filter(organisation=organisation)),
         **_profile_context(organisation, with_profile),
         "portal_url": portal_url,
-        "portal_qr": qr_svg_data_uri(portal_url),
+        "portal_qr": qr_png_data_uri(portal_url),
         "card_url": site_url(reverse("calloffs:emergency_card", args=[organisation.public_id])),
         "generated_at": timezone.now(),
     }

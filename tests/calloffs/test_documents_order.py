@@ -169,11 +169,11 @@ def test_the_qr_code_points_to_the_verification_page(order_calloff, queued, monk
     seen = []
     import calloffs.documents.common as common
 
-    original = common.qr_svg_data_uri
-    monkeypatch.setattr(common, "qr_svg_data_uri", lambda url: seen.append(url) or original(url))
+    original = common.qr_png_data_uri
+    monkeypatch.setattr(common, "qr_png_data_uri", lambda url: seen.append(url) or original(url))
     document = document_render(document_id=queued.pop())
     assert seen == [f"http://localhost:8000/verify/{document.verify_code}/"]
-    assert original(seen[0]).startswith("data:image/svg+xml")
+    assert original(seen[0]).startswith("data:image/png;base64,")
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
