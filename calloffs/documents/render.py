@@ -13,6 +13,8 @@
   one :class:`FontConfiguration` per thread (its ``@font-face`` fonts are loaded once, not per
   PDF; Pango's font map is not shared between threads). A render without the cached parts
   built its font configuration, read the four font files and parsed the CSS each time.
+* User-agent sheet: WeasyPrint's html5_ua.css cut down to the elements our templates use
+  (user_agent.css, :class:`PdfHTML`): the same layout with fewer selectors to match per element.
 """
 
 from __future__ import annotations
@@ -74,6 +76,29 @@ def render_html(template_name: str, context: dict) -> str:
         return render_to_string(template_name, context)
 
 
+#: The HTML elements of our PDF templates (templates/pdf/, and the <p>/<br> of |linebreaks): user_agent.css
+#: has WeasyPrint's user-agent rules for these and no others (tests/calloffs/test_documents_render.py).
+UA_ELEMENTS = frozenset(
+    {"html", "head", "meta", "title", "style", "body", "div", "header", "section", "h1", "h2", "h3", "h4", "p"}
+    | {"span", "strong", "br", "ul", "ol", "li", "img", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"}
+)
+USER_AGENT_CSS = Path(__file__).with_name("user_agent.css")
+
+
+class PdfHTML(HTML):
+    """An HTML document with our cut-down user-agent stylesheet in place of WeasyPrint's full one.
+
+    ``_ua_stylesheets`` is how WeasyPrint's own test suite swaps the sheet (``FakeHTML`` in its
+    tests/testing_utils.py); should a WeasyPrint release stop calling it, the full sheet applies again
+    (slower, not different). A PDF with form fields keeps the full sheets.
+    """
+
+    user_agent_sheet = CSS(filename=str(USER_AGENT_CSS))
+
+    def _ua_stylesheets(self, forms=False):
+        return super()._ua_stylesheets(forms) if forms else [self.user_agent_sheet]
+
+
 #: ``<style>`` elements in the document head (our templates put their CSS there, nowhere else).
 STYLE_RE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 #: Distinct style texts kept per thread: one per PDF template and variant (drill or not).
@@ -117,7 +142,7 @@ def html_to_pdf(html: str) -> bytes:
     document's only author CSS becomes the only user-level sheet, above the user-agent sheet)."""
     html, styles = split_styles(html)
     stylesheets = [_stylesheets.get(text) for text in styles]
-    document = HTML(string=html, base_url=str(TEMPLATE_DIR), url_fetcher=LocalOnlyFetcher())
+    document = PdfHTML(string=html, base_url=str(TEMPLATE_DIR), url_fetcher=LocalOnlyFetcher())
     return document.write_pdf(
         pdf_variant=PDF_VARIANT, pdf_tags=True, stylesheets=stylesheets, font_config=_stylesheets.font_config
     )

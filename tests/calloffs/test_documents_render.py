@@ -1,7 +1,16 @@
 """The render pipeline's per-thread cache: a template's CSS is parsed once per thread, the fonts stay
-embedded, and a render in another thread gets a font configuration of its own."""
+embedded, and a render in another thread gets a font configuration of its own; the cut-down user-agent
+stylesheet covers every element of our templates and lays them out as WeasyPrint's full one does."""
 
+import re
+import shutil
+import subprocess
 import threading
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from weasyprint import HTML as WeasyHTML
 
 from calloffs.documents import render
 from tests.calloffs.documents_fixtures import pdf_reader, pdf_text
@@ -79,3 +88,45 @@ def test_only_the_head_loses_its_style_elements():
     )
     assert styles == ["a{}", "b{}"]
     assert html == "<html><head><title>T</title></head><body><style>c{}</style></body></html>"
+
+
+def test_the_user_agent_sheet_covers_every_element_of_the_pdf_templates():
+    used = set()
+    for template in (Path(settings.BASE_DIR) / "templates" / "pdf").rglob("*.html"):
+        used |= set(re.findall(r"<([a-z][a-z0-9]*)\b", template.read_text(encoding="utf-8")))
+    assert used, "no templates found"
+    assert used | {"p", "br"} <= render.UA_ELEMENTS  # <p>/<br> also from |linebreaks
+
+
+#: Every element of UA_ELEMENTS with nothing but the user-agent sheet: margins, bold headers, list
+#: markers, table spacing and borders, line breaks, page margins.
+UA_PROBE = (
+    '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>UA</title>'
+    '<style>@font-face {{ font-family: "DejaVu Sans PDF"; src: url("{fonts}/DejaVuSans.ttf"); }}'
+    '@font-face {{ font-family: "DejaVu Sans PDF"; font-weight: bold; src: url("{fonts}/DejaVuSans-Bold.ttf"); }}'
+    ' html {{ font-family: "DejaVu Sans PDF"; }} table, td, th {{ border: 1px solid; }}'
+    ' @page {{ @bottom-right {{ content: counter(page); }} @top-left {{ content: "Kopf"; }} }}</style></head>'
+    "<body><header><h1>Eins</h1><h2>Zwei</h2></header><section><h3>Drei</h3><h4>Vier</h4>"
+    "<p>Absatz mit <strong>fett</strong> und <span>Spanne</span><br>neue Zeile</p>"
+    "<ul><li>Punkt<ul><li>innen<ul><li>tiefer</li></ul></li></ul></li></ul><ol><li>eins</li><li>zwei</li></ol>"
+    "<div><table><caption>Tabelle</caption><thead><tr><th>Kopf</th><th>Wert</th></tr></thead>"
+    "<tbody><tr><th>Zeile</th><td>1<br>2</td></tr></tbody><tfoot><tr><td>Summe</td><td>1</td></tr></tfoot></table>"
+    '<img alt="Bild" src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAA'
+    'AgABSK+kcQAAAABJRU5ErkJggg=="></div></section></body></html>'
+)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+def test_the_user_agent_sheet_lays_out_as_weasyprints_own(tmp_path):
+    html = UA_PROBE.format(fonts=render.FONT_DIR.as_uri())
+    elements = set(re.findall(r"<([a-z][a-z0-9]*)\b", html))
+    assert elements == render.UA_ELEMENTS  # the probe has every element the sheet is for
+    ours = render.PdfHTML(string=html, url_fetcher=render.LocalOnlyFetcher()).write_pdf()
+    full = WeasyHTML(string=html, url_fetcher=render.LocalOnlyFetcher()).write_pdf()
+    assert render.PdfHTML(string=html)._ua_stylesheets() == [render.PdfHTML.user_agent_sheet]
+    images = []
+    for name, data in (("ours", ours), ("full", full)):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        subprocess.run(["pdftoppm", "-png", "-r", "50", tmp_path / f"{name}.pdf", tmp_path / name], check=True)
+        images.append(sorted(path.read_bytes() for path in tmp_path.glob(f"{name}-*.png")))
+    assert images[0] and images[0] == images[1]
