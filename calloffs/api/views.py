@@ -48,6 +48,7 @@ from ..permissions import provider_ids_of
 from ..services.attachments import attachment_add
 from ..services.common import calloff_for_lock
 from . import problems, serializers
+from .answers import calloff_detail_data
 from .authentication import ProviderApiKeyAuthentication
 from .idempotency import idempotent
 from .pagination import CountSparingPaginator, Pagination
@@ -470,7 +471,8 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if "documents" not in getattr(calloff, "_prefetched_objects_cache", {}):  # the service knows them (its order)
             _prime_compiled(calloff, "documents", _ACCEPT_DOCUMENTS.all(calloff=calloff.pk))
         prefetch_related_objects([calloff], *self.detail_prefetches())  # what is left (nothing, as a rule)
-        return Response(self.get_serializer(calloff).data, status=status.HTTP_200_OK)
+        # CallOffDetailSerializer's answer (the schema's) as plain dicts (answers.py; compared in tests/api).
+        return Response(calloff_detail_data(calloff, provider_id=self.provider.pk), status=status.HTTP_200_OK)
 
     @action(detail=True, methods=["post"])
     @idempotent
