@@ -543,7 +543,9 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
 # --- Input ------------------------------------------------------------------------------------
 
 
-class AcceptInputSerializer(serializers.Serializer):
+class AcceptInputSerializer(WireSerializer):
+    """Its fields built once (FieldsBuiltOnce): validated on every accept (issue 19)."""
+
     lead_name = serializers.CharField(max_length=200)
     lead_phone = serializers.CharField(max_length=30)
     eta_remote = plausible.ApiPlannedDateTimeField(

@@ -470,7 +470,11 @@ class CallOffViewSet(ProviderApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         _prime_compiled(calloff, "events", _ACCEPT_EVENTS.all(calloff=calloff.pk, provider=self.provider.pk))
         if "documents" not in getattr(calloff, "_prefetched_objects_cache", {}):  # the service knows them (its order)
             _prime_compiled(calloff, "documents", _ACCEPT_DOCUMENTS.all(calloff=calloff.pk))
-        prefetch_related_objects([calloff], *self.detail_prefetches())  # what is left (nothing, as a rule)
+        # What is left (nothing, as a rule: then not even the Prefetch querysets are built).
+        primed = calloff.__dict__.get("_prefetched_objects_cache", {}).keys()
+        contract_primed = calloff.contract.__dict__.get("_prefetched_objects_cache", {}).keys()
+        if not ({"services", "events", "documents"} <= primed and {"role_rates", "service_modules"} <= contract_primed):
+            prefetch_related_objects([calloff], *self.detail_prefetches())
         # CallOffDetailSerializer's answer (the schema's) as plain dicts (answers.py; compared in tests/api).
         return Response(calloff_detail_data(calloff, provider_id=self.provider.pk), status=status.HTTP_200_OK)
 
