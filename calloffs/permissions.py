@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from digisos.compiled_query import CompiledQuery
+from digisos.compiled_query import CompiledPages, CompiledQuery
 from digisos.request_cache import memoize
 from tenants.models import Mandate, Organisation, Role
 from tenants.selectors import memberships_with_bodies, roles_known, roles_of
@@ -58,16 +58,28 @@ def filing_bodies(user) -> list[int]:
     return [pk for pk, role in roles_of(user).items() if role in FILING_ROLES]
 
 
+#: provider_ids_of's statement, compiled once per connection (digisos/compiled_query.py): every portal page
+#: asks it (the navigation), and building the queryset cost more CPU than running it (issue 19).
+_PROVIDER_IDS = CompiledPages(size=4)
+_PROVIDER_IDS_SAMPLE = -719_000_302
+
+
+def _read_provider_ids(user_id: int) -> list[int]:
+    compiled = _PROVIDER_IDS.get("ids") or _PROVIDER_IDS.compile(
+        "ids",
+        ProviderMembership.objects.filter(user_id=_PROVIDER_IDS_SAMPLE).order_by("pk").values("provider_id"),
+        slot_value=_PROVIDER_IDS_SAMPLE,
+    )
+    if compiled is None:  # not expected: the statement has the user's id as its one parameter
+        return list(ProviderMembership.objects.filter(user_id=user_id).order_by("pk").values_list("provider_id", flat=True))
+    return [row["provider_id"] for row in CompiledPages.rows(compiled, slot_value=user_id)]
+
+
 def provider_ids_of(user) -> list[int]:
     """Ids of the providers this account is staff of (read once per request)."""
     if not getattr(user, "pk", None):
         return []
-    return memoize(
-        ("provider_ids_of", user.pk),
-        lambda: list(
-            ProviderMembership.objects.filter(user_id=user.pk).order_by("pk").values_list("provider_id", flat=True)
-        ),
-    )
+    return memoize(("provider_ids_of", user.pk), lambda: _read_provider_ids(user.pk))
 
 
 def can_act_for_body(user, calloff: CallOff) -> bool:

@@ -5,20 +5,34 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from digisos.compiled_query import CompiledQuery
+from digisos.compiled_query import CompiledPages, CompiledQuery
 from digisos.request_cache import memoize, prime
 
 from .models import EmergencyContact, Membership, Organisation, Role
+
+
+#: roles_of's statement, compiled once per connection (digisos/compiled_query.py): every portal page asks
+#: it (the navigation, the scopes), and building the queryset cost more CPU than running it (issue 19).
+_ROLES = CompiledPages(size=4)
+_ROLES_SAMPLE = -719_000_301
+
+
+def _read_roles(user_id: int) -> dict[int, str]:
+    compiled = _ROLES.get("roles") or _ROLES.compile(
+        "roles",
+        Membership.objects.filter(user_id=_ROLES_SAMPLE).values("organisation_id", "role"),
+        slot_value=_ROLES_SAMPLE,
+    )
+    if compiled is None:  # not expected: the statement has the user's id as its one parameter
+        return dict(Membership.objects.filter(user_id=user_id).values_list("organisation_id", "role"))
+    return {row["organisation_id"]: row["role"] for row in CompiledPages.rows(compiled, slot_value=user_id)}
 
 
 def roles_of(user) -> dict[int, str]:
     """Organisation id → this account's role there (all its memberships); read once per request."""
     if not getattr(user, "pk", None):
         return {}
-    return memoize(
-        ("roles_of", user.pk),
-        lambda: dict(Membership.objects.filter(user_id=user.pk).values_list("organisation_id", "role")),
-    )
+    return memoize(("roles_of", user.pk), lambda: _read_roles(user.pk))
 
 
 def memberships_with_bodies(user_id: int, **annotations) -> QuerySet[Membership]:
