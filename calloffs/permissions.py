@@ -71,7 +71,8 @@ def _read_provider_ids(user_id: int) -> list[int]:
         slot_value=_PROVIDER_IDS_SAMPLE,
     )
     if compiled is None:  # not expected: the statement has the user's id as its one parameter
-        return list(ProviderMembership.objects.filter(user_id=user_id).order_by("pk").values_list("provider_id", flat=True))
+        ids = ProviderMembership.objects.filter(user_id=user_id).order_by("pk").values_list("provider_id", flat=True)
+        return list(ids)
     return [row["provider_id"] for row in CompiledPages.rows(compiled, slot_value=user_id)]
 
 

@@ -10,7 +10,6 @@ from digisos.request_cache import memoize, prime
 
 from .models import EmergencyContact, Membership, Organisation, Role
 
-
 #: roles_of's statement, compiled once per connection (digisos/compiled_query.py): every portal page asks
 #: it (the navigation, the scopes), and building the queryset cost more CPU than running it (issue 19).
 _ROLES = CompiledPages(size=4)
