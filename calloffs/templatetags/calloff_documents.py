@@ -6,8 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
+from digisos.templatetags.kern_widgets import render_value
 from tenants.selectors import organisation_visible
 
 from ..documents.render import de_eur, de_minutes, de_number
@@ -84,3 +89,70 @@ def calloff_document_panel(context, calloff):
 def is_decimal(value) -> bool:
     """For generic report tables: amounts (Decimal) are shown as euros, everything else as is."""
     return isinstance(value, Decimal)
+
+
+_CSRF = CsrfTokenNode()
+ITEM = "calloffs/includes/document_item.html"
+
+
+def _items(documents, context) -> str:
+    """``{% for document in … %}{% include "calloffs/includes/document_item.html" %}{% endfor %}``."""
+    template = context.template.engine.get_template(ITEM)
+    out = []
+    for document in documents:
+        with context.push(document=document):
+            out.append(template.render(context))
+    return "".join(out)
+
+
+def documents_panel(context, calloff) -> str:
+    """htmx/calloff_documents.html, byte for byte (tests/calloffs/test_calloff_documents_tag.py keeps the
+    template it replaced and renders both): the panel's frame in Python, each document still through
+    calloffs/includes/document_item.html."""
+    panel = calloff_document_panel(context, calloff)
+    if not panel["allowed"]:
+        return "\n\n\n"
+    out = [
+        '\n\n\n  <section class="ds-flow" id="dokumente" aria-labelledby="documents-heading" '
+        f'data-busy="{"1" if panel["busy"] else "0"}" aria-live="polite">\n'
+        f'    <h2 class="kern-heading-medium" id="documents-heading">{gettext("Dokumente")}</h2>\n'
+        f'    <h3 class="kern-heading-small">{gettext("Abrufauftrag")}</h3>\n    '
+    ]
+    if panel["orders"]:
+        out.append(f'\n      <ul class="ds-documents">{_items(panel["orders"], context)}</ul>\n    ')
+    else:
+        text = gettext("Der Abrufauftrag wird erstellt, sobald ein Dienstleister den Abruf angenommen hat.")
+        out.append(f'\n      <p class="kern-body ds-muted">{text}</p>\n    ')
+    out.append(f'\n    <h3 class="kern-heading-small">{gettext("Leistungsnachweis")}</h3>\n    ')
+    if panel["proofs"]:
+        out.append(f'\n      <ul class="ds-documents">{_items(panel["proofs"], context)}</ul>\n    ')
+    out.append("\n    ")
+    if panel["can_request_proof"]:
+        url = render_value(reverse("calloffs:proof_of_work", args=[calloff.public_id]), context)
+        out.append(
+            f'\n      <form method="post" action="{url}">{_CSRF.render(context)}\n'
+            '        <button class="kern-btn kern-btn--secondary" type="submit"><span class="kern-label">'
+            f"{gettext('Leistungsnachweis als PDF erstellen')}</span></button>\n"
+            "      </form>\n    "
+        )
+    elif not panel["proofs"]:
+        out.append(f'\n      <p class="kern-body ds-muted">{gettext("Noch keine Stunden erfasst.")}</p>\n    ')
+    out.append("\n    ")
+    if panel["reports"]:
+        out.append(
+            f'\n      <h3 class="kern-heading-small">{gettext("Abschlussbericht")}</h3>\n'
+            f'      <ul class="ds-documents">{_items(panel["reports"], context)}</ul>\n    '
+        )
+    out.append("\n    ")
+    if panel["card_allowed"]:
+        url = render_value(reverse("calloffs:emergency_card", args=[calloff.organisation.public_id]), context)
+        text = gettext("Notfallkarte der Stelle (PDF, zum Ausdrucken)")
+        out.append(f'\n      <p class="kern-body"><a class="kern-link" href="{url}">{text}</a></p>\n    ')
+    out.append("\n  </section>\n\n")
+    return "".join(out)
+
+
+@register.simple_tag(takes_context=True)
+def calloff_documents_html(context, calloff):
+    """``{% calloff_documents_html calloff %}``: the documents panel (htmx/calloff_documents.html)."""
+    return mark_safe(documents_panel(context, calloff))  # noqa: S308  # nosec B308 B703 - values escaped by render_value

@@ -23,11 +23,12 @@ from datetime import datetime
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from digisos.templatetags.kern_widgets import render_value
 
@@ -164,3 +165,33 @@ def calloff_checklist_steps(context):
     can_tick = bool(actions.get("checklist")) if hasattr(actions, "get") else False
     html = checklist_steps(context.get("checklist") or (), can_tick, context.get("checklist_url"), context)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703
+
+
+def checklist_section(context) -> str:
+    """calloffs/includes/first_hour_checklist.html, byte for byte (the template is kept in
+    tests/calloffs/test_calloff_page_tags.py and rendered beside this)."""
+    checklist = context.get("checklist") or ()
+    actions = context.get("actions") or {}
+    can_tick = bool(actions.get("checklist")) if hasattr(actions, "get") else False
+    url = reverse("calloffs:action", args=[context.get("calloff").public_id, "checklist"]) if can_tick else None
+    count = context.get("checklist_done")
+    done = ngettext(
+        "%(counter)s von %(total)s Schritten erledigt.", "%(counter)s von %(total)s Schritten erledigt.", count
+    ) % {"counter": render_value(count, context), "total": render_value(len(checklist), context)}
+    hint = gettext(
+        "Die Schritte der Notfallkarte; jeder Haken steht mit Uhrzeit und Namen in der Zeitleiste des "
+        "Sicherheitsvorfalls."
+    )
+    return (
+        '\n\n<section class="ds-flow ds-checklist" aria-labelledby="checklist-heading" id="checkliste">\n'
+        f'  <h2 class="kern-heading-medium" id="checklist-heading">{gettext("Checkliste für die erste Stunde")}</h2>\n'
+        f'  <p class="kern-body">{done} {hint}</p>\n'
+        '  <ol class="ds-checklist__list">\n    '
+        f"{checklist_steps(checklist, can_tick, url, context)}\n  </ol>\n</section>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def calloff_checklist_section(context):
+    """``{% calloff_checklist_section %}``: the first-hour checklist (calloffs/includes/first_hour_checklist.html)."""
+    return mark_safe(checklist_section(context))  # noqa: S308  # nosec B308 B703 - values escaped by render_value

@@ -6,6 +6,7 @@ with and without the right to tick, German and English, with and without autoesc
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -130,6 +131,53 @@ def test_the_checklist(language, autoescape):
 def test_nothing_to_list():
     assert both(TIMELINE, "{% calloff_timeline_items %}", True, events=[], provider_view=False) == ("", "")
     assert both(SERVICES, "{% calloff_service_rows %}", True, services=[]) == ("", "")
+
+
+OLD_CHECKLIST_SECTION = """{% load i18n calloff_page %}
+{% comment %}The first-hour checklist of the emergency card, ticked by the body's staff (calloffs.views.detail, action "checklist").{% endcomment %}
+<section class="ds-flow ds-checklist" aria-labelledby="checklist-heading" id="checkliste">
+  <h2 class="kern-heading-medium" id="checklist-heading">{% translate "Checkliste für die erste Stunde" %}</h2>
+  <p class="kern-body">{% blocktranslate count counter=checklist_done trimmed with total=checklist|length %}
+    {{ counter }} von {{ total }} Schritten erledigt.
+  {% plural %}
+    {{ counter }} von {{ total }} Schritten erledigt.
+  {% endblocktranslate %} {% translate "Die Schritte der Notfallkarte; jeder Haken steht mit Uhrzeit und Namen in der Zeitleiste des Sicherheitsvorfalls." %}</p>
+  <ol class="ds-checklist__list">{% if actions.checklist %}{% url 'calloffs:action' calloff.public_id 'checklist' as checklist_url %}{% endif %}
+    {% calloff_checklist_steps %}
+  </ol>
+</section>
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_checklist_section(language, autoescape, rf):
+    """{% calloff_checklist_section %} renders what calloffs/includes/first_hour_checklist.html rendered."""
+    calloff = SimpleNamespace(public_id="4c5b0f3e-0000-4000-8000-000000000001")
+    with translation.override(language):
+        for may, rows in itertools.product((True, False), (checklist(), checklist()[:1], [])):
+            values = {
+                "calloff": calloff,
+                "checklist": rows,
+                "checklist_done": sum(row.done for row in rows),
+                "actions": {"checklist": may},
+                "csrf_token": "TOKEN<&>",
+            }
+            old, new = (
+                Template(source).render(Context(dict(values), autoescape=autoescape))
+                for source in (OLD_CHECKLIST_SECTION, "{% load calloff_page %}{% calloff_checklist_section %}")
+            )
+            assert new == old
+            assert ('name="step"' in new) is (may and bool(rows))
+
+
+def test_hostile_text_is_escaped_in_the_checklist():
+    rows = [ChecklistRow(step="log", label="<script>x</script>", done=True, changed_at=AT, changed_by="<script>y")]
+    html = Template("{% load calloff_page %}{% calloff_checklist_section %}").render(
+        Context({"calloff": SimpleNamespace(public_id="x"), "checklist": rows, "checklist_done": 1, "actions": {}})
+    )
+    assert "<script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "&lt;script&gt;y" in html
 
 
 # The filing form's loops (calloffs/templatetags/calloff_form.py).
