@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from digisos.fast_reverse import reverse_uuids
 from digisos.templatetags.kern_widgets import render_value
 from tenants.selectors import organisation_visible
 
@@ -128,7 +128,7 @@ def documents_panel(context, calloff) -> str:
         out.append(f'\n      <ul class="ds-documents">{_items(panel["proofs"], context)}</ul>\n    ')
     out.append("\n    ")
     if panel["can_request_proof"]:
-        url = render_value(reverse("calloffs:proof_of_work", args=[calloff.public_id]), context)
+        url = render_value(reverse_uuids("calloffs:proof_of_work", calloff.public_id), context)
         out.append(
             f'\n      <form method="post" action="{url}">{_CSRF.render(context)}\n'
             '        <button class="kern-btn kern-btn--secondary" type="submit"><span class="kern-label">'
@@ -145,7 +145,7 @@ def documents_panel(context, calloff) -> str:
         )
     out.append("\n    ")
     if panel["card_allowed"]:
-        url = render_value(reverse("calloffs:emergency_card", args=[calloff.organisation.public_id]), context)
+        url = render_value(reverse_uuids("calloffs:emergency_card", calloff.organisation.public_id), context)
         text = gettext("Notfallkarte der Stelle (PDF, zum Ausdrucken)")
         out.append(f'\n      <p class="kern-body"><a class="kern-link" href="{url}">{text}</a></p>\n    ')
     out.append("\n  </section>\n\n")

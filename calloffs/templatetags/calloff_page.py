@@ -23,13 +23,13 @@ from datetime import datetime
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
+from digisos.fast_reverse import reverse_uuids
 from digisos.templatetags.kern_widgets import render_value
 
 from .money import eur, quantity
@@ -173,7 +173,7 @@ def checklist_section(context) -> str:
     checklist = context.get("checklist") or ()
     actions = context.get("actions") or {}
     can_tick = bool(actions.get("checklist")) if hasattr(actions, "get") else False
-    url = reverse("calloffs:action", args=[context.get("calloff").public_id, "checklist"]) if can_tick else None
+    url = reverse_uuids("calloffs:action", context.get("calloff").public_id, "checklist") if can_tick else None
     count = context.get("checklist_done")
     done = ngettext(
         "%(counter)s von %(total)s Schritten erledigt.", "%(counter)s von %(total)s Schritten erledigt.", count

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from digisos.fast_reverse import reverse_uuids
 from incidents import selectors as incident_selectors
 from incidents import services as incident_services
 from readiness import selectors as readiness_selectors
@@ -210,7 +211,7 @@ def _context(request, calloff, *, live: bool = False, **forms):
         "checklist_done": sum(row.done for row in checklist or ()),
         # The settlement statements of this call-off (settlement app, /abrechnung/): for its parties only,
         # the body's members, the accepting provider and the ministry. A link, no query into settlement.
-        "settlement_url": f"{reverse('settlement:list')}?abruf={calloff.public_id}"
+        "settlement_url": f"{reverse_uuids('settlement:list')}?abruf={calloff.public_id}"
         if not live
         and (viewer.ministry or viewer.is_assigned or roles_of(request.user).get(calloff.organisation_id) is not None)
         else None,
@@ -218,7 +219,7 @@ def _context(request, calloff, *, live: bool = False, **forms):
         "readiness_profile": readiness_profile,
         "profile_days_after_close": PROFILE_AFTER_CLOSE.days,
         # The body's own members are told that the accepting provider sees their profile (a link, no query).
-        "readiness_url": reverse("readiness:profile", args=[calloff.organisation.public_id])
+        "readiness_url": reverse_uuids("readiness:profile", calloff.organisation.public_id)
         if not live and roles_of(request.user).get(calloff.organisation_id) is not None
         else None,
         "now": timezone.now(),
