@@ -91,6 +91,9 @@ class ActionSpec:
     success: str
     #: False for an action that lives on a page of its own (only the link is shown here).
     posts_here: bool = True
+    #: False for a form the page does not render (the checklist's steps are their own small forms,
+    #: calloffs/templatetags/calloff_page.py): built only to check a POST, not for every page.
+    form_on_page: bool = True
 
     def allows(self, viewer: Viewer) -> bool:
         return PARTIES[self.party](viewer)
@@ -141,7 +144,11 @@ CALLOFF_ACTIONS: dict[str, ActionSpec] = {
     ),
     # The first-hour checklist of the incident (incidents.services.checklist_set), in every state.
     "checklist": ActionSpec(
-        "record_keeper", frozenset(S.values), ChecklistForm, gettext_lazy("Die Checkliste ist aktualisiert.")
+        "record_keeper",
+        frozenset(S.values),
+        ChecklistForm,
+        gettext_lazy("Die Checkliste ist aktualisiert."),
+        form_on_page=False,
     ),
     # Change of scope has a page of its own (views/scope.py), which asks this table too.
     "scope": ActionSpec("body_or_ministry", frozenset(SCOPE_STATES), None, "", posts_here=False),
@@ -172,7 +179,7 @@ def _context(request, calloff, *, live: bool = False, **forms):
     action_forms = {
         f"{action}_form": forms.get(f"{action}_form") or _new_form(action, calloff)
         for action, spec in CALLOFF_ACTIONS.items()
-        if spec.form is not None and available[action] and not live
+        if spec.form is not None and available[action] and not live and (spec.form_on_page or f"{action}_form" in forms)
     }
     checklist = None
     if not viewer.provider and not live:
