@@ -17,7 +17,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -341,6 +343,95 @@ def _publish_batch(producer):
     return batch() if batch is not None else nullcontext()
 
 
+#: Inside ``publishes_together()``: what is to be handed to Celery at its end, in order; None outside.
+_together: ContextVar[list | None] = ContextVar("digisos_publishes_together", default=None)
+
+
+@contextmanager
+def publishes_together() -> Iterator[None]:
+    """What is handed to Celery inside the block (enqueue_deliveries, publish) goes out at its end, in
+    the order given, through one producer and one publish batch (issue 19: on Redis one client and one
+    round trip for a transition's outbox rows and its order's render, not one of each per hook).
+
+    For a block around a transaction: its on-commit hooks run inside the block, so only what they hand
+    over (what a committed transaction wrote, savepoints rolled back already left out by Django) is
+    published, once the transaction has committed; a transaction that rolls back runs no hooks and
+    nothing goes out. Each kind keeps its broker-down handling: outbox rows not handed over lose their
+    queued_at (the sweep re-enqueues them), anything else is logged (its own sweep re-enqueues it).
+    Nested blocks join the outer one."""
+    if _together.get() is not None:
+        yield
+        return
+    pending: list = []
+    token = _together.set(pending)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        if pending:
+            _publish_pending(pending)
+
+
+def publish(send: Callable[..., object]) -> None:
+    """Hand one message to Celery: ``send(producer=...)`` publishes it (e.g. a partial of a task's
+    apply_async). Inside ``publishes_together()`` at the block's end with the others, else now (with a
+    producer of its own). A failure outside the block raises, as the send itself would."""
+    pending = _together.get()
+    if pending is None:
+        send()
+    else:
+        pending.append(send)
+
+
+def _publish_pending(pending: list) -> None:
+    """Publish what a ``publishes_together()`` block collected: outbox rows as (ids, countdown) tuples,
+    anything else as a send callable. Never raises."""
+    global _broker_down_until
+    from celery import current_app
+
+    rows = [item for item in pending if isinstance(item, tuple)]
+    sends = [item for item in pending if not isinstance(item, tuple)]
+    if time.monotonic() < _broker_down_until:  # the outbox waits; anything else tries alone, as before
+        for ids, _countdown in rows:
+            _not_queued(ids)
+        _each_alone(sends)
+        return
+    try:
+        with current_app.producer_or_acquire() as producer, _publish_batch(producer):
+            for item in pending:
+                if isinstance(item, tuple):
+                    _send_deliveries(current_app, producer, *item)
+                else:
+                    item(producer=producer)
+    except Exception:  # noqa: BLE001 - a broker outage must not break the request or the transaction
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        logger.warning("could not publish after commit; the sweeps will retry (rows %s)", [i for i, _ in rows])
+        for ids, _countdown in rows:
+            _not_queued(ids)
+        if sends:
+            logger.warning("could not publish %d task(s) after commit; their sweeps re-enqueue them", len(sends))
+
+
+def _each_alone(sends: list) -> None:
+    for send in sends:
+        try:
+            send()
+        except Exception:  # noqa: BLE001 - as a robust on-commit hook: logged, the sweep re-enqueues
+            logger.exception("could not publish a task after commit; its sweep re-enqueues it")
+
+
+def _send_deliveries(app, producer, notification_ids: list[int], countdown: float | None) -> None:
+    for notification_id in notification_ids:
+        app.send_task(DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False, producer=producer)
+
+
+def _not_queued(notification_ids: list[int]) -> None:
+    try:
+        Notification.objects.filter(pk__in=notification_ids, queued_at__isnull=False).update(queued_at=None)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not mark notifications %s as not queued", notification_ids)
+
+
 def enqueue_delivery(notification_id: int, *, countdown: float | None = None) -> bool:
     """Hand a notification to Celery. Never raises: if the broker is down the row stays in the
     outbox (queued_at cleared) and the sweep re-enqueues it."""
@@ -354,27 +445,26 @@ def enqueue_deliveries(notification_ids: list[int], *, countdown: float | None =
     fails discards what it had not sent; a row that went out all the same is delivered once, the
     claim is a compare-and-set), their rows stay in the outbox (queued_at cleared) and the sweep
     re-enqueues them; the broker is then not tried again for BROKER_BACKOFF_SECONDS. Returns how many
-    were handed over."""
+    were handed over. Inside ``publishes_together()`` they go out at the block's end (counted here
+    as handed over; if that publish fails, their queued_at is cleared as here)."""
     global _broker_down_until
     from celery import current_app
 
     if not notification_ids:
         return 0
+    pending = _together.get()
+    if pending is not None:
+        pending.append((list(notification_ids), countdown))
+        return len(notification_ids)
     if time.monotonic() >= _broker_down_until:
         try:
             with current_app.producer_or_acquire() as producer, _publish_batch(producer):
-                for notification_id in notification_ids:
-                    current_app.send_task(
-                        DELIVER_TASK, args=(notification_id,), countdown=countdown, retry=False, producer=producer
-                    )
+                _send_deliveries(current_app, producer, notification_ids, countdown)
             return len(notification_ids)
         except Exception:  # noqa: BLE001 - a broker outage must not break the request or the transaction
             _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
             logger.warning("could not enqueue notifications %s; the outbox sweep will retry", notification_ids)
-    try:
-        Notification.objects.filter(pk__in=notification_ids, queued_at__isnull=False).update(queued_at=None)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not mark notifications %s as not queued", notification_ids)
+    _not_queued(notification_ids)
     return 0
 
 

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import publishes_together
 from tenants.audit import deferred as audit_deferred
 from tenants.models import phone_validator
 from tenants.services import audit
@@ -152,7 +153,8 @@ def transition(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with transaction.atomic(durable=True), audit_deferred():
+        # What its on-commit hooks hand to Celery (outbox rows, an order's render) goes out together.
+        with publishes_together(), transaction.atomic(durable=True), audit_deferred():
             return func(*args, **kwargs)
 
     return wrapper

@@ -27,6 +27,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import publish
+
 from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from ..models import INCIDENT_KINDS, AlertKind, CallOff, CallOffDocument, DocumentKind, DocumentState
 from ..selectors_documents import can_access_document, can_request_document
@@ -50,8 +52,9 @@ def enqueue_render(*, document_id: int) -> None:
     from ..tasks.documents import render_calloff_document
 
     # No publish retries: with the broker down the request must not wait; the row stays pending
-    # and the documents sweep re-queues it.
-    render_calloff_document.apply_async(args=(document_id,), retry=False)
+    # and the documents sweep re-queues it. Within a call-off transition, with its outbox rows
+    # (notifications.services.publishes_together).
+    publish(partial(render_calloff_document.apply_async, args=(document_id,), retry=False))
 
 
 def _enqueue_on_commit(document: CallOffDocument) -> None:
