@@ -54,3 +54,26 @@ def test_a_changed_setting_renders_it_anew():
     with override_settings(STATIC_URL="/elsewhere/"):
         assert template.render(Context()).startswith("/elsewhere/")
     assert template.render(Context()) == before
+
+
+def test_a_language_block_inside_one_render_gets_its_own_language():
+    """The language is asked once per render of a template, but not across a {% language %} block."""
+    source = (
+        '{% load i18n constant %}{% constant %}{% translate "Abrufe" %}{% endconstant %}|'
+        '{% language "en" %}{% constant %}{% translate "Abrufe" %}{% endconstant %}{% endlanguage %}|'
+        '{% constant %}{% translate "Abrufe" %}{% endconstant %}'
+    )
+    plain = source.replace("{% constant %}", "").replace("{% endconstant %}", "")
+    for language in ("de", "en"):
+        with translation.override(language):
+            assert render(source) == render(plain)
+    with translation.override("de"):
+        assert render(source) == "Abrufe|Call-offs|Abrufe"
+
+
+def test_each_render_asks_the_language_anew():
+    template = Template('{% load i18n constant %}{% constant %}{% translate "Abrufe" %}{% endconstant %}')
+    with translation.override("de"):
+        assert template.render(Context()) == "Abrufe"
+    with translation.override("en"):
+        assert template.render(Context()) == "Call-offs"

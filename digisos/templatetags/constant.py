@@ -67,13 +67,31 @@ def _constant(node) -> bool:
     return False
 
 
+#: Where one render of a template keeps the language, URL conf and script prefix it runs under (its
+#: render_context: one per template render, an include has its own): asked once, not by each of the
+#: page's dozens of stretches (each asks three context-local values, issue 19).
+_STATE = "digisos.constant.state"
+
+
+def _state() -> tuple:
+    return (_generation[0], get_language(), get_urlconf(), get_script_prefix())
+
+
 class ConstantNode(template.Node):
-    def __init__(self, nodelist):
+    def __init__(self, nodelist, *, per_render: bool = True):
         self.nodelist = nodelist
         self._kept: dict[tuple, str] = {}
+        # False inside {% language %}: the language changes within the render there.
+        self.per_render = per_render
 
     def render(self, context):
-        key = (_generation[0], get_language(), get_urlconf(), get_script_prefix(), context.autoescape)
+        if self.per_render:
+            state = context.render_context.get(_STATE)
+            if state is None:
+                state = context.render_context[_STATE] = _state()
+        else:
+            state = _state()
+        key = (*state, context.autoescape)
         html = self._kept.get(key)
         if html is None:
             html = self.nodelist.render(context)
@@ -96,4 +114,6 @@ def constant(parser, token):
                 "{% constant %} holds only text, comments and {% translate %}, {% url %}, {% static %} of literals: "
                 f"not {type(node).__name__} ({getattr(getattr(node, 'token', None), 'contents', '')!r})"
             )
-    return ConstantNode(nodelist)
+    # parser.command_stack: the block tags being compiled around this one (in this template).
+    in_language = any(command == "language" for command, _token in parser.command_stack)
+    return ConstantNode(nodelist, per_render=not in_language)
