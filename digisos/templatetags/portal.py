@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from digisos.fast_reverse import reverse_uuids
 
 from .constant import _generation
+from .kern_widgets import render_value
 
 register = template.Library()
 
@@ -48,3 +49,22 @@ def url_of(name, *args):
     """``{% url_of 'name' calloff.public_id 'literal' %}``: what ``{% url %}`` gives (escaped alike), for
     arguments that are UUIDs and strings, from digisos.fast_reverse (the URL kept per URL conf)."""
     return reverse_uuids(name, *args)
+
+
+def nav_items(entries, context) -> str:
+    """The navigation's ``{% for label, url, current in portal_nav %}`` of templates/base.html, byte for
+    byte (tests/test_portal_nav.py keeps the loop and renders both): each value escaped as ``{{ }}``."""
+    out = []
+    for label, url, current in entries:
+        here = ' aria-current="page"' if current else ""
+        out.append(
+            f'\n              <li><a class="ds-nav__link" href="{render_value(url, context)}"{here}>'
+            f"{render_value(label, context)}</a>\n</li>\n            "
+        )
+    return "".join(out)
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav_items(context):
+    """``{% portal_nav_items %}``: the entries of the main navigation (context: portal_nav)."""
+    return mark_safe(nav_items(context.get("portal_nav") or (), context))  # noqa: S308  # nosec B308 B703 - values escaped
