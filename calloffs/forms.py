@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import datetime
 from decimal import Decimal
 
 from django import forms
 from django.db.models import Case, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,20 @@ def module_quantity_field(module, *, initial=None) -> forms.DecimalField:
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )
+
+
+def module_quantity_field_copy(module, *, initial=None) -> forms.DecimalField:
+    """``module_quantity_field``, built once per module instance and what the field shows (language,
+    name, unit, price, initial), then deep-copied for each form as Django copies a form's declared
+    fields (issue 19: building it, with its unit's label and the price formatted, was half of the
+    filing form's construction). For the modules of the kept contract terms, which live as long as
+    their version: the built fields are kept on the instance (``_quantity_fields``) and go with it."""
+    key = (translation.get_language(), module.name, module.unit, module.price, initial)
+    built = module.__dict__.setdefault("_quantity_fields", {})
+    field = built.get(key)
+    if field is None:
+        field = built[key] = module_quantity_field(module, initial=initial)
+    return copy.deepcopy(field)
 
 
 class CallOffFilingForm(forms.Form):
@@ -144,7 +159,7 @@ class CallOffFilingForm(forms.Form):
         # changeable, so a caller who only says what happened files on the first submit.
         for index, module in enumerate(self.modules):
             initial = self.DEFAULT_QUANTITY if index == 0 else None
-            self.fields[f"module_{module.pk}"] = module_quantity_field(module, initial=initial)
+            self.fields[f"module_{module.pk}"] = module_quantity_field_copy(module, initial=initial)
 
     @property
     def default_module(self):

@@ -13,7 +13,7 @@ from digisos import plausible
 from incidents.models import Category
 from tenants.models import phone_validator
 
-from ..forms import module_quantity_field
+from ..forms import module_quantity_field_copy
 from ..models import Priority
 
 
@@ -61,7 +61,7 @@ class DrillForm(forms.Form):
             (str(o.public_id), o.name) for o in organisations
         ]
         for index, module in enumerate(self.modules):
-            self.fields[f"module_{module.pk}"] = module_quantity_field(module, initial=1 if index == 0 else None)
+            self.fields[f"module_{module.pk}"] = module_quantity_field_copy(module, initial=1 if index == 0 else None)
 
     def module_fields(self):
         return [self[f"module_{m.pk}"] for m in self.modules]

@@ -235,3 +235,27 @@ def test_an_outsider_gets_404_and_a_read_only_member_403(client_for, setup, alic
     assert client_for(bob).post(url, {"became_aware_at": "2026-01-01T10:00"}).status_code == 403
     incident.refresh_from_db()
     assert incident.became_aware_assumed is True
+
+
+def test_a_modules_quantity_field_is_built_once_and_each_form_gets_its_own_copy(setup):
+    from django.utils import translation
+
+    from calloffs.forms import module_quantity_field, module_quantity_field_copy
+
+    module = setup.modules.remote
+    with translation.override("de"):
+        first = module_quantity_field_copy(module, initial=1)
+        second = module_quantity_field_copy(module, initial=1)
+        fresh = module_quantity_field(module, initial=1)
+        assert first is not second and first.widget is not second.widget
+        first.widget.attrs["size"] = 99  # a form changing its copy changes no other form's
+        assert second.widget.attrs["size"] == 6
+        assert (second.label, second.help_text, second.initial) == (fresh.label, fresh.help_text, fresh.initial)
+        assert second.widget.render("q", "2,5") == fresh.widget.render("q", "2,5")
+        assert module_quantity_field_copy(module, initial=None).initial is None
+        module.price += 1  # what the field shows changed: built anew, not the kept one
+        changed = module_quantity_field_copy(module, initial=1).help_text
+        assert changed == module_quantity_field(module, initial=1).help_text != fresh.help_text
+    with translation.override("en"):
+        english = module_quantity_field_copy(module, initial=1).help_text
+        assert english == module_quantity_field(module, initial=1).help_text
