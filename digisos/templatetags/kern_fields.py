@@ -98,3 +98,18 @@ def kern_fields_of(context, fields, hide_optional=False):
     """``{% for field in fields %}{% include "includes/form_field.html" with hide_optional=… %}{% endfor %}``."""
     html = "".join(render_field(field, context, hide_optional=hide_optional) for field in fields)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - every value in it went through render_value_in_context
+
+
+#: What includes/form_errors.html renders for a form without errors: the line breaks after its {% load %},
+#: its comment and its {% if %} (tests/test_form_errors_of.py renders both).
+_NO_ERRORS = "\n\n\n"
+
+
+@register.simple_tag(takes_context=True)
+def form_errors_of(context, form):
+    """``{% form_errors_of form %}``: what ``{% include "includes/form_errors.html" %}`` renders with this
+    form, without the include for a form that has no errors (the call-off page's action forms, as a rule)."""
+    if not form.errors:
+        return _NO_ERRORS
+    with context.push(form=form):
+        return context.template.engine.get_template("includes/form_errors.html").render(context)

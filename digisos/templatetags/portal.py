@@ -17,7 +17,7 @@ def startswith(value, prefix) -> bool:
     return str(value).startswith(str(prefix))
 
 
-#: The language switch's label and list (templates/includes/language_switcher.html), the same for every
+#: The language switch's label and list (templates/base.html), the same for every
 #: request in one language: rendered from this template with nothing of the request (only LANGUAGES)
 #: once per language (issue 19), forgotten when a setting changes.
 _LANGUAGE_CHOICE = """{% load i18n %}{% get_current_language as current_language %}{% get_language_info_list for LANGUAGES as languages %}<label class="kern-label ds-language__label" for="ds-language">{% translate "Sprache" %}{% if current_language != "en" %}<span class="ds-hide-narrow" lang="en"> (Language)</span>{% endif %}</label>
