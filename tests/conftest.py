@@ -96,6 +96,18 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English (the language cookie) leaves English active on the thread: LocaleMiddleware
+    activates the request's language and nothing deactivates it. Without this, a test that runs after
+    one and reads a German message (e.g. tests/calloffs/test_filing.py after the page snapshots) got
+    the English one."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def org_a(db):
     return OrganisationFactory(name="Stadt A")
