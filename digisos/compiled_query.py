@@ -44,7 +44,22 @@ def _converted(row, converters: dict, connection) -> list:
     return row
 
 
-class CompiledQuery:
+class _KeptPerConnection:
+    """What a subclass compiles, kept per connection object (one per thread and alias): ``_compile(using)``
+    returns the kept statement or makes it once with ``_make(connection, using)``."""
+
+    def __init__(self):
+        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
+
+    def _compile(self, using: str):
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._make(connection, using)
+        return compiled
+
+
+class CompiledQuery(_KeptPerConnection):
     """``build(**placeholders)`` returns the queryset (model instances, not values()); ``first(**values)``
     runs its compiled SQL with ``values`` in place of the placeholders and returns the first object or None.
 
@@ -54,17 +69,12 @@ class CompiledQuery:
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, many: bool = False, **samples):
+        super().__init__()  # per connection: its statement, converters and columns
         self._build = build
         self._many = many
         self._samples = samples
-        # Per connection object (one per thread and alias): its statement, converters and columns.
-        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
 
-    def _compile(self, using: str):
-        connection = connections[using]
-        compiled = self._compiled.get(connection)
-        if compiled is not None:
-            return compiled
+    def _make(self, connection, using: str) -> dict:
         queryset = self._build(**self._samples)
         if not self._many:
             queryset = queryset[:1]
@@ -82,7 +92,7 @@ class CompiledQuery:
         klass_info = compiler.klass_info
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
-        compiled = {
+        return {
             "sql": sql,
             "params": list(params),
             "slots": slots,
@@ -93,8 +103,6 @@ class CompiledQuery:
             "populators": get_related_populators(klass_info, select, using),
             "annotations": dict(compiler.annotation_col_map),
         }
-        self._compiled[connection] = compiled
-        return compiled
 
     def _run(self, using: str, values: dict, *, many: bool) -> list:
         compiled = self._compile(using)
@@ -130,7 +138,7 @@ class CompiledQuery:
         return self._run(using, values, many=True)
 
 
-class CompiledPages:
+class CompiledPages(_KeptPerConnection):
     """The SQL of a values() queryset's first page, compiled once per database connection and per
     ``key``, then run again as it is; at most one parameter (``slot_value``, prepared for the
     database as the queryset prepared it) may differ between runs with the same key.
@@ -141,15 +149,14 @@ class CompiledPages:
     """
 
     def __init__(self, *, size: int = 256):
+        super().__init__()  # per connection: its statements by key
         self._size = size
-        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
+
+    def _make(self, connection, using: str) -> dict:
+        return {}
 
     def _entries(self, using: str) -> dict:
-        connection = connections[using]
-        entries = self._compiled.get(connection)
-        if entries is None:
-            entries = self._compiled[connection] = {}
-        return entries
+        return self._compile(using)
 
     def get(self, key, *, using: str = "default"):
         return self._entries(using).get(key)
@@ -205,7 +212,7 @@ class CompiledPages:
         return out
 
 
-class CompiledRows:
+class CompiledRows(_KeptPerConnection):
     """A ``values_list()`` queryset (unions too) whose SQL is compiled once per database connection;
     ``all(**values)`` runs it with ``values`` in place of the placeholders and returns its rows as
     ``list(queryset)`` would (as results_iter: tuples of the select, which Django 5.2 orders as
@@ -217,15 +224,11 @@ class CompiledRows:
     """
 
     def __init__(self, build: Callable[..., QuerySet], **samples):
+        super().__init__()
         self._build = build
         self._samples = samples
-        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
 
-    def _compile(self, using: str):
-        connection = connections[using]
-        compiled = self._compiled.get(connection)
-        if compiled is not None:
-            return compiled
+    def _make(self, connection, using: str) -> dict:
         queryset = self._build(**self._samples)
         query = queryset.query
         compiler = query.get_compiler(using=using)
@@ -242,7 +245,7 @@ class CompiledRows:
         if {name for _, name in slots} != set(self._samples):
             raise ValueError("CompiledRows: each placeholder must be a parameter of the statement")
         converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-        compiled = {
+        return {
             "sql": sql,
             "params": list(params),
             "slots": slots,
@@ -250,8 +253,6 @@ class CompiledRows:
             "count": compiler.col_count,
             "trim": compiler.has_extra_select,
         }
-        self._compiled[connection] = compiled
-        return compiled
 
     def all(self, *, using: str = "default", **values) -> list[tuple]:
         compiled = self._compile(using)
