@@ -12,13 +12,12 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Model, Q
-from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digisos import plausible
-from digisos.insert_sql import insert_sql
+from digisos.insert_sql import insert_one, insert_sql
 from digisos.uploads import ALL_TYPES as ATTACHMENT_TYPES
 from digisos.uploads import RefusedUpload, check_upload
 from tenants.models import Mandate, Membership, Organisation, Role
@@ -135,12 +134,12 @@ def _insert_with_obligations(incident: Incident, obligations: list[ReportingObli
     quote = db.ops.quote_name
     pre_save.send(sender=Incident, instance=incident, raw=False, using=db.alias, update_fields=None)
     incident_sql, incident_params = insert_sql(db, Incident, [incident], returning=meta.db_returning_fields)
-    new_id = RawSQL(f"SELECT {quote(meta.pk.column)} FROM {quote(_NEW_INCIDENT)}", ())  # noqa: S608, S611  # nosec B608, B611 - our names
-    for obligation in obligations:
-        obligation.incident_id = new_id
+    new_id = f"SELECT {quote(meta.pk.column)} FROM {quote(_NEW_INCIDENT)}"  # noqa: S608  # nosec B608 - our names
     o_meta = ReportingObligation._meta
     returning = [o_meta.pk, o_meta.get_field("incident")]
-    obligation_sql, obligation_params = insert_sql(db, ReportingObligation, obligations, returning=returning)
+    obligation_sql, obligation_params = insert_sql(
+        db, ReportingObligation, obligations, returning=returning, fixed={"incident_id": new_id}
+    )
     with db.cursor() as cursor:
         cursor.execute(
             f"WITH {quote(_NEW_INCIDENT)} AS ({incident_sql}) {obligation_sql}",
@@ -158,13 +157,15 @@ def _insert_with_obligations(incident: Incident, obligations: list[ReportingObli
 
 def timeline_add(*, incident: Incident, source: str, text: str, author=None, at=None, scope: str = "") -> TimelineEntry:
     """``scope``: who outside the body sees the entry (see TimelineEntry.scope and incidents.visibility)."""
-    return TimelineEntry.objects.create(
-        incident=incident,
-        source=source,
-        text=text,
-        author=author if getattr(author, "pk", None) else None,
-        at=at or timezone.now(),
-        scope=scope,
+    return insert_one(  # TimelineEntry.objects.create, its INSERT compiled once per connection (issue 19)
+        TimelineEntry(
+            incident=incident,
+            source=source,
+            text=text,
+            author=author if getattr(author, "pk", None) else None,
+            at=at or timezone.now(),
+            scope=scope,
+        )
     )
 
 

@@ -26,7 +26,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from digisos.compiled_query import CompiledQuery
-from digisos.insert_sql import insert_sql
+from digisos.insert_sql import insert_rows, insert_sql
 
 from .models import AuditChainHead, AuditEntry
 
@@ -209,7 +209,7 @@ def _chain(items: list[dict]) -> list[AuditEntry]:
     if connection.vendor == "postgresql":
         _insert_moving_head(entries, head)
     else:
-        AuditEntry.objects.bulk_create(entries)
+        insert_rows(AuditEntry, entries)
         _move_head(head)
     return entries
 

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos.insert_sql import insert_rows
 from notifications.services import publishes_together
 from tenants.audit import deferred as audit_deferred
 from tenants.models import phone_validator
@@ -187,7 +188,7 @@ def events_batched():
     finally:
         _batched.reset(token)
     if pending:
-        CallOffEvent.objects.bulk_create(pending)
+        insert_rows(CallOffEvent, pending)  # bulk_create, its INSERT compiled once per connection
         for event in pending:
             if event.pk is None:  # PostgreSQL and SQLite >= 3.35 return the ids
                 raise RuntimeError("bulk_create returned no primary key for a call-off event")

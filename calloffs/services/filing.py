@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from digisos import plausible
 from digisos.compiled_query import CompiledQuery
+from digisos.insert_sql import insert_one, insert_rows
 from incidents.models import Category, Incident, TimelineEntry
 from incidents.services import incident_open_or_attach, timeline_add
 from tenants.models import Organisation
@@ -41,6 +42,21 @@ from .notify import webhook_endpoints_known
 from .offers import JustFiled, engagements_and_webhooks, offer_next, planned_offer
 
 CENT = Decimal("0.01")
+
+
+def service_rows(calloff: CallOff, lines: list[tuple[ServiceModule, Decimal]]) -> list[CallOffService]:
+    """The call-off's service lines (unsaved), in the order given, at the modules' prices."""
+    return [
+        CallOffService(
+            calloff=calloff,
+            service_module=module,
+            estimated_quantity=quantity,
+            unit_price=module.price,
+            value=(module.price * quantity).quantize(CENT),
+            position=position,
+        )
+        for position, (module, quantity) in enumerate(lines)
+    ]
 
 
 def next_calloff_number(*, when: datetime, unless_filed: tuple | None = None) -> str | None:
@@ -390,7 +406,7 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
     )
     load, webhooks = engagements_and_webhooks([r.provider_id for r in ranks])
     offered = planned_offer(ranks=ranks, regierungsbezirk=region, load=load) is not None
-    calloff = CallOff.objects.create(
+    calloff = CallOff(
         number=number,
         contract=contract,
         organisation=organisation,
@@ -402,18 +418,9 @@ def _file(*, organisation, actor, contract, incident, number, now, lines, fields
         **fields,
         estimated_value=sum(((m.price * q).quantize(CENT) for m, q in lines), Decimal("0.00")),
     )
+    insert_one(calloff)  # CallOff.objects.create: its INSERT compiled once per connection (issue 19)
     calloff.state = CallOffState.SUBMITTED  # in the row: its state once offer_next below has offered it
-    CallOffService.objects.bulk_create(
-        CallOffService(
-            calloff=calloff,
-            service_module=module,
-            estimated_quantity=quantity,
-            unit_price=module.price,
-            value=(module.price * quantity).quantize(CENT),
-            position=position,
-        )
-        for position, (module, quantity) in enumerate(lines)
-    )
+    insert_rows(CallOffService, service_rows(calloff, lines))
     # The filed and the offered event (and any skip event) in one insert, before the contract's lock.
     # The offer's webhook rows go to the endpoints read with the engagements (and are written as the
     # events are, at the end of the batch).

@@ -21,7 +21,7 @@ from ..selectors import bound_value
 from ..visibility import timeline_scope
 from .ceiling import ceiling_check_filing, format_eur
 from .common import lock_calloff, record_event, require_reason, transition
-from .filing import CENT, _clean_services
+from .filing import CENT, _clean_services, service_rows
 
 #: Scope can change while the provider works on the call-off.
 SCOPE_STATES = (CallOffState.ACCEPTED, CallOffState.IN_PROGRESS)
@@ -60,17 +60,7 @@ def calloff_change_scope(
     lines = _clean_services(contract, services)
     before, value_before = _lines(calloff), calloff.estimated_value
     CallOffService.objects.filter(calloff=calloff).delete()
-    CallOffService.objects.bulk_create(
-        CallOffService(
-            calloff=calloff,
-            service_module=module,
-            estimated_quantity=quantity,
-            unit_price=module.price,
-            value=(module.price * quantity).quantize(CENT),
-            position=position,
-        )
-        for position, (module, quantity) in enumerate(lines)
-    )
+    CallOffService.objects.bulk_create(service_rows(calloff, lines))
     calloff.estimated_value = sum(((m.price * q).quantize(CENT) for m, q in lines), Decimal("0.00"))
     calloff.exceeds_ceiling = False
     calloff.save(update_fields=["estimated_value", "exceeds_ceiling", "updated_at"])
