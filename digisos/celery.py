@@ -3,14 +3,24 @@
 import gc
 import os
 
-from celery import Celery, signals
+from celery import signals
+from django.core.signals import setting_changed
 from django.db import close_old_connections
+from django.dispatch import receiver
+
+from .celery_send import DigisosCelery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digisos.settings.base")
 
-app = Celery("digisos")
+app = DigisosCelery("digisos")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@receiver(setting_changed)
+def _forget_kept_sends(**kwargs):
+    """A setting changed (override_settings): what send_task kept per task name is worked out again."""
+    app.forget_kept_sends()
 
 
 def _django_settings_snapshot() -> dict:
