@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos.insert_sql import insert_rows
 from tenants.services import audit
 
 from .errors import NotPermitted, NotReplayable
@@ -318,7 +319,8 @@ def notifications_create(rows: list[Notification]) -> list[Notification]:
     now = timezone.now()
     for row in rows:
         row.created_at = row.window_start = row.next_attempt_at = row.queued_at = now
-    created = Notification.objects.bulk_create(rows)
+    # bulk_create, its statement kept per connection and row count (issue 19, digisos.insert_sql).
+    created = insert_rows(Notification, rows)
     if created[0].pk is None:  # backends without RETURNING: read the ids back by webhook_id
         by_id = dict(
             Notification.objects.filter(webhook_id__in=[n.webhook_id for n in created]).values_list("webhook_id", "pk")

@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos.insert_sql import insert_one
 from notifications.services import publish
 
 from ..errors import InvalidInput, NotPermitted, TransitionNotAllowed
@@ -142,7 +143,8 @@ def document_first_order(*, calloff: CallOff, reason: str) -> CallOffDocument:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("document_first_order must run inside the assigning transaction")
     _check_requestable(calloff=calloff, kind=DocumentKind.ORDER)
-    document = CallOffDocument.objects.create(calloff=calloff, kind=DocumentKind.ORDER, version=1, reason=reason[:200])
+    # save(force_insert=True) (its signals too), its statement kept per connection (issue 19, digisos.insert_sql).
+    document = insert_one(CallOffDocument(calloff=calloff, kind=DocumentKind.ORDER, version=1, reason=reason[:200]))
     _enqueue_on_commit(document)
     documents = calloff.documents.all()
     documents._result_cache, documents._prefetch_done = [document], True

@@ -4,11 +4,15 @@ field of the issue in the text, accessible PDF, versions, failures that never to
 import hashlib
 import shutil
 import subprocess
+import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import IntegrityError
+import time_machine
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from calloffs import services
@@ -34,6 +38,7 @@ from calloffs.services.documents import (
     document_retry,
 )
 from calloffs.tasks.documents import render_calloff_document
+from digisos.insert_sql import insert_one
 from tests.calloffs import documents_fixtures as fx
 from tests.calloffs.documents_fixtures import document_bytes, pdf_reader, pdf_text
 
@@ -90,6 +95,51 @@ def test_a_failing_order_insert_rolls_the_accept_back(setup, file_calloff, queue
     assert calloff.offers.get().state == OfferState.OPEN
     assert not CallOffEvent.objects.filter(calloff=calloff, kind=EventKind.ACCEPTED).exists()
     assert list(CallOffDocument.objects.values_list("reason", flat=True)) == ["fremd"] and queued == []
+
+
+def test_the_orders_insert_is_the_one_its_save_sends(setup, file_calloff, queued):
+    """The order goes in through digisos.insert_sql.insert_one (issue 19: its statement kept): the statement
+    save() sends, the same row; a receiver of its save hears of it."""
+    calloff = file_calloff()
+    calloff.provider, calloff.accepted_at = setup.providers[0], timezone.now()
+
+    def document(n):
+        return CallOffDocument(
+            calloff=calloff, kind=DocumentKind.ORDER, version=n, reason="Annahme", verify_code=f"V{n}", public_id=None
+        )
+
+    statements = []
+    with time_machine.travel(timezone.now(), tick=False):
+        for insert in (lambda d: d.save(force_insert=True), insert_one):
+            row = document(1)
+            row.public_id = uuid.UUID(int=1)
+            try:
+                with transaction.atomic(), CaptureQueriesContext(connection) as sql:
+                    insert(row)
+                    written = CallOffDocument.objects.filter(pk=row.pk).values_list(*FIELDS).get()
+                    raise _RolledBack
+            except _RolledBack:
+                pass
+            statements.append(([q["sql"] for q in sql.captured_queries][:1], written, row._state.adding))
+    assert statements[0] == statements[1] and statements[0][2] is False
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.version, created))
+
+    post_save.connect(receiver, sender=CallOffDocument)
+    try:
+        accept_by_p1(setup, file_calloff())
+    finally:
+        post_save.disconnect(receiver, sender=CallOffDocument)
+    assert heard == [(1, True)]
+
+
+class _RolledBack(Exception):
+    pass
+
+
+FIELDS = [f.attname for f in CallOffDocument._meta.concrete_fields if f.attname != "id"]
 
 
 def test_the_order_pdf_carries_every_field(order_calloff, run_queued, setup, org_a):
