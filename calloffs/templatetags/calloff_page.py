@@ -21,14 +21,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
-from django.template.defaultfilters import date as date_filter
+from django.core.signals import setting_changed
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
+from digisos.fast_date import date_filter
 from digisos.fast_reverse import reverse_uuids
 from digisos.templatetags.kern_widgets import render_value
 
@@ -58,8 +59,8 @@ def choice_label(instance, name: str) -> str:
 
 
 def _date(value, fmt: str, context) -> str:
-    """``{{ value|date:fmt }}``; ``|date:'c'`` of a datetime is its isoformat() (DateFormat.c), without
-    parsing the format."""
+    """``{{ value|date:fmt }}`` (digisos.fast_date); ``|date:'c'`` of a datetime is its isoformat()
+    (DateFormat.c), without parsing the format."""
     value = template_localtime(value, context.use_tz)
     if fmt == "c" and isinstance(value, datetime):
         return render_value(value.isoformat(), context)
@@ -107,45 +108,92 @@ def service_rows(services, context) -> str:
     return "".join(out)
 
 
-def checklist_steps(checklist, can_tick, checklist_url, context) -> str:
-    """The ``{% for row in checklist %}`` of calloffs/includes/first_hour_checklist.html."""
-    out = []
-    csrf = _CSRF.render(context) if can_tick else ""
-    url = render_value(checklist_url, context) if can_tick else ""
-    for row in checklist:
-        done = row.done
-        step = render_value(row.step, context)
-        if done:
-            state = gettext("Erledigt – %(at)s, %(by)s") % {
-                "at": _date(row.changed_at, "SHORT_DATETIME_FORMAT", context),
-                "by": render_value(row.changed_by, context),
-            }
-        else:
-            state = gettext("Offen")
+def _step_html(row, can_tick, url, csrf, context) -> str:
+    """One step of the ``{% for row in checklist %}`` of calloffs/includes/first_hour_checklist.html."""
+    done = row.done
+    step = render_value(row.step, context)
+    if done:
+        state = gettext("Erledigt – %(at)s, %(by)s") % {
+            "at": _date(row.changed_at, "SHORT_DATETIME_FORMAT", context),
+            "by": render_value(row.changed_by, context),
+        }
+    else:
+        state = gettext("Offen")
+    out = [
+        f'\n      <li class="ds-checklist__item{" ds-checklist__item--done" if done else ""}" id="step-{step}">\n'
+        '        <p class="kern-body"><span class="ds-checklist__mark" aria-hidden="true">'
+        f"{'✓' if done else '○'}</span>\n"
+        f'          <span id="step-{step}-text">{render_value(row.label, context)}</span></p>\n'
+        f'        <p class="kern-body ds-muted" id="step-{step}-state">{state}</p>\n'
+        "        "
+    ]
+    if can_tick:
+        label = gettext("Haken entfernen") if done else gettext("Als erledigt abhaken")
         out.append(
-            f'\n      <li class="ds-checklist__item{" ds-checklist__item--done" if done else ""}" id="step-{step}">\n'
-            '        <p class="kern-body"><span class="ds-checklist__mark" aria-hidden="true">'
-            f"{'✓' if done else '○'}</span>\n"
-            f'          <span id="step-{step}-text">{render_value(row.label, context)}</span></p>\n'
-            f'        <p class="kern-body ds-muted" id="step-{step}-state">{state}</p>\n'
+            f'\n          <form method="post" action="{url}">\n'
+            f"            {csrf}\n"
+            f'            <input type="hidden" name="step" value="{step}">\n'
+            f'            <input type="hidden" name="done" value="{"0" if done else "1"}">\n'
+            f'            <button class="kern-btn kern-btn--{"tertiary" if done else "secondary"}" type="submit" '
+            f'aria-describedby="step-{step}-text step-{step}-state">\n'
+            f'              <span class="kern-label">{label}</span>\n'
+            "            </button>\n"
+            "          </form>\n"
             "        "
         )
-        if can_tick:
-            label = gettext("Haken entfernen") if done else gettext("Als erledigt abhaken")
-            out.append(
-                f'\n          <form method="post" action="{url}">\n'
-                f"            {csrf}\n"
-                f'            <input type="hidden" name="step" value="{step}">\n'
-                f'            <input type="hidden" name="done" value="{"0" if done else "1"}">\n'
-                f'            <button class="kern-btn kern-btn--{"tertiary" if done else "secondary"}" type="submit" '
-                f'aria-describedby="step-{step}-text step-{step}-state">\n'
-                f'              <span class="kern-label">{label}</span>\n'
-                "            </button>\n"
-                "          </form>\n"
-                "        "
-            )
-        out.append("\n      </li>\n    ")
+    out.append("\n      </li>\n    ")
     return "".join(out)
+
+
+#: A step not ticked yet looks the same on every call-off in one language: its HTML is kept per language,
+#: autoescaping, whether the viewer may tick, the step and its label (the label object itself, FirstHourStep's
+#: lazy label: a row with another label is rendered anew), in three pieces around the request's own form URL
+#: and CSRF token. Nothing of a body, a call-off or a user is kept. Forgotten when a setting changes (tests).
+_OPEN_STEPS: dict[tuple, tuple[object, tuple[str, ...]]] = {}
+_URL_MARK, _CSRF_MARK = "\x00url\x00", "\x00csrf\x00"
+
+
+def _forget_open_steps(**kwargs) -> None:
+    _OPEN_STEPS.clear()
+
+
+setting_changed.connect(_forget_open_steps, dispatch_uid="calloffs.templatetags.calloff_page.open_steps")
+
+
+def _open_step_html(row, can_tick, url, csrf, context, language) -> str:
+    key = (language, context.autoescape, can_tick, row.step)
+    kept = _OPEN_STEPS.get(key)
+    if kept is None or kept[0] is not row.label:
+        html = _step_html(row, can_tick, _URL_MARK, _CSRF_MARK, context)
+        marks = (1, 1) if can_tick else (0, 0)
+        if (html.count(_URL_MARK), html.count(_CSRF_MARK)) != marks:  # a label with a mark in it: not kept
+            return _step_html(row, can_tick, url, csrf, context)
+        if can_tick:
+            head, rest = html.split(_URL_MARK)
+            middle, tail = rest.split(_CSRF_MARK)
+            parts = (head, middle, tail)
+        else:
+            parts = (html,)
+        if len(_OPEN_STEPS) > 256:  # languages × steps × the two ways of viewing
+            _OPEN_STEPS.clear()
+        kept = _OPEN_STEPS[key] = (row.label, parts)
+    parts = kept[1]
+    if len(parts) == 1:
+        return parts[0]
+    return f"{parts[0]}{url}{parts[1]}{csrf}{parts[2]}"
+
+
+def checklist_steps(checklist, can_tick, checklist_url, context) -> str:
+    """The ``{% for row in checklist %}`` of calloffs/includes/first_hour_checklist.html."""
+    csrf = _CSRF.render(context) if can_tick else ""
+    url = render_value(checklist_url, context) if can_tick else ""
+    language = get_language()
+    return "".join(
+        _step_html(row, can_tick, url, csrf, context)
+        if row.done
+        else _open_step_html(row, can_tick, url, csrf, context, language)
+        for row in checklist
+    )
 
 
 # Every value in these went through render_value_in_context; the translations are the templates' own.

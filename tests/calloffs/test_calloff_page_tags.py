@@ -16,6 +16,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from calloffs.models import CallOffEvent, EventKind, Provider
+from incidents.models import FirstHourStep
 from incidents.selectors import ChecklistRow
 
 TIMELINE = """{% for event in events %}
@@ -126,6 +127,78 @@ def test_the_checklist(language, autoescape):
             )
             assert new == old
             assert ("<form" in new) is may
+
+
+def open_steps():
+    """The card's steps as first_hour_checklist gives them before anything is ticked (FirstHourStep's lazy labels)."""
+    return [
+        ChecklistRow(step=step.value, label=step.label, done=False, changed_at=None, changed_by="")
+        for step in FirstHourStep
+    ]
+
+
+def test_open_steps_kept_per_language_with_each_requests_url_and_token():
+    """An open step's HTML is kept (calloff_page._OPEN_STEPS): rendered again and again, in one language and
+    the other, each time with another call-off's URL and another CSRF token, it is what the loop renders."""
+    for n, (language, autoescape, may) in enumerate(
+        itertools.product(["de", "en", "de"], [True, False], [True, False])
+    ):
+        with translation.override(language):
+            values = {
+                "checklist": open_steps(),
+                "actions": {"checklist": may},
+                "checklist_url": f"/abrufe/{n}/checklist/?a=1&b=<{n}>",
+            }
+            old, new = both(CHECKLIST, "{% calloff_checklist_steps %}", autoescape, **values)
+            values["csrf_token"] = f"TOKEN-{n}"
+            assert new == old
+            assert (f"/abrufe/{n}/checklist/" in new) is may
+            again = Template("{% load calloff_page %}{% calloff_checklist_steps %}").render(
+                Context(values, autoescape=autoescape)
+            )
+            assert again == Template(CHECKLIST).render(Context(values, autoescape=autoescape))
+            assert ("TOKEN-" in again) is may
+
+
+def test_a_kept_open_step_is_not_shown_for_another_label():
+    """The same step with another label (not FirstHourStep's) is rendered anew, escaped, not taken from what
+    was kept for the card's label; a label that holds the pieces' marks is rendered as it is."""
+    rows = open_steps()[:1]
+    Template("{% load calloff_page %}{% calloff_checklist_steps %}").render(
+        Context({"checklist": rows, "actions": {"checklist": True}, "checklist_url": "/u/", "csrf_token": "T"})
+    )
+    for label in ("<script>x</script>", "a \x00url\x00 b \x00csrf\x00 c"):
+        hostile = [ChecklistRow(step=rows[0].step, label=label, done=False, changed_at=None, changed_by="")]
+        old, new = both(
+            CHECKLIST,
+            "{% calloff_checklist_steps %}",
+            True,
+            checklist=hostile,
+            actions={"checklist": True},
+            checklist_url="/u/",
+        )
+        assert new == old
+        assert str(rows[0].label) not in new
+    assert (
+        "&lt;script&gt;x&lt;/script&gt;"
+        in both(
+            CHECKLIST,
+            "{% calloff_checklist_steps %}",
+            True,
+            checklist=[
+                ChecklistRow(step="log", label="<script>x</script>", done=False, changed_at=None, changed_by="")
+            ],
+            actions={"checklist": False},
+        )[1]
+    )
+
+
+def test_a_kept_open_step_with_and_without_autoescape():
+    rows = [ChecklistRow(step="log", label="A <b> & C", done=False, changed_at=None, changed_by="")]
+    for autoescape in (True, False, True):
+        old, new = both(CHECKLIST, "{% calloff_checklist_steps %}", autoescape, checklist=rows, actions={})
+        assert new == old
+        assert ("A <b> & C" in new) is not autoescape
 
 
 def test_nothing_to_list():
