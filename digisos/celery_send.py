@@ -194,3 +194,29 @@ def _bound(kept: dict, channel):
     if bound is None or bound.channel is not channel:
         bound = kept["bound"] = kept["options"]["queue"].bind(channel)
     return bound
+
+
+def keep_redis_client(channel) -> None:
+    """Have a kombu Redis channel make its synchronous client once per connection pool, not for each
+    publish batch (kombu's ``PublishBatch``) or command: building a ``redis.Redis`` (its response
+    callbacks, ~170 dict writes) was ~4 % of an accept (issue 19). The kept client is one kombu would
+    make (``_create_client``, the channel's pool, its credential provider) and holds no connection of
+    its own (each command, and a pipeline's execute, takes one from the pool and gives it back), so
+    using it again is using a new one. A new pool (after a fork, kombu's ``_disconnect_pools``) gets a
+    new client. Other transports, and the asynchronous client (the consumer's), are left alone."""
+    from kombu.transport.redis import Channel as RedisChannel
+
+    if not isinstance(channel, RedisChannel) or "_create_client" in vars(channel):
+        return
+    create = channel._create_client  # kombu's, bound
+    kept: list = [None, None]  # pool, client
+
+    def _create_client(asynchronous=False):
+        if asynchronous:
+            return create(asynchronous=True)
+        pool = channel.pool
+        if kept[0] is not pool:
+            kept[:] = [pool, create()]
+        return kept[1]
+
+    channel._create_client = _create_client

@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos.celery_send import keep_redis_client
 from digisos.insert_sql import insert_rows
 from tenants.services import audit
 
@@ -342,7 +343,10 @@ def _publish_batch(producer):
     """The producer's publish batch (kombu >= 5.7), or nothing (one publish each, as before): an
     older kombu (pyproject allows celery >= 5.4) must not turn every enqueue into a broker outage."""
     batch = getattr(producer, "batch", None)
-    return batch() if batch is not None else nullcontext()
+    if batch is None:
+        return nullcontext()
+    keep_redis_client(producer.channel)  # one Redis client per connection pool, not one per batch
+    return batch()
 
 
 #: Inside ``publishes_together()``: what is to be handed to Celery at its end, in order; None outside.

@@ -10,6 +10,7 @@ from kombu.utils.uuid import uuid
 
 from calloffs.tasks.documents import render_calloff_document
 from digisos.celery import app
+from digisos.celery_send import keep_redis_client
 from digisos.metrics import SENT_AT_HEADER
 from notifications.services import DELIVER_TASK
 
@@ -96,3 +97,47 @@ def test_a_changed_setting_works_it_out_again(settings):
     settings.CELERY_TASK_SEND_SENT_EVENT = False  # any setting
     assert not app._kept_sends
     _received("celery")
+
+
+@pytest.mark.redis
+def test_a_redis_channel_makes_its_client_once_per_pool():
+    """keep_redis_client: the publish batches of a channel use one client, made as kombu makes it, and
+    deliver as before; a new pool (after a fork) gets a new client; the consumer's client is kombu's."""
+    from kombu.transport.redis import Channel
+
+    from notifications.services import _publish_batch
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge("celery")
+    made = []
+    real = Channel._create_client
+
+    def create(channel, asynchronous=False):  # kombu's, counted
+        made.append(asynchronous)
+        return real(channel, asynchronous)
+
+    with app.producer_or_acquire() as producer, mock.patch.object(Channel, "_create_client", create):
+        channel = producer.channel
+        assert isinstance(channel, Channel)
+        vars(channel).pop("_create_client", None)  # kept by an earlier publish of this process: start afresh
+        try:
+            for notification_id in (1, 2, 3):
+                with _publish_batch(producer):  # keeps the client (once), as _publish_pending does
+                    app.send_task(DELIVER_TASK, args=(notification_id,), retry=False, producer=producer)
+            assert made == [False]  # one client for three batches
+            client = channel._create_client()
+            assert client.connection_pool is channel.pool and client.connection is None  # no connection of its own
+            assert channel._create_client(asynchronous=True) is not client and made == [False, True]
+            keep_redis_client(channel)  # kept once: not wrapped again
+            channel._disconnect_pools()  # as after a fork
+            assert channel._create_client() is not client and made == [False, True, False]
+            assert channel._create_client().connection_pool is channel.pool
+        finally:
+            vars(channel).pop("_create_client", None)  # kombu's own again (the channel stays in the producer pool)
+    assert [_received("celery")["headers"]["argsrepr"] for _ in range(3)] == ["(1,)", "(2,)", "(3,)"]
+
+
+def test_other_transports_are_left_alone():
+    channel = mock.Mock(spec=["_create_client"])
+    keep_redis_client(channel)
+    assert "_create_client" not in vars(channel)

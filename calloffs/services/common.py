@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from digisos.insert_sql import insert_rows
+from digisos.insert_sql import insert_one, insert_rows
 from notifications.services import publishes_together
 from tenants.audit import deferred as audit_deferred
 from tenants.models import phone_validator
@@ -225,7 +225,8 @@ def record_event(
     if batch is not None and _savepoint_depth() <= batch[1]:
         batch[0].append(event)
         return event
-    event.save(force_insert=True)
+    # event.save(force_insert=True) through its kept INSERT; CallOffEvent.save only refuses rows not new.
+    insert_one(event, save_guards_only=True)
     _event_written(event)
     return event
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from digisos import plausible
 from digisos.compiled_query import CompiledRows
+from digisos.insert_sql import update_one
 from incidents.models import TimelineEntry
 from incidents.services import timeline_add
 from notifications.models import WebhookEndpoint
@@ -328,8 +329,9 @@ def offer_accept(
     calloff.accept_note = (note or "").strip()
     calloff.accepted_at = now
     due_fields = set_sla_due_times(calloff, accepted_at=now)
-    calloff.save(
-        update_fields=[
+    update_one(  # calloff.save(update_fields=…), its UPDATE kept per connection (digisos.insert_sql)
+        calloff,
+        [
             "state",
             "provider",
             "lead_name",
@@ -340,7 +342,7 @@ def offer_accept(
             "accepted_at",
             *due_fields,
             "updated_at",
-        ]
+        ],
     )
     record_event(
         calloff=calloff,
