@@ -80,6 +80,42 @@ def check(cpu: dict[str, list[float]], queries: dict[str, list[int]]) -> bool:
     return ok
 
 
+def in_process_env(*, database_url: str, redis_port: int, tmp: Path, **extra: str) -> dict[str, str]:
+    """The environment of the measured process: production settings with the bare DRF view's URL conf
+    (api_bench_settings), Django's test client as the host, persistent connections."""
+    return configure_env(
+        database_url=database_url,
+        redis_port=redis_port,
+        tmp=tmp,
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        DB_CONN_MAX_AGE="60",
+        DJANGO_SETTINGS_MODULE="api_bench_settings",
+        **extra,
+    )
+
+
+def filing_body(form_html: str) -> str:
+    """A filing of the form page ``form_html`` (its client token, body and first service module), urlencoded
+    as the browser posts the form (no enctype) and as bench/load_mass_incident.py does: the test client's
+    default would be multipart, whose parsing the real filing never pays."""
+    fields = dict(re.findall(r'name="(client_token|organisation)" value="([^"]*)"', form_html))
+    module = re.findall(r'name="(module_\d+)"', form_html)[0]
+    return urlencode(
+        {
+            **fields,
+            "category": "ransomware",
+            "operations_halted": "yes",
+            "situation": "Verschlüsselungstrojaner: Fileserver und Fachverfahren verschlüsselt.",
+            "affected": "Fileserver, Meldewesen",
+            module: "40",
+            "place_of_performance": "Rathaus",
+            "callback_phone": "+49 171 1234567",
+            "callback_email": "it-notfall@example.org",
+        }
+    )
+
+
 def postgres_cpu() -> float:
     """CPU seconds of the whole PostgreSQL server so far (backends alive now, and through the
     postmaster's children-time fields those that exited); in ticks of 10 ms, so summed over many
@@ -115,15 +151,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="digisos-cost-"))
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     redis_proc, redis_port = start_redis(tmp)
-    configure_env(
-        database_url=database_url,
-        redis_port=redis_port,
-        tmp=tmp,
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        SECURE_SSL_REDIRECT="0",
-        DB_CONN_MAX_AGE="60",
-        DJANGO_SETTINGS_MODULE="api_bench_settings",
-    )
+    in_process_env(database_url=database_url, redis_port=redis_port, tmp=tmp)
     fresh_database(database_url)
     try:
         import django
@@ -179,23 +207,7 @@ def main() -> int:
             web.cookies["sessionid"] = caller["session"]
             response = measure("GET /abrufe/neu/", lambda: web.get("/abrufe/neu/"))
             assert response.status_code == 200, response.status_code
-            text = response.content.decode()
-            fields = dict(re.findall(r'name="(client_token|organisation)" value="([^"]*)"', text))
-            module = re.findall(r'name="(module_\d+)"', text)[0]
-            form = {
-                **fields,
-                "category": "ransomware",
-                "operations_halted": "yes",
-                "situation": "Verschlüsselungstrojaner: Fileserver und Fachverfahren verschlüsselt.",
-                "affected": "Fileserver, Meldewesen",
-                module: "40",
-                "place_of_performance": "Rathaus",
-                "callback_phone": "+49 171 1234567",
-                "callback_email": "it-notfall@example.org",
-            }
-            # As the browser posts the form (no enctype: urlencoded) and as bench/load_mass_incident.py does;
-            # the test client's default would be multipart, whose parsing the real filing never pays.
-            body = urlencode(form)
+            body = filing_body(response.content.decode())
             response = measure(
                 "POST /abrufe/neu/",
                 lambda: web.post("/abrufe/neu/", body, content_type="application/x-www-form-urlencoded"),

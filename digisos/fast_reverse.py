@@ -40,12 +40,18 @@ def _parts(name: str, args: tuple) -> tuple[str, ...] | None:
 
 def reverse_uuids(name: str, *args) -> str:
     """``reverse(name, args=args)`` for arguments that are ``uuid.UUID`` or ``str``."""
+    return reverse_uuids_in(get_urlconf(), get_script_prefix(), name, *args)
+
+
+def reverse_uuids_in(urlconf, script_prefix: str, name: str, *args) -> str:
+    """``reverse_uuids(name, *args)`` by a caller that has asked the thread's URL conf and script prefix
+    already (two context-local values: ``{% url_of %}`` asks them once per template render)."""
     if len(args) > len(_SAMPLES) or not all(isinstance(arg, uuid.UUID | str) for arg in args):
         return reverse(name, args=args)
     key = (
         settings.ROOT_URLCONF,
-        get_urlconf(),
-        get_script_prefix(),
+        urlconf,
+        script_prefix,
         name,
         tuple(arg if isinstance(arg, str) else None for arg in args),
     )

@@ -78,3 +78,57 @@ def test_what_is_not_a_datetime_goes_to_django(value):
                 date_filter(value, fmt)
         else:
             assert date_filter(value, fmt) == expected
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC"])
+def test_the_template_filter_shows_what_the_date_filter_shows(language, zone):
+    """``|fast_date:fmt`` (calloffs/templatetags/calloff_page.py) in a template beside ``|date:fmt``: the value
+    in local time as the engine hands it (expects_localtime), nothing for None and "", the rest to Django."""
+    from django.template import Context, Template
+
+    old = Template('{{ value|date:fmt }}|{{ value|date }}|{{ value|date:fmt|default:"–" }}')
+    new = Template(
+        '{% load calloff_page %}{{ value|fast_date:fmt }}|{{ value|fast_date }}|{{ value|fast_date:fmt|default:"–" }}'
+    )
+    others = [None, "", date(2026, 12, 5), time(23, 30), "2026-12-05", 0, [1]]
+
+    def shown(template, context):
+        try:
+            return template.render(Context(context))
+        except Exception as exc:  # noqa: BLE001 - Django's filter raises for a time format of a date: so must ours
+            return type(exc)
+
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        for value, fmt in itertools.product([*VALUES, *others], FORMATS):
+            context = {"value": value, "fmt": fmt}
+            assert shown(new, context) == shown(old, context), (value, fmt)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC", "America/New_York"])
+@pytest.mark.parametrize("use_tz", [None, True, False])
+def test_local_dates_are_template_localtime_and_the_date_filter(language, zone, use_tz):
+    """LocalDates (one tag's dates: zone and formats looked up once) gives what template_localtime and
+    date_filter give, for every value and format, one instance asked again and again."""
+    from django.template.defaultfilters import date as django_date_filter
+    from django.utils.timezone import template_localtime
+
+    from digisos.fast_date import LocalDates
+
+    others = [None, "", date(2026, 12, 5), "2026-12-05"]
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        dates = LocalDates(use_tz)
+        for value, fmt in itertools.product([*VALUES, *others], FORMATS):
+            local = template_localtime(value, use_tz)
+            assert dates.local(value) == local
+            assert type(dates.local(value)) is type(local)
+            if isinstance(local, datetime):
+                assert dates.local(value).tzinfo == local.tzinfo
+            try:
+                expected = django_date_filter(local, fmt)
+            except TypeError:  # a time format of a date: Django's filter raises, and so must this
+                with pytest.raises(TypeError):
+                    dates.format(local, fmt)
+                continue
+            assert dates.format(local, fmt) == expected, (value, fmt)

@@ -9,10 +9,10 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 
-from digisos.fast_reverse import reverse_uuids
+from digisos.fast_reverse import reverse_uuids_in
 from digisos.templatetags.kern_widgets import render_value
+from digisos.templatetags.portal import url_state
 from tenants.selectors import organisation_visible
 
 from ..documents.render import de_eur, de_minutes, de_number
@@ -20,6 +20,7 @@ from ..models import DocumentKind, DocumentState
 from ..money import format_hours, format_number, format_quantity
 from ..selectors_documents import calloff_documents, can_access_documents, can_request_documents
 from ..services.documents import STALE_AFTER
+from .calloff_page import translated, with_tag_locale
 
 register = template.Library()
 
@@ -115,44 +116,47 @@ def documents_panel(context, calloff) -> str:
     out = [
         '\n\n\n  <section class="ds-flow" id="dokumente" aria-labelledby="documents-heading" '
         f'data-busy="{"1" if panel["busy"] else "0"}" aria-live="polite">\n'
-        f'    <h2 class="kern-heading-medium" id="documents-heading">{gettext("Dokumente")}</h2>\n'
-        f'    <h3 class="kern-heading-small">{gettext("Abrufauftrag")}</h3>\n    '
+        f'    <h2 class="kern-heading-medium" id="documents-heading">{translated("Dokumente")}</h2>\n'
+        f'    <h3 class="kern-heading-small">{translated("Abrufauftrag")}</h3>\n    '
     ]
     if panel["orders"]:
         out.append(f'\n      <ul class="ds-documents">{_items(panel["orders"], context)}</ul>\n    ')
     else:
-        text = gettext("Der Abrufauftrag wird erstellt, sobald ein Dienstleister den Abruf angenommen hat.")
+        text = translated("Der Abrufauftrag wird erstellt, sobald ein Dienstleister den Abruf angenommen hat.")
         out.append(f'\n      <p class="kern-body ds-muted">{text}</p>\n    ')
-    out.append(f'\n    <h3 class="kern-heading-small">{gettext("Leistungsnachweis")}</h3>\n    ')
+    out.append(f'\n    <h3 class="kern-heading-small">{translated("Leistungsnachweis")}</h3>\n    ')
     if panel["proofs"]:
         out.append(f'\n      <ul class="ds-documents">{_items(panel["proofs"], context)}</ul>\n    ')
     out.append("\n    ")
     if panel["can_request_proof"]:
-        url = render_value(reverse_uuids("calloffs:proof_of_work", calloff.public_id), context)
+        url = render_value(reverse_uuids_in(*url_state(context), "calloffs:proof_of_work", calloff.public_id), context)
         out.append(
             f'\n      <form method="post" action="{url}">{_CSRF.render(context)}\n'
             '        <button class="kern-btn kern-btn--secondary" type="submit"><span class="kern-label">'
-            f"{gettext('Leistungsnachweis als PDF erstellen')}</span></button>\n"
+            f"{translated('Leistungsnachweis als PDF erstellen')}</span></button>\n"
             "      </form>\n    "
         )
     elif not panel["proofs"]:
-        out.append(f'\n      <p class="kern-body ds-muted">{gettext("Noch keine Stunden erfasst.")}</p>\n    ')
+        out.append(f'\n      <p class="kern-body ds-muted">{translated("Noch keine Stunden erfasst.")}</p>\n    ')
     out.append("\n    ")
     if panel["reports"]:
         out.append(
-            f'\n      <h3 class="kern-heading-small">{gettext("Abschlussbericht")}</h3>\n'
+            f'\n      <h3 class="kern-heading-small">{translated("Abschlussbericht")}</h3>\n'
             f'      <ul class="ds-documents">{_items(panel["reports"], context)}</ul>\n    '
         )
     out.append("\n    ")
     if panel["card_allowed"]:
-        url = render_value(reverse_uuids("calloffs:emergency_card", calloff.organisation.public_id), context)
-        text = gettext("Notfallkarte der Stelle (PDF, zum Ausdrucken)")
+        url = render_value(
+            reverse_uuids_in(*url_state(context), "calloffs:emergency_card", calloff.organisation.public_id), context
+        )
+        text = translated("Notfallkarte der Stelle (PDF, zum Ausdrucken)")
         out.append(f'\n      <p class="kern-body"><a class="kern-link" href="{url}">{text}</a></p>\n    ')
     out.append("\n  </section>\n\n")
     return "".join(out)
 
 
 @register.simple_tag(takes_context=True)
+@with_tag_locale
 def calloff_documents_html(context, calloff):
     """``{% calloff_documents_html calloff %}``: the documents panel (htmx/calloff_documents.html)."""
     return mark_safe(documents_panel(context, calloff))  # noqa: S308  # nosec B308 B703 - values escaped by render_value

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 
 from digisos.templatetags.kern_widgets import render_value
 
-from .calloff_page import _date
+from .calloff_page import _date, translated, with_tag_locale
 
 register = template.Library()
 
@@ -36,7 +35,7 @@ def hotline_items(providers, context) -> str:
 
 def clock_items(clocks, context) -> str:
     """``{% for clock in clocks %}<li data-clock-seconds="…">{{ clock.label }}: {% translate "bis" %} <time …>``."""
-    until = gettext("bis")
+    until = translated("bis")
     out = []
     for clock in clocks:
         due = clock["due_at"]
@@ -55,5 +54,6 @@ def calloff_hotlines(context, providers):
 
 
 @register.simple_tag(takes_context=True)
+@with_tag_locale
 def calloff_clocks(context):
     return mark_safe(clock_items(context.get("clocks") or (), context))  # noqa: S308  # nosec B308 B703

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
 from digisos.templatetags.kern_widgets import render_value
 
-from .calloff_page import _date, choice_label, timeline_items
+from .calloff_page import _date, choice_text, timeline_items, translated, with_tag_locale
 
 register = template.Library()
 
@@ -50,22 +50,22 @@ def _provider_card(calloff, provider, contacts, context) -> str:
         "at": _date(calloff.accepted_at, "SHORT_DATETIME_FORMAT", context),
     }
     if calloff.manual_assignment_reason:
-        accepted = gettext("Vom Ministerium beauftragt: <strong>%(provider)s</strong> (am %(at)s)") % values
+        accepted = translated("Vom Ministerium beauftragt: <strong>%(provider)s</strong> (am %(at)s)") % values
     else:
-        accepted = gettext("Angenommen von <strong>%(provider)s</strong> am %(at)s") % values
+        accepted = translated("Angenommen von <strong>%(provider)s</strong> am %(at)s") % values
     hotline = render_value(provider.hotline, context)
     out = [
         '\n    <div class="kern-card ds-provider-card" id="accepted-provider"><div class="kern-card__container">'
         '<div class="kern-card__body">\n'
         f'      <p class="kern-body">{accepted}</p>\n'
         '      <ul class="ds-contact-list">\n'
-        f"        <li>{gettext('Notfall-Hotline (24/7)')}: "
+        f"        <li>{translated('Notfall-Hotline (24/7)')}: "
         f'<a class="kern-link" href="tel:{_tel(provider.hotline, context)}">{hotline}</a></li>'
         "\n        "
     ]
     if calloff.lead_name:
         lead = (
-            f'\n          <li class="ds-provider-card__lead">{gettext("Einsatzleitung:")} '
+            f'\n          <li class="ds-provider-card__lead">{translated("Einsatzleitung:")} '
             f"<strong>{render_value(calloff.lead_name, context)}</strong>"
         )
         if calloff.lead_phone:
@@ -75,19 +75,19 @@ def _provider_card(calloff, provider, contacts, context) -> str:
             )
         out.append(lead + "</li>\n        ")
     else:
-        out.append(f"\n          <li>{gettext('Einsatzleitung: wird vom Dienstleister noch gemeldet.')}</li>\n        ")
+        pending = translated("Einsatzleitung: wird vom Dienstleister noch gemeldet.")
+        out.append(f"\n          <li>{pending}</li>\n        ")
     out.append("\n        ")
     out.extend(_contact(contact, context) for contact in contacts)
     out.append("\n      </ul>\n      ")
     if calloff.callback_due_at:
         due = (
-            f'<p class="kern-body">{gettext("Rückruf spätestens")}: '
+            f'<p class="kern-body">{translated("Rückruf spätestens")}: '
             f"{_date(calloff.callback_due_at, 'SHORT_DATETIME_FORMAT', context)}"
         )
         if calloff.onsite_due_at:
-            due += (
-                f" · {gettext('vor Ort spätestens')}: {_date(calloff.onsite_due_at, 'SHORT_DATETIME_FORMAT', context)}"
-            )
+            onsite = _date(calloff.onsite_due_at, "SHORT_DATETIME_FORMAT", context)
+            due += f" · {translated('vor Ort spätestens')}: {onsite}"
         out.append(due + "</p>")
     out.append("\n    </div></div></div>\n  ")
     return "".join(out)
@@ -139,11 +139,11 @@ def _p(text: str) -> str:
 def _next_steps(calloff, provider_view, open_offer, ministry, context) -> str:
     state = calloff.state
     if provider_view:
-        title = gettext("Was Sie jetzt tun")
+        title = translated("Was Sie jetzt tun")
         if state == "offered":
             body = (
                 _p(
-                    gettext(
+                    translated(
                         "Nehmen Sie den Abruf bis %(at)s an oder lehnen Sie ihn ab. Ohne Antwort geht er an den "
                         "nächsten Dienstleister der Rangfolge."
                     )
@@ -153,23 +153,23 @@ def _next_steps(calloff, provider_view, open_offer, ministry, context) -> str:
                 else ""
             )
         elif state in _PROVIDER_STEPS:
-            body = _p(gettext(_PROVIDER_STEPS[state]))
+            body = _p(translated(_PROVIDER_STEPS[state]))
         else:
             body = ""
         body = f"\n      {body}\n    "
     else:
-        title = gettext("Was jetzt geschieht – was Sie tun")
+        title = translated("Was jetzt geschieht – was Sie tun")
         if state == "offered":
             phone = {"phone": render_value(calloff.callback_phone, context)}
             body = (
                 '\n        <p class="kern-body">'
-                + gettext(
+                + translated(
                     "Der angefragte Dienstleister muss in seiner Frist annehmen; sonst fragt Digi-SOS von selbst den "
                     "nächsten an. Sie müssen dafür nichts tun."
                 )
                 + "</p>"
                 + _p(
-                    gettext(
+                    translated(
                         "Halten Sie die Rückrufnummer %(phone)s frei und arbeiten Sie inzwischen die Checkliste für "
                         "die erste Stunde ab."
                     )
@@ -178,7 +178,7 @@ def _next_steps(calloff, provider_view, open_offer, ministry, context) -> str:
             )
         elif state == "unassigned":
             body = _p(
-                gettext(
+                translated(
                     "Das Ministerium sucht einen Dienstleister und meldet sich unter %(phone)s. Arbeiten Sie "
                     "inzwischen die Checkliste für die erste Stunde ab."
                 )
@@ -192,20 +192,20 @@ def _next_steps(calloff, provider_view, open_offer, ministry, context) -> str:
             }
             if calloff.callback_due_at:
                 values["at"] = _date(calloff.callback_due_at, "TIME_FORMAT", context)
-                back = gettext("%(provider)s ruft Sie bis %(at)s Uhr unter %(phone)s zurück.") % values
+                back = translated("%(provider)s ruft Sie bis %(at)s Uhr unter %(phone)s zurück.") % values
             else:
-                back = gettext("%(provider)s ruft Sie unter %(phone)s zurück.") % values
-            hint = gettext("Hören Sie bis dahin nichts, rufen Sie selbst die Einsatzleitung oder die Hotline an.")
+                back = translated("%(provider)s ruft Sie unter %(phone)s zurück.") % values
+            hint = translated("Hören Sie bis dahin nichts, rufen Sie selbst die Einsatzleitung oder die Hotline an.")
             body = _p(f"{back}\n          {hint}")
         elif state in _BODY_STEPS:
-            body = _p(gettext(_BODY_STEPS[state]))
+            body = _p(translated(_BODY_STEPS[state]))
         else:
             body = ""
         assign = ""
         if ministry and state == "unassigned":
             assign = (
                 '\n        <p class="kern-body"><a class="kern-link" href="#assign">'
-                f"{gettext('Dienstleister manuell beauftragen')}</a></p>\n      "
+                f"{translated('Dienstleister manuell beauftragen')}</a></p>\n      "
             )
         body = f"\n      {body}\n      {assign}\n    "
     return (
@@ -224,33 +224,34 @@ def live_section(context) -> str:
     state = calloff.state
     out = [
         '\n<section class="ds-flow" aria-labelledby="status-heading">\n'
-        f'  <h2 class="kern-heading-medium" id="status-heading">{gettext("Status")}: '
+        f'  <h2 class="kern-heading-medium" id="status-heading">{translated("Status")}: '
         f'<span class="ds-state ds-state--{render_value(state, context)}">'
-        f"{render_value(choice_label(calloff, 'state'), context)}</span></h2>\n  "
+        f"{render_value(choice_text(calloff, 'state'), context)}</span></h2>\n  "
     ]
     if accepted_provider:
         out.append(_provider_card(calloff, accepted_provider, context.get("provider_contacts") or (), context))
     elif current_offer and not provider_view:
-        text = gettext("Angefragt bei %(provider)s – Antwort bis %(at)s Uhr.") % {
+        text = translated("Angefragt bei %(provider)s – Antwort bis %(at)s Uhr.") % {
             "provider": render_value(current_offer.provider.short_name, context),
             "at": _date(current_offer.respond_by, "TIME_FORMAT", context),
         }
         out.append(f'\n    <p class="kern-body">{text}</p>\n  ')
     elif state == "unassigned" and not provider_view:
-        text = gettext(
+        text = translated(
             "Derzeit hat kein Dienstleister angenommen. Das Ministerium ist informiert und beauftragt manuell."
         )
         out.append(f'\n    <p class="kern-body" role="alert">{text}</p>\n  ')
     out.append("\n  ")
     out.append(_next_steps(calloff, provider_view, context.get("open_offer"), context.get("ministry"), context))
     out.append(
-        f'\n  <h3 class="kern-heading-small">{gettext("Verlauf")}</h3>\n  <ol class="ds-timeline">\n    '
+        f'\n  <h3 class="kern-heading-small">{translated("Verlauf")}</h3>\n  <ol class="ds-timeline">\n    '
         f"{timeline_items(context.get('events') or (), provider_view, context)}\n  </ol>\n</section>\n"
     )
     return "".join(out)
 
 
 @register.simple_tag(takes_context=True)
+@with_tag_locale
 def calloff_live_section(context):
     """``{% calloff_live_section %}``: see the module's description."""
     return mark_safe(live_section(context))  # noqa: S308  # nosec B308 B703 - every value went through render_value

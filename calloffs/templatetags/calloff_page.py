@@ -11,6 +11,12 @@ tests/calloffs/test_page_snapshots.py holds the whole pages (German and English,
 with the template loops, and tests/calloffs/test_calloff_page_tags.py renders the old loops beside the
 tags.
 
+Tags decorated ``with_tag_locale`` look the time zone and language up once per tag, not for each of their
+dates (``_date``), literals (``translated``) and choice labels (``choice_text``): each lookup reads a
+context-local value (tests/calloffs/test_tag_locale.py). ``{% action_fields_of %}`` keeps the fields of the
+unbound reason and summary forms (tests/calloffs/test_action_fields.py); ``|fast_date`` is ``|date`` through
+digisos.fast_date.
+
 In a template: ``{% load calloff_page %}`` and ``{% calloff_timeline_items %}`` (context: events,
 provider_view), ``{% calloff_service_rows %}`` (services), ``{% calloff_checklist_steps %}`` (checklist,
 actions, checklist_url).
@@ -18,6 +24,8 @@ actions, checklist_url).
 
 from __future__ import annotations
 
+import functools
+from contextvars import ContextVar
 from datetime import datetime
 
 from django import template
@@ -29,10 +37,13 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
-from digisos.fast_date import date_filter
-from digisos.fast_reverse import reverse_uuids
+from digisos.fast_date import LocalDates, date_filter
+from digisos.fast_reverse import reverse_uuids_in
+from digisos.templatetags.kern_fields import kern_fields_of
 from digisos.templatetags.kern_widgets import render_value
+from digisos.templatetags.portal import url_state
 
+from ..forms import ReasonForm, SummaryForm
 from .money import eur, quantity
 
 register = template.Library()
@@ -58,13 +69,111 @@ def choice_label(instance, name: str) -> str:
     return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
+@register.filter(expects_localtime=True, is_safe=False)
+def fast_date(value, arg=None):
+    """``{{ value|fast_date:fmt }}``: what ``{{ value|date:fmt }}`` shows (django.template.defaultfilters.date:
+    nothing for None and "", the value in local time as that filter asks), through digisos.fast_date."""
+    if value in (None, ""):
+        return ""
+    return date_filter(value, arg)
+
+
+class _TagLocale:
+    """The time zone, formats and language of one tag's rendering (with_tag_locale), each looked up once: every
+    lookup reads a context-local value (asgiref Local), as dear as formatting a date (issue 19)."""
+
+    def __init__(self, context):
+        self.dates = LocalDates(context.use_tz)
+        self.language = get_language()
+
+
+_LOCALE: ContextVar[_TagLocale | None] = ContextVar("calloff_page_locale", default=None)
+
+#: {(language, message): gettext(message)} of the tags' literals (a few dozen per language), forgotten when a
+#: setting changes (the catalogues, LANGUAGE_CODE in tests).
+_TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+
+#: {(language, field, value): choice_label}: the choice labels shown in with_tag_locale tags.
+_CHOICE_TEXTS: dict[tuple, object] = {}
+
+
+def _forget_translations(**kwargs) -> None:
+    _TRANSLATED.clear()
+    _CHOICE_TEXTS.clear()
+
+
+setting_changed.connect(_forget_translations, dispatch_uid="calloffs.templatetags.calloff_page.translated")
+
+
+def with_tag_locale(tag):
+    """For a tag (context first) written in Python: while its own code runs, the time zone and the language
+    are the same (a template it renders gives back any it changes), so each is looked up once for its dates
+    (``_date``, digisos.fast_date.LocalDates) and literals (``translated``), not for every one."""
+
+    @functools.wraps(tag)
+    def render(context, *args, **kwargs):
+        token = _LOCALE.set(_TagLocale(context))
+        try:
+            return tag(context, *args, **kwargs)
+        finally:
+            _LOCALE.reset(token)
+
+    return render
+
+
+def translated(message: str) -> str:
+    """``gettext(message)`` of a literal; inside a with_tag_locale tag kept per language and message."""
+    locale = _LOCALE.get()
+    if locale is None:
+        return gettext(message)
+    key = (locale.language, message)
+    text = _TRANSLATED.get(key)
+    if text is None:
+        if len(_TRANSLATED) > 1024:  # literals × languages: a few hundred at most
+            _TRANSLATED.clear()
+        text = _TRANSLATED[key] = gettext(message)
+    return text
+
+
+def choice_text(instance, name: str):
+    """``choice_label(instance, name)`` (the label translated); inside a with_tag_locale tag kept per language,
+    field and value."""
+    locale = _LOCALE.get()
+    if locale is None:
+        return choice_label(instance, name)
+    field = instance._meta.get_field(name)
+    key = (locale.language, field, make_hashable(getattr(instance, field.attname)))
+    text = _CHOICE_TEXTS.get(key)
+    if text is None:
+        if len(_CHOICE_TEXTS) > 1024:  # languages × the fields' choices
+            _CHOICE_TEXTS.clear()
+        text = _CHOICE_TEXTS[key] = choice_label(instance, name)
+    return text
+
+
+def count_shown(value, context) -> str:
+    """``render_value(value, context)``: an int of up to three digits is localised as itself (number_format
+    groups only longer numbers, and an int has no decimals), without looking up the language's formats."""
+    if value.__class__ is int and -1000 < value < 1000:
+        return str(value)
+    return render_value(value, context)
+
+
 def _date(value, fmt: str, context) -> str:
     """``{{ value|date:fmt }}`` (digisos.fast_date); ``|date:'c'`` of a datetime is its isoformat()
     (DateFormat.c), without parsing the format."""
-    value = template_localtime(value, context.use_tz)
+    locale = _LOCALE.get()
+    dates = locale.dates if locale is not None else None
+    if dates is None or dates.use_tz is not context.use_tz:
+        value = template_localtime(value, context.use_tz)
+        if fmt == "c" and isinstance(value, datetime):
+            return render_value(value.isoformat(), context)
+        return render_value(date_filter(value, fmt), context)
+    value = dates.local(value)
     if fmt == "c" and isinstance(value, datetime):
         return render_value(value.isoformat(), context)
-    return render_value(date_filter(value, fmt), context)
+    return render_value(dates.format(value, fmt), context)
 
 
 def timeline_items(events, provider_view, context) -> str:
@@ -77,7 +186,7 @@ def timeline_items(events, provider_view, context) -> str:
             by = f" · {render_value(provider.short_name, context)}" if provider and not provider_view else ""
             reason = event.reason
             why = f": {render_value(reason, context)}" if reason and not provider_view else ""
-            kind = render_value(choice_label(event, "kind"), context)
+            kind = render_value(choice_text(event, "kind"), context)
             out.append(
                 '\n        <li class="ds-timeline__item"><p class="kern-body ds-muted"><time datetime="'
                 f'{_date(event.at, "c", context)}">{_date(event.at, "SHORT_DATETIME_FORMAT", context)}</time>{by}</p>\n'
@@ -113,12 +222,12 @@ def _step_html(row, can_tick, url, csrf, context) -> str:
     done = row.done
     step = render_value(row.step, context)
     if done:
-        state = gettext("Erledigt – %(at)s, %(by)s") % {
+        state = translated("Erledigt – %(at)s, %(by)s") % {
             "at": _date(row.changed_at, "SHORT_DATETIME_FORMAT", context),
             "by": render_value(row.changed_by, context),
         }
     else:
-        state = gettext("Offen")
+        state = translated("Offen")
     out = [
         f'\n      <li class="ds-checklist__item{" ds-checklist__item--done" if done else ""}" id="step-{step}">\n'
         '        <p class="kern-body"><span class="ds-checklist__mark" aria-hidden="true">'
@@ -128,7 +237,7 @@ def _step_html(row, can_tick, url, csrf, context) -> str:
         "        "
     ]
     if can_tick:
-        label = gettext("Haken entfernen") if done else gettext("Als erledigt abhaken")
+        label = translated("Haken entfernen") if done else translated("Als erledigt abhaken")
         out.append(
             f'\n          <form method="post" action="{url}">\n'
             f"            {csrf}\n"
@@ -198,6 +307,7 @@ def checklist_steps(checklist, can_tick, checklist_url, context) -> str:
 
 # Every value in these went through render_value_in_context; the translations are the templates' own.
 @register.simple_tag(takes_context=True)
+@with_tag_locale
 def calloff_timeline_items(context):
     return mark_safe(timeline_items(context.get("events") or (), context.get("provider_view"), context))  # noqa: S308  # nosec B308 B703
 
@@ -208,6 +318,7 @@ def calloff_service_rows(context):
 
 
 @register.simple_tag(takes_context=True)
+@with_tag_locale
 def calloff_checklist_steps(context):
     actions = context.get("actions") or {}
     can_tick = bool(actions.get("checklist")) if hasattr(actions, "get") else False
@@ -221,18 +332,22 @@ def checklist_section(context) -> str:
     checklist = context.get("checklist") or ()
     actions = context.get("actions") or {}
     can_tick = bool(actions.get("checklist")) if hasattr(actions, "get") else False
-    url = reverse_uuids("calloffs:action", context.get("calloff").public_id, "checklist") if can_tick else None
+    url = None
+    if can_tick:
+        public_id = context.get("calloff").public_id
+        url = reverse_uuids_in(*url_state(context), "calloffs:action", public_id, "checklist")
     count = context.get("checklist_done")
     done = ngettext(
         "%(counter)s von %(total)s Schritten erledigt.", "%(counter)s von %(total)s Schritten erledigt.", count
-    ) % {"counter": render_value(count, context), "total": render_value(len(checklist), context)}
-    hint = gettext(
+    ) % {"counter": count_shown(count, context), "total": count_shown(len(checklist), context)}
+    hint = translated(
         "Die Schritte der Notfallkarte; jeder Haken steht mit Uhrzeit und Namen in der Zeitleiste des "
         "Sicherheitsvorfalls."
     )
+    title = translated("Checkliste für die erste Stunde")
     return (
         '\n\n<section class="ds-flow ds-checklist" aria-labelledby="checklist-heading" id="checkliste">\n'
-        f'  <h2 class="kern-heading-medium" id="checklist-heading">{gettext("Checkliste für die erste Stunde")}</h2>\n'
+        f'  <h2 class="kern-heading-medium" id="checklist-heading">{title}</h2>\n'
         f'  <p class="kern-body">{done} {hint}</p>\n'
         '  <ol class="ds-checklist__list">\n    '
         f"{checklist_steps(checklist, can_tick, url, context)}\n  </ol>\n</section>\n"
@@ -240,6 +355,46 @@ def checklist_section(context) -> str:
 
 
 @register.simple_tag(takes_context=True)
+@with_tag_locale
 def calloff_checklist_section(context):
     """``{% calloff_checklist_section %}``: the first-hour checklist (calloffs/includes/first_hour_checklist.html)."""
     return mark_safe(checklist_section(context))  # noqa: S308  # nosec B308 B703 - values escaped by render_value
+
+
+#: The action forms whose fields, unbound and without initial values, show nothing but their class: a reason
+#: (decline, cancel) and a summary (complete), each a text area (the accept form's date fields are not: their
+#: limits move with the clock; the assignment's choices are the call-off's). Their fields' HTML is kept per
+#: form class, ids (auto_id, prefix), language and autoescaping; forgotten when a setting changes (tests).
+_PLAIN_FORMS = frozenset({ReasonForm, SummaryForm})
+_PLAIN_FIELDS: dict[tuple, str] = {}
+
+
+def _forget_plain_fields(**kwargs) -> None:
+    _PLAIN_FIELDS.clear()
+
+
+setting_changed.connect(_forget_plain_fields, dispatch_uid="calloffs.templatetags.calloff_page.plain_fields")
+
+
+@register.simple_tag(takes_context=True)
+def action_fields_of(context, form):
+    """``{% action_fields_of form %}``: what ``{% kern_fields_of form %}`` renders; for an unbound form of
+    _PLAIN_FORMS without initial values, kept (the cancel form on every page of a body, issue 19)."""
+    if form.__class__ not in _PLAIN_FORMS or form.is_bound or form.initial:
+        return kern_fields_of(context, form)
+    key = (
+        form.__class__,
+        form.auto_id,
+        form.prefix,
+        form.label_suffix,
+        form.use_required_attribute,
+        get_language(),
+        context.autoescape,
+    )
+    html = _PLAIN_FIELDS.get(key)
+    if html is None:
+        html = kern_fields_of(context, form)
+        if len(_PLAIN_FIELDS) > 64:  # forms × ids × languages
+            _PLAIN_FIELDS.clear()
+        _PLAIN_FIELDS[key] = html
+    return html
