@@ -198,9 +198,10 @@ class _Column:
 
 
 def _read(connection, obj, plan: list[_Column], add: bool) -> tuple[list, list | None]:
-    """``obj``'s values for the columns of ``plan`` as their pre_save gives them, and prepared as
-    get_db_prep_save prepares them; None for the latter if one is for the ORM to compile into the
-    statement (an expression; for an UPDATE also a model instance, or a prepared value with SQL)."""
+    """``obj``'s values for the columns of ``plan`` as their pre_save gives them (for an UPDATE; not
+    collected for an INSERT), and prepared as get_db_prep_save prepares them; None for the latter if one
+    is for the ORM to compile into the statement (an expression; for an UPDATE also a model instance,
+    or a prepared value with SQL)."""
     values, prepared = [], []
     attributes = obj.__dict__
     for column in plan:
@@ -210,7 +211,8 @@ def _read(connection, obj, plan: list[_Column], add: bool) -> tuple[list, list |
             value = getattr(obj, column.attname)
         else:
             value = column.pre_save(obj, add)
-        values.append(value)
+        if not add:
+            values.append(value)
         cls = type(value)
         if cls not in column.known:
             column.learn(cls)

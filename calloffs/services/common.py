@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import QuerySet
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digisos.compiled_query import _converted, _KeptPerConnection
 from digisos.insert_sql import insert_one, insert_rows
 from notifications.services import publishes_together
 from tenants.audit import deferred as audit_deferred
@@ -321,30 +323,70 @@ _OFFER_COLUMNS = ("id", "public_id", "calloff_id", "provider_id", "rank", "seque
 _OFFER_COLUMNS += ("respond_by", "responded_at", "decline_reason")
 
 
+class _TakeStatements(_KeptPerConnection):
+    """take_held_offer's UPDATE … RETURNING per set of changed fields, and how its rows become Offer
+    instances as ``Offer.objects.raw(sql)`` makes them (RawModelIterable: the model's fields whose
+    columns are returned, in the model's order, through the backend's converters, ``from_db``)."""
+
+    def _make(self, connection, using: str) -> dict:
+        return {}
+
+    def get(self, using: str, names: tuple[str, ...]) -> dict:
+        kept = self._compile(using)
+        statement = kept.get(names)
+        if statement is None:
+            connection = connections[using]
+            quote = connection.ops.quote_name
+            meta = Offer._meta
+            assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+            columns = ", ".join(quote(column) for column in _OFFER_COLUMNS)
+            returned = {column: position for position, column in enumerate(_OFFER_COLUMNS)}
+            fields = [f for f in meta.fields if f.column in returned]
+            by_column = {f.column: f for f in fields}
+            cols = [by_column[column].get_col(meta.db_table) for column in _OFFER_COLUMNS]
+            statement = kept[names] = {
+                "sql": (
+                    f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608  # nosec B608 - our table and columns
+                    f"WHERE {quote('calloff_id')} = %s AND {quote('provider_id')} = %s AND {quote('state')} = %s "
+                    f"RETURNING {columns}"
+                ),
+                "changed": [meta.get_field(name) for name in names],
+                "names": [f.attname for f in fields],
+                "positions": [returned[f.column] for f in fields],
+                "converters": InsertQuery(Offer).get_compiler(using=using).get_converters(cols),
+            }
+        return statement
+
+
+_TAKE = _TakeStatements()
+
+
 def take_held_offer(calloff: CallOff, provider: Provider, *, state: str, now: datetime, **values) -> Offer:
     """The open offer of a locked call-off, if (and only if) this provider holds it, answered in the
     statement that finds it: moved to ``state`` (accepted, declined) with ``now`` as its answer time
     (and ``values``, e.g. decline_reason) by an UPDATE … RETURNING (PostgreSQL and SQLite >= 3.35),
     which locks the row as it writes it. The lock order (call-off, then offer) and the outcome are
     those of reading it locked (lock_open_offer) and saving it, with one round trip less.
-    OfferNotOpen unless the call-off is offered and its open offer is this provider's."""
+    OfferNotOpen unless the call-off is offered and its open offer is this provider's.
+    The statement is kept per connection and changed fields; its row becomes an Offer as raw() makes
+    it (tests/calloffs/test_take_held_offer.py compares with raw())."""
     if calloff.state != CallOffState.OFFERED:
         raise OfferNotOpen()
-    quote = connection.ops.quote_name
     changes = {"state": state, "responded_at": now, **values}
-    assignments = ", ".join(f"{quote(Offer._meta.get_field(name).column)} = %s" for name in changes)
-    columns = ", ".join(quote(column) for column in _OFFER_COLUMNS)
-    sql = (
-        f"UPDATE {quote(Offer._meta.db_table)} SET {assignments} "  # noqa: S608  # nosec B608 - our table and columns
-        f"WHERE {quote('calloff_id')} = %s AND {quote('provider_id')} = %s AND {quote('state')} = %s "
-        f"RETURNING {columns}"
-    )
-    params = [Offer._meta.get_field(name).get_db_prep_save(value, connection) for name, value in changes.items()]
+    using = router.db_for_read(Offer)  # where raw() runs it
+    connection = connections[using]
+    statement = _TAKE.get(using, tuple(changes))
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(statement["changed"], changes.values(), strict=True)]
     params += [calloff.pk, provider.pk, OfferState.OPEN]
-    # Through raw(): the columns come back converted as the ORM converts them (UUIDs, times).
-    taken = list(Offer.objects.raw(sql, params))
-    if not taken:
+    adapt = connection.ops.adapt_unknown_value  # as RawQuery adapts its parameters
+    with connection.cursor() as cursor:
+        cursor.execute(statement["sql"], tuple(adapt(value) for value in params))
+        rows = cursor.fetchall()
+    if not rows:
         raise OfferNotOpen()
-    (offer,) = taken  # offer_one_open_per_calloff: at most one open offer per call-off
+    (row,) = rows  # offer_one_open_per_calloff: at most one open offer per call-off
+    if statement["converters"]:
+        row = _converted(row, statement["converters"], connection)
+    offer = Offer.from_db(using, statement["names"], [row[position] for position in statement["positions"]])
     offer.calloff, offer.provider = calloff, provider
     return offer
