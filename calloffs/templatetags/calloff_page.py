@@ -89,21 +89,37 @@ class _TagLocale:
 
 _LOCALE: ContextVar[_TagLocale | None] = ContextVar("calloff_page_locale", default=None)
 
-#: {(language, message): gettext(message)} of the tags' literals (a few dozen per language), forgotten when a
-#: setting changes (the catalogues, LANGUAGE_CODE in tests).
-_TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+class _Kept(dict):
+    """Fixed text this module keeps (translations, choice labels, open steps, plain form fields): emptied when
+    it would hold more than ``limit`` entries, and, like every _Kept, when a setting changes (the catalogues,
+    LANGUAGE_CODE in tests)."""
+
+    every: list[_Kept] = []
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+        _Kept.every.append(self)
+
+    def keep(self, key, value):
+        if len(self) > self.limit:
+            self.clear()
+        self[key] = value
+        return value
 
 
+def _forget_kept(**kwargs) -> None:
+    for kept in _Kept.every:
+        kept.clear()
+
+
+setting_changed.connect(_forget_kept, dispatch_uid="calloffs.templatetags.calloff_page.kept")
+
+#: {(language, message): gettext(message)} of the tags' literals (a few dozen per language).
+_TRANSLATED = _Kept(1024)  # literals × languages: a few hundred at most
 #: {(language, field, value): choice_label}: the choice labels shown in with_tag_locale tags.
-_CHOICE_TEXTS: dict[tuple, object] = {}
-
-
-def _forget_translations(**kwargs) -> None:
-    _TRANSLATED.clear()
-    _CHOICE_TEXTS.clear()
-
-
-setting_changed.connect(_forget_translations, dispatch_uid="calloffs.templatetags.calloff_page.translated")
+_CHOICE_TEXTS = _Kept(1024)  # languages × the fields' choices
 
 
 def with_tag_locale(tag):
@@ -130,9 +146,7 @@ def translated(message: str) -> str:
     key = (locale.language, message)
     text = _TRANSLATED.get(key)
     if text is None:
-        if len(_TRANSLATED) > 1024:  # literals × languages: a few hundred at most
-            _TRANSLATED.clear()
-        text = _TRANSLATED[key] = gettext(message)
+        text = _TRANSLATED.keep(key, gettext(message))
     return text
 
 
@@ -146,9 +160,7 @@ def choice_text(instance, name: str):
     key = (locale.language, field, make_hashable(getattr(instance, field.attname)))
     text = _CHOICE_TEXTS.get(key)
     if text is None:
-        if len(_CHOICE_TEXTS) > 1024:  # languages × the fields' choices
-            _CHOICE_TEXTS.clear()
-        text = _CHOICE_TEXTS[key] = choice_label(instance, name)
+        text = _CHOICE_TEXTS.keep(key, choice_label(instance, name))
     return text
 
 
@@ -258,15 +270,8 @@ def _step_html(row, can_tick, url, csrf, context) -> str:
 #: autoescaping, whether the viewer may tick, the step and its label (the label object itself, FirstHourStep's
 #: lazy label: a row with another label is rendered anew), in three pieces around the request's own form URL
 #: and CSRF token. Nothing of a body, a call-off or a user is kept. Forgotten when a setting changes (tests).
-_OPEN_STEPS: dict[tuple, tuple[object, tuple[str, ...]]] = {}
+_OPEN_STEPS = _Kept(256)  # languages × steps × the two ways of viewing: (label, pieces)
 _URL_MARK, _CSRF_MARK = "\x00url\x00", "\x00csrf\x00"
-
-
-def _forget_open_steps(**kwargs) -> None:
-    _OPEN_STEPS.clear()
-
-
-setting_changed.connect(_forget_open_steps, dispatch_uid="calloffs.templatetags.calloff_page.open_steps")
 
 
 def _open_step_html(row, can_tick, url, csrf, context, language) -> str:
@@ -283,9 +288,7 @@ def _open_step_html(row, can_tick, url, csrf, context, language) -> str:
             parts = (head, middle, tail)
         else:
             parts = (html,)
-        if len(_OPEN_STEPS) > 256:  # languages × steps × the two ways of viewing
-            _OPEN_STEPS.clear()
-        kept = _OPEN_STEPS[key] = (row.label, parts)
+        kept = _OPEN_STEPS.keep(key, (row.label, parts))
     parts = kept[1]
     if len(parts) == 1:
         return parts[0]
@@ -366,14 +369,7 @@ def calloff_checklist_section(context):
 #: limits move with the clock; the assignment's choices are the call-off's). Their fields' HTML is kept per
 #: form class, ids (auto_id, prefix), language and autoescaping; forgotten when a setting changes (tests).
 _PLAIN_FORMS = frozenset({ReasonForm, SummaryForm})
-_PLAIN_FIELDS: dict[tuple, str] = {}
-
-
-def _forget_plain_fields(**kwargs) -> None:
-    _PLAIN_FIELDS.clear()
-
-
-setting_changed.connect(_forget_plain_fields, dispatch_uid="calloffs.templatetags.calloff_page.plain_fields")
+_PLAIN_FIELDS = _Kept(64)  # forms × ids × languages
 
 
 @register.simple_tag(takes_context=True)
@@ -393,8 +389,5 @@ def action_fields_of(context, form):
     )
     html = _PLAIN_FIELDS.get(key)
     if html is None:
-        html = kern_fields_of(context, form)
-        if len(_PLAIN_FIELDS) > 64:  # forms × ids × languages
-            _PLAIN_FIELDS.clear()
-        _PLAIN_FIELDS[key] = html
+        html = _PLAIN_FIELDS.keep(key, kern_fields_of(context, form))
     return html
